@@ -1,0 +1,92 @@
+"""Perezvon's state in Redis: one facade over small single-purpose repositories."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+
+from store import keys
+from store.admins import Admins
+from store.ami import AmiLinks
+from store.bots import Bots
+from store.calls import Calls
+from store.crypto import SecretBox
+from store.errors import NotFound
+from store.facts import KeyThrottle, StartedBots
+from store.groups import Groups
+from store.models import Tenant
+from store.schema import migrate
+from store.subscriptions import Subscriptions
+from store.tenants import Tenants
+
+__all__ = ["Store", "connect"]
+
+
+def connect(url: str, **kwargs) -> Redis:
+    """A client the store can use: replies decoded as text."""
+    return Redis.from_url(url, decode_responses=True, **kwargs)
+
+
+class Store:
+    """Every repository, sharing one Redis client, one secret box and one clock."""
+
+    def __init__(
+        self, redis: Redis, box: SecretBox, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.redis = redis
+        self.tenants = Tenants(redis, clock)
+        self.groups = Groups(redis, clock)
+        self.subs = Subscriptions(redis, clock)
+        self.bots = Bots(redis, box, clock)
+        self.admins = Admins(redis)
+        self.calls = Calls(redis, clock)
+        self.started = StartedBots(redis)
+        self.throttle = KeyThrottle(redis, clock)
+        self.ami = AmiLinks(redis, box)
+
+    async def migrate(self) -> int:
+        return await migrate(self.redis)
+
+    async def ping(self) -> bool:
+        return bool(await self.redis.ping())
+
+    async def rotate_key(self, tid: str) -> tuple[Tenant, str, list[int]]:
+        """New API key; every admin session of the tenant ends. Returns the ended admin chats."""
+        tenant, api_key = await self.tenants.rotate_key(tid)
+        ended = await self.admins.revoke_all(tid)
+        return tenant, api_key, ended
+
+    async def delete_tenant(self, tid: str) -> None:
+        """Remove a tenant and every index entry pointing at it, without scanning keys."""
+        h = await self.redis.hgetall(keys.tenant(tid))
+        if not h:
+            raise NotFound(f"no tenant {tid}")
+        for bot in await self.bots.list(tid):
+            await self.bots.delete(tid, bot.id)
+        await self.admins.revoke_all(tid)
+        await self.ami.remove_tenant(tid)
+        sub_ids = await self.redis.zrange(keys.subs(tid), 0, -1)
+        group_ids = await self.redis.zrange(keys.groups(tid), 0, -1)
+        call_ids = await self.redis.zrange(keys.calls(tid), 0, -1)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for chat in sub_ids:
+                pipe.srem(keys.chat_tenants(int(chat)), tid)
+                pipe.delete(keys.sub(tid, int(chat)))
+            for gid in group_ids:
+                pipe.delete(keys.group(tid, gid))
+            for cid in call_ids:
+                pipe.delete(keys.call(tid, cid))
+            pipe.delete(
+                keys.subs(tid),
+                keys.groups(tid),
+                keys.calls(tid),
+                keys.bots(tid),
+                keys.bot_seq(tid),
+                keys.bot_active(tid),
+                keys.tenant(tid),
+            )
+            pipe.delete(keys.api_key(h["key_hash"]))
+            pipe.zrem(keys.TENANTS, tid)
+            await pipe.execute()

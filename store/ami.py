@@ -1,0 +1,64 @@
+"""AMI connections the operator configured, one per PBX; the secret is sealed at rest."""
+
+from __future__ import annotations
+
+import json
+
+from redis.asyncio import Redis
+
+from store import keys
+from store.crypto import SecretBox
+from store.errors import InvalidInput, NotFound
+from store.models import AmiLink
+
+
+class AmiLinks:
+    """The operator's list of Asterisk Manager Interface connections."""
+
+    def __init__(self, redis: Redis, box: SecretBox) -> None:
+        self._r = redis
+        self._box = box
+
+    def _link(self, raw: str) -> AmiLink:
+        d = json.loads(raw)
+        return AmiLink(
+            id=d["id"],
+            tenant_id=d["tenant_id"],
+            host=d["host"],
+            port=d["port"],
+            username=d["username"],
+            tls=d["tls"],
+            secret=self._box.open(d["secret"]),
+        )
+
+    async def add(
+        self, tid: str, host: str, port: int, username: str, secret: str, tls: bool
+    ) -> AmiLink:
+        if not await self._r.exists(keys.tenant(tid)):
+            raise NotFound(f"no tenant {tid}")
+        if not host or not 0 < port < 65536 or not username or not secret:
+            raise InvalidInput("host, a port 1-65535, username and secret are required")
+        aid = str(await self._r.incr(keys.AMI_SEQ))
+        record = {
+            "id": aid,
+            "tenant_id": tid,
+            "host": host,
+            "port": port,
+            "username": username,
+            "tls": tls,
+            "secret": self._box.seal(secret),
+        }
+        await self._r.hset(keys.AMI, aid, json.dumps(record))
+        return self._link(json.dumps(record))
+
+    async def list(self) -> list[AmiLink]:
+        rows = await self._r.hgetall(keys.AMI)
+        return sorted((self._link(v) for v in rows.values()), key=lambda a: int(a.id))
+
+    async def remove(self, aid: str) -> bool:
+        return bool(await self._r.hdel(keys.AMI, aid))
+
+    async def remove_tenant(self, tid: str) -> None:
+        for link in await self.list():
+            if link.tenant_id == tid:
+                await self.remove(link.id)

@@ -1,0 +1,170 @@
+"""Custom bots of tenants: token sealed at rest, unique across tenants, at most one active."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+
+from store import keys
+from store._tx import atomically
+from store.crypto import SecretBox, digest
+from store.errors import InvalidInput, NotFound, TokenTaken
+from store.models import BotStatus, CustomBot
+
+MAX_NAME = 64
+
+
+class Bots:
+    """A tenant's custom bots; the single `bot_active` key makes 'one active' structural."""
+
+    def __init__(self, redis: Redis, box: SecretBox, clock: Callable[[], float]) -> None:
+        self._r = redis
+        self._box = box
+        self._clock = clock
+
+    def _bot(self, tid: str, h: dict[str, str], active_id: str | None) -> CustomBot:
+        if h["id"] == active_id:
+            status = BotStatus.ACTIVE
+        elif h.get("broken") == "1":
+            status = BotStatus.BROKEN
+        else:
+            status = BotStatus.OFF
+        return CustomBot(
+            tenant_id=tid,
+            id=h["id"],
+            name=h["name"],
+            username=h["username"],
+            tg_id=int(h["tg_id"]),
+            status=status,
+            created_at=float(h["created_at"]),
+            token=self._box.open(h["token"]),
+        )
+
+    async def add(self, tid: str, name: str, token: str, username: str, tg_id: int) -> CustomBot:
+        """Register a bot whose token getMe accepted; switched off until activated."""
+        name = " ".join(name.split())[:MAX_NAME]
+        if not name:
+            raise InvalidInput("name must not be empty")
+        if not await self._r.exists(keys.tenant(tid)):
+            raise NotFound(f"no tenant {tid}")
+        bid = str(await self._r.incr(keys.bot_seq(tid)))
+        token_hash = digest(token)
+        if not await self._r.set(keys.bot_token(token_hash), f"{tid}:{bid}", nx=True):
+            raise TokenTaken("this token is already registered")
+        now = self._clock()
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                keys.bot(tid, bid),
+                mapping={
+                    "id": bid,
+                    "name": name,
+                    "username": username,
+                    "tg_id": str(tg_id),
+                    "token": self._box.seal(token),
+                    "token_hash": token_hash,
+                    "broken": "0",
+                    "created_at": repr(now),
+                },
+            )
+            pipe.zadd(keys.bots(tid), {bid: now})
+            await pipe.execute()
+        return await self.get(tid, bid)
+
+    async def get(self, tid: str, bid: str) -> CustomBot:
+        h, active_id = await self._read(tid, bid)
+        if not h:
+            raise NotFound(f"no bot {bid}")
+        return self._bot(tid, h, active_id)
+
+    async def _read(self, tid: str, bid: str) -> tuple[dict[str, str], str | None]:
+        async with self._r.pipeline(transaction=False) as pipe:
+            pipe.hgetall(keys.bot(tid, bid))
+            pipe.get(keys.bot_active(tid))
+            h, active_id = await pipe.execute()
+        return h, active_id
+
+    async def list(self, tid: str) -> list[CustomBot]:
+        ids = await self._r.zrange(keys.bots(tid), 0, -1)
+        async with self._r.pipeline(transaction=False) as pipe:
+            pipe.get(keys.bot_active(tid))
+            for bid in ids:
+                pipe.hgetall(keys.bot(tid, bid))
+            active_id, *rows = await pipe.execute()
+        return [self._bot(tid, h, active_id) for h in rows if h]
+
+    async def active(self, tid: str) -> CustomBot | None:
+        bid = await self._r.get(keys.bot_active(tid))
+        if bid is None:
+            return None
+        try:
+            return await self.get(tid, bid)
+        except NotFound:
+            return None
+
+    async def activate(self, tid: str, bid: str) -> tuple[CustomBot, str | None]:
+        """Make `bid` the tenant's one active bot; returns it and the id it replaced."""
+        active_key = keys.bot_active(tid)
+
+        async def body(pipe):
+            if not await pipe.exists(keys.bot(tid, bid)):
+                raise NotFound(f"no bot {bid}")
+            previous = await pipe.get(active_key)
+            pipe.multi()
+            pipe.set(active_key, bid)
+            pipe.hset(keys.bot(tid, bid), "broken", "0")
+            return previous if previous != bid else None
+
+        replaced = await atomically(self._r, [active_key, keys.bot(tid, bid)], body)
+        return await self.get(tid, bid), replaced
+
+    async def deactivate(self, tid: str, bid: str) -> CustomBot:
+        await self._clear_active(tid, bid)
+        return await self.get(tid, bid)
+
+    async def mark_broken(self, tid: str, bid: str) -> CustomBot | None:
+        """Telegram rejected the token: off, flagged, and the default bot takes over."""
+        if not await self._r.exists(keys.bot(tid, bid)):
+            return None
+        await self._r.hset(keys.bot(tid, bid), "broken", "1")
+        await self._clear_active(tid, bid)
+        return await self.get(tid, bid)
+
+    async def _clear_active(self, tid: str, bid: str) -> None:
+        active_key = keys.bot_active(tid)
+
+        async def body(pipe):
+            if not await pipe.exists(keys.bot(tid, bid)):
+                raise NotFound(f"no bot {bid}")
+            current = await pipe.get(active_key)
+            pipe.multi()
+            if current == bid:
+                pipe.delete(active_key)
+
+        await atomically(self._r, [active_key], body)
+
+    async def delete(self, tid: str, bid: str) -> bool:
+        active_key = keys.bot_active(tid)
+
+        async def body(pipe):
+            token_hash = await pipe.hget(keys.bot(tid, bid), "token_hash")
+            if token_hash is None:
+                return False
+            current = await pipe.get(active_key)
+            pipe.multi()
+            if current == bid:
+                pipe.delete(active_key)
+            pipe.delete(keys.bot(tid, bid))
+            pipe.zrem(keys.bots(tid), bid)
+            pipe.delete(keys.bot_token(token_hash))
+            return True
+
+        return await atomically(self._r, [active_key, keys.bot(tid, bid)], body)
+
+    async def owner_of_token(self, token: str) -> tuple[str, str] | None:
+        """(tenant id, bot id) that registered this token, if any."""
+        ref = await self._r.get(keys.bot_token(digest(token)))
+        if ref is None:
+            return None
+        tid, bid = ref.split(":", 1)
+        return tid, bid

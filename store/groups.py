@@ -1,0 +1,87 @@
+"""Call groups of a tenant and their «notify on missed calls» flag."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+
+from store import keys
+from store.errors import InvalidInput, NotFound
+from store.models import Group
+
+MAX_GROUP_ID = 64
+
+
+def _group(tid: str, h: dict[str, str]) -> Group:
+    return Group(
+        tenant_id=tid,
+        id=h["id"],
+        name=h.get("name", ""),
+        notify=h.get("notify") == "1",
+        created_at=float(h["created_at"]),
+    )
+
+
+def _check_id(gid: str) -> None:
+    if not gid or len(gid) > MAX_GROUP_ID or any(c.isspace() or c == ":" for c in gid):
+        raise InvalidInput("group id must be 1 to 64 characters without spaces or ':'")
+
+
+class Groups:
+    """The groups of each tenant, paged in creation order."""
+
+    def __init__(self, redis: Redis, clock: Callable[[], float]) -> None:
+        self._r = redis
+        self._clock = clock
+
+    async def ensure(
+        self, tid: str, gid: str, name: str = "", *, notify: bool = False
+    ) -> tuple[Group, bool]:
+        """The group, created with `notify` if it did not exist; True when it was created."""
+        _check_id(gid)
+        now = self._clock()
+        created = await self._r.hsetnx(keys.group(tid, gid), "id", gid)
+        if created:
+            async with self._r.pipeline(transaction=True) as pipe:
+                pipe.hset(
+                    keys.group(tid, gid),
+                    mapping={
+                        "name": name[:256],
+                        "notify": "1" if notify else "0",
+                        "created_at": repr(now),
+                    },
+                )
+                pipe.zadd(keys.groups(tid), {gid: now})
+                await pipe.execute()
+        return await self.get(tid, gid), bool(created)
+
+    async def get(self, tid: str, gid: str) -> Group:
+        h = await self._r.hgetall(keys.group(tid, gid))
+        if not h or "created_at" not in h:
+            raise NotFound(f"no group {gid!r}")
+        return _group(tid, h)
+
+    async def list(self, tid: str, offset: int = 0, limit: int = 100) -> list[Group]:
+        ids = await self._r.zrange(keys.groups(tid), offset, offset + limit - 1)
+        async with self._r.pipeline(transaction=False) as pipe:
+            for gid in ids:
+                pipe.hgetall(keys.group(tid, gid))
+            rows = await pipe.execute()
+        return [_group(tid, h) for h in rows if h and "created_at" in h]
+
+    async def count(self, tid: str) -> int:
+        return await self._r.zcard(keys.groups(tid))
+
+    async def set_notify(self, tid: str, gid: str, notify: bool) -> tuple[Group, bool]:
+        """Set the flag; True when it actually changed."""
+        before = await self.get(tid, gid)
+        if before.notify == notify:
+            return before, False
+        await self._r.hset(keys.group(tid, gid), "notify", "1" if notify else "0")
+        return await self.get(tid, gid), True
+
+    async def rename(self, tid: str, gid: str, name: str) -> Group:
+        await self.get(tid, gid)
+        await self._r.hset(keys.group(tid, gid), "name", name.strip()[:256])
+        return await self.get(tid, gid)

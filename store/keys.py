@@ -1,0 +1,88 @@
+"""Every Redis key the store uses, in one place; a tenant's keys share one hash tag."""
+
+from __future__ import annotations
+
+PREFIX = "pz"
+
+SCHEMA = f"{PREFIX}:schema"
+TENANT_SEQ = f"{PREFIX}:seq:tenant"
+TENANTS = f"{PREFIX}:tenants"
+AMI_SEQ = f"{PREFIX}:seq:ami"
+AMI = f"{PREFIX}:ami"
+
+
+def api_key(key_hash: str) -> str:
+    return f"{PREFIX}:apikey:{key_hash}"
+
+
+def bot_token(token_hash: str) -> str:
+    return f"{PREFIX}:bottoken:{token_hash}"
+
+
+def chat_tenants(chat_id: int) -> str:
+    return f"{PREFIX}:chat:{chat_id}:tenants"
+
+
+def chat_admin_of(chat_id: int) -> str:
+    return f"{PREFIX}:chat:{chat_id}:admin"
+
+
+def started(bot_tg_id: int) -> str:
+    return f"{PREFIX}:started:{bot_tg_id}"
+
+
+def throttle(chat_id: int) -> str:
+    return f"{PREFIX}:throttle:{chat_id}"
+
+
+def _t(tid: str) -> str:
+    # The braces are a Redis Cluster hash tag: one tenant's keys land in one slot.
+    return f"{PREFIX}:{{t{tid}}}"
+
+
+def tenant(tid: str) -> str:
+    return f"{_t(tid)}:tenant"
+
+
+def groups(tid: str) -> str:
+    return f"{_t(tid)}:groups"
+
+
+def group(tid: str, gid: str) -> str:
+    return f"{_t(tid)}:group:{gid}"
+
+
+def subs(tid: str) -> str:
+    return f"{_t(tid)}:subs"
+
+
+def sub(tid: str, chat_id: int) -> str:
+    return f"{_t(tid)}:sub:{chat_id}"
+
+
+def bots(tid: str) -> str:
+    return f"{_t(tid)}:bots"
+
+
+def bot(tid: str, bid: str) -> str:
+    return f"{_t(tid)}:bot:{bid}"
+
+
+def bot_active(tid: str) -> str:
+    return f"{_t(tid)}:bot_active"
+
+
+def bot_seq(tid: str) -> str:
+    return f"{_t(tid)}:seq:bot"
+
+
+def admins(tid: str) -> str:
+    return f"{_t(tid)}:admins"
+
+
+def calls(tid: str) -> str:
+    return f"{_t(tid)}:calls"
+
+
+def call(tid: str, call_id: str) -> str:
+    return f"{_t(tid)}:call:{call_id}"

@@ -1,0 +1,94 @@
+"""The domain records the store hands out: plain immutable values, no Redis in them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+DEFAULT_GROUP = "default"
+
+
+class SubStatus(StrEnum):
+    ACTIVE = "active"
+    MUTED = "muted"
+    DISABLED = "disabled"
+    UNREACHABLE = "unreachable"
+
+
+class BotStatus(StrEnum):
+    ACTIVE = "active"
+    OFF = "off"
+    BROKEN = "broken"
+
+
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    id: str
+    name: str
+    tz: str
+    lang: str
+    key_prefix: str
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    tenant_id: str
+    id: str
+    name: str
+    notify: bool
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    tenant_id: str
+    chat_id: int
+    name: str
+    username: str | None
+    status: SubStatus
+    status_changed_at: float
+    # None means "every group of the tenant", including groups created later.
+    groups: frozenset[str] | None
+    created_at: float
+
+    def follows(self, group_id: str) -> bool:
+        return self.groups is None or group_id in self.groups
+
+
+@dataclass(frozen=True, slots=True)
+class CustomBot:
+    tenant_id: str
+    id: str
+    name: str
+    username: str
+    tg_id: int
+    status: BotStatus
+    created_at: float
+    token: str = ""
+
+    def __repr__(self) -> str:
+        return f"CustomBot(tenant_id={self.tenant_id!r}, id={self.id!r}, @{self.username})"
+
+
+@dataclass(frozen=True, slots=True)
+class AmiLink:
+    id: str
+    tenant_id: str
+    host: str
+    port: int
+    username: str
+    tls: bool
+    secret: str = ""
+
+    def __repr__(self) -> str:
+        return f"AmiLink(id={self.id!r}, tenant_id={self.tenant_id!r}, {self.host}:{self.port})"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedCall:
+    tenant_id: str
+    call_id: str
+    group_id: str
+    payload: str
+    recorded_at: float

@@ -1,0 +1,213 @@
+"""Subscriptions of chats to tenants, and the status rules users and admins follow."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+
+from store import keys
+from store._tx import atomically
+from store.errors import DisabledByAdmin, InvalidInput, NotFound
+from store.models import Subscription, SubStatus
+
+MAX_NAME = 128
+
+
+def _sub(tid: str, h: dict[str, str]) -> Subscription:
+    groups = h.get("groups")
+    return Subscription(
+        tenant_id=tid,
+        chat_id=int(h["chat_id"]),
+        name=h.get("name", ""),
+        username=h.get("username") or None,
+        status=SubStatus(h["status"]),
+        status_changed_at=float(h["status_changed_at"]),
+        groups=None if not groups else frozenset(json.loads(groups)),
+        created_at=float(h["created_at"]),
+    )
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())[:MAX_NAME]
+    return name
+
+
+class Subscriptions:
+    """One record per (tenant, chat), its status and the date the status last changed."""
+
+    def __init__(self, redis: Redis, clock: Callable[[], float]) -> None:
+        self._r = redis
+        self._clock = clock
+
+    async def get(self, tid: str, chat_id: int) -> Subscription:
+        h = await self._r.hgetall(keys.sub(tid, chat_id))
+        if not h:
+            raise NotFound(f"chat {chat_id} is not subscribed")
+        return _sub(tid, h)
+
+    async def find(self, tid: str, chat_id: int) -> Subscription | None:
+        h = await self._r.hgetall(keys.sub(tid, chat_id))
+        return _sub(tid, h) if h else None
+
+    async def _set_status(
+        self,
+        tid: str,
+        chat_id: int,
+        decide: Callable[[Subscription | None], SubStatus],
+        fields: dict[str, str] | None = None,
+    ) -> tuple[Subscription, SubStatus | None]:
+        """Apply `decide` to the current record atomically; returns (new, previous status)."""
+        key = keys.sub(tid, chat_id)
+        previous: list[SubStatus | None] = [None]
+
+        async def body(pipe):
+            h = await pipe.hgetall(key)
+            current = _sub(tid, h) if h else None
+            status = decide(current)
+            previous[0] = current.status if current else None
+            now = repr(self._clock())
+            record = dict(fields or {})
+            record["status"] = status.value
+            if current is None:
+                record.update(chat_id=str(chat_id), created_at=now, status_changed_at=now)
+                record.setdefault("name", str(chat_id))
+            elif current.status != status:
+                record["status_changed_at"] = now
+            pipe.multi()
+            pipe.hset(key, mapping=record)
+            if current is None:
+                pipe.zadd(keys.subs(tid), {str(chat_id): float(now)})
+                pipe.sadd(keys.chat_tenants(chat_id), tid)
+
+        await atomically(self._r, [key], body)
+        return await self.get(tid, chat_id), previous[0]
+
+    async def activate(
+        self, tid: str, chat_id: int, name: str, username: str | None = None
+    ) -> tuple[Subscription, SubStatus | None]:
+        """A user's /activate: subscribe or resume, unless an admin disabled this chat."""
+
+        def decide(cur: Subscription | None) -> SubStatus:
+            if cur is not None and cur.status is SubStatus.DISABLED:
+                raise DisabledByAdmin(f"chat {chat_id} disabled by an admin of tenant {tid}")
+            return SubStatus.ACTIVE
+
+        fields = {"username": username or ""}
+        current = await self.find(tid, chat_id)
+        if current is None:
+            fields["name"] = _clean_name(name) or str(chat_id)
+        return await self._set_status(tid, chat_id, decide, fields)
+
+    async def mute(self, tid: str, chat_id: int) -> tuple[Subscription, SubStatus | None]:
+        """A user's /mute: pause notifications of this tenant."""
+        return await self._set_status(tid, chat_id, self._user_change(SubStatus.MUTED))
+
+    async def resume(self, tid: str, chat_id: int) -> tuple[Subscription, SubStatus | None]:
+        """A user's /active: resume notifications, unless an admin disabled this chat."""
+        return await self._set_status(tid, chat_id, self._user_change(SubStatus.ACTIVE))
+
+    @staticmethod
+    def _user_change(target: SubStatus) -> Callable[[Subscription | None], SubStatus]:
+        def decide(cur: Subscription | None) -> SubStatus:
+            if cur is None:
+                raise NotFound("not subscribed")
+            if cur.status is SubStatus.DISABLED:
+                raise DisabledByAdmin("disabled by an admin")
+            return target
+
+        return decide
+
+    async def admin_set(
+        self, tid: str, chat_id: int, enabled: bool
+    ) -> tuple[Subscription, SubStatus | None]:
+        """An admin's On/Off: active, or disabled (which the user cannot undo)."""
+        target = SubStatus.ACTIVE if enabled else SubStatus.DISABLED
+
+        def decide(cur: Subscription | None) -> SubStatus:
+            if cur is None:
+                raise NotFound("not subscribed")
+            return target
+
+        return await self._set_status(tid, chat_id, decide)
+
+    async def admin_add(
+        self, tid: str, chat_id: int, name: str
+    ) -> tuple[Subscription, SubStatus | None]:
+        """An admin adds a chat by id: active at once, no /activate needed."""
+        clean = _clean_name(name)
+        if not clean:
+            raise InvalidInput("name must not be empty")
+        return await self._set_status(tid, chat_id, lambda _: SubStatus.ACTIVE, {"name": clean})
+
+    async def mark_unreachable(self, tid: str, chat_id: int) -> Subscription | None:
+        """Telegram said the chat is gone or blocked the bot; kept until the user returns."""
+
+        def decide(cur: Subscription | None) -> SubStatus:
+            if cur is None:
+                raise NotFound("not subscribed")
+            if cur.status in (SubStatus.DISABLED, SubStatus.MUTED):
+                return cur.status
+            return SubStatus.UNREACHABLE
+
+        try:
+            sub, _ = await self._set_status(tid, chat_id, decide)
+        except NotFound:
+            return None
+        return sub
+
+    async def set_groups(
+        self, tid: str, chat_id: int, groups: frozenset[str] | None
+    ) -> Subscription:
+        """Follow only `groups`, or every group when None."""
+        await self.get(tid, chat_id)
+        value = "" if groups is None else json.dumps(sorted(groups))
+        await self._r.hset(keys.sub(tid, chat_id), "groups", value)
+        return await self.get(tid, chat_id)
+
+    async def rename(self, tid: str, chat_id: int, name: str) -> Subscription:
+        clean = _clean_name(name)
+        if not clean:
+            raise InvalidInput("name must not be empty")
+        await self.get(tid, chat_id)
+        await self._r.hset(keys.sub(tid, chat_id), "name", clean)
+        return await self.get(tid, chat_id)
+
+    async def remove(self, tid: str, chat_id: int) -> bool:
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.delete(keys.sub(tid, chat_id))
+            pipe.zrem(keys.subs(tid), str(chat_id))
+            pipe.srem(keys.chat_tenants(chat_id), tid)
+            deleted, _, _ = await pipe.execute()
+        return bool(deleted)
+
+    async def move_chat(self, tid: str, old_chat: int, new_chat: int) -> Subscription | None:
+        """A group became a supergroup: the subscription follows it to its new chat id."""
+        h = await self._r.hgetall(keys.sub(tid, old_chat))
+        if not h:
+            return None
+        h["chat_id"] = str(new_chat)
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.hset(keys.sub(tid, new_chat), mapping=h)
+            pipe.zadd(keys.subs(tid), {str(new_chat): float(h["created_at"])})
+            pipe.sadd(keys.chat_tenants(new_chat), tid)
+            pipe.delete(keys.sub(tid, old_chat))
+            pipe.zrem(keys.subs(tid), str(old_chat))
+            pipe.srem(keys.chat_tenants(old_chat), tid)
+            await pipe.execute()
+        return await self.get(tid, new_chat)
+
+    async def list(self, tid: str, offset: int = 0, limit: int = 100) -> list[Subscription]:
+        ids = await self._r.zrange(keys.subs(tid), offset, offset + limit - 1)
+        async with self._r.pipeline(transaction=False) as pipe:
+            for chat in ids:
+                pipe.hgetall(keys.sub(tid, int(chat)))
+            rows = await pipe.execute()
+        return [_sub(tid, h) for h in rows if h]
+
+    async def count(self, tid: str) -> int:
+        return await self._r.zcard(keys.subs(tid))
+
+    async def tenants_of_chat(self, chat_id: int) -> list[str]:
+        return sorted(await self._r.smembers(keys.chat_tenants(chat_id)), key=int)

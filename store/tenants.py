@@ -1,0 +1,137 @@
+"""Tenants: creation, lookup by API key in O(1), key rotation, deletion."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from redis.asyncio import Redis
+
+from store import keys
+from store._tx import atomically
+from store.crypto import digest, display_prefix, looks_like_api_key, new_api_key
+from store.errors import InvalidInput, NotFound
+from store.models import DEFAULT_GROUP, Tenant
+
+LANGS = ("ru", "en")
+
+
+def _validate(name: str, tz: str, lang: str) -> None:
+    if not name.strip() or len(name) > 128:
+        raise InvalidInput("name must be 1 to 128 characters")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"unknown time zone {tz!r}") from exc
+    if lang not in LANGS:
+        raise InvalidInput(f"language must be one of {', '.join(LANGS)}")
+
+
+def _tenant(h: dict[str, str]) -> Tenant:
+    return Tenant(
+        id=h["id"],
+        name=h["name"],
+        tz=h["tz"],
+        lang=h["lang"],
+        key_prefix=h["key_prefix"],
+        created_at=float(h["created_at"]),
+    )
+
+
+class Tenants:
+    """The tenant records and the API-key index."""
+
+    def __init__(self, redis: Redis, clock: Callable[[], float]) -> None:
+        self._r = redis
+        self._clock = clock
+
+    async def create(self, name: str, tz: str, lang: str) -> tuple[Tenant, str]:
+        """Create a tenant with its default group; returns it and its API key (shown once)."""
+        _validate(name, tz, lang)
+        tid = str(await self._r.incr(keys.TENANT_SEQ))
+        api_key = new_api_key()
+        now = self._clock()
+        record = {
+            "id": tid,
+            "name": name.strip(),
+            "tz": tz,
+            "lang": lang,
+            "key_hash": digest(api_key),
+            "key_prefix": display_prefix(api_key),
+            "created_at": repr(now),
+        }
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.hset(keys.tenant(tid), mapping=record)
+            pipe.hset(
+                keys.group(tid, DEFAULT_GROUP),
+                mapping={"id": DEFAULT_GROUP, "name": "", "notify": "1", "created_at": repr(now)},
+            )
+            pipe.zadd(keys.groups(tid), {DEFAULT_GROUP: now})
+            pipe.set(keys.api_key(record["key_hash"]), tid)
+            pipe.zadd(keys.TENANTS, {tid: int(tid)})
+            await pipe.execute()
+        return _tenant(record), api_key
+
+    async def get(self, tid: str) -> Tenant:
+        h = await self._r.hgetall(keys.tenant(tid))
+        if not h:
+            raise NotFound(f"no tenant {tid}")
+        return _tenant(h)
+
+    async def exists(self, tid: str) -> bool:
+        return bool(await self._r.exists(keys.tenant(tid)))
+
+    async def list(self, offset: int = 0, limit: int = 100) -> list[Tenant]:
+        ids = await self._r.zrange(keys.TENANTS, offset, offset + limit - 1)
+        async with self._r.pipeline(transaction=False) as pipe:
+            for tid in ids:
+                pipe.hgetall(keys.tenant(tid))
+            rows = await pipe.execute()
+        return [_tenant(h) for h in rows if h]
+
+    async def count(self) -> int:
+        return await self._r.zcard(keys.TENANTS)
+
+    async def resolve_key(self, api_key: str) -> Tenant | None:
+        """The tenant whose current key this is, or None; constant-time on the stored hash."""
+        if not looks_like_api_key(api_key):
+            return None
+        key_hash = digest(api_key)
+        tid = await self._r.get(keys.api_key(key_hash))
+        if tid is None:
+            return None
+        h = await self._r.hgetall(keys.tenant(tid))
+        if not h or not hmac.compare_digest(h["key_hash"], key_hash):
+            return None
+        return _tenant(h)
+
+    async def rotate_key(self, tid: str) -> tuple[Tenant, str]:
+        """Replace the API key; the old one stops resolving at once."""
+        api_key = new_api_key()
+        new_hash = digest(api_key)
+
+        async def body(pipe):
+            old_hash = await pipe.hget(keys.tenant(tid), "key_hash")
+            if old_hash is None:
+                raise NotFound(f"no tenant {tid}")
+            pipe.multi()
+            pipe.hset(
+                keys.tenant(tid),
+                mapping={"key_hash": new_hash, "key_prefix": display_prefix(api_key)},
+            )
+            pipe.delete(keys.api_key(old_hash))
+            pipe.set(keys.api_key(new_hash), tid)
+
+        await atomically(self._r, [keys.tenant(tid)], body)
+        return await self.get(tid), api_key
+
+    async def set_options(
+        self, tid: str, *, tz: str | None = None, lang: str | None = None
+    ) -> Tenant:
+        current = await self.get(tid)
+        _validate(current.name, tz or current.tz, lang or current.lang)
+        changes = {k: v for k, v in (("tz", tz), ("lang", lang)) if v}
+        if changes:
+            await self._r.hset(keys.tenant(tid), mapping=changes)
+        return await self.get(tid)

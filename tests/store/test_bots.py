@@ -1,0 +1,80 @@
+"""Contract: custom bots, sealed tokens, uniqueness and the single active bot."""
+
+import asyncio
+
+import pytest
+
+from store import Store, keys
+from store.errors import InvalidInput, NotFound, TokenTaken
+from store.models import BotStatus
+
+
+@pytest.fixture
+async def tid(store: Store) -> str:
+    tenant, _ = await store.tenants.create("A", "UTC", "ru")
+    return tenant.id
+
+
+async def test_add_seals_the_token(store: Store, tid):
+    bot = await store.bots.add(tid, "Sales bot", "12:secret-token", "sales_bot", 12)
+    assert bot.status is BotStatus.OFF and bot.token == "12:secret-token"
+    raw = await store.redis.hgetall(keys.bot(tid, bot.id))
+    assert "12:secret-token" not in str(raw)
+    assert "secret-token" not in repr(bot)
+
+
+async def test_token_registered_once_across_tenants(store: Store, tid):
+    other, _ = await store.tenants.create("B", "UTC", "ru")
+    await store.bots.add(tid, "X", "12:same", "x_bot", 12)
+    with pytest.raises(TokenTaken):
+        await store.bots.add(other.id, "Y", "12:same", "y_bot", 12)
+    assert await store.bots.owner_of_token("12:same") == (tid, "1")
+
+
+async def test_activation_switches_the_others_off(store: Store, tid):
+    a = await store.bots.add(tid, "A", "1:a", "a_bot", 1)
+    b = await store.bots.add(tid, "B", "2:b", "b_bot", 2)
+    _, replaced = await store.bots.activate(tid, a.id)
+    assert replaced is None
+    _, replaced = await store.bots.activate(tid, b.id)
+    assert replaced == a.id
+    statuses = {x.id: x.status for x in await store.bots.list(tid)}
+    assert statuses == {a.id: BotStatus.OFF, b.id: BotStatus.ACTIVE}
+    assert (await store.bots.active(tid)).id == b.id
+
+
+async def test_one_active_even_under_concurrent_activations(store: Store, tid):
+    bots = [await store.bots.add(tid, f"B{i}", f"{i}:t{i}", f"b{i}_bot", i) for i in range(8)]
+    for _ in range(5):
+        await asyncio.gather(*(store.bots.activate(tid, b.id) for b in bots))
+        active = [b for b in await store.bots.list(tid) if b.status is BotStatus.ACTIVE]
+        assert len(active) == 1
+
+
+async def test_broken_deactivate_delete(store: Store, tid):
+    a = await store.bots.add(tid, "A", "1:a", "a_bot", 1)
+    await store.bots.activate(tid, a.id)
+    broken = await store.bots.mark_broken(tid, a.id)
+    assert broken.status is BotStatus.BROKEN and await store.bots.active(tid) is None
+    again, _ = await store.bots.activate(tid, a.id)
+    assert again.status is BotStatus.ACTIVE
+    off = await store.bots.deactivate(tid, a.id)
+    assert off.status is BotStatus.OFF and await store.bots.active(tid) is None
+    await store.bots.activate(tid, a.id)
+    assert await store.bots.delete(tid, a.id)
+    assert await store.bots.active(tid) is None
+    assert not await store.bots.delete(tid, a.id)
+    assert await store.bots.owner_of_token("1:a") is None
+    await store.bots.add(tid, "A again", "1:a", "a_bot", 1)  # the token is free again
+
+
+async def test_unknown_bot_and_bad_name(store: Store, tid):
+    with pytest.raises(NotFound):
+        await store.bots.activate(tid, "42")
+    with pytest.raises(NotFound):
+        await store.bots.get(tid, "42")
+    with pytest.raises(InvalidInput):
+        await store.bots.add(tid, "  ", "1:a", "a", 1)
+    with pytest.raises(NotFound):
+        await store.bots.add("999", "X", "1:a", "a", 1)
+    assert await store.bots.mark_broken(tid, "42") is None
