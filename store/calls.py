@@ -1,4 +1,4 @@
-"""Missed calls, recorded once per (tenant, call id) so a PBX may safely send twice."""
+"""Missed calls, recorded once per (tenant, call id) and queued in the same transaction."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from redis.asyncio import Redis
 
 from store import keys
+from store._tx import atomically
 from store.models import RecordedCall
 
 # A PBX retrying for longer than this is not retrying any more.
@@ -15,28 +16,32 @@ RECENT_KEPT = 1000
 
 
 class Calls:
-    """The idempotent record of every accepted missed call, with a short recent list."""
+    """The idempotent record of every accepted missed call, and its entry in the intake stream."""
 
     def __init__(self, redis: Redis, clock: Callable[[], float]) -> None:
         self._r = redis
         self._clock = clock
 
     async def record(self, tid: str, call_id: str, group_id: str, payload: str) -> bool:
-        """Store the call; False when this call id was already recorded for this tenant."""
-        now = self._clock()
-        created = await self._r.set(
-            keys.call(tid, call_id),
-            f"{group_id}\n{now!r}\n{payload}",
-            nx=True,
-            ex=DEDUP_SECONDS,
-        )
-        if not created:
-            return False
-        async with self._r.pipeline(transaction=True) as pipe:
+        """Store and queue the call atomically; False when this call id was already recorded."""
+        key = keys.call(tid, call_id)
+
+        async def body(pipe) -> bool:
+            if await pipe.exists(key):
+                return False
+            now = self._clock()
+            pipe.multi()
+            pipe.set(key, f"{group_id}\n{now!r}\n{payload}", ex=DEDUP_SECONDS)
             pipe.zadd(keys.calls(tid), {call_id: now})
             pipe.zremrangebyrank(keys.calls(tid), 0, -RECENT_KEPT - 1)
-            await pipe.execute()
-        return True
+            pipe.xadd(keys.INTAKE, {"kind": "call", "tenant": tid, "call_id": call_id})
+            return True
+
+        return await atomically(self._r, [key], body)
+
+    async def announce_group(self, tid: str, group_id: str) -> None:
+        """Queue the news that a PBX named a group we had not seen, for the tenant's admins."""
+        await self._r.xadd(keys.INTAKE, {"kind": "group_new", "tenant": tid, "group": group_id})
 
     async def get(self, tid: str, call_id: str) -> RecordedCall | None:
         raw = await self._r.get(keys.call(tid, call_id))

@@ -9,6 +9,8 @@ TENANT_SEQ = f"{PREFIX}:seq:tenant"
 TENANTS = f"{PREFIX}:tenants"
 AMI_SEQ = f"{PREFIX}:seq:ami"
 AMI = f"{PREFIX}:ami"
+# Every accepted unit of work (a missed call, a new group to announce) enters here once.
+INTAKE = f"{PREFIX}:intake"
 
 
 def api_key(key_hash: str) -> str:

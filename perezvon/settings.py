@@ -1,0 +1,104 @@
+"""Configuration: read once at start-up from the environment and `.env`, validated, passed in."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+SECRET_FILE = "secret_key"
+
+
+class ConfigError(Exception):
+    """A configuration mistake, worded as one line that names the variable."""
+
+
+class Settings(BaseSettings):
+    """Every option of the service; names are the environment variables (spec §9)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    redis_url: str | None = Field(None, description="Redis to use; unset = embedded server")
+    data_dir: Path = Field(Path("./data"), description="Where embedded Redis and secrets live")
+    redis_appendfsync: Literal["always", "everysec", "no"] = "always"
+    bot_token: SecretStr | None = None
+    telegram_api_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
+    ingest_host: str = "127.0.0.1"
+    ingest_port: int = Field(8080, ge=0, le=65535)
+    public_url: AnyHttpUrl | None = None
+    secret_key: SecretStr | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    default_lang: Literal["ru", "en"] = "ru"
+    default_tz: str = "Europe/Moscow"
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value or None
+
+    @field_validator("default_tz")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return value
+
+    @property
+    def telegram_api(self) -> str:
+        return str(self.telegram_api_url).rstrip("/")
+
+
+def load(env_file: str | Path | None = ".env", **overrides: object) -> Settings:
+    """Read and validate the settings; any mistake becomes one ConfigError line."""
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err["loc"] else "configuration"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {msg}") from None
+
+
+def secret_key(settings: Settings) -> str:
+    """SECRET_KEY, or one generated once into DATA_DIR and reused on every later start."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    path = settings.data_dir / SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        path.write_text(key + "\n")
+        path.chmod(0o600)
+    except OSError as exc:
+        raise ConfigError(f"DATA_DIR: cannot write {path}: {exc.strerror}") from None
+    log.warning(
+        "SECRET_KEY is not set: generated one into %s; back it up — without it the stored "
+        "bot tokens cannot be read",
+        path,
+    )
+    return key

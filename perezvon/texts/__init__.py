@@ -1,0 +1,50 @@
+"""Every user-facing text, per language, looked up by key; handlers hold no literal text."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from perezvon.texts import core_en, core_ru
+
+LANGS = ("ru", "en")
+FALLBACK = "ru"
+
+# One (ru, en) pair of modules per area; each area owns its keys. Add new areas here.
+AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
+    (core_ru.TEXTS, core_en.TEXTS),
+]
+
+
+def _merge(index: int) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for area in AREAS:
+        for key, text in area[index].items():
+            if key in merged:
+                raise KeyError(f"text key {key!r} is defined twice")
+            merged[key] = text
+    return merged
+
+
+class Catalogue:
+    """Texts of all languages; `t(lang, key, **values)` formats one."""
+
+    def __init__(self) -> None:
+        self._texts = {lang: _merge(i) for i, lang in enumerate(LANGS)}
+
+    def t(self, lang: str | None, key: str, /, **values: object) -> str:
+        texts = self._texts.get(lang or FALLBACK, self._texts[FALLBACK])
+        template = texts.get(key) or self._texts[FALLBACK][key]
+        return template.format(**values) if values else template
+
+    def keys(self, lang: str) -> set[str]:
+        return set(self._texts[lang])
+
+
+def pick_lang(*candidates: str | None) -> str:
+    """The first candidate we speak (e.g. tenant's, then the user's language_code)."""
+    for lang in candidates:
+        if lang:
+            short = lang.split("-")[0].lower()
+            if short in LANGS:
+                return short
+    return FALLBACK
