@@ -1,0 +1,34 @@
+"""Metrics add up across processes through Redis and render as Prometheus text."""
+
+import pytest
+
+from perezvon.metrics import Metrics
+
+
+async def test_two_processes_add_up_and_render(redis):
+    one, two = Metrics(redis), Metrics(redis)
+    one.inc("events_accepted_total", by=3)
+    two.inc("events_accepted_total")
+    one.inc("telegram_429_total", {"bot": "acme_bot"})
+    one.observe(0.004)
+    two.observe(0.2)
+    two.observe(100)
+    await two.flush()
+
+    async def gauges():
+        return {"queue_depth": ("Messages waiting", 7)}
+
+    text = await one.render(gauges)
+    assert "perezvon_events_accepted_total 4" in text
+    assert 'perezvon_telegram_429_total{bot="acme_bot"} 1' in text
+    assert 'perezvon_delivery_latency_seconds_bucket{le="0.005"} 1' in text
+    assert 'perezvon_delivery_latency_seconds_bucket{le="0.25"} 2' in text
+    assert 'perezvon_delivery_latency_seconds_bucket{le="+Inf"} 3' in text
+    assert "perezvon_delivery_latency_seconds_count 3" in text
+    assert "perezvon_queue_depth 7" in text
+    assert "perezvon_messages_sent_total 0" in text
+
+
+def test_unknown_counter_is_a_bug(redis):
+    with pytest.raises(KeyError):
+        Metrics(redis).inc("made_up_total")
