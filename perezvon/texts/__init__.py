@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from perezvon.texts import core_en, core_ru
+from perezvon.texts import (
+    admin_en,
+    admin_ru,
+    bot_en,
+    bot_ru,
+    core_en,
+    core_ru,
+    delivery_en,
+    delivery_ru,
+)
 
 LANGS = ("ru", "en")
 FALLBACK = "ru"
@@ -12,6 +21,9 @@ FALLBACK = "ru"
 # One (ru, en) pair of modules per area; each area owns its keys. Add new areas here.
 AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (core_ru.TEXTS, core_en.TEXTS),
+    (bot_ru.TEXTS, bot_en.TEXTS),
+    (admin_ru.TEXTS, admin_en.TEXTS),
+    (delivery_ru.TEXTS, delivery_en.TEXTS),
 ]
 
 

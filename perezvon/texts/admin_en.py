@@ -1,0 +1,3 @@
+"""English texts of the admin area."""
+
+TEXTS: dict[str, str] = {}

@@ -1,0 +1,3 @@
+"""Russian texts of the admin area."""
+
+TEXTS: dict[str, str] = {}

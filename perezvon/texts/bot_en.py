@@ -1,0 +1,3 @@
+"""English texts of the bot area."""
+
+TEXTS: dict[str, str] = {}

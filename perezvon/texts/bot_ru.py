@@ -1,0 +1,3 @@
+"""Russian texts of the bot area."""
+
+TEXTS: dict[str, str] = {}

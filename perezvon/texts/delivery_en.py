@@ -1,0 +1,3 @@
+"""English texts of the delivery area."""
+
+TEXTS: dict[str, str] = {}

@@ -1,0 +1,3 @@
+"""Russian texts of the delivery area."""
+
+TEXTS: dict[str, str] = {}
