@@ -113,9 +113,13 @@ class Bots:
             pipe.multi()
             pipe.set(active_key, bid)
             pipe.hset(keys.bot(tid, bid), "broken", "0")
+            if previous is not None:
+                pipe.srem(keys.ACTIVE_BOTS, f"{tid}:{previous}")
+            pipe.sadd(keys.ACTIVE_BOTS, f"{tid}:{bid}")
             return previous if previous != bid else None
 
         replaced = await atomically(self._r, [active_key, keys.bot(tid, bid)], body)
+        await self._changed()
         return await self.get(tid, bid), replaced
 
     async def deactivate(self, tid: str, bid: str) -> CustomBot:
@@ -140,8 +144,10 @@ class Bots:
             pipe.multi()
             if current == bid:
                 pipe.delete(active_key)
+                pipe.srem(keys.ACTIVE_BOTS, f"{tid}:{bid}")
 
         await atomically(self._r, [active_key], body)
+        await self._changed()
 
     async def delete(self, tid: str, bid: str) -> bool:
         active_key = keys.bot_active(tid)
@@ -154,12 +160,34 @@ class Bots:
             pipe.multi()
             if current == bid:
                 pipe.delete(active_key)
+                pipe.srem(keys.ACTIVE_BOTS, f"{tid}:{bid}")
             pipe.delete(keys.bot(tid, bid))
             pipe.zrem(keys.bots(tid), bid)
             pipe.delete(keys.bot_token(token_hash))
             return True
 
-        return await atomically(self._r, [active_key, keys.bot(tid, bid)], body)
+        deleted = await atomically(self._r, [active_key, keys.bot(tid, bid)], body)
+        if deleted:
+            await self._changed()
+        return deleted
+
+    async def all_active(self) -> list[CustomBot]:
+        """The active bot of every tenant that has one (for the runtime and the workers)."""
+        refs = sorted(await self._r.smembers(keys.ACTIVE_BOTS))
+        found = []
+        for ref in refs:
+            tid, bid = ref.split(":", 1)
+            try:
+                bot = await self.get(tid, bid)
+            except NotFound:
+                continue
+            if bot.status is BotStatus.ACTIVE:
+                found.append(bot)
+        return found
+
+    async def _changed(self) -> None:
+        # A nudge only: listeners also re-read periodically, so a lost message is harmless.
+        await self._r.publish(keys.BOTS_CHANGED, "1")
 
     async def owner_of_token(self, token: str) -> tuple[str, str] | None:
         """(tenant id, bot id) that registered this token, if any."""

@@ -9,6 +9,9 @@ TENANT_SEQ = f"{PREFIX}:seq:tenant"
 TENANTS = f"{PREFIX}:tenants"
 AMI_SEQ = f"{PREFIX}:seq:ami"
 AMI = f"{PREFIX}:ami"
+# "tenant:bot" of every active custom bot, and the channel that says this set changed.
+ACTIVE_BOTS = f"{PREFIX}:bots:active"
+BOTS_CHANGED = f"{PREFIX}:bots:changed"
 # Every accepted unit of work (a missed call, a new group to announce) enters here once.
 INTAKE = f"{PREFIX}:intake"
 

@@ -78,3 +78,33 @@ async def test_unknown_bot_and_bad_name(store: Store, tid):
     with pytest.raises(NotFound):
         await store.bots.add("999", "X", "1:a", "a", 1)
     assert await store.bots.mark_broken(tid, "42") is None
+
+
+async def test_all_active_follows_every_change(store: Store, tid):
+    other, _ = await store.tenants.create("B", "UTC", "ru")
+    a = await store.bots.add(tid, "A", "1:a", "a_bot", 1)
+    b = await store.bots.add(tid, "B", "2:b", "b_bot", 2)
+    c = await store.bots.add(other.id, "C", "3:c", "c_bot", 3)
+    assert await store.bots.all_active() == []
+    await store.bots.activate(tid, a.id)
+    await store.bots.activate(other.id, c.id)
+    assert {x.username for x in await store.bots.all_active()} == {"a_bot", "c_bot"}
+    await store.bots.activate(tid, b.id)
+    assert {x.username for x in await store.bots.all_active()} == {"b_bot", "c_bot"}
+    await store.bots.mark_broken(other.id, c.id)
+    await store.bots.delete(tid, b.id)
+    assert await store.bots.all_active() == []
+    await store.bots.activate(tid, a.id)
+    await store.delete_tenant(tid)
+    assert await store.bots.all_active() == []
+
+
+async def test_changes_are_announced(store: Store, tid):
+    pubsub = store.redis.pubsub()
+    await pubsub.subscribe(keys.BOTS_CHANGED)
+    await pubsub.get_message(timeout=1)  # the subscribe confirmation
+    bot = await store.bots.add(tid, "A", "1:a", "a_bot", 1)
+    await store.bots.activate(tid, bot.id)
+    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=2)
+    assert message is not None and message["channel"] == keys.BOTS_CHANGED
+    await pubsub.aclose()
