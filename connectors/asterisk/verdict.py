@@ -1,0 +1,69 @@
+"""What the detector decided about one call, and its translation into a `CallEvent`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from store.events import CallEvent
+
+ANONYMOUS_CALLER = "anonymous"
+_MAX_EXTENSIONS = 100
+
+
+class VerdictKind(StrEnum):
+    """The outcome of a call; `expired` means it was closed by timeout without a hangup."""
+
+    MISSED = "missed"
+    MISSED_WITH_VOICEMAIL = "missed_with_voicemail"
+    ANSWERED = "answered"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The decision about one inbound call (one Linkedid), with what the product shows."""
+
+    kind: VerdictKind
+    linkedid: str
+    caller: str | None
+    caller_name: str | None
+    did: str | None
+    group: str | None
+    answered_by: str | None
+    ring_started_at: datetime | None
+    ended_at: datetime | None
+    answered_at: datetime | None
+    wait_seconds: float | None
+    extensions: tuple[str, ...]
+    voicemail: bool
+
+    @property
+    def is_missed(self) -> bool:
+        """True for the verdicts a company is notified about."""
+        return self.kind in (VerdictKind.MISSED, VerdictKind.MISSED_WITH_VOICEMAIL)
+
+
+class NotMissedError(ValueError):
+    """Only missed calls become `CallEvent`s."""
+
+
+def to_call_event(verdict: Verdict, *, call_id_prefix: str = "ami:") -> CallEvent:
+    """The `CallEvent` for a missed verdict; the prefix keeps ids unique per AMI connection."""
+    if not verdict.is_missed:
+        raise NotMissedError(f"verdict {verdict.kind} for {verdict.linkedid} is not missed")
+    extensions = [ext for ext in verdict.extensions if 0 < len(ext) <= 32][:_MAX_EXTENSIONS]
+    wait = verdict.wait_seconds
+    return CallEvent(
+        call_id=f"{call_id_prefix}{verdict.linkedid}"[:128],
+        caller=(verdict.caller or ANONYMOUS_CALLER)[:64],
+        called=verdict.did[:64] if verdict.did else None,
+        group=verdict.group[:64] if verdict.group else None,
+        started_at=verdict.ring_started_at,
+        ended_at=verdict.ended_at,
+        wait_seconds=None if wait is None else min(max(wait, 0.0), 86_400.0),
+        caller_name=verdict.caller_name[:256] if verdict.caller_name else None,
+        extensions=extensions,
+        voicemail=verdict.voicemail,
+    )
