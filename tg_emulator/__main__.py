@@ -1,0 +1,40 @@
+"""`python -m tg_emulator --host 127.0.0.1 --port 8081` runs the emulator standalone."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+
+from .server import start_emulator
+from .settings import EmulatorSettings, RateLimits
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(prog="python -m tg_emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--no-limits", action="store_true", help="disable flood control")
+    return parser.parse_args(argv)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    """Run until cancelled (Ctrl-C)."""
+    limits = RateLimits(enabled=False) if args.no_limits else RateLimits()
+    running = await start_emulator(args.host, args.port, EmulatorSettings(limits=limits))
+    print(f"Telegram Bot API emulator on {running.base_url} (Bot API base {running.bot_api_base})")
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await running.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()
