@@ -1,0 +1,216 @@
+"""One live AMI connection: login, keepalive, reconnect, and missed calls handed to a callback."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from connectors.asterisk import protocol
+from connectors.asterisk.backoff import backoff_delay
+from connectors.asterisk.detector import MissedCallDetector
+from connectors.asterisk.errors import (
+    AmiConnectionLost,
+    AmiError,
+    AmiKeepaliveTimeout,
+    AmiLoginError,
+    AmiProtocolError,
+)
+from connectors.asterisk.outbox import OnMissed, Outbox
+from connectors.asterisk.parser import AmiMessage, AmiParser
+from connectors.asterisk.settings import AmiSettings
+from connectors.asterisk.verdict import Verdict, to_call_event
+
+READ_SIZE = 65_536
+LOGGER = logging.getLogger("perezvon.ami")
+
+
+@dataclass(slots=True)
+class ConnectionStats:
+    """Counters an operator looks at when a PBX seems silent."""
+
+    sessions: int = 0
+    login_failures: int = 0
+    disconnects: int = 0
+    pings: int = 0
+
+
+class AmiConnection:
+    """Keeps one AMI session alive and turns its events into `on_missed(CallEvent)` calls."""
+
+    def __init__(
+        self,
+        settings: AmiSettings,
+        on_missed: OnMissed,
+        *,
+        detector: MissedCallDetector | None = None,
+        wall_clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+        logger: logging.Logger | None = None,
+    ) -> None:
+        self.settings = settings
+        self.detector = detector or MissedCallDetector(settings.detector)
+        self.stats = ConnectionStats()
+        self.connected = False
+        self.last_error: AmiError | None = None
+        self._wall = wall_clock
+        self._rng = rng or random.Random()
+        self._log = logger or LOGGER
+        self._ids = itertools.count(1)
+        self.outbox = Outbox(
+            on_missed,
+            retry_min=settings.delivery_retry_min,
+            retry_max=settings.delivery_retry_max,
+            max_pending=settings.max_outbox,
+            rng=self._rng,
+            log=self._log,
+            label=settings.label,
+        )
+
+    async def run(self) -> None:
+        """Connect, log in, read and deliver until cancelled; failures only cause retries."""
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self.outbox.run())
+            group.create_task(self._connect_forever())
+
+    async def _connect_forever(self) -> None:
+        attempt = 0
+        while True:
+            try:
+                await self._session()
+            except asyncio.CancelledError:
+                raise
+            except AmiLoginError as exc:
+                self.stats.login_failures += 1
+                self.last_error = exc
+                self._log.error("ami[%s] %s", self.settings.label, exc)
+            except (AmiError, OSError, TimeoutError) as exc:
+                self.last_error = exc if isinstance(exc, AmiError) else AmiConnectionLost(str(exc))
+                self._log.warning(
+                    "ami[%s] connection lost: %s", self.settings.label, _describe(exc)
+                )
+            except Exception:
+                self.last_error = AmiConnectionLost("internal error")
+                self._log.exception("ami[%s] unexpected failure", self.settings.label)
+            finally:
+                logged_in = self.connected
+                if self.connected:
+                    self.stats.disconnects += 1
+                self.connected = False
+            if logged_in:
+                attempt = 0
+            s = self.settings
+            delay = backoff_delay(attempt, s.backoff_min, s.backoff_max, self._rng)
+            attempt += 1
+            self._log.info("ami[%s] reconnecting in %.1fs", s.label, delay)
+            await asyncio.sleep(delay)
+
+    async def _session(self) -> None:
+        s = self.settings
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(
+                s.host,
+                s.port,
+                ssl=s.tls_context(),
+                server_hostname=s.host if s.tls else None,
+            ),
+            s.connect_timeout,
+        )
+        try:
+            parser = AmiParser()
+            leftover = await asyncio.wait_for(
+                self._login(reader, writer, parser), s.connect_timeout
+            )
+            self.connected = True
+            self.last_error = None
+            self.stats.sessions += 1
+            self._log.info("ami[%s] logged in", s.label)
+            for msg in leftover:
+                self._handle(msg)
+            await self._pump(reader, writer, parser)
+        except asyncio.CancelledError:
+            # Shutting down: say goodbye so Asterisk does not log a broken session.
+            with contextlib.suppress(Exception):
+                writer.write(protocol.logoff(f"logoff-{next(self._ids)}"))
+            raise
+        finally:
+            writer.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer.wait_closed(), 1.0)
+
+    async def _login(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, parser: AmiParser
+    ) -> list[AmiMessage]:
+        action_id = f"login-{next(self._ids)}"
+        writer.write(protocol.login(self.settings.username, self.settings.secret, action_id))
+        await writer.drain()
+        while True:
+            data = await reader.read(READ_SIZE)
+            if not data:
+                raise AmiConnectionLost("closed during login")
+            messages = parser.feed(data)
+            for index, msg in enumerate(messages):
+                if msg.get("ActionID") != action_id:
+                    continue
+                if parser.banner is None:
+                    raise AmiProtocolError("peer sent no 'Asterisk Call Manager' banner")
+                if msg.response != "Success":
+                    raise AmiLoginError(self.settings.username, msg.get("Message") or "refused")
+                return messages[index + 1 :]
+
+    async def _pump(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, parser: AmiParser
+    ) -> None:
+        s = self.settings
+        loop = asyncio.get_running_loop()
+        next_ping = loop.time() + s.keepalive_interval
+        ping_id: str | None = None
+        ping_deadline = 0.0
+        while True:
+            now = loop.time()
+            if ping_id is not None and now >= ping_deadline:
+                raise AmiKeepaliveTimeout(f"no pong within {s.keepalive_timeout}s")
+            if ping_id is None and now >= next_ping:
+                ping_id = f"ping-{next(self._ids)}"
+                ping_deadline = now + s.keepalive_timeout
+                writer.write(protocol.ping(ping_id))
+                await writer.drain()
+                self.stats.pings += 1
+            wake = ping_deadline if ping_id is not None else next_ping
+            timeout = max(0.001, min(s.tick_interval, wake - loop.time()))
+            try:
+                data = await asyncio.wait_for(reader.read(READ_SIZE), timeout)
+            except TimeoutError:
+                data = None
+            if data == b"":
+                raise AmiConnectionLost("closed by peer")
+            for msg in parser.feed(data) if data else ():
+                if ping_id is not None and msg.get("ActionID") == ping_id:
+                    ping_id = None
+                    next_ping = loop.time() + s.keepalive_interval
+                elif msg.event is not None:
+                    self._handle(msg)
+            self._deliver(self.detector.tick(self._wall()))
+
+    def _handle(self, msg: AmiMessage) -> None:
+        self._deliver(self.detector.feed(msg, self._wall()))
+
+    def _deliver(self, verdicts: list[Verdict]) -> None:
+        for verdict in verdicts:
+            if not verdict.is_missed:
+                self._log.debug(
+                    "ami[%s] %s %s", self.settings.label, verdict.kind, verdict.linkedid
+                )
+                continue
+            event = to_call_event(verdict, call_id_prefix=self.settings.call_id_prefix)
+            self._log.info("ami[%s] missed call %s", self.settings.label, event.call_id)
+            self.outbox.put(event)
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
