@@ -6,6 +6,7 @@ import asyncio
 import json
 
 import pytest
+
 from tg_emulator import EmulatorSettings, RateLimits
 from tg_emulator.state import generate_token
 
@@ -253,9 +254,7 @@ class TestLimits:
         assert (await raw.call(world["token"], "getMe"))[0] == 200
 
     async def test_group_limit_per_minute(self, raw, world, client):
-        group = await client.create_group(
-            "G", members=[world["user_id"]], bots=[world["bot_id"]]
-        )
+        group = await client.create_group("G", members=[world["user_id"]], bots=[world["bot_id"]])
         codes = [
             (await raw.call(world["token"], "sendMessage", chat_id=group["id"], text="x"))[0]
             for _ in range(3)
@@ -269,7 +268,6 @@ class TestLimits:
             await client.send_command(world["bot_id"], user["id"], "start")
             ids.append(user["id"])
         codes = [
-            (await raw.call(world["token"], "sendMessage", chat_id=uid, text="x"))[0]
-            for uid in ids
+            (await raw.call(world["token"], "sendMessage", chat_id=uid, text="x"))[0] for uid in ids
         ]
         assert codes == [200] * 5 + [429]
