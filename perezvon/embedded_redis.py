@@ -87,6 +87,7 @@ class EmbeddedRedis:
                 "700",
             ]
         self._port = _free_port()
+        (self.dir / "port").write_text(str(self._port))
         return [*args, "--port", str(self._port), "--bind", "127.0.0.1"]
 
     def _lock(self) -> None:
@@ -101,6 +102,32 @@ class EmbeddedRedis:
                 "REDIS_URL"
             ) from None
         self._lock_fd = fd
+
+    def attach_or_start(self) -> str:
+        """Use the server a running Perezvon owns on this data dir, or start our own."""
+        try:
+            return self.start()
+        except EmbeddedRedisError:
+            if self._lock_fd is None and self._find_running():
+                return self.url
+            raise
+
+    def _find_running(self) -> bool:
+        if self._ping_socket():
+            self._port = None
+            return True
+        port_file = self.dir / "port"
+        if port_file.exists():
+            self._port = int(port_file.read_text())
+            return self._ping()
+        return False
+
+    def _ping_socket(self) -> bool:
+        saved, self._port = self._port, None
+        try:
+            return self._ping()
+        finally:
+            self._port = saved
 
     def start(self) -> str:
         """Start the server and wait until it answers; returns its URL."""

@@ -1,0 +1,5 @@
+import sys
+
+from perezvon.cli import main
+
+sys.exit(main())

@@ -1,0 +1,38 @@
+"""The parts of the service and which roles run them: an explicit registry, in start order."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from perezvon.settings import Settings
+from store import Store
+
+Stop = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Context:
+    """What parts share while the service runs: settings, the store, and lines for the banner."""
+
+    settings: Settings
+    store: Store
+    banner: list[str] = field(default_factory=list)
+    shared: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One startable piece; `start` returns how to stop it (or None if nothing runs)."""
+
+    name: str
+    start: Callable[[Context], Awaitable[Stop | None]]
+
+
+ROLE_PARTS: dict[str, list[Part]] = {
+    "all": [],
+    "bot": [],
+    "ingest": [],
+    "worker": [],
+    "ami": [],
+}

@@ -1,0 +1,145 @@
+"""The operator's commands on tenants, groups and AMI links; each returns a printable result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from store import Store
+from store.errors import NotFound
+from store.models import DEFAULT_GROUP
+
+
+@dataclass
+class Result:
+    """What a command produced: a JSON document and the lines a person reads."""
+
+    data: Any
+    lines: list[str] = field(default_factory=list)
+
+
+def _when(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+async def tenant_create(store: Store, name: str, tz: str, lang: str) -> Result:
+    tenant, api_key = await store.tenants.create(name, tz, lang)
+    data = {
+        "id": tenant.id,
+        "name": tenant.name,
+        "tz": tenant.tz,
+        "lang": tenant.lang,
+        "api_key": api_key,
+        "key_prefix": tenant.key_prefix,
+    }
+    return Result(
+        data,
+        [
+            f"Tenant {tenant.id} «{tenant.name}» created ({tenant.tz}, {tenant.lang}).",
+            f"API key, shown only now — hand it to the tenant's admin: {api_key}",
+        ],
+    )
+
+
+async def tenant_list(store: Store) -> Result:
+    rows = []
+    offset = 0
+    while page := await store.tenants.list(offset, 500):
+        for t in page:
+            rows.append(
+                {
+                    "id": t.id,
+                    "name": t.name,
+                    "tz": t.tz,
+                    "lang": t.lang,
+                    "key_prefix": t.key_prefix,
+                    "subscribers": await store.subs.count(t.id),
+                    "created_at": _when(t.created_at),
+                }
+            )
+        offset += len(page)
+    lines = [
+        f"{r['id']:>5}  {r['name']:<30} {r['tz']:<20} {r['lang']}  {r['key_prefix']:<10} "
+        f"{r['subscribers']} subscribers"
+        for r in rows
+    ] or ["No tenants yet: perezvon tenant create --name NAME"]
+    return Result(rows, lines)
+
+
+async def tenant_rotate_key(store: Store, tid: str) -> Result:
+    tenant, api_key, ended = await store.rotate_key(tid)
+    return Result(
+        {"id": tenant.id, "api_key": api_key, "key_prefix": tenant.key_prefix,
+         "admin_sessions_ended": len(ended)},
+        [
+            f"Tenant {tenant.id}: new API key, shown only now: {api_key}",
+            f"The old key no longer works; {len(ended)} admin session(s) ended.",
+        ],
+    )  # fmt: skip
+
+
+async def tenant_delete(store: Store, tid: str) -> Result:
+    await store.delete_tenant(tid)
+    return Result({"id": tid, "deleted": True}, [f"Tenant {tid} and all its data deleted."])
+
+
+async def group_add(store: Store, tid: str, gid: str, name: str, notify: bool) -> Result:
+    await store.tenants.get(tid)
+    group, created = await store.groups.ensure(tid, gid, name, notify=notify)
+    if not created:
+        if name:
+            group = await store.groups.rename(tid, gid, name)
+        group, _ = await store.groups.set_notify(tid, gid, notify)
+    verb = "added" if created else "updated"
+    return Result(
+        {"tenant": tid, "id": group.id, "name": group.name, "notify": group.notify,
+         "created": created},
+        [f"Group {group.id} {verb}: notify {'on' if group.notify else 'off'}."],
+    )  # fmt: skip
+
+
+async def group_list(store: Store, tid: str) -> Result:
+    await store.tenants.get(tid)
+    rows, offset = [], 0
+    while page := await store.groups.list(tid, offset, 500):
+        rows += [{"id": g.id, "name": g.name, "notify": g.notify} for g in page]
+        offset += len(page)
+    lines = [
+        f"{r['id']:<20} {'on ' if r['notify'] else 'off'}  {r['name']}"
+        + ("  (default)" if r["id"] == DEFAULT_GROUP else "")
+        for r in rows
+    ]
+    return Result(rows, lines)
+
+
+async def ami_add(
+    store: Store, tid: str, host: str, port: int, username: str, secret: str, tls: bool
+) -> Result:
+    link = await store.ami.add(tid, host, port, username, secret, tls)
+    return Result(
+        {"id": link.id, "tenant": tid, "host": host, "port": port, "username": username,
+         "tls": tls},
+        [f"AMI link {link.id} added for tenant {tid}: {username}@{host}:{port}"
+         + (" (TLS)" if tls else "") + "; `perezvon run` connects to it."],
+    )  # fmt: skip
+
+
+async def ami_list(store: Store) -> Result:
+    rows = [
+        {"id": a.id, "tenant": a.tenant_id, "host": a.host, "port": a.port,
+         "username": a.username, "tls": a.tls}
+        for a in await store.ami.list()
+    ]  # fmt: skip
+    lines = [
+        f"{r['id']:>4}  tenant {r['tenant']:<5} {r['username']}@{r['host']}:{r['port']}"
+        + (" TLS" if r["tls"] else "")
+        for r in rows
+    ] or ["No AMI links: perezvon ami add TENANT --host H --port P --username U --secret S"]
+    return Result(rows, lines)
+
+
+async def ami_remove(store: Store, aid: str) -> Result:
+    if not await store.ami.remove(aid):
+        raise NotFound(f"no AMI link {aid}")
+    return Result({"id": aid, "removed": True}, [f"AMI link {aid} removed."])

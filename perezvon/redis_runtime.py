@@ -1,0 +1,56 @@
+"""Where the service's Redis comes from: REDIS_URL, or the embedded server under DATA_DIR."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from perezvon.embedded_redis import EmbeddedRedis, EmbeddedRedisError
+from perezvon.settings import ConfigError, Settings, secret_key
+from store import Store, connect
+from store.crypto import SecretBox
+
+
+class RedisUnavailable(Exception):
+    """Redis could not be reached or started; the message says which and why."""
+
+
+@contextlib.asynccontextmanager
+async def open_redis(settings: Settings, *, own: bool) -> AsyncIterator[Redis]:
+    """A client; with no REDIS_URL, the embedded server (`own`: the service starts and stops it;
+    otherwise a CLI command attaches to the running service's server or starts one briefly)."""
+    embedded: EmbeddedRedis | None = None
+    url = settings.redis_url
+    if url is None:
+        embedded = EmbeddedRedis(settings.data_dir, settings.redis_appendfsync)
+        try:
+            url = embedded.start() if own else embedded.attach_or_start()
+        except EmbeddedRedisError as exc:
+            raise RedisUnavailable(f"embedded Redis: {exc}") from None
+    client = connect(url)
+    try:
+        try:
+            await client.ping()
+        except (RedisError, OSError) as exc:
+            raise RedisUnavailable(f"REDIS_URL: cannot reach Redis ({exc})") from None
+        yield client
+    finally:
+        await client.aclose()
+        if embedded is not None:
+            embedded.stop()
+
+
+@contextlib.asynccontextmanager
+async def open_store(settings: Settings, *, own: bool = False) -> AsyncIterator[Store]:
+    """A migrated store over `open_redis`."""
+    try:
+        box = SecretBox(secret_key(settings))
+    except ValueError as exc:
+        raise ConfigError(f"SECRET_KEY: {exc}") from None
+    async with open_redis(settings, own=own) as redis:
+        store = Store(redis, box)
+        await store.migrate()
+        yield store

@@ -1,0 +1,72 @@
+"""Settings: defaults, one clear line per mistake, and the generated SECRET_KEY."""
+
+import logging
+
+import pytest
+
+from perezvon.settings import ConfigError, load, secret_key
+
+ENV_NAMES = [
+    "REDIS_URL", "DATA_DIR", "BOT_TOKEN", "TELEGRAM_API_URL", "INGEST_HOST", "INGEST_PORT",
+    "PUBLIC_URL", "SECRET_KEY", "LOG_LEVEL", "DEFAULT_LANG", "DEFAULT_TZ", "REDIS_APPENDFSYNC",
+]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    for name in ENV_NAMES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults_follow_the_spec():
+    s = load(None)
+    assert s.redis_url is None and str(s.data_dir) == "data"
+    assert s.telegram_api == "https://api.telegram.org"
+    assert (s.ingest_host, s.ingest_port) == ("127.0.0.1", 8080)
+    assert (s.default_lang, s.default_tz, s.log_level) == ("ru", "Europe/Moscow", "INFO")
+    assert s.redis_appendfsync == "always" and s.public_url is None and s.bot_token is None
+
+
+@pytest.mark.parametrize(
+    "name,value,fragment",
+    [
+        ("INGEST_PORT", "eighty", "INGEST_PORT: "),
+        ("INGEST_PORT", "70000", "INGEST_PORT: "),
+        ("DEFAULT_TZ", "Mars/Olympus", "DEFAULT_TZ: unknown time zone 'Mars/Olympus'"),
+        ("REDIS_URL", "http://localhost", "REDIS_URL: must start with redis://"),
+        ("DEFAULT_LANG", "de", "DEFAULT_LANG: "),
+        ("SECRET_KEY", "short", "SECRET_KEY: must be at least 16 characters"),
+        ("TELEGRAM_API_URL", "not a url", "TELEGRAM_API_URL: "),
+        ("LOG_LEVEL", "loud", "LOG_LEVEL: "),
+    ],
+)
+def test_each_mistake_is_one_line_naming_the_variable(monkeypatch, name, value, fragment):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as err:
+        load(None)
+    message = str(err.value)
+    assert message.startswith(fragment) and "\n" not in message
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path, monkeypatch):
+    env = tmp_path / ".env"
+    env.write_text("INGEST_PORT=9001\nDEFAULT_LANG=en\n")
+    monkeypatch.setenv("DEFAULT_LANG", "ru")
+    s = load(env)
+    assert s.ingest_port == 9001 and s.default_lang == "ru"
+
+
+def test_secret_key_is_generated_once_with_a_warning(tmp_path, caplog):
+    s = load(None, data_dir=tmp_path / "d")
+    with caplog.at_level(logging.WARNING):
+        first = secret_key(s)
+    assert "SECRET_KEY is not set" in caplog.text and first not in caplog.text
+    assert len(first) >= 32
+    assert (tmp_path / "d" / "secret_key").stat().st_mode & 0o777 == 0o600
+    caplog.clear()
+    assert secret_key(s) == first and not caplog.text
+
+
+def test_explicit_secret_key_is_used(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 20)
+    assert secret_key(load(None)) == "x" * 20
