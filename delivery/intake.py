@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from store import Store
+from store import Store, keys
+from store._tx import atomically
+from store.calls import DEDUP_SECONDS, RECENT_KEPT
+from store.errors import NotFound
 from store.events import CallEvent
-from store.models import DEFAULT_GROUP, Tenant
+from store.models import DEFAULT_GROUP, Group, Tenant
 
 
 class Outcome(StrEnum):
@@ -26,8 +32,9 @@ class Receipt:
 class Intake:
     """The one entrance for missed calls, shared by the HTTP ingest and the PBX connectors."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
         self._store = store
+        self._clock = clock
 
     async def submit(self, tenant: Tenant, event: CallEvent) -> Receipt:
         """Durable in Redis (or known duplicate, or deliberately ignored) when this returns."""
@@ -40,12 +47,95 @@ class Intake:
         if not group.notify:
             if await self._store.calls.get(tenant.id, event.call_id) is not None:
                 return Receipt(event.call_id, Outcome.DUPLICATE)
-            return Receipt(
-                event.call_id,
-                Outcome.IGNORED,
-                f"group {gid!r} has «notify on missed calls» switched off",
-            )
+            return Receipt(event.call_id, Outcome.IGNORED, _ignored_reason(gid))
         payload = event.model_dump_json(exclude_defaults=True)
         if await self._store.calls.record(tenant.id, event.call_id, gid, payload):
             return Receipt(event.call_id, Outcome.ACCEPTED)
         return Receipt(event.call_id, Outcome.DUPLICATE)
+
+    async def submit_many(self, tenant: Tenant, events: Sequence[CallEvent]) -> list[Receipt]:
+        """What `submit` would answer for each event in turn, in a handful of round trips.
+
+        Durable when it returns: every new call is recorded and queued in one MULTI/EXEC that
+        WATCHes all their keys, so a concurrent writer of the same call id makes us re-check.
+        """
+        if not events:
+            return []
+        groups = await self._groups(tenant, events)
+        notifies = [groups[_gid(e)].notify for e in events]
+        # Per call id, the first event whose group notifies is the one `submit` would record.
+        candidate: dict[str, int] = {}
+        for i, event in enumerate(events):
+            if notifies[i]:
+                candidate.setdefault(event.call_id, i)
+        ids = list(dict.fromkeys(e.call_id for e in events))
+        known = await self._record(tenant.id, events, ids, candidate)
+        receipts: list[Receipt] = []
+        for i, event in enumerate(events):
+            cid = event.call_id
+            if cid in known:
+                receipts.append(Receipt(cid, Outcome.DUPLICATE))
+            elif not notifies[i]:
+                receipts.append(Receipt(cid, Outcome.IGNORED, _ignored_reason(_gid(event))))
+            else:
+                receipts.append(Receipt(cid, Outcome.ACCEPTED))
+                known.add(cid)
+        return receipts
+
+    async def _groups(self, tenant: Tenant, events: Sequence[CallEvent]) -> dict[str, Group]:
+        names: dict[str, str] = {}
+        for event in events:
+            names.setdefault(_gid(event), event.group_name or "")
+        found = await asyncio.gather(*(self._group(tenant.id, g, n) for g, n in names.items()))
+        return {g.id: g for g in found}
+
+    async def _group(self, tid: str, gid: str, name: str) -> Group:
+        # The flag is read afresh for every call: an admin's switch applies to the next event.
+        try:
+            return await self._store.groups.get(tid, gid)
+        except NotFound:
+            pass
+        group, created = await self._store.groups.ensure(tid, gid, name, notify=False)
+        if created:
+            await self._store.calls.announce_group(tid, gid)
+        return group
+
+    async def _record(
+        self, tid: str, events: Sequence[CallEvent], ids: list[str], candidate: dict[str, int]
+    ) -> set[str]:
+        """Record and queue each candidate not yet known; returns the ids known before."""
+        redis = self._store.redis
+        watched = [keys.call(tid, cid) for cid in candidate]
+
+        async def body(pipe) -> set[str]:
+            # Read on another connection: the WATCH is already set, so a later write still aborts.
+            async with redis.pipeline(transaction=False) as read:
+                for cid in ids:
+                    read.exists(keys.call(tid, cid))
+                found = await read.execute()
+            known = {cid for cid, hit in zip(ids, found, strict=True) if hit}
+            new = [events[i] for cid, i in candidate.items() if cid not in known]
+            if not new:
+                return known
+            now = self._clock()
+            pipe.multi()
+            for event in new:
+                value = f"{_gid(event)}\n{now!r}\n{event.model_dump_json(exclude_defaults=True)}"
+                pipe.set(keys.call(tid, event.call_id), value, ex=DEDUP_SECONDS)
+            pipe.zadd(keys.calls(tid), {event.call_id: now for event in new})
+            pipe.zremrangebyrank(keys.calls(tid), 0, -RECENT_KEPT - 1)
+            for event in new:
+                pipe.xadd(keys.INTAKE, {"kind": "call", "tenant": tid, "call_id": event.call_id})
+            return known
+
+        if not watched:
+            return await body(None)
+        return await atomically(redis, watched, body)
+
+
+def _gid(event: CallEvent) -> str:
+    return event.group or DEFAULT_GROUP
+
+
+def _ignored_reason(gid: str) -> str:
+    return f"group {gid!r} has «notify on missed calls» switched off"

@@ -1,9 +1,15 @@
 """Intake contract: idempotent, group-aware, durable before it answers (fakeredis and Redis)."""
 
+import asyncio
 import json
+
+import fakeredis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from delivery.intake import Intake, Outcome
 from store import Store, keys
+from store.crypto import SecretBox
 from store.events import CallEvent
 
 
@@ -60,3 +66,96 @@ async def test_same_call_id_in_two_tenants_is_two_calls(store: Store):
     event = CallEvent(call_id="same", caller="1")
     assert (await intake.submit(a, event)).outcome is Outcome.ACCEPTED
     assert (await intake.submit(b, event)).outcome is Outcome.ACCEPTED
+
+
+# --- submit_many: the batched path must answer and store exactly what `submit` would ---
+
+
+async def _stored(store: Store, tid: str) -> tuple[list, list, list]:
+    calls = {}
+    for cid in await store.redis.zrange(keys.calls(tid), 0, -1):
+        c = await store.calls.get(tid, cid)
+        calls[cid] = (c.group_id, c.payload)
+    groups = [(g.id, g.name, g.notify) for g in await store.groups.list(tid)]
+    # Calls keep their order and new groups theirs; how the two kinds interleave is free.
+    stream = [f for _, f in await store.redis.xrange(keys.INTAKE)]
+    by_kind = [[f for f in stream if f["kind"] == kind] for kind in ("call", "group_new")]
+    return sorted(calls.items()), groups, by_kind
+
+
+_events = st.lists(
+    st.builds(
+        CallEvent,
+        call_id=st.sampled_from(["a", "b", "c", "d"]),
+        caller=st.just("100"),
+        group=st.sampled_from([None, "on", "off", "new1", "new2"]),
+        group_name=st.sampled_from([None, "N1", "N2"]),
+    ),
+    min_size=0,
+    max_size=12,
+)
+
+
+async def _compare(batches: list[list[CallEvent]]) -> None:
+    sides = []
+    for batched in (False, True):
+        clock = lambda: 1_800_000_000.0  # noqa: E731
+        redis = fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer(), decode_responses=True)
+        store = Store(redis, SecretBox("test-secret-key-not-for-production"), clock)
+        tenant = await _tenant(store)
+        await store.groups.ensure(tenant.id, "on", notify=True)
+        await store.groups.ensure(tenant.id, "off", notify=False)
+        intake = Intake(store, clock)
+        receipts = []
+        for batch in batches:
+            if batched:
+                receipts += await intake.submit_many(tenant, batch)
+            else:
+                receipts += [await intake.submit(tenant, e) for e in batch]
+        sides.append((receipts, await _stored(store, tenant.id)))
+        await redis.aclose()
+    assert sides[0] == sides[1]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_events, min_size=1, max_size=3))
+def test_submit_many_equals_submitting_one_by_one(batches):
+    asyncio.run(_compare(batches))
+
+
+async def test_submit_many_batch_in_order_on_both_backends(store: Store):
+    tenant = await _tenant(store)
+    await store.groups.ensure(tenant.id, "off", notify=False)
+    intake = Intake(store)
+    await intake.submit(tenant, CallEvent(call_id="old", caller="1"))
+    batch = [
+        CallEvent(call_id="n1", caller="1"),
+        CallEvent(call_id="old", caller="1"),
+        CallEvent(call_id="m", caller="1", group="off"),
+        CallEvent(call_id="n1", caller="2"),
+        CallEvent(call_id="n2", caller="3", extensions=["101"]),
+    ]
+    receipts = await intake.submit_many(tenant, batch)
+    assert [r.outcome for r in receipts] == [
+        Outcome.ACCEPTED,
+        Outcome.DUPLICATE,
+        Outcome.IGNORED,
+        Outcome.DUPLICATE,
+        Outcome.ACCEPTED,
+    ]
+    assert [r.call_id for r in receipts] == ["n1", "old", "m", "n1", "n2"]
+    assert [f["call_id"] for f in await _intake_entries(store)] == ["old", "n1", "n2"]
+    assert json.loads((await store.calls.get(tenant.id, "n2")).payload)["extensions"] == ["101"]
+    assert await intake.submit_many(tenant, []) == []
+
+
+async def test_concurrent_batches_record_each_call_once(store: Store):
+    tenant = await _tenant(store)
+    intake = Intake(store)
+    ids = [f"c{i}" for i in range(30)]
+    one = [CallEvent(call_id=c, caller="1") for c in ids]
+    two = [CallEvent(call_id=c, caller="1") for c in reversed(ids)]
+    results = await asyncio.gather(*(intake.submit_many(tenant, b) for b in (one, two, one)))
+    accepted = [r.call_id for rs in results for r in rs if r.outcome is Outcome.ACCEPTED]
+    assert sorted(accepted) == sorted(ids)
+    assert sorted(f["call_id"] for f in await _intake_entries(store)) == sorted(ids)
