@@ -18,7 +18,15 @@ class Context:
     settings: Settings
     store: Store
     banner: list[str] = field(default_factory=list)
+    # The Bot API server and the default bot; the sandbox part replaces both.
+    telegram_api: str = ""
+    default_token: str | None = None
     shared: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.telegram_api = self.telegram_api or self.settings.telegram_api
+        if self.default_token is None and self.settings.bot_token is not None:
+            self.default_token = self.settings.bot_token.get_secret_value()
 
 
 @dataclass(frozen=True)

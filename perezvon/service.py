@@ -36,8 +36,11 @@ async def serve(settings: Settings, role: str, stopping: asyncio.Event) -> None:
                     started.append(Running(part.name, stop))
             names = ", ".join(r.name for r in started) or "nothing"
             log.info("Perezvon is running (role %s): %s", role, names)
+            ctx.shared.setdefault("ingest_url", "(no HTTP server in this role)")
+            # The banner is for the person at the console (it may show the demo key): stdout,
+            # not the logs, which mask every key.
             for line in ctx.banner:
-                log.info("%s", line)
+                print(line.format_map(ctx.shared), flush=True)
             await stopping.wait()
             log.info("stopping")
         finally:
