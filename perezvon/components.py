@@ -35,12 +35,3 @@ class Part:
 
     name: str
     start: Callable[[Context], Awaitable[Stop | None]]
-
-
-ROLE_PARTS: dict[str, list[Part]] = {
-    "all": [],
-    "bot": [],
-    "ingest": [],
-    "worker": [],
-    "ami": [],
-}

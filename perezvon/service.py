@@ -8,8 +8,9 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from perezvon.components import ROLE_PARTS, Context, Part
+from perezvon.components import Context, Part
 from perezvon.redis_runtime import RedisUnavailable, open_store
+from perezvon.roles import ROLE_PARTS
 from perezvon.settings import ConfigError, Settings
 from store.errors import StoreError
 

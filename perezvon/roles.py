@@ -1,0 +1,28 @@
+"""Which parts each role of `perezvon run` starts, in start order: an explicit registry."""
+
+from __future__ import annotations
+
+from perezvon.components import Context, Part, Stop
+from perezvon.sandbox_mode import start_sandbox
+from perezvon.settings import ConfigError
+
+
+async def _need_bot_token(ctx: Context) -> Stop | None:
+    if ctx.default_token is None:
+        raise ConfigError(
+            "BOT_TOKEN: required for this role; the sandbox (no BOT_TOKEN) runs only with "
+            "--role all"
+        )
+    return None
+
+
+SANDBOX = Part("sandbox", start_sandbox)
+NEED_TOKEN = Part("bot token check", _need_bot_token)
+
+ROLE_PARTS: dict[str, list[Part]] = {
+    "all": [SANDBOX],
+    "bot": [NEED_TOKEN],
+    "ingest": [],
+    "worker": [NEED_TOKEN],
+    "ami": [],
+}
