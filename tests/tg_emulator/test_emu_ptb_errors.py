@@ -101,6 +101,7 @@ async def test_conflicts(bot, emu, world):
         await bot.get_updates()
 
 
+@pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 async def test_flood_storm_raises_retry_after(bot, client, world):
     await client.inject_fault("flood", bot_id=world["bot_id"], count=2, retry_after=7)
     for _ in range(2):
