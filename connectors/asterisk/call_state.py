@@ -19,6 +19,7 @@ from connectors.asterisk.verdict import Verdict, VerdictKind
 RING_STATE = "4"  # incoming trunk channels are created in state Ring; outgoing ones in Down
 UP_STATE = "6"
 _MAX_CEL_LEGS = 64
+_MAX_EXTENSIONS = 100  # what a CallEvent carries at most
 Contexts = tuple[str, ...]
 
 
@@ -139,6 +140,10 @@ class CallTrack:
             self.caller_name = name
         return True
 
+    def _rang(self, ext: str | None) -> None:
+        if ext and len(self.extensions) < _MAX_EXTENSIONS:
+            self.extensions[ext] = None
+
     def _answer(self, when: Stamp, by: str | None) -> None:
         # The first person to answer is the one who served the caller; transfers come later.
         if self.answered is None:
@@ -180,9 +185,7 @@ def _caller_update(call: CallTrack, msg: AmiMessage, when: Stamp, prefixes: Cont
 
 def _dial_begin(call: CallTrack, msg: AmiMessage, when: Stamp, prefixes: Contexts) -> None:
     if call._on_inbound(msg):
-        ext = extension_of(msg.first.get("DestChannel"))
-        if ext:
-            call.extensions[ext] = None
+        call._rang(extension_of(msg.first.get("DestChannel")))
 
 
 def _dial_end(call: CallTrack, msg: AmiMessage, when: Stamp, prefixes: Contexts) -> None:
@@ -197,9 +200,7 @@ def _queue_join(call: CallTrack, msg: AmiMessage, when: Stamp, prefixes: Context
 
 def _agent_called(call: CallTrack, msg: AmiMessage, when: Stamp, prefixes: Contexts) -> None:
     call._on_inbound(msg)
-    ext = extension_of_member(msg.first.get("Interface"), msg.first.get("MemberName"))
-    if ext:
-        call.extensions[ext] = None
+    call._rang(extension_of_member(msg.first.get("Interface"), msg.first.get("MemberName")))
 
 
 def _agent_connect(call: CallTrack, msg: AmiMessage, when: Stamp, prefixes: Contexts) -> None:

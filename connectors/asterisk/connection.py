@@ -201,14 +201,18 @@ class AmiConnection:
         self._deliver(self.detector.feed(msg, self._wall()))
 
     def _deliver(self, verdicts: list[Verdict]) -> None:
+        label = self.settings.label
         for verdict in verdicts:
             if not verdict.is_missed:
-                self._log.debug(
-                    "ami[%s] %s %s", self.settings.label, verdict.kind, verdict.linkedid
-                )
+                self._log.debug("ami[%s] %s %s", label, verdict.kind, verdict.linkedid)
                 continue
-            event = to_call_event(verdict, call_id_prefix=self.settings.call_id_prefix)
-            self._log.info("ami[%s] missed call %s", self.settings.label, event.call_id)
+            try:
+                event = to_call_event(verdict, call_id_prefix=self.settings.call_id_prefix)
+            except ValueError as exc:
+                # A PBX value CallEvent refuses must not take the whole session down.
+                self._log.error("ami[%s] unusable call %s: %s", label, verdict.linkedid, exc)
+                continue
+            self._log.info("ami[%s] missed call %s", label, event.call_id)
             self.outbox.put(event)
 
 

@@ -17,7 +17,7 @@ from connectors.asterisk.errors import AmiKeepaliveTimeout, AmiLoginError
 from connectors.asterisk.fake_ami import FakeAmiServer, capture_body
 from connectors.asterisk.parser import AmiParser
 from connectors.asterisk.settings import AmiSettings
-from connectors.asterisk.verdict import to_call_event
+from connectors.asterisk.verdict import Verdict, VerdictKind, to_call_event
 from store.events import CallEvent
 
 CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "pbx-captures" / "asterisk"
@@ -123,6 +123,7 @@ async def test_failed_login_is_typed_logged_without_secret_and_retried(
         async with running(conn):
             await until(lambda: len(server.stats.logins) >= 3)
             assert isinstance(conn.last_error, AmiLoginError)
+            assert SECRET not in str(conn.last_error)
             assert conn.stats.login_failures >= 3
             assert recorder.calls == []
             server.secret = SECRET  # the operator fixes the PBX side
@@ -258,3 +259,25 @@ def test_settings_refuse_bad_values() -> None:
         AmiSettings(host="h", username="u", secret="s", backoff_min=5, backoff_max=1)
     assert AmiSettings(host="h", username="u", secret="s").tls_context() is None
     assert AmiSettings(host="h", username="u", secret="s", tls=True).tls_context() is not None
+
+
+def test_a_verdict_callevent_refuses_is_logged_not_fatal(caplog: pytest.LogCaptureFixture) -> None:
+    conn = AmiConnection(AmiSettings(host="h", username="u", secret=SECRET), Recorder())
+    bad = Verdict(
+        kind=VerdictKind.MISSED,
+        linkedid="1.1",
+        caller="   ",
+        caller_name=None,
+        did=None,
+        group=None,
+        answered_by=None,
+        ring_started_at=None,
+        ended_at=None,
+        answered_at=None,
+        wait_seconds=None,
+        extensions=(),
+        voicemail=False,
+    )
+    conn._deliver([bad])
+    assert conn.outbox.pending() == []
+    assert "unusable call 1.1" in caplog.text
