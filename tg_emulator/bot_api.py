@@ -89,7 +89,8 @@ async def handle_bot_api(request: web.Request) -> web.StreamResponse:
     try:
         raw = await read_params(request)
         call = Call(emu, bot, token, method, Params(raw))
-        if bot.in_flight > emu.settings.limits.max_in_flight_per_bot:
+        limits = emu.settings.limits
+        if limits.enabled and bot.in_flight > limits.max_in_flight_per_bot:
             raise E.too_many_requests(60)
         faulted = await _pre_faults(emu, request, call)
         if faulted is not None:
