@@ -1,0 +1,57 @@
+"""Leases in Redis: one runtime instance at a time serves a bot token, so none gets 409s."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+from redis.exceptions import WatchError
+
+from bot import keys
+
+
+class Leases:
+    """Time-limited ownership of bots by one `owner`; renewed while held, free when it dies."""
+
+    def __init__(self, redis: Redis, owner: str, ttl: float) -> None:
+        if ttl <= 0:
+            raise ValueError("lease ttl must be positive")
+        self._r = redis
+        self.owner = owner
+        self.ttl = ttl
+
+    @property
+    def _ms(self) -> int:
+        return max(1, int(self.ttl * 1000))
+
+    async def acquire(self, bot_tg_id: int) -> bool:
+        """Take the lease if it is free (or already ours, which renews it)."""
+        if await self._r.set(keys.lease(bot_tg_id), self.owner, nx=True, px=self._ms):
+            return True
+        return await self.renew(bot_tg_id)
+
+    async def renew(self, bot_tg_id: int) -> bool:
+        """Extend our lease; False when it expired and someone else (or nobody) holds it."""
+        return await self._if_ours(bot_tg_id, lambda pipe, key: pipe.pexpire(key, self._ms))
+
+    async def release(self, bot_tg_id: int) -> bool:
+        """Give the lease up at once, only if it is still ours."""
+        return await self._if_ours(bot_tg_id, lambda pipe, key: pipe.delete(key))
+
+    async def holder(self, bot_tg_id: int) -> str | None:
+        return await self._r.get(keys.lease(bot_tg_id))
+
+    async def _if_ours(self, bot_tg_id: int, write) -> bool:
+        key = keys.lease(bot_tg_id)
+        # Compare-and-set with WATCH: works on every Redis, fakeredis included (no Lua needed).
+        for _ in range(10):
+            async with self._r.pipeline(transaction=True) as pipe:
+                try:
+                    await pipe.watch(key)
+                    if await pipe.get(key) != self.owner:
+                        return False
+                    pipe.multi()
+                    write(pipe, key)
+                    await pipe.execute()
+                    return True
+                except WatchError:
+                    continue
+        return False

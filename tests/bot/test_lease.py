@@ -1,0 +1,35 @@
+"""Leases on both backends: one holder at a time, renew and release only by the holder."""
+
+from __future__ import annotations
+
+from bot.lease import Leases
+
+
+async def test_one_holder_at_a_time(redis):
+    a, b = Leases(redis, "a", ttl=30), Leases(redis, "b", ttl=30)
+    assert await a.acquire(42)
+    assert not await b.acquire(42)
+    assert await a.acquire(42)  # re-acquiring our own lease renews it
+    assert await b.acquire(43)
+    assert await a.holder(42) == "a" and await a.holder(43) == "b"
+
+
+async def test_only_the_holder_renews_or_releases(redis):
+    a, b = Leases(redis, "a", ttl=30), Leases(redis, "b", ttl=30)
+    await a.acquire(1)
+    assert not await b.renew(1)
+    assert not await b.release(1)
+    assert await a.renew(1)
+    assert await a.release(1)
+    assert await a.holder(1) is None
+    assert not await a.renew(1)
+    assert await b.acquire(1)
+
+
+async def test_an_expired_lease_is_taken_over(redis, eventually):
+    dead, alive = Leases(redis, "dead", ttl=0.05), Leases(redis, "alive", ttl=30)
+    await dead.acquire(9)
+    ttl_ms = await redis.pttl("pz:rt:lease:9")
+    assert 0 < ttl_ms <= 50
+    assert await eventually(lambda: alive.acquire(9))  # once Redis expires it on its clock
+    assert not await dead.renew(9)
