@@ -1,0 +1,57 @@
+"""Keep bot tokens and API keys out of logs: PTB and httpx log request URLs with the token in.
+
+`install_token_filter()` wraps the process's log record factory, so every record from every
+logger is scrubbed when it is created, whatever handlers (or pytest's caplog) format it later.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from store.crypto import API_KEY_PREFIX
+
+# `<bot id>:<secret>`: the bot id is public and helps debugging, the rest is the secret.
+TOKEN_RE = re.compile(r"(\d{3,20}):[A-Za-z0-9_-]{30,60}")
+API_KEY_RE = re.compile(re.escape(API_KEY_PREFIX) + r"[A-Za-z0-9_-]{8,}")
+MASK = "<redacted>"
+
+
+def redact(text: str) -> str:
+    """The text with every bot token and API key masked."""
+    text = TOKEN_RE.sub(lambda m: f"{m.group(1)}:{MASK}", text)
+    return API_KEY_RE.sub(API_KEY_PREFIX + MASK, text)
+
+
+def _scrub(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format string is the handler's problem, not ours
+        return
+    record.msg, record.args = redact(message), ()
+    if record.exc_info and not record.exc_text:
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+
+
+def install_token_filter() -> Callable[[], None]:
+    """Scrub every log record from now on; returns a function that undoes it (for tests)."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "_pz_redacting", False):
+        return lambda: None
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        _scrub(record)
+        return record
+
+    factory._pz_redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+    def uninstall() -> None:
+        if logging.getLogRecordFactory() is factory:
+            logging.setLogRecordFactory(previous)
+
+    return uninstall

@@ -1,0 +1,58 @@
+"""The token filter masks bot tokens and API keys in messages, arguments and tracebacks."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import pytest
+
+from bot.logfilter import install_token_filter, redact
+
+
+def fake_token() -> str:
+    return f"{secrets.randbelow(10**9) + 10**9}:{secrets.token_urlsafe(27)[:35]}"
+
+
+@pytest.fixture
+def filtered():
+    uninstall = install_token_filter()
+    yield
+    uninstall()
+
+
+def test_redact_keeps_the_bot_id_and_hides_the_secret():
+    token = fake_token()
+    bot_id, secret = token.split(":")
+    key = "pzv_" + secrets.token_urlsafe(24)
+    text = redact(f"POST http://api/bot{token}/getMe with key {key}")
+    assert secret not in text and key not in text
+    assert f"bot{bot_id}:<redacted>/getMe" in text
+    assert "pzv_<redacted>" in text
+
+
+def test_records_are_scrubbed_in_message_args_and_traceback(filtered, caplog):
+    token = fake_token()
+    log = logging.getLogger("httpx")
+    with caplog.at_level(logging.DEBUG):
+        log.info('HTTP Request: %s %s "%s"', "POST", f"http://h/bot{token}/getUpdates", "200 OK")
+        try:
+            raise RuntimeError(f"The token `{token}` was rejected by the server.")
+        except RuntimeError:
+            logging.getLogger("telegram.ext").exception("polling failed")
+    secret = token.split(":")[1]
+    assert "getUpdates" in caplog.text and "polling failed" in caplog.text
+    assert secret not in caplog.text
+    assert all(secret not in (r.exc_text or "") for r in caplog.records)
+
+
+def test_install_is_idempotent_and_undoable():
+    before = logging.getLogRecordFactory()
+    undo = install_token_filter()
+    assert install_token_filter() is not None
+    assert logging.getLogRecordFactory() is not before
+    undo()
+    assert logging.getLogRecordFactory() is before
+    token = fake_token()
+    record = logging.getLogger("x").makeRecord("x", logging.INFO, "f", 1, token, (), None)
+    assert record.getMessage() == token  # uninstalled: no longer scrubbed
