@@ -90,7 +90,7 @@ class CallTrack:
         elif kind == "APP_START" and uid == self.inbound_uid:
             app = (msg.first.get("Application") or "").lower()
             if app == "voicemail" and self.voicemail_started is None:
-                self.voicemail_started = Stamp(None, self.last_seen)
+                self.voicemail_started = Stamp(event_time(msg), self.last_seen)
 
     def verdict(self, *, final: bool, did_groups: dict[str, str]) -> Verdict | None:
         """The verdict, or None when no inbound leg belongs to this Linkedid."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import time
 from dataclasses import dataclass, field
 
@@ -47,6 +48,7 @@ class FakeAmiServer:
         answer_pings: bool = True,
         chunk_size: int = 1_400,
         banner: bytes = DEFAULT_BANNER,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.username = username
         self.secret = secret
@@ -55,6 +57,7 @@ class FakeAmiServer:
         self.answer_pings = answer_pings
         self.chunk_size = chunk_size
         self.banner = banner
+        self.ssl_context = ssl_context
         self.stats = FakeAmiStats()
         self.host = "127.0.0.1"
         self.port = 0
@@ -64,7 +67,7 @@ class FakeAmiServer:
 
     async def start(self) -> FakeAmiServer:
         """Listen on an ephemeral loopback port."""
-        self._server = await asyncio.start_server(self._session, self.host, 0)
+        self._server = await asyncio.start_server(self._session, self.host, 0, ssl=self.ssl_context)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 

@@ -6,10 +6,16 @@ import asyncio
 import contextlib
 import logging
 import random
+import ssl
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from connectors.asterisk.connection import AmiConnection
 from connectors.asterisk.detector import DetectorSettings, MissedCallDetector
@@ -281,3 +287,44 @@ def test_a_verdict_callevent_refuses_is_logged_not_fatal(caplog: pytest.LogCaptu
     conn._deliver([bad])
     assert conn.outbox.pending() == []
     assert "unusable call 1.1" in caplog.text
+
+
+def _self_signed(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "ami.pem", tmp_path / "ami.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert_file, key_file)
+    client = ssl.create_default_context(cafile=str(cert_file))
+    return server, client
+
+
+async def test_tls_connection_delivers_the_missed_call(tmp_path: Path) -> None:
+    server_ctx, client_ctx = _self_signed(tmp_path)
+    recorder = Recorder()
+    async with FakeAmiServer(secret=SECRET, replay=_body(MISSED), ssl_context=server_ctx) as srv:
+        settings = _settings(srv, host="localhost", tls=True, ssl_context=client_ctx)
+        conn = AmiConnection(settings, recorder)
+        async with running(conn):
+            await until(lambda: len(recorder.calls) == 1)
+    assert recorder.calls == _expected_events(MISSED)
