@@ -1,0 +1,110 @@
+"""From request bytes to validated events: bounded read, strict JSON, every item checked first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+from pydantic import ValidationError
+from pydantic_core import from_json
+
+from store.crypto import looks_like_api_key
+from store.events import CallEvent
+from webhook_ingest.errors import IngestError
+
+MAX_BATCH = 1000
+JSON_TYPES = frozenset({"application/json"})
+BOM = b"\xef\xbb\xbf"
+CHUNK = 64 * 1024
+MAX_FIELD_PART = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    events: list[CallEvent]
+    batch: bool
+
+
+def check_content_type(request: web.Request) -> None:
+    if request.content_type not in JSON_TYPES:
+        raise IngestError("unsupported_media_type")
+    charset = request.charset
+    if charset is not None and charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise IngestError("unsupported_media_type", "only the UTF-8 charset is accepted")
+
+
+async def read_bounded(request: web.Request, limit: int) -> bytes:
+    """The body, refused with 413 before parsing once it passes `limit` bytes (chunked too)."""
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        raise IngestError("body_too_large", f"the body must be at most {limit} bytes")
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise IngestError("body_too_large", f"the body must be at most {limit} bytes")
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _part(value: object) -> str:
+    text = str(value)
+    if looks_like_api_key(text):
+        return "<redacted>"
+    return text if len(text) <= MAX_FIELD_PART else text[:MAX_FIELD_PART] + "…"
+
+
+def _field(prefix: str, loc: tuple[int | str, ...]) -> str:
+    out = prefix
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + _part(part)
+    return out
+
+
+def _message(err: dict) -> str:
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+def _validate(item: object, index: int | None) -> CallEvent:
+    prefix = "" if index is None else f"[{index}]"
+    if not isinstance(item, dict):
+        raise IngestError("invalid_event", "an event must be a JSON object", field=prefix or None,
+                          index=index)  # fmt: skip
+    try:
+        event = CallEvent.model_validate(item)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False, include_input=False, include_context=False)[0]
+        raise IngestError(
+            "invalid_event", _message(first), field=_field(prefix, first["loc"]), index=index
+        ) from None
+    if event.group is not None and any(c.isspace() or c == ":" for c in event.group):
+        raise IngestError(
+            "invalid_event",
+            "group must not contain spaces or ':'",
+            field=_field(prefix, ("group",)),
+            index=index,
+        )
+    return event
+
+
+def parse_events(body: bytes) -> Parsed:
+    """One object or an array of 1..1000 objects; any invalid item refuses the whole body."""
+    if body.startswith(BOM):
+        body = body[len(BOM) :]
+    try:
+        data = from_json(body, allow_inf_nan=False)
+    except ValueError as exc:
+        raise IngestError("invalid_json", f"the body is not valid JSON: {exc}") from None
+    if isinstance(data, dict):
+        return Parsed([_validate(data, None)], batch=False)
+    if not isinstance(data, list):
+        raise IngestError("invalid_body")
+    if not data:
+        raise IngestError("empty_batch")
+    if len(data) > MAX_BATCH:
+        raise IngestError("batch_too_large", f"an array may hold at most {MAX_BATCH} events")
+    return Parsed([_validate(item, i) for i, item in enumerate(data)], batch=True)
