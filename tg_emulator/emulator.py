@@ -59,7 +59,10 @@ class Emulator:
             await asyncio.wait_for(self.closing.wait(), seconds)
 
     async def close(self) -> None:
-        """Wake every waiter and stop webhook delivery."""
+        """Release every waiter and stop webhook delivery; safe to call twice."""
         self.closing.set()
         self._wake_everyone(self.world)
+        self.world.changed.close()
+        for bot in self.world.bots.values():
+            bot.updates.signal.close()
         await self.webhooks.close()

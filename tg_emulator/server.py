@@ -67,6 +67,8 @@ class RunningEmulator:
 
     async def stop(self) -> None:
         """Stop serving and release the port."""
+        # Release long polls first so shutdown does not wait for them to time out.
+        await self.emulator.close()
         await self._runner.cleanup()
 
     async def __aenter__(self) -> RunningEmulator:

@@ -11,6 +11,12 @@ class Signal:
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
+        self._closed = False
+
+    def close(self) -> None:
+        """Release every waiter for good (server shutdown)."""
+        self._closed = True
+        self.fire()
 
     def fire(self) -> None:
         """Wake all current waiters."""
@@ -22,6 +28,8 @@ class Signal:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0.0, seconds)
         while not predicate():
+            if self._closed:
+                return False
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return False
