@@ -98,24 +98,29 @@ class Live:
     def run(self, coro):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(10)
 
+    def send(self, data: bytes) -> tuple[int, dict[str, str], bytes]:
+        """Send raw bytes (ending with Connection: close) and split the answer."""
+        with socket.create_connection((self.host, self.port), timeout=10) as conn:
+            conn.sendall(data)
+            chunks = []
+            while chunk := conn.recv(65536):
+                chunks.append(chunk)
+        head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        return int(lines[0].split(" ")[1]), headers, body
 
-def raw_request(live: Live, data: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Send raw bytes (Connection: close expected) and split the answer."""
-    with socket.create_connection((live.host, live.port), timeout=10) as conn:
-        conn.sendall(data)
-        conn.shutdown(socket.SHUT_WR)
-        chunks = []
-        while chunk := conn.recv(65536):
-            chunks.append(chunk)
-    raw = b"".join(chunks)
-    head, _, body = raw.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split(" ")[1])
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    return status, headers, body
+    def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes = b""
+    ) -> tuple[int, dict[str, str], bytes]:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}", "Connection: close"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        lines.append(f"Content-Length: {len(body)}")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        return self.send(head + body)
 
 
 @pytest.fixture(scope="module")
