@@ -1,0 +1,63 @@
+"""Dead letters per tenant, for the admin menu: look at them, count them, send them again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from delivery import keys
+from delivery.policy import Limits
+from delivery.queue import JobQueue, Kind
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    jid: str
+    tenant_id: str
+    chat_id: int
+    kind: Kind
+    text: str
+    error: str
+    attempts: int
+    dead_at: float
+
+
+class DeadLetters:
+    """Read and retry one tenant's dead letters (newest first)."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._r = redis
+        # Reviving needs only the queue's scripts, never a claim: the consumer name is unused.
+        self._queue = JobQueue(redis, "dead-letters", Limits())
+
+    async def count(self, tid: str) -> int:
+        return await self._r.zcard(keys.dead(tid))
+
+    async def list(self, tid: str, offset: int = 0, limit: int = 10) -> list[DeadLetter]:
+        jids = await self._r.zrevrange(keys.dead(tid), offset, offset + limit - 1)
+        found = []
+        for jid in jids:
+            job = await self._queue.load(jid)
+            if job is not None:
+                found.append(
+                    DeadLetter(
+                        jid, job.tid, job.chat, job.kind, job.text, job.error, job.attempts,
+                        job.dead_at,
+                    )
+                )  # fmt: skip
+        return found
+
+    async def retry(self, tid: str, jid: str | None = None) -> int:
+        """Send one dead letter (or all of the tenant's) again; returns how many went back."""
+        jids = [jid] if jid is not None else await self._r.zrange(keys.dead(tid), 0, -1)
+        revived = 0
+        for one in jids:
+            job = await self._queue.load(one)
+            if job is None or job.tid != tid:
+                continue
+            job.attempts, job.tried, job.error, job.dead_at = 0, [], "", 0.0
+            revived += await self._queue.revive(job)
+        if revived:
+            await self._r.publish(keys.WAKE, "1")
+        return revived

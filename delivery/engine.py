@@ -1,0 +1,193 @@
+"""The delivery engine of one worker process: fan-out, a dispatcher claiming jobs under the
+limits, concurrent sends, a lease that hands a dead worker's claims back, and a wake channel."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from redis.exceptions import RedisError
+
+from delivery import keys, redact
+from delivery.botpool import BotPool
+from delivery.fanout import FanOut, GroupNewMarkup
+from delivery.policy import Limits, Options, Retry
+from delivery.queue import Claim, JobQueue
+from delivery.routing import BotRef, Router, bot_id_of_token
+from delivery.sender import Sender
+from perezvon.metrics import Metrics
+from perezvon.texts import Catalogue
+from store import Store
+from store.keys import BOTS_CHANGED
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryEngine:
+    """`await engine.start()` ... `await engine.stop()`; consumer names must be unique per
+    live worker (a restarted worker reusing its name takes its own claims back at once)."""
+
+    def __init__(
+        self,
+        store: Store,
+        metrics: Metrics,
+        catalogue: Catalogue,
+        *,
+        api_base: str,
+        default_token: str,
+        consumer: str,
+        group_new_markup: GroupNewMarkup | None = None,
+        limits: Limits | None = None,
+        retry: Retry | None = None,
+        options: Options | None = None,
+    ) -> None:
+        self._store = store
+        self._r = store.redis
+        self._opt = options or Options()
+        self.consumer = consumer
+        default = BotRef(bot_id_of_token(default_token), default_token)
+        self.queue = JobQueue(self._r, consumer, limits or Limits())
+        self.router = Router(store, default, self._opt.route_cache_seconds)
+        self._pool = BotPool(api_base, self._opt.send_timeout, connections=self._opt.senders * 2)
+        self._wake = asyncio.Event()
+        self.fanout = FanOut(
+            store,
+            self.queue,
+            self.router,
+            catalogue,
+            metrics,
+            self._opt,
+            group_new_markup,
+            self._kick,
+        )
+        self.sender = Sender(
+            store,
+            self.queue,
+            self.router,
+            self._pool,
+            catalogue,
+            metrics,
+            self._opt,
+            retry or Retry(),
+            self._kick,
+        )
+        self._slots = asyncio.Semaphore(self._opt.senders)
+        self._sends: set[asyncio.Task[None]] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    def _kick(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        redact.install()
+        await self._pool.start()
+        await self.fanout.ensure_group()
+        moved = await self.queue.reclaim()
+        if moved:
+            log.warning("took back %d messages this worker had in flight before a restart", moved)
+        await self.queue.lease(self._opt.lease_seconds)
+        self._stopping = False
+        self._tasks = [
+            asyncio.create_task(self.fanout.run(), name="delivery-fanout"),
+            asyncio.create_task(self._dispatch(), name="delivery-dispatch"),
+            asyncio.create_task(self._heartbeat(), name="delivery-lease"),
+            asyncio.create_task(self._listen(), name="delivery-wake"),
+        ]
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop claiming, let sends in flight finish (up to `grace` s), hand back the rest."""
+        self._stopping = True
+        self._kick()
+        fanout, dispatch, *others = self._tasks
+        for task in (fanout, *others):
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await dispatch
+        if self._sends:
+            await asyncio.wait(
+                self._sends, timeout=self._opt.send_timeout if grace is None else grace
+            )
+        for task in [*self._sends, fanout, *others]:
+            task.cancel()
+        await asyncio.gather(*self._sends, fanout, *others, return_exceptions=True)
+        with contextlib.suppress(RedisError, OSError):
+            await self.queue.reclaim()
+            await self.queue.leave()
+        await self._pool.stop()
+        self._tasks = []
+
+    async def _dispatch(self) -> None:
+        while not self._stopping:
+            await self._slots.acquire()
+            if self._stopping:
+                self._slots.release()
+                break
+            try:
+                got = await self.queue.claim()
+            except (RedisError, OSError) as exc:
+                self._slots.release()
+                log.warning("claim failed (%s); retrying", redact.redact(str(exc)))
+                await asyncio.sleep(0.5)
+                continue
+            if isinstance(got, Claim):
+                task = asyncio.create_task(self._send_one(got))
+                self._sends.add(task)
+                continue
+            self._slots.release()
+            timeout = self._opt.idle_poll if got is None else min(got, self._opt.idle_poll)
+            if timeout > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+            self._wake.clear()
+
+    async def _send_one(self, claim: Claim) -> None:
+        try:
+            await self.sender.process(claim)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            # Redis trouble or a bug: the claim stays ours and goes back at stop or restart.
+            log.error("sending %s failed: %s", claim.jid, redact.redact(repr(exc)))
+        finally:
+            self._slots.release()
+            self._sends.discard(asyncio.current_task())  # type: ignore[arg-type]
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self._opt.lease_seconds / 3)
+            try:
+                if await self.queue.lease(self._opt.lease_seconds):
+                    self._kick()
+            except (RedisError, OSError) as exc:
+                log.warning("lease renewal failed: %s", redact.redact(str(exc)))
+
+    async def _listen(self) -> None:
+        while True:
+            pubsub = self._r.pubsub()
+            try:
+                await pubsub.subscribe(keys.WAKE, BOTS_CHANGED)
+                async for message in pubsub.listen():
+                    if message.get("type") != "message":
+                        continue
+                    if message.get("channel") == BOTS_CHANGED:
+                        self.router.invalidate()
+                    self._kick()
+            except (RedisError, OSError):
+                await asyncio.sleep(0.5)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+
+    async def gauges(self) -> dict[str, tuple[str, float]]:
+        """Live figures for /metrics: jobs queued, waiting, in flight, dead; intake backlog."""
+        depth = await self.queue.depth()
+        backlog = await self._r.xlen(keys.STREAM)
+        return {
+            "delivery_queue_depth": ("Messages ready to send", depth.queued),
+            "delivery_waiting": ("Messages waiting for a limit or a retry", depth.waiting),
+            "delivery_in_flight": ("Messages being sent right now", depth.in_flight),
+            "delivery_dead_letters": ("Messages in the dead-letter lists", depth.dead),
+            "delivery_intake_backlog": ("Intake entries not yet fanned out", backlog),
+        }

@@ -1,0 +1,196 @@
+"""The intake stream's consumer: each entry becomes its messages, queued and acked atomically."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import time
+from collections.abc import Callable
+
+from redis.exceptions import RedisError, ResponseError
+from telegram import InlineKeyboardMarkup
+
+from delivery import keys
+from delivery.policy import Options
+from delivery.queue import Job, JobQueue, Kind
+from delivery.redact import redact
+from delivery.render import render_call
+from delivery.routing import Router
+from perezvon.metrics import Metrics
+from perezvon.texts import Catalogue
+from store import Store
+from store.errors import NotFound
+from store.events import CallEvent
+from store.models import DEFAULT_GROUP, SubStatus, Tenant
+
+log = logging.getLogger(__name__)
+
+GroupNewMarkup = Callable[[str, str], InlineKeyboardMarkup | None]
+PAGE = 500
+
+
+class FanOut:
+    """Reads `pz:intake` in the consumer group; a crashed worker's entries are taken over."""
+
+    def __init__(
+        self,
+        store: Store,
+        queue: JobQueue,
+        router: Router,
+        catalogue: Catalogue,
+        metrics: Metrics,
+        options: Options,
+        group_new_markup: GroupNewMarkup | None,
+        kick: Callable[[], None],
+    ) -> None:
+        self._store = store
+        self._r = store.redis
+        self._queue = queue
+        self._router = router
+        self._cat = catalogue
+        self._metrics = metrics
+        self._opt = options
+        self._markup = group_new_markup
+        self._kick = kick
+
+    async def ensure_group(self) -> None:
+        try:
+            await self._r.xgroup_create(keys.STREAM, keys.GROUP, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def run(self) -> None:
+        """Our own pending entries first (a previous life's), then new ones; forever."""
+        consumer = self._queue.consumer
+        backlog = True
+        last_take_over = time.monotonic()
+        while True:
+            try:
+                if backlog:
+                    got = await self._r.xreadgroup(
+                        keys.GROUP, consumer, {keys.STREAM: "0"}, count=self._opt.intake_batch
+                    )
+                    entries = got[0][1] if got else []
+                    backlog = bool(entries)
+                else:
+                    got = await self._r.xreadgroup(
+                        keys.GROUP,
+                        consumer,
+                        {keys.STREAM: ">"},
+                        count=self._opt.intake_batch,
+                        block=self._opt.intake_block_ms,
+                    )
+                    entries = got[0][1] if got else []
+                if time.monotonic() - last_take_over >= self._opt.stale_intake_ms / 3000:
+                    last_take_over = time.monotonic()
+                    entries = [*entries, *await self._take_over()]
+                for entry_id, fields in entries:
+                    await self.handle(entry_id, fields or {})
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                log.warning("intake: Redis unavailable (%s); retrying", redact(str(exc)))
+                await asyncio.sleep(0.5)
+
+    async def _take_over(self) -> list:
+        _, entries, *_ = await self._r.xautoclaim(
+            keys.STREAM,
+            keys.GROUP,
+            self._queue.consumer,
+            min_idle_time=self._opt.stale_intake_ms,
+            start_id="0-0",
+            count=self._opt.intake_batch,
+        )
+        return entries
+
+    async def handle(self, entry_id: str, fields: dict[str, str]) -> int:
+        """Queue the entry's messages (possibly none) and ack it; returns how many."""
+        try:
+            jobs = await self._jobs(fields)
+        except NotFound:
+            jobs = []  # the tenant, group or call is gone: nothing to say
+        except (RedisError, OSError):
+            raise
+        except Exception:
+            # A poison entry must not stall the stream; it stays visible in the log only.
+            log.exception("intake entry %s could not be turned into messages; dropped", entry_id)
+            jobs = []
+        count = await self._queue.enqueue(jobs, entry_id, fanned_ttl=self._opt.fanned_ttl)
+        if count:
+            self._metrics.inc("messages_queued_total", by=count)
+            self._kick()
+            await self._r.publish(keys.WAKE, "1")
+        return count
+
+    async def _jobs(self, f: dict[str, str]) -> list[Job]:
+        kind, tid = f.get("kind"), f.get("tenant", "")
+        if kind == "call":
+            return await self._call_jobs(tid, f.get("call_id", ""))
+        tenant = await self._store.tenants.get(tid)
+        if kind == "group_new":
+            return await self._group_new_jobs(tenant, f.get("group", ""))
+        markup = json.loads(f["markup"]) if f.get("markup") else None
+        at = float(f.get("at") or 0)
+        if kind == "service":
+            return await self._to(tid, [int(f["chat"])], Kind.SERVICE, f["text"], markup, at)
+        if kind == "admins":
+            admins = await self._store.admins.of_tenant(tid)
+            return await self._to(tid, admins, Kind.ADMIN, f["text"], markup, at)
+        log.warning("intake entry of unknown kind %r skipped", kind)
+        return []
+
+    async def _to(
+        self, tid: str, chats: list[int], kind: Kind, text: str, markup: dict | None, at: float
+    ) -> list[Job]:
+        routes = await self._router.choose_many(tid, chats)
+        return [Job("", routes[c].bot.tg_id, tid, c, kind, text, markup, at=at) for c in chats]
+
+    def _group_name(self, tenant: Tenant, gid: str, name: str) -> str:
+        if name:
+            return name
+        if gid == DEFAULT_GROUP:
+            return self._cat.t(tenant.lang, "group.default_name")
+        return gid
+
+    async def _call_jobs(self, tid: str, call_id: str) -> list[Job]:
+        rec = await self._store.calls.get(tid, call_id)
+        if rec is None:
+            return []
+        tenant = await self._store.tenants.get(tid)
+        group = await self._store.groups.get(tid, rec.group_id)
+        if not group.notify:
+            return []  # switched off after the call was accepted
+        event = CallEvent.model_validate_json(rec.payload)
+        name = self._group_name(tenant, group.id, group.name)
+        text = render_call(self._cat, tenant.lang, tenant.tz, event, name, rec.recorded_at)
+        chats: list[int] = []
+        offset = 0
+        while True:
+            page = await self._store.subs.list(tid, offset, PAGE)
+            chats += [
+                s.chat_id for s in page if s.status is SubStatus.ACTIVE and s.follows(group.id)
+            ]
+            if len(page) < PAGE:
+                break
+            offset += PAGE
+        routes = await self._router.choose_many(tid, chats)
+        return [
+            Job("", routes[c].bot.tg_id, tid, c, Kind.CALL, text, at=rec.recorded_at, call=call_id)
+            for c in chats
+        ]
+
+    async def _group_new_jobs(self, tenant: Tenant, gid: str) -> list[Job]:
+        try:
+            group = await self._store.groups.get(tenant.id, gid)
+            name = self._group_name(tenant, gid, group.name)
+        except NotFound:
+            name = gid
+        text = self._cat.t(tenant.lang, "delivery.group_new", group=html.escape(name, quote=False))
+        markup = self._markup(tenant.id, gid) if self._markup is not None else None
+        admins = await self._store.admins.of_tenant(tenant.id)
+        return await self._to(
+            tenant.id, admins, Kind.ADMIN, text, markup.to_dict() if markup else None, 0.0
+        )

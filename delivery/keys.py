@@ -1,0 +1,58 @@
+"""Every Redis key of the delivery engine, in one place (the Lua scripts build the same)."""
+
+from __future__ import annotations
+
+from store.keys import INTAKE, PREFIX
+
+P = f"{PREFIX}:dlv"
+# The consumer group every worker joins on the intake stream.
+GROUP = "delivery"
+STREAM = INTAKE
+SEQ = f"{P}:seq"
+# bot telegram id -> the time (ms) its lanes may next be looked at.
+BOTS = f"{P}:bots"
+# live workers: consumer name -> lease expiry (ms).
+CONSUMERS = f"{P}:consumers"
+# counters for the gauges: jobs (queued or in flight), dead.
+STATS = f"{P}:stats"
+WAKE = f"{P}:wake"
+
+
+def job(jid: str) -> str:
+    return f"{P}:job:{jid}"
+
+
+def lanes(bot: int | str) -> str:
+    return f"{P}:lanes:{bot}"
+
+
+def lane(bot: int | str, tid: str) -> str:
+    return f"{P}:q:{bot}:{tid}"
+
+
+def later(bot: int | str, tid: str) -> str:
+    return f"{P}:later:{bot}:{tid}"
+
+
+def inflight(consumer: str) -> str:
+    return f"{P}:inflight:{consumer}"
+
+
+def dead(tid: str) -> str:
+    return f"{P}:dead:{tid}"
+
+
+def pause(bot: int | str) -> str:
+    return f"{P}:pause:{bot}"
+
+
+def fanned(entry_id: str) -> str:
+    return f"{P}:fanned:{entry_id}"
+
+
+def hint(tid: str, chat_id: int, bot_id: str) -> str:
+    return f"{P}:hint:{tid}:{chat_id}:{bot_id}"
+
+
+def told_broken(tid: str, bot_id: str) -> str:
+    return f"{P}:told_broken:{tid}:{bot_id}"

@@ -1,0 +1,68 @@
+"""The Outbox: handlers queue a rendered text to a chat (or to a tenant's admins), durably;
+it then goes through the same limits, bot choice and retries as every notification."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+
+from delivery.render import MAX_TEXT, visible_length
+from store import Store
+from store.keys import INTAKE
+
+Markup = InlineKeyboardMarkup | Mapping[str, Any] | None
+
+
+class TextTooLong(ValueError):
+    """Telegram would refuse this text: it is over 4096 characters once parsed."""
+
+
+def _check(text: str) -> None:
+    if not text.strip():
+        raise ValueError("text is empty")
+    if visible_length(text) > MAX_TEXT:
+        raise TextTooLong(f"text is {visible_length(text)} characters; Telegram allows {MAX_TEXT}")
+
+
+def markup_json(markup: Markup) -> str:
+    if markup is None:
+        return ""
+    data = markup.to_dict() if isinstance(markup, InlineKeyboardMarkup) else dict(markup)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+class Outbox:
+    """`await outbox.service(tenant_id, chat_id, text)`: durable once it returns (HTML text)."""
+
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+        self._r = store.redis
+        self._clock = clock
+
+    async def service(self, tid: str, chat_id: int, text: str, reply_markup: Markup = None) -> str:
+        """Queue one message to one chat of a tenant; returns the intake entry id."""
+        _check(text)
+        fields = {
+            "kind": "service",
+            "tenant": tid,
+            "chat": str(chat_id),
+            "text": text,
+            "markup": markup_json(reply_markup),
+            "at": repr(self._clock()),
+        }
+        return await self._r.xadd(INTAKE, fields)
+
+    async def admins(self, tid: str, text: str, reply_markup: Markup = None) -> str:
+        """Queue one message to every admin the tenant has when the entry is processed."""
+        _check(text)
+        fields = {
+            "kind": "admins",
+            "tenant": tid,
+            "text": text,
+            "markup": markup_json(reply_markup),
+            "at": repr(self._clock()),
+        }
+        return await self._r.xadd(INTAKE, fields)

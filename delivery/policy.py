@@ -1,0 +1,67 @@
+"""Tunables of the delivery engine, with the defaults Telegram's limits call for."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Sending budgets, enforced in Redis across every worker (GCRA: rate plus burst).
+
+    Bursts are kept below Telegram's so that network jitter between our clock and Telegram's
+    never turns a conforming send into a 429.
+    """
+
+    bot_per_second: float = 30.0
+    bot_burst: int = 3
+    private_per_second: float = 1.0
+    private_burst: int = 1
+    group_per_minute: float = 20.0
+    group_burst: int = 1
+
+    def argv(self) -> list[str]:
+        return [
+            f"{1000.0 / self.bot_per_second:.6f}",
+            str(self.bot_burst),
+            f"{1000.0 / self.private_per_second:.6f}",
+            str(self.private_burst),
+            f"{60_000.0 / self.group_per_minute:.6f}",
+            str(self.group_burst),
+        ]
+
+    @classmethod
+    def loose(cls) -> Limits:
+        """For tests and benchmarks that measure something other than the limits."""
+        return cls(1e6, 10**6, 1e6, 10**6, 1e8, 10**6)
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """Exponential back-off with jitter for 5xx and network errors, then a dead letter."""
+
+    attempts: int = 8
+    base: float = 1.0
+    cap: float = 300.0
+
+    def delay(self, attempt: int, rnd: random.Random | None = None) -> float:
+        """Seconds before retry number `attempt` (1-based): "equal jitter" on 2^n."""
+        ceiling = min(self.cap, self.base * 2 ** (attempt - 1))
+        return ceiling / 2 + (rnd or random).uniform(0, ceiling / 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How one worker runs: concurrency, leases, timeouts and bounded lists."""
+
+    senders: int = 32  # sends in flight per worker
+    lease_seconds: float = 15.0  # a worker silent this long is dead; its claims go back
+    send_timeout: float = 10.0  # read timeout of one sendMessage
+    intake_batch: int = 32
+    intake_block_ms: int = 1000
+    stale_intake_ms: int = 30_000  # pending intake entries idle this long are taken over
+    dead_cap: int = 1000  # dead letters kept per tenant (oldest dropped)
+    idle_poll: float = 1.0  # longest sleep without a wake-up
+    route_cache_seconds: float = 5.0
+    fanned_ttl: int = 86_400  # how long a fanned-out intake entry is remembered

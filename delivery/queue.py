@@ -1,0 +1,147 @@
+"""The durable job queue: Python face of the Lua scripts (see delivery/scripts.py)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+from redis.asyncio import Redis
+
+from delivery import keys
+from delivery.policy import Limits
+from delivery.scripts import PRELUDE, SCRIPTS
+
+
+class Kind(StrEnum):
+    CALL = "call"  # a missed-call notification to a subscriber
+    SERVICE = "service"  # a text a handler queued through the Outbox
+    ADMIN = "admin"  # a notice to a tenant's admin (new group, broken bot)
+
+
+@dataclass(slots=True)
+class Job:
+    """One message to one chat; `d` in Redis holds everything but the routing fields."""
+
+    jid: str
+    bot: int
+    tid: str
+    chat: int
+    kind: Kind
+    text: str
+    markup: dict | None = None
+    at: float = 0.0  # when the work was accepted (epoch seconds), for the latency histogram
+    call: str = ""
+    attempts: int = 0
+    tried: list[int] = field(default_factory=list)  # bots that may not write to this chat
+    error: str = ""
+    dead_at: float = 0.0
+
+    def data(self) -> str:
+        d = asdict(self)
+        for name in ("jid", "bot", "tid", "chat"):
+            d.pop(name)
+        return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def load(cls, jid: str, h: dict[str, str]) -> Job:
+        d = json.loads(h["d"])
+        d["kind"] = Kind(d["kind"])
+        return cls(jid=jid, bot=int(h["b"]), tid=h["t"], chat=int(h["c"]), **d)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    jid: str
+    bot: int
+    tid: str
+
+
+@dataclass(frozen=True, slots=True)
+class Depth:
+    queued: int
+    waiting: int
+    in_flight: int
+    dead: int
+
+
+class JobQueue:
+    """Enqueue, claim under the limits, and settle jobs; every step is one script."""
+
+    def __init__(self, redis: Redis, consumer: str, limits: Limits) -> None:
+        self._r = redis
+        self.consumer = consumer
+        self._limits = limits.argv()
+        self._scripts = {
+            name: redis.register_script(PRELUDE + src) for name, src in SCRIPTS.items()
+        }
+
+    async def _run(self, name: str, *args: object):
+        return await self._scripts[name](keys=[], args=[keys.P, *args])
+
+    async def enqueue(
+        self, jobs: list[Job], entry_id: str = "", *, fanned_ttl: int = 86_400
+    ) -> int:
+        """Queue jobs and (when given) ack the intake entry, atomically and only once."""
+        flat: list[object] = []
+        for job in jobs:
+            flat += [job.bot, job.tid, job.chat, job.data()]
+        return int(
+            await self._run(
+                "fanout", keys.STREAM, keys.GROUP, entry_id, fanned_ttl, len(jobs), *flat
+            )
+        )
+
+    async def claim(self, budget: int = 64) -> Claim | float | None:
+        """A job we may send right now, else seconds until one may be ready (None: empty)."""
+        res = await self._run("claim", self.consumer, *self._limits, budget)
+        if res[0]:
+            return Claim(res[0], int(res[1]), res[2])
+        wait = int(res[1])
+        return None if wait < 0 else wait / 1000.0
+
+    async def load(self, jid: str) -> Job | None:
+        h = await self._r.hgetall(keys.job(jid))
+        return Job.load(jid, h) if h else None
+
+    async def ack(self, jid: str) -> None:
+        await self._run("ack", self.consumer, jid)
+
+    async def requeue(self, job: Job, *, front: bool = True, delay: float = 0.0) -> bool:
+        """Back into its (possibly new) lane: now at the head, or after `delay` seconds."""
+        res = await self._run(
+            "requeue",
+            self.consumer,
+            job.jid,
+            job.bot,
+            job.tid,
+            job.chat,
+            job.data(),
+            "1" if front else "0",
+            round(delay * 1000),
+        )
+        return bool(res)
+
+    async def bury(self, job: Job, cap: int) -> bool:
+        """Into the tenant's dead letters (kept: the newest `cap`)."""
+        return bool(await self._run("bury", self.consumer, job.jid, job.data(), cap))
+
+    async def revive(self, job: Job) -> bool:
+        return bool(await self._run("revive", job.tid, job.jid, job.data()))
+
+    async def pause_bot(self, bot: int, seconds: float) -> None:
+        await self._r.set(keys.pause(bot), "1", px=max(1, round(seconds * 1000)))
+
+    async def lease(self, seconds: float) -> int:
+        """Renew our lease; returns how many jobs of dead consumers went back to the lanes."""
+        return int(await self._run("lease", self.consumer, round(seconds * 1000)))
+
+    async def reclaim(self) -> int:
+        """Hand back what this consumer name had claimed (a previous life's, or on stop)."""
+        return int(await self._run("reclaim", self.consumer))
+
+    async def leave(self) -> None:
+        await self._r.zrem(keys.CONSUMERS, self.consumer)
+
+    async def depth(self) -> Depth:
+        return Depth(*(int(v) for v in await self._run("depth")))

@@ -1,0 +1,136 @@
+"""Which bot writes to a chat: the tenant's active custom bot if the chat started it, else one
+the chat did start (the default bot), with an invitation to start the custom one."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from store import Store
+from store import keys as store_keys
+from store.models import CustomBot
+
+
+@dataclass(frozen=True, slots=True)
+class BotRef:
+    """A bot we can send with; `bid` is set for a tenant's custom bot."""
+
+    tg_id: int
+    token: str = field(repr=False)
+    username: str = ""
+    tid: str | None = None
+    bid: str | None = None
+    name: str = ""
+
+    @property
+    def custom(self) -> bool:
+        return self.bid is not None
+
+
+def bot_id_of_token(token: str) -> int:
+    """Telegram's bot id is the token's numeric prefix (no getMe needed)."""
+    head = token.split(":", 1)[0]
+    if not head.isdigit():
+        raise ValueError("a bot token starts with the bot's numeric id")
+    return int(head)
+
+
+def _ref(bot: CustomBot) -> BotRef:
+    return BotRef(bot.tg_id, bot.token, bot.username, bot.tenant_id, bot.id, bot.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    bot: BotRef
+    invite: BotRef | None = None  # the custom bot this chat should be invited to start
+
+
+class Router:
+    """Chooses routes; active custom bots are cached briefly and dropped on every change."""
+
+    def __init__(
+        self,
+        store: Store,
+        default: BotRef,
+        cache_seconds: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self.default = default
+        self._ttl = cache_seconds
+        self._clock = clock
+        self._cache: dict[str, tuple[float, BotRef | None]] = {}
+
+    def invalidate(self, tid: str | None = None) -> None:
+        if tid is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(tid, None)
+
+    async def custom(self, tid: str) -> BotRef | None:
+        now = self._clock()
+        hit = self._cache.get(tid)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        bot = await self._store.bots.active(tid)
+        ref = _ref(bot) if bot is not None else None
+        self._cache[tid] = (now + self._ttl, ref)
+        return ref
+
+    async def known(self, tid: str, tg_id: int) -> BotRef | None:
+        """The bot a queued job names, if it is still one this tenant may send with."""
+        if tg_id == self.default.tg_id:
+            return self.default
+        custom = await self.custom(tid)
+        return custom if custom is not None and custom.tg_id == tg_id else None
+
+    @staticmethod
+    def _decide(
+        default: BotRef,
+        custom: BotRef | None,
+        started_custom: bool,
+        started_default: bool,
+        tried: Iterable[int],
+    ) -> Route | None:
+        tried = set(tried)
+        custom_ok = custom is not None and custom.tg_id not in tried
+        default_ok = default.tg_id not in tried
+        if custom_ok and started_custom:
+            return Route(custom)  # type: ignore[arg-type]
+        if default_ok and started_default:
+            return Route(default, custom)
+        # No record either way (an admin added the chat by id, or a group): try the custom bot,
+        # and if Telegram refuses, the default one.
+        if custom_ok:
+            return Route(custom)  # type: ignore[arg-type]
+        if default_ok:
+            return Route(default, custom)
+        return None
+
+    async def choose(self, tid: str, chat: int, tried: Iterable[int] = ()) -> Route | None:
+        """None: every bot was refused by this chat."""
+        custom = await self.custom(tid)
+        started = self._store.started
+        started_custom = custom is not None and await started.has(custom.tg_id, chat)
+        started_default = not started_custom and await started.has(self.default.tg_id, chat)
+        return self._decide(self.default, custom, started_custom, started_default, tried)
+
+    async def choose_many(self, tid: str, chats: list[int]) -> dict[int, Route]:
+        """Routes for a fan-out, with the 'started' facts read in one round trip."""
+        custom = await self.custom(tid)
+        async with self._store.redis.pipeline(transaction=False) as pipe:
+            for chat in chats:
+                if custom is not None:
+                    pipe.sismember(store_keys.started(custom.tg_id), str(chat))
+                pipe.sismember(store_keys.started(self.default.tg_id), str(chat))
+            flags = await pipe.execute()
+        step = 2 if custom is not None else 1
+        routes: dict[int, Route] = {}
+        for i, chat in enumerate(chats):
+            sc = bool(flags[i * step]) if custom is not None else False
+            sd = bool(flags[i * step + step - 1])
+            route = self._decide(self.default, custom, sc, sd, ())
+            assert route is not None  # nothing tried yet: a route always exists
+            routes[chat] = route
+        return routes

@@ -1,0 +1,196 @@
+"""One claimed job: check its route, send it, and settle it by Telegram's answer."""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+from collections.abc import Callable
+
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+
+from delivery import keys
+from delivery.botpool import BotPool
+from delivery.outbox import Outbox
+from delivery.outcome import Outcome, Verdict, classify
+from delivery.policy import Options, Retry
+from delivery.queue import Claim, Job, JobQueue, Kind
+from delivery.render import with_hint
+from delivery.routing import Route, Router
+from perezvon.metrics import Metrics
+from perezvon.texts import Catalogue
+from store import Store
+
+log = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+TOLD_BROKEN_TTL = 86_400
+
+
+class Sender:
+    """The pipeline for one job: route -> send -> record, with every answer handled."""
+
+    def __init__(
+        self,
+        store: Store,
+        queue: JobQueue,
+        router: Router,
+        pool: BotPool,
+        catalogue: Catalogue,
+        metrics: Metrics,
+        options: Options,
+        retry: Retry,
+        kick: Callable[[], None],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._r = store.redis
+        self._queue = queue
+        self._router = router
+        self._pool = pool
+        self._cat = catalogue
+        self._metrics = metrics
+        self._opt = options
+        self._retry = retry
+        self._kick = kick
+        self._clock = clock
+        self._outbox = Outbox(store, clock)
+
+    async def process(self, claim: Claim) -> Verdict | None:
+        job = await self._queue.load(claim.jid)
+        if job is None:
+            await self._queue.ack(claim.jid)
+            return None
+        route = await self._router.choose(job.tid, job.chat, job.tried)
+        if route is None:
+            await self._gone(job)
+            return Verdict.GONE
+        if route.bot.tg_id != job.bot:
+            # The tenant's bots changed since it was queued: move it to the right lane.
+            job.bot = route.bot.tg_id
+            await self._requeue(job)
+            return None
+        text, hint_key = await self._text(job, route)
+        outcome = await self._send(job, route, text)
+        await self._settle(job, route, outcome, hint_key)
+        return outcome.verdict
+
+    async def _text(self, job: Job, route: Route) -> tuple[str, str | None]:
+        invite = route.invite
+        if job.kind is not Kind.CALL or invite is None or invite.bid is None:
+            return job.text, None
+        key = keys.hint(job.tid, job.chat, invite.bid)
+        if await self._r.exists(key):
+            return job.text, None
+        tenant = await self._store.tenants.get(job.tid)
+        return with_hint(self._cat, tenant.lang, job.text, invite.username), key
+
+    async def _send(self, job: Job, route: Route, text: str) -> Outcome:
+        markup = InlineKeyboardMarkup.de_json(job.markup, None) if job.markup else None
+        try:
+            await self._pool.bot(route.bot).send_message(
+                job.chat,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=NO_PREVIEW,
+                read_timeout=self._opt.send_timeout,
+            )
+        except Exception as exc:  # every failure is classified in outcome.py
+            return classify(exc)
+        return classify(None)
+
+    async def _settle(self, job: Job, route: Route, out: Outcome, hint_key: str | None) -> None:
+        v = out.verdict
+        if v is Verdict.SENT:
+            await self._queue.ack(job.jid)
+            if hint_key:
+                await self._r.set(hint_key, "1")
+            self._metrics.inc("messages_sent_total", {"kind": job.kind.value})
+            if job.kind is Kind.CALL and job.at:
+                self._metrics.observe(max(0.0, self._clock() - job.at))
+        elif v is Verdict.RETRY_AFTER:
+            self._metrics.inc("telegram_429_total", {"bot": str(route.bot.tg_id)})
+            await self._queue.pause_bot(route.bot.tg_id, max(out.retry_after, 1.0))
+            await self._requeue(job)
+        elif v is Verdict.GONE:
+            await self._store.started.forget(route.bot.tg_id, job.chat)
+            await self._gone(job)
+        elif v is Verdict.NO_ACCESS:
+            await self._store.started.forget(route.bot.tg_id, job.chat)
+            job.tried.append(route.bot.tg_id)
+            nxt = await self._router.choose(job.tid, job.chat, job.tried)
+            if nxt is None:
+                await self._gone(job)
+            else:
+                job.bot = nxt.bot.tg_id
+                await self._requeue(job)
+        elif v is Verdict.MIGRATED:
+            await self._migrate(job, route, out.new_chat_id)
+        elif v is Verdict.BAD_TOKEN and route.bot.custom:
+            await self._broken(job, route)
+        elif v is Verdict.MAYBE_SENT:
+            # Telegram may have it; resending blindly could duplicate, so an admin decides.
+            await self._bury(job, "timeout: the message may have been delivered", "timeout")
+        elif v is Verdict.REJECTED:
+            self._metrics.inc("messages_failed_total", {"reason": "rejected"})
+            await self._bury(job, out.detail, "rejected")
+        else:  # TRANSIENT, or the default bot's own token refused (an operator must act)
+            if v is Verdict.BAD_TOKEN:
+                log.error("Telegram rejected the default bot's token; check BOT_TOKEN")
+            await self._transient(job, out.detail or v.value)
+
+    async def _requeue(self, job: Job, delay: float = 0.0) -> None:
+        await self._queue.requeue(job, front=True, delay=delay)
+        self._kick()
+
+    async def _bury(self, job: Job, error: str, reason: str) -> None:
+        job.error, job.dead_at = error[:500], self._clock()
+        if await self._queue.bury(job, self._opt.dead_cap):
+            self._metrics.inc("messages_dead_lettered_total", {"reason": reason})
+
+    async def _transient(self, job: Job, detail: str) -> None:
+        job.attempts += 1
+        job.error = detail[:500]
+        if job.attempts >= self._retry.attempts:
+            await self._bury(job, detail, "transient")
+            return
+        self._metrics.inc("messages_retried_total")
+        await self._requeue(job, self._retry.delay(job.attempts))
+
+    async def _gone(self, job: Job) -> None:
+        if job.kind is Kind.CALL:
+            await self._store.subs.mark_unreachable(job.tid, job.chat)
+        self._metrics.inc("messages_failed_total", {"reason": "unreachable"})
+        await self._queue.ack(job.jid)
+
+    async def _migrate(self, job: Job, route: Route, new_chat: int | None) -> None:
+        if new_chat is None:
+            await self._transient(job, "migrated without a new chat id")
+            return
+        old = job.chat
+        for tid in await self._store.subs.tenants_of_chat(old):
+            await self._store.subs.move_chat(tid, old, new_chat)
+        for bot in {route.bot.tg_id, self._router.default.tg_id}:
+            if await self._store.started.has(bot, old):
+                await self._store.started.mark(bot, new_chat)
+        job.chat = new_chat
+        await self._requeue(job)
+
+    async def _broken(self, job: Job, route: Route) -> None:
+        bot = route.bot
+        assert bot.tid is not None and bot.bid is not None
+        await self._store.bots.mark_broken(bot.tid, bot.bid)
+        self._router.invalidate(bot.tid)
+        if await self._r.set(keys.told_broken(bot.tid, bot.bid), "1", nx=True, ex=TOLD_BROKEN_TTL):
+            tenant = await self._store.tenants.get(bot.tid)
+            text = self._cat.t(
+                tenant.lang,
+                "delivery.bot_broken",
+                username=html.escape(bot.username),
+                name=html.escape(bot.name, quote=False),
+            )
+            await self._outbox.admins(bot.tid, text)
+        self._metrics.inc("messages_retried_total")
+        await self._requeue(job)  # the router now picks the default bot
