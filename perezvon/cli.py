@@ -36,6 +36,13 @@ def _on_off(value: str) -> bool:
     return value == "on"
 
 
+def _did_group(value: str) -> tuple[str, str]:
+    did, sep, group = value.partition("=")
+    if not sep or not did.strip() or not group.strip():
+        raise argparse.ArgumentTypeError("must look like DID=GROUP")
+    return did.strip(), group.strip()
+
+
 def build_parser() -> Parser:
     json_flag = Parser(add_help=False)
     json_flag.add_argument("--json", action="store_true", help="print one JSON document")
@@ -82,6 +89,22 @@ def build_parser() -> Parser:
     aadd.add_argument("--username", required=True)
     aadd.add_argument("--secret", required=True)
     aadd.add_argument("--tls", action="store_true")
+    aadd.add_argument("--tls-ca", default=None, metavar="PEM", help="CA of a self-signed cert")
+    aadd.add_argument(
+        "--did-group",
+        action="append",
+        type=_did_group,
+        default=[],
+        metavar="DID=GROUP",
+        help="route calls to this DID (outside any queue) to GROUP; repeatable",
+    )
+    aadd.add_argument(
+        "--context",
+        action="append",
+        default=[],
+        metavar="CTX",
+        help="inbound dialplan context prefix (default from-trunk, from-pstn); repeatable",
+    )
     ami.add_parser("list", parents=[json_flag], help="list AMI links")
     aremove = ami.add_parser("remove", parents=[json_flag], help="remove an AMI link")
     aremove.add_argument("id")
@@ -116,8 +139,10 @@ def _store_command(args: argparse.Namespace, settings: Settings) -> Command:
             return lambda s: operator.group_list(s, args.tenant)
         case ("ami", "add"):
             return lambda s: operator.ami_add(
-                s, args.tenant, args.host, args.port, args.username, args.secret, args.tls
-            )
+                s, args.tenant, args.host, args.port, args.username, args.secret, args.tls,
+                did_groups=dict(args.did_group), contexts=tuple(args.context),
+                tls_ca=args.tls_ca,
+            )  # fmt: skip
         case ("ami", "list"):
             return operator.ami_list
         case ("ami", "remove"):

@@ -8,7 +8,7 @@ from typing import Any
 
 from store import Store
 from store.errors import NotFound
-from store.models import DEFAULT_GROUP
+from store.models import DEFAULT_GROUP, AmiLink
 
 
 @dataclass
@@ -113,24 +113,40 @@ async def group_list(store: Store, tid: str) -> Result:
     return Result(rows, lines)
 
 
+def _ami_row(link: AmiLink) -> dict[str, Any]:
+    return {
+        "id": link.id,
+        "tenant": link.tenant_id,
+        "host": link.host,
+        "port": link.port,
+        "username": link.username,
+        "tls": link.tls,
+        "tls_ca": link.tls_ca,
+        "did_groups": link.did_groups or {},
+        "contexts": list(link.contexts),
+    }
+
+
 async def ami_add(
-    store: Store, tid: str, host: str, port: int, username: str, secret: str, tls: bool
+    store: Store,
+    tid: str,
+    host: str,
+    port: int,
+    username: str,
+    secret: str,
+    tls: bool,
+    **options: Any,
 ) -> Result:
-    link = await store.ami.add(tid, host, port, username, secret, tls)
+    link = await store.ami.add(tid, host, port, username, secret, tls, **options)
     return Result(
-        {"id": link.id, "tenant": tid, "host": host, "port": port, "username": username,
-         "tls": tls},
+        _ami_row(link),
         [f"AMI link {link.id} added for tenant {tid}: {username}@{host}:{port}"
          + (" (TLS)" if tls else "") + "; `perezvon run` connects to it."],
     )  # fmt: skip
 
 
 async def ami_list(store: Store) -> Result:
-    rows = [
-        {"id": a.id, "tenant": a.tenant_id, "host": a.host, "port": a.port,
-         "username": a.username, "tls": a.tls}
-        for a in await store.ami.list()
-    ]  # fmt: skip
+    rows = [_ami_row(a) for a in await store.ami.list()]
     lines = [
         f"{r['id']:>4}  tenant {r['tenant']:<5} {r['username']}@{r['host']}:{r['port']}"
         + (" TLS" if r["tls"] else "")

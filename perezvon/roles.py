@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from delivery.intake import Intake
+from perezvon.ami_part import AmiSupervisor
 from perezvon.components import Context, Part, Stop
 from perezvon.sandbox_mode import start_sandbox
 from perezvon.settings import ConfigError
@@ -16,13 +18,21 @@ async def _need_bot_token(ctx: Context) -> Stop | None:
     return None
 
 
+async def _ami(ctx: Context) -> Stop | None:
+    supervisor = AmiSupervisor(ctx.store, Intake(ctx.store))
+    await supervisor.start()
+    ctx.banner.append(f"AMI links connected: {len(supervisor.link_ids)} (perezvon ami list)")
+    return supervisor.stop
+
+
 SANDBOX = Part("sandbox", start_sandbox)
+AMI = Part("asterisk connectors", _ami)
 NEED_TOKEN = Part("bot token check", _need_bot_token)
 
 ROLE_PARTS: dict[str, list[Part]] = {
-    "all": [SANDBOX],
+    "all": [SANDBOX, AMI],
     "bot": [NEED_TOKEN],
     "ingest": [],
     "worker": [NEED_TOKEN],
-    "ami": [],
+    "ami": [AMI],
 }

@@ -29,10 +29,23 @@ class AmiLinks:
             username=d["username"],
             tls=d["tls"],
             secret=self._box.open(d["secret"]),
+            did_groups=d.get("did_groups") or {},
+            contexts=tuple(d.get("contexts") or ()),
+            tls_ca=d.get("tls_ca"),
         )
 
     async def add(
-        self, tid: str, host: str, port: int, username: str, secret: str, tls: bool
+        self,
+        tid: str,
+        host: str,
+        port: int,
+        username: str,
+        secret: str,
+        tls: bool,
+        *,
+        did_groups: dict[str, str] | None = None,
+        contexts: tuple[str, ...] = (),
+        tls_ca: str | None = None,
     ) -> AmiLink:
         if not await self._r.exists(keys.tenant(tid)):
             raise NotFound(f"no tenant {tid}")
@@ -47,6 +60,9 @@ class AmiLinks:
             "username": username,
             "tls": tls,
             "secret": self._box.seal(secret),
+            "did_groups": did_groups or {},
+            "contexts": list(contexts),
+            "tls_ca": tls_ca,
         }
         await self._r.hset(keys.AMI, aid, json.dumps(record))
         return self._link(json.dumps(record))

@@ -80,6 +80,12 @@ class AmiLink:
     username: str
     tls: bool
     secret: str = ""
+    # DID -> group id, for calls that reach no queue; the queue name wins when there is one.
+    did_groups: dict[str, str] | None = None
+    # Dialplan contexts where calls from the outside world enter (FreePBX: from-trunk...).
+    contexts: tuple[str, ...] = ()
+    # PEM file of the CA that signed a self-signed AMI TLS certificate.
+    tls_ca: str | None = None
 
     def __repr__(self) -> str:
         return f"AmiLink(id={self.id!r}, tenant_id={self.tenant_id!r}, {self.host}:{self.port})"

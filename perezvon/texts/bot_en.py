@@ -65,8 +65,10 @@ TEXTS: dict[str, str] = {
     ),
     "bot.status.all_groups": "all groups",
     "bot.status.start_custom": "@{default} (open @{custom} and press Start to get them there)",
+    "bot.status.no_groups": "none",
     "bot.datetime": "%Y-%m-%d %H:%M",
     "bot.unknown_command": "There is no such command. List of commands: /help",
+    "bot.plain_text": "I understand commands. List of commands: /help",
     "bot.token_deleted": (
         "That looks like a bot token. The message was deleted: a token is a secret. "
         "Your company's administrator adds the company's bots."

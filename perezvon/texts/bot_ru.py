@@ -76,9 +76,11 @@ TEXTS: dict[str, str] = {
     "bot.status.start_custom": (
         "@{default} (откройте @{custom} и нажмите «Старт», чтобы получать там)"
     ),
+    "bot.status.no_groups": "нет",
     "bot.datetime": "%d.%m.%Y %H:%M",
     # Anything else.
     "bot.unknown_command": "Такой команды нет. Список команд: /help",
+    "bot.plain_text": "Я понимаю команды. Список команд: /help",
     "bot.token_deleted": (
         "Похоже, это токен бота. Сообщение удалено: токен — секрет. "
         "Ботов компании добавляет её администратор."

@@ -70,8 +70,12 @@ def test_groups(env, capsys):
 def test_ami_links(env, capsys):
     run_json(capsys, "tenant", "create", "--name", "Acme")
     argv = ["ami", "add", "1", "--host", "pbx.local", "--username", "perezvon"]
-    code, link, _ = run_json(capsys, *argv, "--secret", "hunter22", "--tls")
+    extra = ["--did-group", "74950001122=sales", "--context", "from-sip", "--tls"]
+    code, link, _ = run_json(capsys, *argv, "--secret", "hunter22", *extra)
     assert code == 0 and link["port"] == 5038 and link["tls"] is True
+    assert link["did_groups"] == {"74950001122": "sales"} and link["contexts"] == ["from-sip"]
+    code, _, err = run_json(capsys, *argv, "--secret", "x", "--did-group", "nogroup")
+    assert code == 2 and "DID=GROUP" in err
     code, links, _ = run_json(capsys, "ami", "list")
     assert [x["host"] for x in links] == ["pbx.local"] and "hunter22" not in json.dumps(links)
     assert run_json(capsys, "ami", "remove", link["id"])[0] == 0

@@ -71,3 +71,15 @@ async def test_ami_links_seal_their_secret(store: Store, tid):
         await store.ami.add("999", "pbx", 5038, "u", "s", False)
     assert await store.ami.remove(link.id)
     assert await store.ami.list() == []
+
+
+async def test_ami_link_options_round_trip(store: Store, tid):
+    link = await store.ami.add(
+        tid, "pbx", 5039, "u", "s", True,
+        did_groups={"74951234567": "sales"}, contexts=("from-trunk", "from-sip"),
+        tls_ca="/etc/perezvon/pbx-ca.pem",
+    )  # fmt: skip
+    (again,) = await store.ami.list()
+    assert again == link
+    assert again.did_groups == {"74951234567": "sales"}
+    assert again.contexts == ("from-trunk", "from-sip") and again.tls_ca.endswith(".pem")

@@ -1,0 +1,118 @@
+"""Runs one AMI connection per configured link and follows `perezvon ami add/remove` live."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo
+
+from connectors.asterisk import AmiConnection, AmiSettings, DetectorSettings
+from delivery.intake import Intake
+from store import Store
+from store.events import CallEvent
+from store.models import AmiLink
+
+log = logging.getLogger("perezvon.ami")
+
+Connect = Callable[[AmiSettings, Callable[[CallEvent], Awaitable[None]]], AmiConnection]
+
+
+def settings_for(link: AmiLink, tz: str) -> AmiSettings:
+    """The connector's settings for one stored link (the tenant's zone for naive PBX times)."""
+    context = None
+    if link.tls and link.tls_ca:
+        context = ssl.create_default_context(cafile=link.tls_ca)
+    options: dict = {"did_groups": dict(link.did_groups or {}), "server_tz": ZoneInfo(tz)}
+    if link.contexts:
+        options["inbound_contexts"] = link.contexts
+    detector = DetectorSettings(**options)
+    return AmiSettings(
+        host=link.host,
+        port=link.port,
+        username=link.username,
+        secret=link.secret,
+        tls=link.tls,
+        ssl_context=context,
+        name=f"ami-{link.id}",
+        call_id_prefix=f"ami:{link.id}:",
+        detector=detector,
+    )
+
+
+class AmiSupervisor:
+    """Keeps the running connections equal to the stored links, re-checking every few seconds."""
+
+    def __init__(
+        self,
+        store: Store,
+        intake: Intake,
+        *,
+        reconcile_every: float = 5.0,
+        connect: Connect = AmiConnection,
+    ) -> None:
+        self._store = store
+        self._intake = intake
+        self._every = reconcile_every
+        self._connect = connect
+        self._running: dict[str, tuple[AmiLink, asyncio.Task[None]]] = {}
+        self._loop_task: asyncio.Task[None] | None = None
+
+    @property
+    def link_ids(self) -> list[str]:
+        return sorted(self._running, key=int)
+
+    def _on_missed(self, link: AmiLink) -> Callable[[CallEvent], Awaitable[None]]:
+        async def submit(event: CallEvent) -> None:
+            # Raising makes the connector keep the call and retry: nothing decided is lost.
+            tenant = await self._store.tenants.get(link.tenant_id)
+            receipt = await self._intake.submit(tenant, event)
+            log.info("AMI %s: call %s %s", link.id, event.call_id, receipt.outcome.value)
+
+        return submit
+
+    async def reconcile(self) -> None:
+        links = {link.id: link for link in await self._store.ami.list()}
+        for aid in list(self._running):
+            link, task = self._running[aid]
+            if links.get(aid) != link or task.done():
+                del self._running[aid]
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        for aid, link in links.items():
+            if aid in self._running:
+                continue
+            tenant = await self._store.tenants.get(link.tenant_id)
+            try:
+                settings = settings_for(link, tenant.tz)
+            except (ValueError, OSError) as exc:
+                log.error("AMI link %s is misconfigured and stays off: %s", aid, exc)
+                continue
+            conn = self._connect(settings, self._on_missed(link))
+            task = asyncio.create_task(conn.run(), name=f"ami-{aid}")
+            self._running[aid] = (link, task)
+            log.info("AMI link %s: connecting to %s:%s", aid, link.host, link.port)
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.reconcile()
+            except Exception:
+                log.exception("AMI links could not be read; retrying")
+            await asyncio.sleep(self._every)
+
+    async def start(self) -> None:
+        await self.reconcile()
+        self._loop_task = asyncio.create_task(self._loop(), name="ami-supervisor")
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._loop_task, *(t for _, t in self._running.values())) if t]
+        self._running.clear()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

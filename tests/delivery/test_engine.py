@@ -1,0 +1,227 @@
+"""The engine against the emulator: who gets what, through which bot, and every answer."""
+
+from __future__ import annotations
+
+import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from delivery.deadletters import DeadLetters
+from delivery.intake import Intake
+from delivery.outbox import Outbox
+from delivery.policy import Limits
+from delivery.queue import Job, Kind
+from store.events import CallEvent
+from store.models import BotStatus, SubStatus
+from tg_emulator import RateLimits
+
+
+async def _call(world, call_id: str = "c1", **extra) -> None:
+    event = CallEvent(call_id=call_id, caller="+74951234567", **extra)
+    receipt = await Intake(world.store).submit(world.tenant, event)
+    assert receipt.outcome == "accepted"
+
+
+async def _sent_count(world, chat: int, bot_id: int | None = None) -> int:
+    return len(await world.tg.messages(chat, bot_id))
+
+
+async def test_each_eligible_subscriber_gets_one_message(world, make_engine):
+    store, tid = world.store, world.tenant.id
+    active = await world.subscriber("A")
+    muted = await world.subscriber("M")
+    await store.subs.mute(tid, muted)
+    disabled = await world.subscriber("D")
+    await store.subs.admin_set(tid, disabled, enabled=False)
+    other_group = await world.subscriber("S")
+    await store.subs.set_groups(tid, other_group, frozenset({"sales"}))
+    engine = await make_engine()
+    await _call(world, wait_seconds=75, voicemail=True, caller_name="Пётр <Иванов>")
+    [msg] = await world.tg.wait_for_messages(active, 1)
+    await world.idle(engine)
+    assert "Пропущенный вызов" in msg["text"] and "+74951234567" in msg["text"]
+    assert "Пётр <Иванов>" in msg["text"] and "1 мин 15 с" in msg["text"]
+    assert "голосовое" in msg["text"]
+    for chat in (muted, disabled, other_group):
+        assert await _sent_count(world, chat) == 0
+    assert await _sent_count(world, active) == 1
+
+
+async def test_custom_bot_when_started_else_default_with_a_one_time_hint(world, make_engine):
+    custom = await world.custom_bot()
+    both = await world.subscriber("B", starts=(world.default, custom))
+    only_default = await world.subscriber("D")
+    engine = await make_engine()
+    await _call(world, "c1")
+    [via_custom] = await world.tg.wait_for_messages(both, 1, bot_id=custom["id"])
+    [first] = await world.tg.wait_for_messages(only_default, 1, bot_id=world.default["id"])
+    assert "t.me" not in via_custom["text"]
+    assert "https://t.me/acme_calls_bot?start=hi" in first["text"]
+    await _call(world, "c2")
+    msgs = await world.tg.wait_for_messages(only_default, 2, bot_id=world.default["id"])
+    await world.idle(engine)
+    assert "t.me" not in msgs[1]["text"]
+    assert await _sent_count(world, both, world.default["id"]) == 0
+
+
+async def test_blocked_bot_marks_the_subscription_unreachable(world, make_engine):
+    uid = await world.subscriber("X")
+    await world.tg.block_bot(uid, world.default["id"])
+    await make_engine()
+    await _call(world)
+
+    async def unreachable():
+        return (await world.store.subs.get(world.tenant.id, uid)).status is SubStatus.UNREACHABLE
+
+    await world.eventually(unreachable)
+    assert await _sent_count(world, uid) == 0
+
+
+async def test_cant_initiate_falls_back_to_a_bot_the_chat_started(world, make_engine):
+    custom = await world.custom_bot()
+    uid = await world.subscriber("X")  # started only the default bot in Telegram...
+    await world.store.started.mark(custom["id"], uid)  # ...but our record says otherwise
+    engine = await make_engine()
+    await _call(world)
+    [msg] = await world.tg.wait_for_messages(uid, 1, bot_id=world.default["id"])
+    await world.idle(engine)
+    assert "acme_calls_bot?start=hi" in msg["text"]
+    assert not await world.store.started.has(custom["id"], uid)
+    assert (await world.store.subs.get(world.tenant.id, uid)).status is SubStatus.ACTIVE
+
+
+async def test_group_upgraded_to_supergroup_follows_and_gets_the_message(world, make_engine):
+    member = await world.user("G")
+    group = await world.tg.create_group("Sales", members=[member], bots=[world.default["id"]])
+    old = group["id"]
+    await world.store.subs.admin_add(world.tenant.id, old, "Sales chat")
+    await world.store.started.mark(world.default["id"], old)
+    new = await world.tg.upgrade_group(old)
+    engine = await make_engine()
+    await _call(world)
+    [msg] = await world.tg.wait_for_messages(new, 1)
+    await world.idle(engine)
+    assert "Пропущенный вызов" in msg["text"]
+    assert (await world.store.subs.get(world.tenant.id, new)).status is SubStatus.ACTIVE
+    assert await world.store.subs.find(world.tenant.id, old) is None
+
+
+async def test_revoked_custom_token_breaks_the_bot_and_the_default_bot_takes_over(
+    world, make_engine
+):
+    custom = await world.custom_bot()
+    uid = await world.subscriber("X", starts=(world.default, custom))
+    admin = await world.user("Admin")
+    await world.store.admins.grant(world.tenant.id, admin)
+    await world.tg.revoke_token(custom["id"])
+    engine = await make_engine()
+    await _call(world)
+    [msg] = await world.tg.wait_for_messages(uid, 1, bot_id=world.default["id"])
+    [notice] = await world.tg.wait_for_messages(admin, 1, bot_id=world.default["id"])
+    await world.idle(engine)
+    assert "Пропущенный вызов" in msg["text"]
+    assert "acme_calls_bot" in notice["text"] and "отклонил токен" in notice["text"]
+    bot = await world.store.bots.get(world.tenant.id, custom["bid"])
+    assert bot.status is BotStatus.BROKEN
+
+
+async def test_server_errors_are_retried_with_backoff(world, make_engine):
+    uid = await world.subscriber("X")
+    await world.tg.inject_fault("error_500", bot_id=world.default["id"], count=2)
+    engine = await make_engine(limits=Limits(private_burst=3))
+    await _call(world)
+    await world.tg.wait_for_messages(uid, 1)
+    await world.idle(engine)
+    sends = await world.tg.api_log(world.default["id"], "sendMessage")
+    assert [e["status"] for e in sends] == [500, 500, 200]
+
+
+async def test_persistent_errors_land_in_dead_letters_that_admins_can_retry(world, make_engine):
+    uid = await world.subscriber("X")
+    await world.tg.inject_fault("html_502", bot_id=world.default["id"])
+    engine = await make_engine(limits=Limits(private_burst=3))
+    await _call(world)
+    dead = DeadLetters(world.store.redis)
+    await world.eventually(lambda: dead.count(world.tenant.id))
+    [letter] = await dead.list(world.tenant.id)
+    assert letter.chat_id == uid and letter.attempts == 3 and "Bad Gateway" in letter.error
+    assert (await engine.gauges())["delivery_dead_letters"][1] == 1
+    await world.tg.clear_faults()
+    assert await dead.retry(world.tenant.id) == 1
+    await world.tg.wait_for_messages(uid, 1)
+    await world.idle(engine)
+    assert await dead.count(world.tenant.id) == 0
+
+
+async def test_timeout_counts_as_maybe_delivered_and_is_not_resent(world, make_engine):
+    uid = await world.subscriber("X")
+    await world.tg.inject_fault("timeout_after_store", bot_id=world.default["id"], seconds=3)
+    await make_engine(opts={"send_timeout": 0.3})
+    await _call(world)
+    dead = DeadLetters(world.store.redis)
+    await world.eventually(lambda: dead.count(world.tenant.id))
+    [letter] = await dead.list(world.tenant.id)
+    assert "may have been delivered" in letter.error
+    assert await _sent_count(world, uid) == 1
+    stats = await world.tg.stats(world.default["id"])
+    assert stats["by_method"]["sendmessage"] == 1
+
+
+async def test_429_pauses_the_token_and_the_message_follows(world, make_engine):
+    uid = await world.subscriber("X")
+    await world.tg.inject_fault("flood", bot_id=world.default["id"], count=1, retry_after=1)
+    engine = await make_engine()
+    await _call(world)
+    await world.tg.wait_for_messages(uid, 1, timeout=5)
+    await world.idle(engine)
+    statuses = [e["status"] for e in await world.tg.api_log(world.default["id"], "sendMessage")]
+    assert statuses == [429, 200]
+    text = await engine.fanout._metrics.render()
+    assert f'perezvon_telegram_429_total{{bot="{world.default["id"]}"}} 1' in text
+
+
+async def test_new_group_is_announced_to_admins_with_the_injected_button(world, make_engine):
+    admin = await world.user("Admin")
+    await world.store.admins.grant(world.tenant.id, admin)
+
+    def markup(tid: str, gid: str) -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup([[InlineKeyboardButton("On", callback_data=f"g:{tid}:{gid}")]])
+
+    engine = await make_engine(group_new_markup=markup)
+    event = CallEvent(call_id="n1", caller="1", group="sales", group_name="Sales <dept>")
+    await Intake(world.store).submit(world.tenant, event)
+    [msg] = await world.tg.wait_for_messages(admin, 1)
+    await world.idle(engine)
+    assert "Sales <dept>" in msg["text"]
+    button = msg["reply_markup"]["inline_keyboard"][0][0]
+    assert button["callback_data"] == f"g:{world.tenant.id}:sales"
+
+
+async def test_outbox_service_message_is_delivered_with_its_keyboard(world, make_engine):
+    uid = await world.subscriber("X")
+    engine = await make_engine()
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("OK", callback_data="ok")]])
+    await Outbox(world.store).service(world.tenant.id, uid, "<b>Готово</b>", keyboard)
+    [msg] = await world.tg.wait_for_messages(uid, 1)
+    await world.idle(engine)
+    assert msg["text"] == "Готово" and msg["entities"][0]["type"] == "bold"
+    assert msg["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "ok"
+
+
+@pytest.mark.parametrize("emu_limits", [RateLimits.loose()])
+async def test_one_tenants_burst_does_not_hold_back_another(world, make_engine, store):
+    other, _ = await store.tenants.create("Other", "Europe/Moscow", "en")
+    a = await world.subscriber("A")
+    b = await world.user("B")
+    await store.subs.activate(other.id, b, "B")
+    limits = Limits(bot_per_second=50, bot_burst=1, private_per_second=1e6, private_burst=10**6)
+    engine = await make_engine(limits=limits)
+    burst = [Job("", world.default["id"], world.tenant.id, a, Kind.SERVICE, f"a{i}") for i in range(200)]
+    await engine.queue.enqueue(burst)
+    await world.tg.wait_for_messages(a, 3)
+    await Outbox(store).service(other.id, b, "b")
+    await world.tg.wait_for_messages(b, 1, timeout=2)
+    events, _ = await world.tg.events()
+    sent = [e["message"]["chat"]["id"] for e in events if e["kind"] == "sent"]
+    # B's one message overtakes all but a handful of A's 200 (50/s on a shared bot).
+    assert sent.index(b) < 20
+    await engine.stop(grace=0.5)

@@ -1,0 +1,85 @@
+"""The AMI supervisor: stored links become live connections whose missed calls reach intake."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from connectors.asterisk import AmiConnection
+from connectors.asterisk.fake_ami import FakeAmiServer, capture_body
+from delivery.intake import Intake
+from perezvon.ami_part import AmiSupervisor, settings_for
+from store import Store, keys
+
+CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "pbx-captures" / "asterisk"
+
+
+def _capture(name: str) -> bytes:
+    return capture_body((CAPTURES / name).read_bytes())
+
+
+async def _wait_for(predicate):
+    async with asyncio.timeout(10):
+        # Polls state owned by other tasks (Redis, the connector) that offer no event.
+        while not (result := await predicate()):  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+    return result
+
+
+@pytest.fixture
+async def tenant(store: Store):
+    tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    return tenant
+
+
+async def test_missed_call_from_asterisk_reaches_intake_once(store: Store, tenant):
+    server = await FakeAmiServer(secret="pw", replay=_capture("01-ringgroup-noanswer.ami")).start()
+    link = await store.ami.add(tenant.id, server.host, server.port, "perezvon", "pw", False)
+    supervisor = AmiSupervisor(store, Intake(store), reconcile_every=0.05)
+    await supervisor.start()
+    try:
+        recent = await _wait_for(lambda: store.calls.recent(tenant.id))
+        assert len(recent) == 1 and recent[0].call_id.startswith(f"ami:{link.id}:")
+        assert supervisor.link_ids == [link.id]
+        # Removing the link stops its connection at the next reconciliation.
+        await store.ami.remove(link.id)
+        await _wait_for(lambda: asyncio.sleep(0, result=supervisor.link_ids == []))
+    finally:
+        await supervisor.stop()
+        await server.close()
+    entries = [f for _, f in await store.redis.xrange(keys.INTAKE) if f["kind"] == "call"]
+    assert len(entries) == 1
+
+
+async def test_answered_call_is_not_notified(store: Store, tenant):
+    server = await FakeAmiServer(secret="pw", replay=_capture("05-queue-answered.ami")).start()
+    await store.ami.add(tenant.id, server.host, server.port, "perezvon", "pw", False)
+    connections = []
+
+    def connect(settings, on_missed):
+        connections.append(AmiConnection(settings, on_missed))
+        return connections[-1]
+
+    supervisor = AmiSupervisor(store, Intake(store), reconcile_every=0.05, connect=connect)
+    await supervisor.start()
+    try:
+        # Decided (as answered) means the whole call was read: a missed verdict would be out.
+        await _wait_for(lambda: asyncio.sleep(0, result=connections[0].detector.stats.decided))
+        assert connections[0].outbox.pending() == []
+    finally:
+        await supervisor.stop()
+        await server.close()
+    assert await store.calls.recent(tenant.id) == []
+
+
+async def test_settings_carry_the_link_options(store: Store, tenant):
+    link = await store.ami.add(
+        tenant.id, "pbx", 5038, "u", "s", False, did_groups={"100": "sales"},
+        contexts=("from-sip",),
+    )  # fmt: skip
+    settings = settings_for(link, tenant.tz)
+    assert settings.call_id_prefix == f"ami:{link.id}:"
+    assert settings.detector.did_groups == {"100": "sales"}
+    assert settings.detector.inbound_contexts == ("from-sip",)
+    assert str(settings.detector.server_tz) == "Europe/Moscow"
+    assert "s" != repr(settings) and "secret='s'" not in repr(settings)
