@@ -75,9 +75,7 @@ async def test_malformed_and_unknown_keys_get_precise_help(world, runtimes, stor
     assert await store.subs.tenants_of_chat(uid) == []
 
 
-async def test_wrong_keys_throttle_the_chat_and_survive_a_restart(
-    world, runtimes, tenants, clock
-):
+async def test_wrong_keys_throttle_the_chat_and_survive_a_restart(world, runtimes, tenants, clock):
     runtime = await runtimes()
     uid = await world.user("Анна")
     for i in range(5):

@@ -1,0 +1,165 @@
+"""One bot's PTB Application: built with its handlers, started polling or on a webhook, stopped."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, TelegramError
+from telegram.ext import ApplicationBuilder, ContextTypes
+
+from bot import profile, registry
+from bot.context import BotDeps, BotRef, Ctx, PzApplication
+from bot.http import PollRequest, SharedRequest
+from bot.logfilter import redact
+from bot.persistence import RedisPersistence
+from bot.update_processor import PerChatProcessor
+from perezvon.texts import Catalogue
+from store import Store
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
+
+
+@dataclass(frozen=True, slots=True)
+class BotSpec:
+    """A bot to run: its token and who owns it (no tenant: the shared default bot)."""
+
+    tg_id: int
+    token: str
+    tenant_id: str | None = None
+    custom_id: str | None = None
+
+    def __repr__(self) -> str:
+        return f"BotSpec(tg_id={self.tg_id}, tenant_id={self.tenant_id!r})"
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What every bot of one runtime shares."""
+
+    store: Store
+    texts: Catalogue
+    api_base: str
+    request: SharedRequest
+    features: Sequence[registry.Feature]
+    default_lang: str
+    poll_timeout: float
+    persistence_interval: float
+    clock: Callable[[], float]
+
+
+class BotHandle:
+    """Lifecycle of one running bot; `start()` raises InvalidToken when Telegram refuses it."""
+
+    def __init__(
+        self,
+        spec: BotSpec,
+        env: Environment,
+        *,
+        default: BotRef | None,
+        report_rejected: Callable[[], None],
+        on_conflict: Callable[[], None],
+        webhook: tuple[str, str] | None = None,
+    ) -> None:
+        self.spec = spec
+        self._env = env
+        self._default = default
+        self._report_rejected = report_rejected
+        self._on_conflict = on_conflict
+        self._webhook = webhook  # (url, secret token) or None for polling
+        self.app = self._build()
+        self.me: BotRef | None = None
+
+    def _build(self) -> PzApplication:
+        env = self._env
+        builder = (
+            ApplicationBuilder()
+            .application_class(PzApplication)
+            .token(self.spec.token)
+            .base_url(f"{env.api_base}/bot")
+            .base_file_url(f"{env.api_base}/file/bot")
+            .request(env.request)
+            .context_types(ContextTypes(context=Ctx))
+            .persistence(
+                RedisPersistence(env.store.redis, self.spec.tg_id, env.persistence_interval)
+            )
+            .concurrent_updates(PerChatProcessor())
+        )
+        if self._webhook is None:
+            builder = builder.get_updates_request(
+                PollRequest(self._report_rejected, connection_pool_size=2)
+            )
+        else:
+            builder = builder.updater(None)
+        app = builder.build()
+        registry.install(app, env.features)
+        return app  # type: ignore[return-value]
+
+    async def start(self) -> BotRef:
+        """getMe, register the profile, then take updates; returns the bot's identity."""
+        app, env, spec = self.app, self._env, self.spec
+        await app.initialize()  # getMe: InvalidToken here means the token is dead
+        try:
+            user = app.bot.bot
+            self.me = BotRef(
+                user.id, user.username or "", user.first_name, spec.tenant_id, spec.custom_id
+            )
+            app.deps = BotDeps(
+                store=env.store,
+                texts=env.texts,
+                me=self.me,
+                default=self._default or self.me,
+                commands=registry.commands(env.features),
+                report_rejected=self._report_rejected,
+                clock=env.clock,
+            )
+            commands = registry.commands(env.features)
+            await profile.register(app.bot, env.store.redis, env.texts, commands, env.default_lang)
+            await app.start()
+            if self._webhook is None:
+                await app.updater.start_polling(  # type: ignore[union-attr]
+                    poll_interval=0.0,
+                    timeout=env.poll_timeout,
+                    allowed_updates=ALLOWED_UPDATES,
+                    error_callback=self._polling_error,
+                )
+            else:
+                url, secret = self._webhook
+                await app.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+        except BaseException:
+            await self._teardown()
+            raise
+        return self.me
+
+    def _polling_error(self, exc: TelegramError) -> None:
+        if isinstance(exc, Conflict):
+            self._on_conflict()
+        log.warning("bot %s: polling failed: %s", self.spec.tg_id, redact(str(exc)))
+
+    async def stop(self, *, drop_webhook: bool = False) -> None:
+        """Stop taking updates, finish the ones in hand, flush persistence, close clients."""
+        if drop_webhook and self._webhook is not None:
+            with contextlib.suppress(TelegramError):
+                await self.app.bot.delete_webhook()
+        await self._teardown()
+
+    async def _teardown(self) -> None:
+        app = self.app
+        updater = app.updater
+        if updater is not None and updater.running:
+            with contextlib.suppress(TelegramError):
+                await updater.stop()
+        if app.running:
+            await app.stop()
+        with contextlib.suppress(TelegramError, InvalidToken):
+            await app.shutdown()

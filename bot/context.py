@@ -1,0 +1,72 @@
+"""What every handler of one bot can reach: `context.deps` on a typed CallbackContext."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from perezvon.texts import Catalogue
+from store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class BotRef:
+    """A bot the service runs: its Telegram identity and, for a custom bot, its owner."""
+
+    tg_id: int
+    username: str
+    name: str
+    tenant_id: str | None = None
+    custom_id: str | None = None
+
+    @property
+    def is_default(self) -> bool:
+        return self.tenant_id is None
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command shown in Telegram's menu (`menu` text key) and in /help (`help` text key)."""
+
+    name: str
+    menu: str
+    help: str
+
+
+@dataclass(frozen=True)
+class BotDeps:
+    """Dependencies of one bot's handlers; built per Application, never shared between bots."""
+
+    store: Store
+    texts: Catalogue
+    me: BotRef
+    default: BotRef
+    commands: tuple[Command, ...]
+    # Telegram rejected this bot's token: the runtime stops it (and marks a custom bot broken).
+    report_rejected: Callable[[], None]
+    clock: Callable[[], float] = field(default=time.time)
+
+
+class PzApplication(Application):
+    """An Application that carries its bot's dependencies (set once getMe has answered)."""
+
+    __slots__ = ("deps",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.deps: BotDeps | None = None
+
+
+class Ctx(CallbackContext[ExtBot, dict, dict, dict]):
+    """The context handlers receive; `ctx.deps` is this bot's BotDeps."""
+
+    @property
+    def deps(self) -> BotDeps:
+        deps = self.application.deps  # type: ignore[attr-defined]
+        if deps is None:
+            raise RuntimeError("handler ran before the bot was initialized")
+        return deps

@@ -1,0 +1,303 @@
+"""BotRuntime: every bot the service runs, in one process, added and removed while it runs.
+
+The wanted bots are the default bot and each tenant's active custom bot. A runtime serves a bot
+only while it holds that bot's lease in Redis, so two instances on one Redis split the bots and
+never poll one token twice; a dead instance's bots are taken over when its leases expire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from telegram import Bot, User
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import Application
+
+from bot import registry
+from bot.application import BotHandle, BotSpec, Environment
+from bot.context import BotRef
+from bot.errors import DefaultTokenRejected, TelegramUnavailable
+from bot.http import SharedRequest
+from bot.lease import Leases
+from bot.logfilter import install_token_filter, redact
+from bot.webhook import WEBHOOK_PATH, webhook_secret
+from perezvon.texts import Catalogue
+from store import Store, keys
+from store.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 300.0
+START_CONCURRENCY = 8
+
+
+class BotRuntime:
+    """Runs the default bot and every active custom bot; `start()`, then `stop()`."""
+
+    def __init__(
+        self,
+        store: Store,
+        catalogue: Catalogue,
+        *,
+        api_base: str,
+        default_token: str,
+        secret_key: str,
+        instance_id: str,
+        public_url: str | None = None,
+        extra_features: Sequence[registry.Feature] = (),
+        default_lang: str = "ru",
+        lease_ttl: float = 30.0,
+        poll_timeout: float = 10.0,
+        persistence_interval: float = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._texts = catalogue
+        self._api_base = api_base.rstrip("/")
+        self._default_token = default_token
+        self._secret_key = secret_key
+        self._public_url = public_url.rstrip("/") if public_url else None
+        self._features = registry.features(extra_features)
+        self._default_lang = default_lang
+        self._poll_timeout = poll_timeout
+        self._persistence_interval = persistence_interval
+        self._clock = clock
+        self._leases = Leases(store.redis, instance_id, lease_ttl)
+        self._tick = lease_ttl / 3
+        self._handles: dict[int, BotHandle] = {}
+        self._rejected: set[int] = set()
+        self._retry_at: dict[int, tuple[float, float]] = {}  # tg id -> (when, last backoff)
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._request: SharedRequest | None = None
+        self._default: BotRef | None = None
+        self._default_user: User | None = None
+        self.conflicts = 0
+
+    # --- public surface -------------------------------------------------------------------
+
+    @property
+    def default_bot(self) -> User:
+        """The default bot's identity from getMe (available once `start()` returned)."""
+        if self._default_user is None:
+            raise RuntimeError("BotRuntime.start() has not run")
+        return self._default_user
+
+    @property
+    def serving(self) -> frozenset[int]:
+        """Telegram ids of the bots this instance serves right now."""
+        return frozenset(self._handles)
+
+    def application(self, bot_tg_id: int) -> Application | None:
+        """The running Application of a bot this instance serves (for the webhook route)."""
+        handle = self._handles.get(bot_tg_id)
+        return handle.app if handle is not None else None
+
+    def webhook_secret(self, bot_tg_id: int) -> str:
+        return webhook_secret(self._secret_key, bot_tg_id)
+
+    async def start(self) -> None:
+        """Identify the default bot, then serve every bot whose lease this instance gets."""
+        install_token_filter()
+        self._request = SharedRequest(connection_pool_size=64)
+        await self._request.initialize()
+        try:
+            await self._identify_default()
+        except BaseException:
+            await self._request.close()
+            raise
+        await self.reconcile()
+        self._tasks = [
+            asyncio.create_task(self._supervise(), name="bots:supervise"),
+            asyncio.create_task(self._listen(), name="bots:listen"),
+        ]
+
+    async def stop(self) -> None:
+        """Stop every bot (finishing updates in hand), give up the leases, close clients."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        handles, self._handles = self._handles, {}
+        await asyncio.gather(*(self._stop(h, release=True) for h in handles.values()))
+        if handles:
+            # Let other instances take the bots over now rather than at lease expiry.
+            with contextlib.suppress(Exception):
+                await self._store.redis.publish(keys.BOTS_CHANGED, "lease")
+        if self._request is not None:
+            await self._request.close()
+            self._request = None
+
+    def nudge(self) -> None:
+        """Re-read the wanted bots now (the pub/sub listener does this on every change)."""
+        self._wake.set()
+
+    # --- supervision ----------------------------------------------------------------------
+
+    async def _identify_default(self) -> None:
+        probe = Bot(
+            self._default_token,
+            base_url=f"{self._api_base}/bot",
+            base_file_url=f"{self._api_base}/file/bot",
+            request=self._request,
+        )
+        try:
+            user = await probe.get_me()
+        except InvalidToken:
+            raise DefaultTokenRejected("Telegram rejected BOT_TOKEN") from None
+        except TelegramError as exc:
+            raise TelegramUnavailable(f"getMe failed: {redact(str(exc))}") from None
+        self._default_user = user
+        self._default = BotRef(user.id, user.username or "", user.first_name)
+
+    async def _supervise(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._tick)
+            self._wake.clear()
+            try:
+                await self.reconcile()
+            except Exception as exc:  # Redis away, say: keep serving, try again next tick
+                log.warning("bot supervision failed, retrying: %s", redact(repr(exc)))
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                pubsub = self._store.redis.pubsub()
+                async with pubsub:
+                    await pubsub.subscribe(keys.BOTS_CHANGED)
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            self._wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("bot change listener failed, resubscribing: %r", exc)
+                await asyncio.sleep(self._tick)
+
+    async def _wanted(self) -> dict[int, BotSpec]:
+        assert self._default is not None
+        wanted = {self._default.tg_id: BotSpec(self._default.tg_id, self._default_token)}
+        for custom in await self._store.bots.all_active():
+            wanted.setdefault(
+                custom.tg_id, BotSpec(custom.tg_id, custom.token, custom.tenant_id, custom.id)
+            )
+        return wanted
+
+    async def reconcile(self) -> None:
+        """One pass: drop rejected and unwanted bots, renew leases, start what we may."""
+        wanted = await self._wanted()
+        for tg_id in list(self._rejected):
+            self._rejected.discard(tg_id)
+            handle = self._handles.pop(tg_id, None)
+            if handle is not None:
+                await self._stop(handle, release=True)
+                await self._rejected_token(handle.spec)
+        for tg_id, handle in list(self._handles.items()):
+            spec = wanted.get(tg_id)
+            if spec is None or spec.token != handle.spec.token:
+                del self._handles[tg_id]
+                await self._stop(handle, release=True, drop_webhook=spec is None)
+            elif not await self._leases.renew(tg_id):
+                log.warning("bot %s: lease lost; another instance takes it over", tg_id)
+                del self._handles[tg_id]
+                await self._stop(handle, release=False)
+        now = asyncio.get_running_loop().time()
+        todo = [
+            spec
+            for tg_id, spec in wanted.items()
+            if tg_id not in self._handles and self._retry_at.get(tg_id, (0.0, 0.0))[0] <= now
+        ]
+        gate = asyncio.Semaphore(START_CONCURRENCY)
+
+        async def start_one(spec: BotSpec) -> None:
+            async with gate:
+                await self._start(spec)
+
+        await asyncio.gather(*(start_one(spec) for spec in todo))
+
+    async def _start(self, spec: BotSpec) -> None:
+        if not await self._leases.acquire(spec.tg_id):
+            return
+        assert self._request is not None
+        env = Environment(
+            store=self._store,
+            texts=self._texts,
+            api_base=self._api_base,
+            request=self._request,
+            features=self._features,
+            default_lang=self._default_lang,
+            poll_timeout=self._poll_timeout,
+            persistence_interval=self._persistence_interval,
+            clock=self._clock,
+        )
+        webhook = None
+        if self._public_url is not None:
+            path = WEBHOOK_PATH.format(bot_id=spec.tg_id)
+            webhook = (f"{self._public_url}{path}", self.webhook_secret(spec.tg_id))
+        handle = BotHandle(
+            spec,
+            env,
+            default=self._default,
+            report_rejected=lambda: self._report_rejected(spec.tg_id),
+            on_conflict=self._count_conflict,
+            webhook=webhook,
+        )
+        try:
+            await handle.start()
+        except InvalidToken:
+            await self._leases.release(spec.tg_id)
+            await self._rejected_token(spec)
+            return
+        except (TelegramError, OSError) as exc:
+            await self._leases.release(spec.tg_id)
+            self._back_off(spec.tg_id, exc)
+            return
+        self._retry_at.pop(spec.tg_id, None)
+        self._handles[spec.tg_id] = handle
+        log.info("bot %s (tenant %s): serving", spec.tg_id, spec.tenant_id or "-")
+
+    async def _stop(self, handle: BotHandle, *, release: bool, drop_webhook: bool = False) -> None:
+        try:
+            await handle.stop(drop_webhook=drop_webhook)
+        except Exception as exc:
+            log.warning("bot %s: unclean stop: %s", handle.spec.tg_id, redact(repr(exc)))
+        if release:
+            with contextlib.suppress(Exception):
+                await self._leases.release(handle.spec.tg_id)
+        log.info("bot %s: stopped", handle.spec.tg_id)
+
+    async def _rejected_token(self, spec: BotSpec) -> None:
+        if spec.tenant_id is None or spec.custom_id is None:
+            log.error("default bot %s: Telegram rejected BOT_TOKEN; retrying later", spec.tg_id)
+            self._back_off(spec.tg_id, None)
+            return
+        log.warning(
+            "bot %s of tenant %s: token rejected; marked broken", spec.tg_id, spec.tenant_id
+        )
+        try:
+            await self._store.bots.mark_broken(spec.tenant_id, spec.custom_id)
+        except StoreError:
+            pass
+
+    def _back_off(self, tg_id: int, exc: Exception | None) -> None:
+        _, last = self._retry_at.get(tg_id, (0.0, 0.0))
+        delay = min(MAX_BACKOFF, max(self._tick, last * 2))
+        self._retry_at[tg_id] = (asyncio.get_running_loop().time() + delay, delay)
+        if exc is not None:
+            log.warning(
+                "bot %s: could not start (%s); retry in %.0fs", tg_id, redact(str(exc)), delay
+            )
+
+    def _report_rejected(self, tg_id: int) -> None:
+        self._rejected.add(tg_id)
+        self._wake.set()
+
+    def _count_conflict(self) -> None:
+        self.conflicts += 1
