@@ -19,6 +19,7 @@ from perezvon.metrics import Metrics
 from store import Store, keys
 from store.errors import InvalidInput
 from webhook_ingest.auth import DEFAULT_TTL, TenantKeys, presented_key, redact
+from webhook_ingest.batcher import Batcher
 from webhook_ingest.errors import IngestError, error_response
 from webhook_ingest.openapi import document
 from webhook_ingest.parse import check_content_type, parse_events, read_bounded
@@ -65,7 +66,7 @@ class Ingest:
     """What the handlers share; stored on the app under INGEST."""
 
     store: Store
-    intake: Intake
+    batcher: Batcher
     metrics: Metrics
     keys: TenantKeys
     gauges: Gauges | None
@@ -132,7 +133,7 @@ async def post_events(request: web.Request) -> web.Response:
         tenant = await ctx.keys.tenant(presented_key(request.headers))
         check_content_type(request)
         parsed = parse_events(await read_bounded(request, ctx.max_body))
-        receipts = await ctx.intake.submit_many(tenant, parsed.events)
+        receipts = await ctx.batcher.submit(tenant, parsed.events)
     except IngestError as err:
         ctx.metrics.inc("events_rejected_total", {"code": err.code})
         raise
@@ -194,15 +195,21 @@ def build_app(
 ) -> web.Application:
     """The ingest application; other routes (e.g. a Telegram webhook) may be added to it."""
     app = web.Application(middlewares=[guard], client_max_size=max_body)
+    batcher = Batcher(intake)
     app[INGEST] = Ingest(
         store=store,
-        intake=intake,
+        batcher=batcher,
         metrics=metrics,
         keys=TenantKeys(store, ttl=key_cache_seconds),
         gauges=gauges,
         max_body=max_body,
         openapi=json.dumps(document(), ensure_ascii=False).encode(),
     )
+
+    async def drain(_: web.Application) -> None:
+        await batcher.close()
+
+    app.on_cleanup.append(drain)
     app.router.add_post("/v1/events", post_events)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", get_metrics)
