@@ -98,6 +98,8 @@ class DeliveryEngine:
 
     async def stop(self, grace: float | None = None) -> None:
         """Stop claiming, let sends in flight finish (up to `grace` s), hand back the rest."""
+        if not self._tasks:
+            return
         self._stopping = True
         self._kick()
         fanout, dispatch, *others = self._tasks

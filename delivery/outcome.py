@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 import httpx
@@ -70,6 +72,14 @@ def _never_sent(exc: TimedOut) -> bool:
     return isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
+def _seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # PTB 22 warns that retry_after becomes a timedelta; accept either form quietly.
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
 def classify(exc: BaseException | None) -> Outcome:
     """The verdict for an exception raised by `Bot.send_message` (None: it was sent)."""
     if exc is None:
@@ -78,9 +88,7 @@ def classify(exc: BaseException | None) -> Outcome:
     # Order matters: ChatMigrated, RetryAfter, BadRequest, TimedOut are all TelegramErrors
     # and the last two are NetworkError subclasses.
     if isinstance(exc, RetryAfter):
-        seconds = exc.retry_after
-        value = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
-        return Outcome(Verdict.RETRY_AFTER, detail, retry_after=value)
+        return Outcome(Verdict.RETRY_AFTER, detail, retry_after=_seconds(exc))
     if isinstance(exc, ChatMigrated):
         return Outcome(Verdict.MIGRATED, detail, new_chat_id=int(exc.new_chat_id))
     if isinstance(exc, InvalidToken):

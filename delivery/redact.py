@@ -32,10 +32,11 @@ class RedactTokens(logging.Filter):
 # see its children's records, so each is named.
 NOISY_LOGGERS = (
     "httpx",
-    "telegram._bot",
-    "telegram.request",
-    "telegram.request._baserequest",
-    "telegram.request._httpxrequest",
+    "telegram",
+    "telegram.Bot",
+    "telegram.ext.ExtBot",
+    "telegram.request.BaseRequest",
+    "telegram.request.HTTPXRequest",
     "delivery.sender",
     "delivery.engine",
     "delivery.fanout",

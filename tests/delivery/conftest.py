@@ -33,16 +33,16 @@ def fast_options(**overrides: object) -> Options:
 
 
 async def eventually(
-    check: Callable[[], Awaitable[object]], timeout: float = 5.0, every: float = 0.02
+    check: Callable[[], Awaitable[object]], within: float = 5.0, every: float = 0.02
 ) -> object:
     """Poll a condition the engine reaches asynchronously; fail with the last value."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         value = await check()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not reached within {timeout}s (last: {value!r})")
+            raise AssertionError(f"condition not reached within {within}s (last: {value!r})")
         await asyncio.sleep(every)
 
 
@@ -76,7 +76,7 @@ class World:
 
     eventually = staticmethod(eventually)
 
-    async def idle(self, engine: DeliveryEngine, timeout: float = 5.0) -> None:
+    async def idle(self, engine: DeliveryEngine, within: float = 5.0) -> None:
         """Every queued job is settled: nothing queued, waiting, in flight or unread."""
 
         async def check() -> bool:
@@ -84,7 +84,7 @@ class World:
             names = ("queue_depth", "waiting", "in_flight", "intake_backlog")
             return all(g[f"delivery_{name}"][1] == 0 for name in names)
 
-        await eventually(check, timeout)
+        await eventually(check, within)
 
     async def custom_bot(self, username: str = "acme_calls_bot") -> dict:
         """A bot registered and activated by the tenant."""
@@ -156,5 +156,3 @@ async def make_engine(store: Store, world: World) -> AsyncIterator[EngineFactory
     yield make
     for engine in started:
         await engine.stop(grace=1.0)
-
-

@@ -215,7 +215,9 @@ async def test_one_tenants_burst_does_not_hold_back_another(world, make_engine, 
     await store.subs.activate(other.id, b, "B")
     limits = Limits(bot_per_second=50, bot_burst=1, private_per_second=1e6, private_burst=10**6)
     engine = await make_engine(limits=limits)
-    burst = [Job("", world.default["id"], world.tenant.id, a, Kind.SERVICE, f"a{i}") for i in range(200)]
+    burst = [
+        Job("", world.default["id"], world.tenant.id, a, Kind.SERVICE, f"a{i}") for i in range(200)
+    ]
     await engine.queue.enqueue(burst)
     await world.tg.wait_for_messages(a, 3)
     await Outbox(store).service(other.id, b, "b")

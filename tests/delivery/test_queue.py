@@ -1,0 +1,110 @@
+"""The Lua job queue on fakeredis and a real Redis: fairness, limits, ownership, idempotence."""
+
+from __future__ import annotations
+
+import asyncio
+
+from delivery import keys
+from delivery.policy import Limits
+from delivery.queue import Claim, Depth, Job, JobQueue, Kind
+
+BOT = 7000
+
+
+def _jobs(tid: str, chats: list[int], bot: int = BOT) -> list[Job]:
+    return [Job("", bot, tid, c, Kind.SERVICE, f"{tid}:{c}:{i}") for i, c in enumerate(chats)]
+
+
+async def _claim(q: JobQueue) -> Claim | float | None:
+    """A claim, or the real wait (past the 1 ms a just-served lane sits out)."""
+    claim = await q.claim()
+    while isinstance(claim, float) and claim <= 0.002:
+        await asyncio.sleep(claim)
+        claim = await q.claim()
+    return claim
+
+
+async def _drain(q: JobQueue, n: int) -> list[Job]:
+    got = []
+    for _ in range(n):
+        claim = await _claim(q)
+        assert isinstance(claim, Claim), claim
+        job = await q.load(claim.jid)
+        got.append(job)
+        await q.ack(claim.jid)
+    return got
+
+
+async def test_lanes_of_one_bot_are_served_round_robin(redis):
+    q = JobQueue(redis, "w", Limits.loose())
+    await q.enqueue(_jobs("1", list(range(100, 110))))
+    await q.enqueue(_jobs("2", [200, 201]))
+    order = [j.tid for j in await _drain(q, 5)]
+    assert order == ["1", "2", "1", "2", "1"]
+
+
+async def test_a_private_chat_waits_a_second_without_blocking_other_chats(redis):
+    q = JobQueue(redis, "w", Limits(bot_per_second=1000, bot_burst=100))
+    await q.enqueue(_jobs("1", [100, 100, 101]))
+    chats = [j.chat for j in await _drain(q, 2)]
+    assert chats == [100, 101]
+    wait = await _claim(q)
+    assert isinstance(wait, float) and 0.5 < wait <= 1.0
+
+
+async def test_the_bot_budget_spaces_sends(redis):
+    q = JobQueue(redis, "w", Limits(bot_per_second=10, bot_burst=2, private_burst=100))
+    await q.enqueue(_jobs("1", list(range(100, 105))))
+    await _drain(q, 2)
+    wait = await _claim(q)
+    assert isinstance(wait, float) and 0.05 < wait <= 0.1
+
+
+async def test_fanout_of_one_intake_entry_happens_once(redis):
+    q = JobQueue(redis, "w", Limits.loose())
+    assert await q.enqueue(_jobs("1", [1, 2]), entry_id="1-1") == 2
+    assert await q.enqueue(_jobs("1", [1, 2]), entry_id="1-1") == 0
+    assert (await q.depth()).queued == 2
+
+
+async def test_a_dead_consumers_claims_go_back_and_settling_needs_ownership(redis):
+    dead = JobQueue(redis, "dead", Limits.loose())
+    alive = JobQueue(redis, "alive", Limits.loose())
+    await dead.lease(0.001)
+    await dead.enqueue(_jobs("1", [1]))
+    claim = await _claim(dead)
+    assert isinstance(claim, Claim)
+    assert await _claim(alive) is None
+    assert await alive.lease(10) == 1  # the expired lease handed the job back
+    again = await _claim(alive)
+    assert isinstance(again, Claim) and again.jid == claim.jid
+    job = await dead.load(claim.jid)
+    assert not await dead.requeue(job)  # no longer the owner: no second copy appears
+    await alive.ack(again.jid)
+    assert await alive.depth() == Depth(0, 0, 0, 0)
+
+
+async def test_restart_under_the_same_name_reclaims_at_once(redis):
+    q = JobQueue(redis, "w", Limits.loose())
+    await q.enqueue(_jobs("1", [1, 2]))
+    first = await _claim(q)
+    assert isinstance(first, Claim)
+    assert await q.reclaim() == 1
+    assert {j.chat for j in await _drain(q, 2)} == {1, 2}
+
+
+async def test_bury_keeps_the_newest_and_revive_requeues(redis):
+    q = JobQueue(redis, "w", Limits.loose())
+    await q.enqueue(_jobs("1", [1, 2, 3]))
+    for _ in range(3):
+        claim = await _claim(q)
+        job = await q.load(claim.jid)
+        job.error = "boom"
+        assert await q.bury(job, cap=2)
+    dead = await redis.zrange(keys.dead("1"), 0, -1)
+    assert len(dead) == 2 and await q.load(dead[0]) is not None
+    assert (await q.depth()).dead == 2
+    job = await q.load(dead[0])
+    assert await q.revive(job) and not await q.revive(job)
+    [back] = await _drain(q, 1)
+    assert back.jid == dead[0] and back.error == "boom"
