@@ -96,9 +96,8 @@ async def guard(request: web.Request, handler) -> web.StreamResponse:
         response = await handler(request)
     except IngestError as err:
         at = f" at {err.field}" if err.field else ""
-        log.info(
-            "%s %s refused: %s%s (request %s)", request.method, request.path, err.code, at, rid
-        )
+        path = redact(request.path)
+        log.info("%s %s refused: %s%s (request %s)", request.method, path, err.code, at, rid)
         response = error_response(err, rid)
     except web.HTTPException as exc:
         code = HTTP_CODES.get(exc.status)
@@ -108,7 +107,7 @@ async def guard(request: web.Request, handler) -> web.StreamResponse:
         headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
         response = error_response(IngestError(code, headers=headers), rid)
     except (RedisError, OSError, TimeoutError) as exc:
-        log.warning("storage unavailable (request %s): %s", rid, type(exc).__name__)
+        log.warning("storage or connection failure (request %s): %r", rid, exc)
         response = error_response(IngestError("unavailable"), rid)
     except Exception:
         log.exception("unexpected failure (request %s)", rid)

@@ -1,6 +1,7 @@
 """Operations: /healthz, /metrics, Redis outages (503 + Retry-After), OpenAPI, serve()."""
 
 import socket
+from pathlib import Path
 
 import aiohttp
 from aiohttp import web
@@ -12,6 +13,7 @@ from perezvon.metrics import Metrics
 from store import Store, connect
 from store.crypto import SecretBox, new_api_key
 from webhook_ingest.app import build_app, serve
+from webhook_ingest.errors import CATALOGUE
 
 EVENT = {"call_id": "c-1", "caller": "100"}
 
@@ -123,3 +125,11 @@ async def test_serve_binds_answers_and_stops(store):
             raise AssertionError("the server still answers after stop()")
         except aiohttp.ClientConnectionError:
             pass
+
+
+def test_docs_name_every_error_code_and_metric():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "ingest.md").read_text()
+    for code, entry in CATALOGUE.items():
+        assert f"| {entry.status} | `{code}` |" in text, code
+    for name in ("events_accepted_total", "events_rejected_total", "intake_stream_length"):
+        assert f"perezvon_{name}" in text
