@@ -42,6 +42,8 @@ class TenantKeys:
 
     Entries are keyed by the key's SHA-256, never the key itself; unknown keys are not
     remembered, so a freshly created tenant works at once and garbage cannot fill the cache.
+    A dict lookup by digest can leak timing about the digest only, which says nothing about
+    any key; the store compares the stored hash in constant time on every miss.
     """
 
     def __init__(
