@@ -59,6 +59,7 @@ class AmiSupervisor:
         self._connect = connect
         self._running: dict[str, tuple[AmiLink, asyncio.Task[None]]] = {}
         self._loop_task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     @property
     def link_ids(self) -> list[str]:
@@ -97,19 +98,25 @@ class AmiSupervisor:
             log.info("AMI link %s: connecting to %s:%s", aid, link.host, link.port)
 
     async def _loop(self) -> None:
-        while True:
+        # Stopped by an event, not by cancel(): a cancellation landing inside a Redis command
+        # can be swallowed by the client, and the loop would then never end.
+        while not self._stopping.is_set():
             try:
                 await self.reconcile()
             except Exception:
                 log.exception("AMI links could not be read; retrying")
-            await asyncio.sleep(self._every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._every)
 
     async def start(self) -> None:
         await self.reconcile()
         self._loop_task = asyncio.create_task(self._loop(), name="ami-supervisor")
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._loop_task, *(t for _, t in self._running.values())) if t]
+        self._stopping.set()
+        if self._loop_task is not None:
+            await self._loop_task
+        tasks = [t for _, t in self._running.values()]
         self._running.clear()
         for task in tasks:
             task.cancel()

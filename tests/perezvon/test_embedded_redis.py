@@ -90,9 +90,13 @@ def _start_service(data_dir: Path) -> subprocess.Popen:
 def test_no_orphan_redis_after_the_service_stops(tmp_path, how):
     data_dir = tmp_path / "data"
     proc = _start_service(data_dir)
-    assert len(_redis_pids(str(data_dir))) == 1
-    proc.send_signal(how)
-    code = proc.wait(20)
+    try:
+        assert len(_redis_pids(str(data_dir))) == 1
+        proc.send_signal(how)
+        code = proc.wait(20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
     assert _wait_gone(str(data_dir)), "redis-server outlived the service"
     if how is not signal.SIGKILL:
         assert code == 0
