@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from store import Store, keys
-from store._tx import atomically
-from store.calls import DEDUP_SECONDS, RECENT_KEPT
+from store import Store
 from store.errors import NotFound
 from store.events import CallEvent
 from store.models import DEFAULT_GROUP, Group, Tenant
@@ -32,26 +29,13 @@ class Receipt:
 class Intake:
     """The one entrance for missed calls, shared by the HTTP ingest and the PBX connectors."""
 
-    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
-        self._clock = clock
 
     async def submit(self, tenant: Tenant, event: CallEvent) -> Receipt:
         """Durable in Redis (or known duplicate, or deliberately ignored) when this returns."""
-        gid = event.group or DEFAULT_GROUP
-        group, created = await self._store.groups.ensure(
-            tenant.id, gid, event.group_name or "", notify=False
-        )
-        if created:
-            await self._store.calls.announce_group(tenant.id, gid)
-        if not group.notify:
-            if await self._store.calls.get(tenant.id, event.call_id) is not None:
-                return Receipt(event.call_id, Outcome.DUPLICATE)
-            return Receipt(event.call_id, Outcome.IGNORED, _ignored_reason(gid))
-        payload = event.model_dump_json(exclude_defaults=True)
-        if await self._store.calls.record(tenant.id, event.call_id, gid, payload):
-            return Receipt(event.call_id, Outcome.ACCEPTED)
-        return Receipt(event.call_id, Outcome.DUPLICATE)
+        (receipt,) = await self.submit_many(tenant, [event])
+        return receipt
 
     async def submit_many(self, tenant: Tenant, events: Sequence[CallEvent]) -> list[Receipt]:
         """What `submit` would answer for each event in turn, in a handful of round trips.
@@ -104,30 +88,11 @@ class Intake:
         self, tid: str, events: Sequence[CallEvent], ids: list[str], candidate: dict[str, int]
     ) -> set[str]:
         """Record and queue each candidate not yet known; returns the ids known before."""
-        redis = self._store.redis
-        watched = [keys.call(tid, cid) for cid in candidate]
-
-        async def body(pipe) -> set[str]:
-            # One MGET instead of an EXISTS per call: a command costs more than its reply here.
-            found = await (pipe or redis).mget([keys.call(tid, cid) for cid in ids])
-            known = {cid for cid, hit in zip(ids, found, strict=True) if hit is not None}
-            new = [events[i] for cid, i in candidate.items() if cid not in known]
-            if not new:
-                return known
-            now = self._clock()
-            pipe.multi()
-            for event in new:
-                value = f"{_gid(event)}\n{now!r}\n{event.model_dump_json(exclude_defaults=True)}"
-                pipe.set(keys.call(tid, event.call_id), value, ex=DEDUP_SECONDS)
-            pipe.zadd(keys.calls(tid), {event.call_id: now for event in new})
-            pipe.zremrangebyrank(keys.calls(tid), 0, -RECENT_KEPT - 1)
-            for event in new:
-                pipe.xadd(keys.INTAKE, {"kind": "call", "tenant": tid, "call_id": event.call_id})
-            return known
-
-        if not watched:
-            return await body(None)
-        return await atomically(redis, watched, body)
+        calls = {
+            cid: (_gid(events[i]), events[i].model_dump_json(exclude_defaults=True))
+            for cid, i in candidate.items()
+        }
+        return await self._store.calls.record_many(tid, calls, also_check=ids)
 
 
 def _gid(event: CallEvent) -> str:

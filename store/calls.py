@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from redis.asyncio import Redis
 
@@ -24,20 +24,38 @@ class Calls:
 
     async def record(self, tid: str, call_id: str, group_id: str, payload: str) -> bool:
         """Store and queue the call atomically; False when this call id was already recorded."""
-        key = keys.call(tid, call_id)
+        return call_id not in await self.record_many(tid, {call_id: (group_id, payload)})
 
-        async def body(pipe) -> bool:
-            if await pipe.exists(key):
-                return False
+    async def record_many(
+        self, tid: str, calls: Mapping[str, tuple[str, str]], also_check: Sequence[str] = ()
+    ) -> set[str]:
+        """Record and queue every call id -> (group id, payload) not yet recorded, in one
+        transaction; returns which of those ids and of `also_check` were recorded before."""
+        ids = list(dict.fromkeys([*calls, *also_check]))
+        if not ids:
+            return set()
+
+        async def body(pipe) -> set[str]:
+            # One MGET instead of an EXISTS per call: a command costs more than its reply here.
+            found = await (pipe or self._r).mget([keys.call(tid, cid) for cid in ids])
+            known = {cid for cid, hit in zip(ids, found, strict=True) if hit is not None}
+            new = [cid for cid in calls if cid not in known]
+            if not new:
+                return known
             now = self._clock()
             pipe.multi()
-            pipe.set(key, f"{group_id}\n{now!r}\n{payload}", ex=DEDUP_SECONDS)
-            pipe.zadd(keys.calls(tid), {call_id: now})
+            for cid in new:
+                group_id, payload = calls[cid]
+                pipe.set(keys.call(tid, cid), f"{group_id}\n{now!r}\n{payload}", ex=DEDUP_SECONDS)
+            pipe.zadd(keys.calls(tid), dict.fromkeys(new, now))
             pipe.zremrangebyrank(keys.calls(tid), 0, -RECENT_KEPT - 1)
-            pipe.xadd(keys.INTAKE, {"kind": "call", "tenant": tid, "call_id": call_id})
-            return True
+            for cid in new:
+                pipe.xadd(keys.INTAKE, {"kind": "call", "tenant": tid, "call_id": cid})
+            return known
 
-        return await atomically(self._r, [key], body)
+        if not calls:
+            return await body(None)
+        return await atomically(self._r, [keys.call(tid, cid) for cid in calls], body)
 
     async def announce_group(self, tid: str, group_id: str) -> None:
         """Queue the news that a PBX named a group we had not seen, for the tenant's admins."""

@@ -34,6 +34,14 @@ class CallEvent(BaseModel):
                 raise ValueError("each extension must be 1 to 32 characters")
         return value
 
+    @field_validator("group")
+    @classmethod
+    def _group_id(cls, value: str | None) -> str | None:
+        # The store's group-id rule: whitespace and ':' delimit keys and callback data.
+        if value is not None and any(c.isspace() or c == ":" for c in value):
+            raise ValueError("group must not contain spaces or ':'")
+        return value
+
     @field_validator("started_at", "ended_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:

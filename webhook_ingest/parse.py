@@ -81,13 +81,6 @@ def _validate(item: object, index: int | None) -> CallEvent:
         raise IngestError(
             "invalid_event", _message(first), field=_field(prefix, first["loc"]), index=index
         ) from None
-    if event.group is not None and any(c.isspace() or c == ":" for c in event.group):
-        raise IngestError(
-            "invalid_event",
-            "group must not contain spaces or ':'",
-            field=_field(prefix, ("group",)),
-            index=index,
-        )
     return event
 
 

@@ -105,7 +105,7 @@ async def _compare(batches: list[list[CallEvent]]) -> None:
         tenant = await _tenant(store)
         await store.groups.ensure(tenant.id, "on", notify=True)
         await store.groups.ensure(tenant.id, "off", notify=False)
-        intake = Intake(store, clock)
+        intake = Intake(store)
         receipts = []
         for batch in batches:
             if batched:
