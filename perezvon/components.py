@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+from perezvon.metrics import Metrics
 from perezvon.settings import Settings
 from store import Store
 
 Stop = Callable[[], Awaitable[None]]
+Gauges = Callable[[], Awaitable[Mapping[str, tuple[str, float]]]]
 
 
 @dataclass
@@ -22,8 +24,12 @@ class Context:
     telegram_api: str = ""
     default_token: str | None = None
     shared: dict[str, object] = field(default_factory=dict)
+    metrics: Metrics = field(init=False)
+    # Extra live gauges for /metrics, contributed by parts that own state (e.g. delivery).
+    gauges: list[Gauges] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self.metrics = Metrics(self.store.redis)
         self.telegram_api = self.telegram_api or self.settings.telegram_api
         if self.default_token is None and self.settings.bot_token is not None:
             self.default_token = self.settings.bot_token.get_secret_value()
