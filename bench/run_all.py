@@ -23,7 +23,7 @@ def main() -> int:
     for name, (script, *args) in BENCHES:
         print(f"\n## {name}\n", flush=True)
         started = time.monotonic()
-        code = subprocess.call([sys.executable, str(HERE / script), *args, *sys.argv[1:]])
+        code = subprocess.call([sys.executable, str(HERE / script), *args])
         print(f"\n({name}: {time.monotonic() - started:.0f} s, exit {code})", flush=True)
         if code:
             failed.append(name)
