@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 
 from redis.exceptions import RedisError
 
@@ -76,6 +77,8 @@ class DeliveryEngine:
         self._sends: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        # What this process did, by verdict (the cluster-wide sums are in Metrics).
+        self.counts: Counter[str] = Counter()
 
     def _kick(self) -> None:
         self._wake.set()
@@ -146,15 +149,29 @@ class DeliveryEngine:
 
     async def _send_one(self, claim: Claim) -> None:
         try:
-            await self.sender.process(claim)
+            verdict = await self.sender.process(claim)
+            self.counts[verdict.value if verdict else "rerouted"] += 1
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            # Redis trouble or a bug: the claim stays ours and goes back at stop or restart.
+            # Redis trouble or a bug: hand the claim back (it may repeat: it was in flight).
             log.error("sending %s failed: %s", claim.jid, redact.redact(repr(exc)))
+            await self._release(claim)
         finally:
             self._slots.release()
             self._sends.discard(asyncio.current_task())  # type: ignore[arg-type]
+
+    async def _release(self, claim: Claim) -> None:
+        delay = 0.1
+        while not self._stopping:
+            try:
+                await self.queue.release(claim.jid)
+                self._kick()
+                return
+            except (RedisError, OSError):
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+        # Stopping: stop() reclaims whatever is still ours.
 
     async def _heartbeat(self) -> None:
         while True:

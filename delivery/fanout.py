@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import json
 import logging
@@ -94,6 +95,10 @@ class FanOut:
             except (RedisError, OSError) as exc:
                 log.warning("intake: Redis unavailable (%s); retrying", redact(str(exc)))
                 await asyncio.sleep(0.5)
+                backlog = True  # entries we had read but not finished are ours: read them again
+                if "NOGROUP" in str(exc):
+                    with contextlib.suppress(RedisError, OSError):
+                        await self.ensure_group()
 
     async def _take_over(self) -> list:
         _, entries, *_ = await self._r.xautoclaim(

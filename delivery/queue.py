@@ -122,6 +122,10 @@ class JobQueue:
         )
         return bool(res)
 
+    async def release(self, jid: str) -> bool:
+        """Back to the head of its lane as it was (we could not finish it)."""
+        return bool(await self._run("release", self.consumer, jid))
+
     async def bury(self, job: Job, cap: int) -> bool:
         """Into the tenant's dead letters (kept: the newest `cap`)."""
         return bool(await self._run("bury", self.consumer, job.jid, job.data(), cap))

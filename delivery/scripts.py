@@ -171,6 +171,17 @@ end
 return 1
 """
 
+# ARGV: P, consumer, jid. Give a claim back untouched (its send failed on our side).
+RELEASE = r"""
+local jid = ARGV[3]
+if not owned(ARGV[2], jid) then return 0 end
+local bt = redis.call('HMGET', P .. ':job:' .. jid, 'b', 't')
+if not bt[1] then return 0 end
+redis.call('LPUSH', P .. ':q:' .. bt[1] .. ':' .. bt[2], jid)
+schedule(bt[1], bt[2], now)
+return 1
+"""
+
 # ARGV: P, consumer, jid, data, cap (dead letters kept per tenant)
 BURY = r"""
 local jid = ARGV[3]
@@ -266,6 +277,7 @@ SCRIPTS = {
     "claim": CLAIM,
     "ack": ACK,
     "requeue": REQUEUE,
+    "release": RELEASE,
     "bury": BURY,
     "revive": REVIVE,
     "lease": LEASE,

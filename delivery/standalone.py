@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import signal
 
@@ -45,6 +46,7 @@ async def serve(args: argparse.Namespace, token: str, secret: str) -> None:
     print("ready", flush=True)
     await stop.wait()
     await engine.stop()
+    print(json.dumps({"counts": engine.counts}), flush=True)
     await metrics.stop()
     with contextlib.suppress(Exception):
         await redis.aclose()
