@@ -1,0 +1,353 @@
+"""Delivery benchmarks (docs/delivery.md): latency, broadcast makespan vs PTB's AIORateLimiter,
+fairness, memory. Loopback only: an embedded Redis, the emulator and the workers as processes.
+
+    .venv/bin/python bench/delivery_bench.py [--quick]
+
+The driver calls Intake.submit directly (no HTTP ingest) and reads the emulator's own log
+(`time` of each sendMessage) for arrival times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import secrets
+import signal
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+from telegram.ext import AIORateLimiter, ExtBot
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from delivery.intake import Intake  # noqa: E402
+from perezvon.embedded_redis import EmbeddedRedis  # noqa: E402
+from store import Store, connect  # noqa: E402
+from store.crypto import SecretBox  # noqa: E402
+from store.events import CallEvent  # noqa: E402
+from tg_emulator.client import EmulatorClient  # noqa: E402
+
+SECRET = secrets.token_urlsafe(24)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Proc:
+    def __init__(self, *args: str, env: dict[str, str] | None = None) -> None:
+        self.args, self.env = args, {**os.environ, **(env or {})}
+        self.p: asyncio.subprocess.Process | None = None
+
+    async def start(self, ready: bytes | None = None) -> Proc:
+        self.p = await asyncio.create_subprocess_exec(
+            sys.executable,
+            *self.args,
+            cwd=ROOT,
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE if ready else asyncio.subprocess.DEVNULL,
+        )
+        if ready:
+            line = await asyncio.wait_for(self.p.stdout.readline(), 30)
+            assert ready in line, line
+        return self
+
+    async def stop(self) -> str:
+        self.p.send_signal(signal.SIGTERM)
+        out, _ = await asyncio.wait_for(self.p.communicate(), 60)
+        return (out or b"").decode()
+
+
+class Bench:
+    def __init__(self, limits: bool) -> None:
+        self.limits = limits
+
+    async def __aenter__(self) -> Bench:
+        self.tmp = tempfile.mkdtemp(prefix="pzb-")
+        self.redis_server = EmbeddedRedis(Path(self.tmp), appendfsync="everysec")
+        self.redis_url = self.redis_server.start()
+        port = free_port()
+        self.api = f"http://127.0.0.1:{port}"
+        args = ["-m", "tg_emulator", "--port", str(port)] + ([] if self.limits else ["--no-limits"])
+        self.emu = await Proc(*args).start()
+        self.tg = EmulatorClient(self.api)
+        for _ in range(100):
+            try:
+                await self.tg.bots()
+                break
+            except aiohttp.ClientError:
+                await asyncio.sleep(0.05)
+        self.default = await self.tg.create_bot("bench_default_bot")
+        self.store = Store(connect(self.redis_url), SecretBox(SECRET))
+        await self.store.migrate()
+        self.workers: list[Proc] = []
+        return self
+
+    async def worker(self, name: str, loose: bool = False) -> Proc:
+        args = [
+            "-m",
+            "delivery.standalone",
+            "--redis",
+            self.redis_url,
+            "--api",
+            self.api,
+            "--consumer",
+            name,
+        ] + (["--loose"] if loose else [])
+        env = {"PZ_BOT_TOKEN": self.default["token"], "PZ_SECRET_KEY": SECRET}
+        proc = await Proc(*args, env=env).start(b"ready")
+        self.workers.append(proc)
+        return proc
+
+    async def tenant(self, name: str, users: int, custom: bool = False):
+        tenant, _ = await self.store.tenants.create(name, "Europe/Moscow", "ru")
+        bot = self.default
+        if custom:
+            bot = await self.tg.create_bot(f"bench_{name.lower()}_bot")
+            added = await self.store.bots.add(
+                tenant.id, name, bot["token"], bot["username"], bot["id"]
+            )
+            await self.store.bots.activate(tenant.id, added.id)
+        chats = []
+        for i in range(0, users, 50):
+            made = await asyncio.gather(
+                *(self.tg.create_user(f"{name}{j}") for j in range(i, min(users, i + 50)))
+            )
+            await asyncio.gather(*(self.tg.send_command(bot["id"], u["id"], "start") for u in made))
+            for u in made:
+                await self.store.started.mark(bot["id"], u["id"])
+                await self.store.subs.activate(tenant.id, u["id"], u["first_name"])
+                chats.append(u["id"])
+        return tenant, bot, chats
+
+    async def sends(self, bot_id: int) -> list[dict]:
+        return [e for e in await self.tg.api_log(bot_id, "sendMessage") if e["status"] == 200]
+
+    async def wait_count(self, bot_id: int, n: int, within: float) -> float:
+        deadline = time.monotonic() + within
+        while True:
+            stats = await self.tg.stats(bot_id)
+            if stats["messages_sent"] >= n:
+                return time.time()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{stats['messages_sent']} of {n} sent")
+            await asyncio.sleep(0.05)
+
+    async def __aexit__(self, *exc: object) -> None:
+        for w in self.workers:
+            await w.stop()
+        await self.emu.stop()
+        await self.tg.close()
+        await self.store.redis.aclose()
+        self.redis_server.stop()
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p / 100 * len(values)))]
+
+
+async def latency(quick: bool) -> dict:
+    """2. intake -> sendMessage at 100 events/s, 100 tenants with one subscriber each."""
+    seconds = 3 if quick else 10
+    async with Bench(limits=False) as b:
+        tenants = [await b.tenant(f"L{i}", 1) for i in range(100)]
+        await b.worker("lat", loose=True)
+        intake, submitted = Intake(b.store), {}
+        start = time.monotonic()
+        for i in range(100 * seconds):
+            await asyncio.sleep(max(0.0, start + i / 100 - time.monotonic()))
+            tenant = tenants[i % 100][0]
+            caller = f"+7495{i:07d}"
+            submitted[caller] = time.time()
+            await intake.submit(tenant, CallEvent(call_id=f"l{i}", caller=caller))
+        await b.wait_count(b.default["id"], 100 * seconds, 30)
+        lat = []
+        for e in await b.sends(b.default["id"]):
+            caller = e["params"]["text"].split("Перезвонить: ")[1].split("\n")[0]
+            lat.append((e["time"] - submitted[caller]) * 1000)
+        return {
+            "events": len(lat),
+            "p50_ms": round(pct(lat, 50), 2),
+            "p99_ms": round(pct(lat, 99), 2),
+            "max_ms": round(max(lat), 2),
+        }
+
+
+async def broadcast(quick: bool) -> dict:
+    """3. one call to N subscribers through one bot (strict limits), then PTB's limiter."""
+    n = 300 if quick else 3000
+    out: dict = {}
+    async with Bench(limits=True) as b:
+        tenant, bot, chats = await b.tenant("B", n)
+        w = await b.worker("bc")
+        t0 = time.time()
+        await Intake(b.store).submit(tenant, CallEvent(call_id="b1", caller="+74951234567"))
+        peak = 0.0
+        while (await b.tg.stats(bot["id"]))["messages_sent"] < n:
+            peak = max(peak, rss_mib(w.p.pid))
+            await asyncio.sleep(0.2)
+        end = max(e["time"] for e in await b.sends(bot["id"]))
+        bound = n / 30
+        stats = await b.tg.stats(bot["id"])
+        out["engine"] = {
+            "messages": n,
+            "makespan_s": round(end - t0, 2),
+            "bound_s": bound,
+            "ratio": round((end - t0) / bound, 3),
+            "emulator_429": stats["too_many_requests"],
+            "worker_rss_peak_mib": round(peak, 1),
+        }
+        # The same workload with python-telegram-bot's AIORateLimiter, one process, no Redis.
+        ptb_bot = await b.tg.create_bot("bench_ptb_bot")
+        for i in range(0, n, 100):
+            await asyncio.gather(
+                *(b.tg.send_command(ptb_bot["id"], c, "start") for c in chats[i : i + 100])
+            )
+        ptb = ExtBot(
+            ptb_bot["token"], base_url=f"{b.api}/bot", rate_limiter=AIORateLimiter(max_retries=5)
+        )
+        async with ptb:
+            t0 = time.time()
+            results = await asyncio.gather(
+                *(ptb.send_message(c, "📞 Пропущенный вызов") for c in chats),
+                return_exceptions=True,
+            )
+            took = time.time() - t0
+        stats = await b.tg.stats(ptb_bot["id"])
+        out["ptb_aioratelimiter"] = {
+            "messages": n,
+            "makespan_s": round(took, 2),
+            "ratio": round(took / bound, 3),
+            "failed": sum(isinstance(r, Exception) for r in results),
+            "emulator_429": stats["too_many_requests"],
+        }
+    return out
+
+
+async def many_tenants(quick: bool) -> dict:
+    """3b. 20 tenants with their own bots at once; each within 1.05x of its own bound."""
+    n = 60 if quick else 600
+    async with Bench(limits=True) as b:
+        tenants = [await b.tenant(f"T{i}", n, custom=True) for i in range(20)]
+        await b.worker("m1")
+        await b.worker("m2")
+        t0 = time.time()
+        for tenant, _, _ in tenants:
+            await Intake(b.store).submit(tenant, CallEvent(call_id="m", caller="+74951234567"))
+        ratios, total_429 = [], 0
+        for _, bot, _ in tenants:
+            await b.wait_count(bot["id"], n, n / 30 * 3 + 30)
+        for _, bot, _ in tenants:
+            end = max(e["time"] for e in await b.sends(bot["id"]))
+            ratios.append(round((end - t0) / (n / 30), 3))
+            total_429 += (await b.tg.stats(bot["id"]))["too_many_requests"]
+        return {
+            "tenants": 20,
+            "messages_each": n,
+            "bound_s": n / 30,
+            "ratio_max": max(ratios),
+            "ratio_median": statistics.median(ratios),
+            "workers": 2,
+            "emulator_429": total_429,
+        }
+
+
+async def fairness(quick: bool) -> dict:
+    """4. tenant A bursts 5000 on the default bot; tenant B's one message arrives within 2 s."""
+    calls = 10 if quick else 50
+    async with Bench(limits=True) as b:
+        a, _, _ = await b.tenant("A", 100)
+        tb, _, [b_chat] = await b.tenant("Bt", 1)
+        await b.worker("f")
+        intake = Intake(b.store)
+        for i in range(calls):
+            await intake.submit(a, CallEvent(call_id=f"a{i}", caller="+74950000001"))
+        await b.wait_count(b.default["id"], 60, 30)  # A's burst is well under way
+        t0 = time.time()
+        await intake.submit(tb, CallEvent(call_id="b", caller="+74950000002"))
+        await b.tg.wait_for_messages(b_chat, 1, timeout=30)
+        arrived = max(
+            e["time"]
+            for e in await b.sends(b.default["id"])
+            if e["params"]["chat_id"] in (b_chat, str(b_chat))
+        )
+        stats = await b.tg.stats(b.default["id"])
+        return {
+            "burst_messages": calls * 100,
+            "b_latency_s": round(arrived - t0, 3),
+            "emulator_429": stats["too_many_requests"],
+            "a_sent_before_b": stats["messages_sent"],
+        }
+
+
+async def memory(quick: bool) -> dict:
+    """5. worker RSS idle with 100 custom bots (each has sent), then under load."""
+    async with Bench(limits=False) as b:
+        tenants = [await b.tenant(f"M{i}", 1, custom=True) for i in range(100)]
+        w = await b.worker("mem", loose=True)
+        fresh = rss_mib(w.p.pid)
+        for tenant, _, _ in tenants:
+            await Intake(b.store).submit(tenant, CallEvent(call_id="x", caller="+74951234567"))
+        for _, bot, _ in tenants:
+            await b.wait_count(bot["id"], 1, 30)
+        await asyncio.sleep(1)
+        idle = rss_mib(w.p.pid)
+        big, _, _ = await b.tenant("Big", 2000)
+        peak = 0.0
+        await Intake(b.store).submit(big, CallEvent(call_id="y", caller="+74951234567"))
+        while (await b.tg.stats(b.default["id"]))["messages_sent"] < 2000:
+            peak = max(peak, rss_mib(w.p.pid))
+            await asyncio.sleep(0.1)
+        return {
+            "rss_started_mib": round(fresh, 1),
+            "rss_idle_100_bots_mib": round(idle, 1),
+            "rss_peak_2000_burst_mib": round(peak, 1),
+        }
+
+
+SCENARIOS = {
+    "latency": latency,
+    "broadcast": broadcast,
+    "tenants": many_tenants,
+    "fairness": fairness,
+    "memory": memory,
+}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small numbers (about a minute)")
+    parser.add_argument("--only", choices=sorted(SCENARIOS), action="append")
+    args = parser.parse_args()
+    machine = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+    }
+    print(json.dumps({"machine": machine, "quick": args.quick}), flush=True)
+    for name in args.only or SCENARIOS:
+        result = await SCENARIOS[name](args.quick)
+        print(json.dumps({name: result}, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
