@@ -1,0 +1,57 @@
+"""Messages that must disappear later (a freshly rotated API key): recorded in Redis first.
+
+A JobQueue job deletes the message on time while the process lives. The record in Redis is
+what survives a restart: every admin command or button of that bot sweeps what is overdue, so
+a key shown just before a crash is deleted the next time an admin uses the bot.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.error import BadRequest, Forbidden, NetworkError
+
+from bot.context import Ctx
+
+log = logging.getLogger(__name__)
+
+PREFIX = "pz:adm"
+
+
+def key(bot_tg_id: int) -> str:
+    return f"{PREFIX}:purge:{bot_tg_id}"
+
+
+async def later(ctx: Ctx, chat_id: int, message_id: int, delay: float) -> None:
+    """Delete this bot's message in `delay` seconds, even across a restart."""
+    member = f"{chat_id}:{message_id}"
+    await ctx.deps.store.redis.zadd(key(ctx.deps.me.tg_id), {member: ctx.deps.clock() + delay})
+    if ctx.job_queue is not None:
+        ctx.job_queue.run_once(_job, delay, data=member, name=f"purge:{member}")
+
+
+async def _job(ctx: Ctx) -> None:
+    assert ctx.job is not None
+    await _delete(ctx, str(ctx.job.data))
+
+
+async def sweep(ctx: Ctx) -> int:
+    """Delete every overdue message of this bot; returns how many records were settled."""
+    redis, now = ctx.deps.store.redis, ctx.deps.clock()
+    due = await redis.zrangebyscore(key(ctx.deps.me.tg_id), "-inf", now)
+    for member in due:
+        await _delete(ctx, member)
+    return len(due)
+
+
+async def _delete(ctx: Ctx, member: str) -> None:
+    chat, message = (int(part) for part in member.split(":"))
+    try:
+        await ctx.bot.delete_message(chat, message)
+    except (BadRequest, Forbidden) as exc:
+        # Already gone (deleted by hand, or by the other path), or out of reach: done either way.
+        log.info("could not delete message %s in chat %s: %s", message, chat, exc)
+    except NetworkError as exc:
+        log.warning("deleting message %s in chat %s failed, will retry: %s", message, chat, exc)
+        return
+    await ctx.deps.store.redis.zrem(key(ctx.deps.me.tg_id), member)

@@ -1,0 +1,67 @@
+"""Every admin button goes through here: unpack, check the chat administers the tenant the
+button names, run the menu's handler, and always answer the press (a notice, never an error)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest
+
+from bot.context import Ctx
+from bot.handlers.admin import apikey, bots, deadletters, groups, menu, purge, users
+from bot.handlers.admin.shared import AdminEnv, Stale, authorize, t, tr
+from bot.handlers.common import user_lang
+from bot.keyboards import admin as kb
+from bot.keyboards.callbacks import BadCallbackData
+from store.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+# Telegram shows at most 200 characters of a callback answer.
+NOTICE_LIMIT = 200
+
+ROUTES: dict[type, object] = {
+    **menu.ROUTES,
+    **groups.ROUTES,
+    **users.ROUTES,
+    **bots.ROUTES,
+    **apikey.ROUTES,
+    **deadletters.ROUTES,
+}
+
+
+async def answer(query: CallbackQuery, text: str | None) -> None:
+    """answerCallbackQuery; a query that is too old to answer is no reason to fail."""
+    if text and len(text) > NOTICE_LIMIT:
+        text = text[: NOTICE_LIMIT - 1] + "…"
+    try:
+        await query.answer(text or None)
+    except BadRequest as exc:
+        log.info("callback query not answered: %s", exc)
+
+
+async def dispatch(update: Update, ctx: Ctx, env: AdminEnv) -> None:
+    query, chat = update.callback_query, update.effective_chat
+    if query is None:
+        return
+    lang = user_lang(update)
+    try:
+        data = kb.parse(query.data)
+    except BadCallbackData:
+        return await answer(query, t(ctx, lang, "admin.stale.button"))
+    route = ROUTES.get(type(data))
+    tid = getattr(data, "tenant", None)
+    if route is None or chat is None or tid is None:
+        return await answer(query, t(ctx, lang, "admin.stale.button"))
+    await purge.sweep(ctx)
+    session = await authorize(ctx, env, chat.id, tid)
+    if session is None:
+        return await answer(query, t(ctx, lang, "admin.stale.session"))
+    try:
+        notice = await route(update, ctx, session, data)  # type: ignore[operator]
+    except Stale as stale:
+        notice = tr(ctx, session, stale.key)
+    except NotFound:
+        notice = tr(ctx, session, "admin.stale.gone")
+    await answer(query, notice)

@@ -1,0 +1,247 @@
+"""The admin menu's buttons: every payload kind, their registry, and shared keyboard pieces.
+
+Every kind names the tenant it acts on first, so the router can check, for every press, that
+the chat administers that tenant. Groups are named by `gref` (a short hash of the group id):
+a PBX group id may be 64 characters long, and the whole payload must fit in 64 bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.keyboards.callbacks import SEP, BadCallbackData, CallbackData
+from perezvon.texts import Catalogue
+
+ALL = "*"  # in a group-ref field: every group
+
+
+def gref(group_id: str) -> str:
+    """Eight url-safe characters naming a group in a payload (48 bits: no tenant has that
+    many groups for a collision to matter; a miss reads as a stale button)."""
+    digest = hashlib.sha256(group_id.encode()).digest()
+    return base64.urlsafe_b64encode(digest)[:8].decode()
+
+
+@dataclass(frozen=True)
+class Menu(CallbackData, prefix="am"):
+    tenant: str
+
+
+@dataclass(frozen=True)
+class Tenants(CallbackData, prefix="at"):
+    tenant: str  # the tenant of the menu the button sits in (checked like any other)
+
+
+@dataclass(frozen=True)
+class Logout(CallbackData, prefix="ao"):
+    tenant: str
+
+
+@dataclass(frozen=True)
+class Cancel(CallbackData, prefix="ax"):
+    tenant: str
+
+
+@dataclass(frozen=True)
+class Groups(CallbackData, prefix="ag"):
+    tenant: str
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class GroupSet(CallbackData, prefix="ags"):
+    tenant: str
+    group: str
+    on: bool
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class GroupNewOn(CallbackData, prefix="agn"):
+    tenant: str
+    group: str
+
+
+@dataclass(frozen=True)
+class Users(CallbackData, prefix="au"):
+    tenant: str
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class UserList(CallbackData, prefix="aul"):
+    tenant: str
+    group: str  # gref, or ALL
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class UserCard(CallbackData, prefix="auc"):
+    tenant: str
+    chat: int
+    group: str
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class UserSwitch(CallbackData, prefix="aus"):
+    tenant: str
+    chat: int
+    on: bool
+    group: str
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class UserGroups(CallbackData, prefix="aug"):
+    tenant: str
+    chat: int
+    group: str
+    page: int = 0
+    gpage: int = 0
+
+
+@dataclass(frozen=True)
+class UserFollow(CallbackData, prefix="auf"):
+    tenant: str
+    chat: int
+    target: str  # gref, or ALL
+    on: bool
+    group: str
+    page: int = 0
+    gpage: int = 0
+
+
+@dataclass(frozen=True)
+class UserDelete(CallbackData, prefix="aud"):
+    tenant: str
+    chat: int
+    confirmed: bool
+    group: str
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class UserAdd(CallbackData, prefix="aua"):
+    tenant: str
+
+
+@dataclass(frozen=True)
+class Bots(CallbackData, prefix="ab"):
+    tenant: str
+
+
+@dataclass(frozen=True)
+class BotCard(CallbackData, prefix="abc"):
+    tenant: str
+    bot: str
+
+
+@dataclass(frozen=True)
+class BotSwitch(CallbackData, prefix="abs"):
+    tenant: str
+    bot: str
+    on: bool
+
+
+@dataclass(frozen=True)
+class BotDelete(CallbackData, prefix="abd"):
+    tenant: str
+    bot: str
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class BotAdd(CallbackData, prefix="aba"):
+    tenant: str
+
+
+@dataclass(frozen=True)
+class ApiKey(CallbackData, prefix="ak"):
+    tenant: str
+
+
+@dataclass(frozen=True)
+class ApiKeyRotate(CallbackData, prefix="akr"):
+    tenant: str
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class Dead(CallbackData, prefix="ad"):
+    tenant: str
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class DeadRetry(CallbackData, prefix="adr"):
+    tenant: str
+    job: str  # a dead letter's id, or ALL
+    page: int = 0
+
+
+KINDS: dict[str, type[CallbackData]] = {
+    kind.prefix: kind
+    for kind in (
+        Menu, Tenants, Logout, Cancel, Groups, GroupSet, GroupNewOn, Users, UserList, UserCard,
+        UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, Bots, BotCard, BotSwitch,
+        BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry,
+    )
+}  # fmt: skip
+
+
+def is_admin_data(data: object) -> bool:
+    """Whether a callback_data string is one of the admin kinds (a handler pattern)."""
+    return isinstance(data, str) and data.split(SEP, 1)[0] in KINDS
+
+
+def parse(data: object) -> CallbackData:
+    """The payload of an admin button; BadCallbackData when it is not one (stale, forged)."""
+    if not is_admin_data(data):
+        raise BadCallbackData("not an admin button")
+    assert isinstance(data, str)
+    return KINDS[data.split(SEP, 1)[0]].unpack(data)
+
+
+# --- keyboard pieces ----------------------------------------------------------------------------
+
+
+def button(label: str, data: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data.pack())
+
+
+def markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([list(row) for row in rows if row])
+
+
+def pager(
+    page: int, pages: int, at: Callable[[int], CallbackData], label: str
+) -> list[InlineKeyboardButton]:
+    """◀ n/m ▶ when there is more than one page; `at(p)` is the payload that opens page p."""
+    if pages <= 1:
+        return []
+    row = []
+    if page > 0:
+        row.append(button("◀", at(page - 1)))
+    row.append(button(label, at(page)))
+    if page < pages - 1:
+        row.append(button("▶", at(page + 1)))
+    return row
+
+
+def group_new_markup(
+    tenant_id: str, group_id: str, *, lang: str = "ru", texts: Catalogue | None = None
+) -> InlineKeyboardMarkup:
+    """The button under «the PBX named a new group» that switches the group's flag on."""
+    cat = texts or Catalogue()
+    return markup(
+        [
+            [button(cat.t(lang, "admin.group_new.enable"), GroupNewOn(tenant_id, gref(group_id)))],
+            [button(cat.t(lang, "admin.menu.groups"), Groups(tenant_id))],
+        ]
+    )
