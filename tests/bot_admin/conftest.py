@@ -241,6 +241,17 @@ async def globex(store: Store) -> tuple[Any, str]:
     return await store.tenants.create("Globex", "Asia/Yekaterinburg", "en")
 
 
+@pytest.fixture(name="eventually")
+def eventually_fixture() -> Callable[..., Awaitable[Any]]:
+    return eventually
+
+
+@pytest.fixture(name="buttons")
+def buttons_fixture() -> Callable[[dict], list[tuple[str, str]]]:
+    """`buttons(message)`: its inline buttons as (label, callback_data)."""
+    return buttons
+
+
 @pytest.fixture
 def admin_of(world: World) -> Callable[[TgBot, int], Admin]:
     """`admin_of(bot, uid)`: drive that user's private chat with that bot."""

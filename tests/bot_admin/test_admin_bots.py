@@ -1,0 +1,117 @@
+"""«Боты»: add with getMe (surviving a restart), one active at a time, invitations, off, delete."""
+
+from __future__ import annotations
+
+from store.models import BotStatus
+
+
+async def _start_adding(me) -> None:
+    await me.press("Боты")
+    assert "Управление списком телеграм ботов пользователя" in await me.screen()
+    await me.press("Добавить бота")
+    assert "Введите «Имя»" in await me.screen()
+
+
+async def test_add_bot_survives_a_restart_and_checks_the_token(
+    world, runtimes, acme, store, admin_of
+):
+    tenant, key = acme
+    first = await runtimes("one")
+    me = admin_of(world.default, await world.user("Админ"))
+    await me.say(f"/admin {key}", answers=2)
+    await _start_adding(me)
+    assert "Отправьте «Token»" in await me.say("Бот Acme")
+    await first.stop()
+    await runtimes("two")
+
+    assert "Это не токен бота" in await me.say("hello")
+    revoked = await world.new_bot("OldBot")
+    await world.tg.revoke_token(revoked.id)
+    assert "Telegram отклонил этот токен" in await me.say(revoked.token)
+    assert "основной бот сервиса" in await me.say(world.default.token)
+    added = await me.say(world.acme.token, answers=2)
+    assert "Бот «Бот Acme» (@AcmeBot) добавлен. Статус: Выключен." in added
+    assert "Статус: Выключен" in await me.screen()  # its card
+    (bot,) = await store.bots.list(tenant.id)
+    assert (bot.username, bot.tg_id, bot.status) == ("AcmeBot", world.acme.id, BotStatus.OFF)
+    # Every message that carried a token is gone from the chat.
+    records = await world.tg.message_records(me.uid, world.default.id, include_users=True)
+    texts = [r["message"].get("text", "") for r in records["messages"]]
+    assert not [t for t in texts if revoked.token in t or world.acme.token in t]
+    assert not [t for t in texts if world.default.token in t]
+
+
+async def test_one_token_once_across_tenants(world, runtimes, acme, globex, store, admin_of):
+    await store.bots.add(globex[0].id, "G", world.acme.token, "AcmeBot", world.acme.id)
+    await runtimes()
+    me = admin_of(world.default, await world.user("Админ"))
+    await me.say(f"/admin {acme[1]}", answers=2)
+    await _start_adding(me)
+    await me.say("Мой бот")
+    assert "уже зарегистрирован" in await me.say(world.acme.token)
+    assert await store.bots.list(acme[0].id) == []
+
+
+async def test_activate_switches_the_others_off_and_invites_subscribers(
+    signed_in, world, store, acme, engine
+):
+    me, tenant = signed_in, acme[0]
+    started_it, never = await world.user("Пётр"), await world.user("Ольга")
+    for uid in (started_it, never):
+        await store.subs.activate(tenant.id, uid, str(uid))
+    await store.started.mark(world.acme.id, started_it)
+    acme_bot = await store.bots.add(tenant.id, "Acme", world.acme.token, "AcmeBot", world.acme.id)
+    globex = await store.bots.add(
+        tenant.id, "Second", world.globex.token, "GlobexBot", world.globex.id
+    )
+    await store.bots.activate(tenant.id, globex.id)
+
+    await me.press("Боты")
+    screen = await me.screen()
+    assert "Acme (@AcmeBot) — Статус: Выключен" in screen
+    assert "Second (@GlobexBot) — Статус: Активен" in screen
+    await me.press("Acme (@AcmeBot)")
+    notice = await me.press("Включить")
+    assert notice == (
+        "Бот @AcmeBot активен. Пользователям, которые его ещё не открывали, отправлена ссылка: 1."
+    )
+    assert (await store.bots.get(tenant.id, acme_bot.id)).status is BotStatus.ACTIVE
+    assert (await store.bots.get(tenant.id, globex.id)).status is BotStatus.OFF
+    # Ольга never started @AcmeBot: the default bot brings her the deep link.
+    link = await world.receives(never, world.default, "https://t.me/AcmeBot?start=hi")
+    assert "«Старт»" in link
+    # The bot answers commands at once: the runtime follows the store's change channel.
+    assert "Здравствуйте" in await world.ask(world.acme, never, "/start hi")
+
+    notice = await me.press("Выключить")
+    assert notice == "Бот выключен. Уведомления присылает @PerezvonBot."
+    assert await store.bots.active(tenant.id) is None
+
+
+async def test_a_rejected_token_is_not_activated(signed_in, world, store, acme):
+    me, tenant = signed_in, acme[0]
+    doomed = await world.new_bot("DoomedBot")
+    bot = await store.bots.add(tenant.id, "Doomed", doomed.token, "DoomedBot", doomed.id)
+    await world.tg.revoke_token(doomed.id)
+    await me.press("Боты")
+    await me.press("Doomed")
+    assert "Telegram отклонил токен бота @DoomedBot" in await me.press("Включить")
+    assert (await store.bots.get(tenant.id, bot.id)).status is BotStatus.BROKEN
+    assert "Статус: Токен отклонён Telegram" in await me.screen()
+
+
+async def test_delete_asks_first(signed_in, world, store, acme):
+    me, tenant = signed_in, acme[0]
+    bot = await store.bots.add(tenant.id, "Acme", world.acme.token, "AcmeBot", world.acme.id)
+    await store.bots.activate(tenant.id, bot.id)
+    await me.press("Боты")
+    await me.press("Acme (@AcmeBot)")
+    await me.press("Удалить")
+    assert "Удалить бота «Acme» (@AcmeBot)?" in await me.screen()
+    await me.press("Нет, назад")
+    assert await store.bots.list(tenant.id)
+    await me.press("Удалить")
+    assert await me.press("Да, удалить") == "Бот @AcmeBot удалён."
+    assert await store.bots.list(tenant.id) == [] and await store.bots.active(tenant.id) is None
+    assert "Ботов пока нет." in await me.screen()
+    assert await store.bots.owner_of_token(world.acme.token) is None  # may be added again
