@@ -72,6 +72,8 @@ class BotRuntime:
         self._rejected: set[int] = set()
         self._retry_at: dict[int, tuple[float, float]] = {}  # tg id -> (when, last backoff)
         self._wake = asyncio.Event()
+        self._stopped = asyncio.Event()
+        self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
         self._request: SharedRequest | None = None
         self._default: BotRef | None = None
@@ -118,11 +120,15 @@ class BotRuntime:
 
     async def stop(self) -> None:
         """Stop every bot (finishing updates in hand), give up the leases, close clients."""
+        self._stopping = True
+        self._stopped.set()
+        self._wake.set()
+        # The supervisor finishes a pass in progress and sees the flag; the listener holds
+        # nothing worth finishing.
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            if task.get_name() == "bots:listen":
+                task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
         handles, self._handles = self._handles, {}
         await asyncio.gather(*(self._stop(h, release=True) for h in handles.values()))
@@ -157,29 +163,38 @@ class BotRuntime:
         self._default = BotRef(user.id, user.username or "", user.first_name)
 
     async def _supervise(self) -> None:
-        while True:
+        while not self._stopping:
+            # Not asyncio.wait_for: on 3.11 it can swallow a cancel that races the event.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._tick)
+                async with asyncio.timeout(self._tick):
+                    await self._wake.wait()
             self._wake.clear()
+            if self._stopping:
+                return
             try:
                 await self.reconcile()
             except Exception as exc:  # Redis away, say: keep serving, try again next tick
                 log.warning("bot supervision failed, retrying: %s", redact(repr(exc)))
 
     async def _listen(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 pubsub = self._store.redis.pubsub()
                 async with pubsub:
                     await pubsub.subscribe(keys.BOTS_CHANGED)
-                    async for message in pubsub.listen():
-                        if message.get("type") == "message":
+                    while not self._stopping:
+                        message = await pubsub.get_message(
+                            ignore_subscribe_messages=True, timeout=self._tick
+                        )
+                        if message is not None:
                             self._wake.set()
-            except asyncio.CancelledError:
-                raise
             except Exception as exc:
+                if self._stopping:
+                    return
                 log.warning("bot change listener failed, resubscribing: %r", exc)
-                await asyncio.sleep(self._tick)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._tick):
+                        await self._stopped.wait()
 
     async def _wanted(self) -> dict[int, BotSpec]:
         assert self._default is not None
@@ -192,13 +207,13 @@ class BotRuntime:
 
     async def reconcile(self) -> None:
         """One pass: drop rejected and unwanted bots, renew leases, start what we may."""
-        wanted = await self._wanted()
-        for tg_id in list(self._rejected):
-            self._rejected.discard(tg_id)
+        rejected, self._rejected = self._rejected, set()
+        for tg_id in rejected:
             handle = self._handles.pop(tg_id, None)
             if handle is not None:
                 await self._stop(handle, release=True)
                 await self._rejected_token(handle.spec)
+        wanted = await self._wanted()  # read after: a bot just marked broken is not wanted
         for tg_id, handle in list(self._handles.items()):
             spec = wanted.get(tg_id)
             if spec is None or spec.token != handle.spec.token:

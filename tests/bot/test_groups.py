@@ -1,0 +1,61 @@
+"""Group chats: only the group's admins subscribe it, under the group's name."""
+
+from __future__ import annotations
+
+from store.models import SubStatus
+
+ACTIVATED = "Отправка уведомлений активирована."
+
+
+async def test_a_group_admin_subscribes_the_group(world, runtimes, tenants, store, chat_members):
+    await runtimes()
+    boss, clerk = await world.user("Босс"), await world.user("Клерк")
+    group = await world.tg.create_group(
+        "Отдел продаж", members=[clerk], admins=[boss], bots=[world.acme.id]
+    )
+    gid = group["id"]
+    refused = await world.ask(world.acme, clerk, f"/activate {tenants['acme_key']}", gid)
+    assert refused.startswith("В группе это может сделать только её администратор.")
+    assert await store.subs.tenants_of_chat(gid) == []
+
+    done = await world.ask(world.acme, boss, f"/activate@AcmeBot {tenants['acme_key']}", gid)
+    assert done.startswith(ACTIVATED) and "«Старт»" not in done
+    sub = await store.subs.get(tenants["acme"].id, gid)
+    assert (sub.name, sub.status) == ("Отдел продаж", SubStatus.ACTIVE)
+    muted = await world.ask(world.acme, boss, f"/mute {tenants['acme_key']}", gid)
+    assert muted.startswith("Уведомления приостановлены")
+    assert "Статус: Уведомления приостановлены" in await world.ask(
+        world.acme, clerk, "/status", gid
+    )
+
+
+async def test_key_deletion_in_a_group_needs_the_right_and_fails_quietly(
+    world, runtimes, tenants, chat_members
+):
+    await runtimes()
+    boss = await world.user("Босс")
+    plain = await world.tg.create_group("Без прав", admins=[boss], bots=[world.acme.id])
+    answer = await world.ask(world.acme, boss, f"/activate {tenants['acme_key']}", plain["id"])
+    assert answer.startswith(ACTIVATED) and "удалено" not in answer
+    assert await world.alive(plain["id"], world.acme, world.last_message_id)
+
+    admin_bot = await world.tg.create_group("С правами", admins=[boss])
+    await world.tg.add_bot_to_chat(admin_bot["id"], world.acme.id, admin=True)
+    answer = await world.ask(world.acme, boss, f"/activate {tenants['acme_key']}", admin_bot["id"])
+    assert "Сообщение с ключом удалено" in answer
+    assert not await world.alive(admin_bot["id"], world.acme, world.last_message_id)
+
+
+async def test_commands_for_other_bots_are_left_alone(world, runtimes, tenants, chat_members):
+    await runtimes()
+    boss = await world.user("Босс")
+    group = await world.tg.create_group(
+        "Общий", admins=[boss], bots=[world.acme.id, world.default.id]
+    )
+    gid = group["id"]
+    await world.tg.send_text("AcmeBot", boss, "/weather@SomeOtherBot", gid)
+    await world.tg.send_text("AcmeBot", boss, "/frobnicate", gid)
+    # The next addressed command is the first one answered.
+    answer = await world.ask(world.acme, boss, "/frobnicate@AcmeBot", gid)
+    assert answer == "Такой команды нет. Список команд: /help"
+    assert len(await world.bot_texts(gid, world.acme)) == 1
