@@ -18,6 +18,7 @@ from bot.keyboards.callbacks import SEP, BadCallbackData, CallbackData
 from perezvon.texts import Catalogue
 
 ALL = "*"  # in a group-ref field: every group
+LABEL = 60  # longer button labels (a 256-character group name) are cut
 
 
 def gref(group_id: str) -> str:
@@ -212,6 +213,8 @@ def parse(data: object) -> CallbackData:
 
 
 def button(label: str, data: CallbackData) -> InlineKeyboardButton:
+    if len(label) > LABEL:
+        label = label[: LABEL - 1] + "…"
     return InlineKeyboardButton(label, callback_data=data.pack())
 
 

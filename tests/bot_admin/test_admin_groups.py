@@ -76,3 +76,15 @@ async def test_a_new_pbx_group_asks_the_admins_and_its_button_works(
     await world.receives(follower, world.default, "Группа: q7")
     edited = next(m for m in await me.messages() if m["message_id"] == message["message_id"])
     assert edited["text"].startswith("Группа «q7»: оповещения включены.")
+
+
+async def test_showing_the_same_screen_again_is_not_an_error(signed_in, store, acme, world):
+    me, tenant = signed_in, acme[0]
+    for i in range(12):
+        await store.groups.ensure(tenant.id, f"g{i:02d}", f"Группа {i:02d}")
+    await me.press("Группы")
+    before = await me.screen()
+    assert await me.press("1/2") is None  # the page it is on: "message is not modified"
+    assert await me.screen() == before
+    log = await world.tg.api_log(bot_id=world.default.id, method="editMessageText")
+    assert "message is not modified" in log[-1]["description"]

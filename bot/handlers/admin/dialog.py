@@ -39,9 +39,7 @@ def _cancel_markup(ctx: Ctx, s: Session):
 
 async def begin(update: Update, ctx: Ctx, s: Session, kind: str, key: str) -> None:
     """Start a dialogue from a menu button: the menu message becomes the first prompt."""
-    await show(update, ctx, Screen(tr(ctx, s, key), _cancel_markup(ctx, s)))
-    query = update.callback_query
-    prompt = query.message.message_id if query and query.message else 0
+    prompt = await show(update, ctx, Screen(tr(ctx, s, key), _cancel_markup(ctx, s)))
     _drafts(ctx)[DRAFT] = {
         "kind": kind,
         "tenant": s.tid,

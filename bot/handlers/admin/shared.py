@@ -116,11 +116,12 @@ async def my_tenants(ctx: Ctx, chat_id: int) -> list[Tenant]:
 _CANNOT_EDIT = ("message to edit not found", "message can't be edited", "there is no text")
 
 
-async def show(update: Update, ctx: Ctx, screen: Screen) -> None:
-    """Edit the pressed menu message in place; send a new one only when it cannot be edited."""
+async def show(update: Update, ctx: Ctx, screen: Screen) -> int:
+    """Edit the pressed menu message in place; send a new one only when it cannot be edited.
+    Returns the id of the message that shows the screen (0 without a chat)."""
     query, chat = update.callback_query, update.effective_chat
     if chat is None:
-        return
+        return 0
     message = query.message if query is not None else None
     if message is not None and message.is_accessible:
         try:
@@ -130,14 +131,14 @@ async def show(update: Update, ctx: Ctx, screen: Screen) -> None:
                 message_id=message.message_id,
                 reply_markup=screen.markup,
             )
-            return
+            return message.message_id
         except BadRequest as exc:
             text = exc.message.lower()
             if "message is not modified" in text:
-                return  # the same screen again (a double tap): already shown
+                return message.message_id  # the same screen again (a double tap): shown
             if not any(reason in text for reason in _CANNOT_EDIT):
                 raise
-    await ctx.bot.send_message(chat.id, screen.text, reply_markup=screen.markup)
+    return await send_screen(ctx, chat.id, screen)
 
 
 async def send_screen(ctx: Ctx, chat_id: int, screen: Screen) -> int:
