@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from perezvon.metrics import Metrics
 from perezvon.settings import Settings
+from perezvon.texts import Catalogue
 from store import Store
 
 Stop = Callable[[], Awaitable[None]]
@@ -25,6 +26,7 @@ class Context:
     default_token: str | None = None
     shared: dict[str, object] = field(default_factory=dict)
     metrics: Metrics = field(init=False)
+    texts: Catalogue = field(default_factory=Catalogue)
     # Extra live gauges for /metrics, contributed by parts that own state (e.g. delivery).
     gauges: list[Gauges] = field(default_factory=list)
 

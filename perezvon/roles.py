@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import os
+import socket
+
+from aiohttp import web
+
+from bot.handlers import admin
+from bot.keyboards.admin import group_new_markup
+from bot.runtime import BotRuntime
+from bot.webhook import add_webhook_route
+from delivery.deadletters import DeadLetters
+from delivery.engine import DeliveryEngine
 from delivery.intake import Intake
+from delivery.outbox import Outbox
 from perezvon.ami_part import AmiSupervisor
 from perezvon.components import Context, Part, Stop
 from perezvon.sandbox_mode import start_sandbox
-from perezvon.settings import ConfigError
+from perezvon.settings import ConfigError, secret_key
 from webhook_ingest.app import build_app
 from webhook_ingest.app import serve as serve_http
+
+HTTP_APP = "http_app"
+
+
+def instance_name() -> str:
+    """Unique per live process: names its delivery claims and its bot-polling leases."""
+    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 async def _need_bot_token(ctx: Context) -> Stop | None:
@@ -20,6 +39,80 @@ async def _need_bot_token(ctx: Context) -> Stop | None:
     return None
 
 
+async def _metrics(ctx: Context) -> Stop | None:
+    ctx.metrics.start()
+    return ctx.metrics.stop
+
+
+async def _ingest_app(ctx: Context) -> Stop | None:
+    async def gauges() -> dict[str, tuple[str, float]]:
+        merged: dict[str, tuple[str, float]] = {}
+        for source in ctx.gauges:
+            merged.update(await source())
+        return merged
+
+    ctx.shared[HTTP_APP] = build_app(ctx.store, Intake(ctx.store), ctx.metrics, gauges=gauges)
+    return None
+
+
+async def _webhook_app(ctx: Context) -> Stop | None:
+    # The bot role needs an HTTP server only to receive Telegram's webhooks.
+    if ctx.settings.public_url is not None and HTTP_APP not in ctx.shared:
+        ctx.shared[HTTP_APP] = web.Application()
+    return None
+
+
+async def _serve_http(ctx: Context) -> Stop | None:
+    app = ctx.shared.get(HTTP_APP)
+    if not isinstance(app, web.Application):
+        return None
+    served = await serve_http(app, ctx.settings.ingest_host, ctx.settings.ingest_port)
+    ctx.shared["ingest_url"] = served.url
+    ctx.banner.append(f"HTTP: POST {served.url}/v1/events  (health {served.url}/healthz)")
+    return served.stop
+
+
+async def _worker(ctx: Context) -> Stop | None:
+    assert ctx.default_token is not None
+    engine = DeliveryEngine(
+        ctx.store,
+        ctx.metrics,
+        ctx.texts,
+        api_base=ctx.telegram_api,
+        default_token=ctx.default_token,
+        consumer=instance_name(),
+        group_new_markup=group_new_markup,
+    )
+    await engine.start()
+    ctx.gauges.append(engine.gauges)
+    return engine.stop
+
+
+async def _bots(ctx: Context) -> Stop | None:
+    assert ctx.default_token is not None
+    public_url = str(ctx.settings.public_url).rstrip("/") if ctx.settings.public_url else None
+    runtime = BotRuntime(
+        ctx.store,
+        ctx.texts,
+        api_base=ctx.telegram_api,
+        default_token=ctx.default_token,
+        secret_key=secret_key(ctx.settings),
+        instance_id=instance_name(),
+        public_url=public_url,
+        extra_features=[
+            admin.feature(Outbox(ctx.store), DeadLetters(ctx.store.redis), ctx.telegram_api)
+        ],
+        default_lang=ctx.settings.default_lang,
+    )
+    app = ctx.shared.get(HTTP_APP)
+    if public_url and isinstance(app, web.Application):
+        add_webhook_route(app, runtime)
+    await runtime.start()
+    mode = f"webhooks at {public_url}/tg/…" if public_url else "polling"
+    ctx.banner.append(f"Bots: the default bot and every active custom bot answer ({mode})")
+    return runtime.stop
+
+
 async def _ami(ctx: Context) -> Stop | None:
     supervisor = AmiSupervisor(ctx.store, Intake(ctx.store))
     await supervisor.start()
@@ -27,36 +120,20 @@ async def _ami(ctx: Context) -> Stop | None:
     return supervisor.stop
 
 
-async def _metrics(ctx: Context) -> Stop | None:
-    ctx.metrics.start()
-    return ctx.metrics.stop
-
-
-async def _ingest(ctx: Context) -> Stop | None:
-    async def gauges() -> dict[str, tuple[str, float]]:
-        merged: dict[str, tuple[str, float]] = {}
-        for source in ctx.gauges:
-            merged.update(await source())
-        return merged
-
-    app = build_app(ctx.store, Intake(ctx.store), ctx.metrics, gauges=gauges)
-    ctx.shared["ingest_app"] = app
-    served = await serve_http(app, ctx.settings.ingest_host, ctx.settings.ingest_port)
-    ctx.shared["ingest_url"] = served.url
-    ctx.banner.append(f"Ingest: POST {served.url}/v1/events  (health {served.url}/healthz)")
-    return served.stop
-
-
 METRICS = Part("metrics", _metrics)
-INGEST = Part("http ingest", _ingest)
-SANDBOX = Part("sandbox", start_sandbox)
-AMI = Part("asterisk connectors", _ami)
 NEED_TOKEN = Part("bot token check", _need_bot_token)
+SANDBOX = Part("sandbox", start_sandbox)
+INGEST_APP = Part("http ingest", _ingest_app)
+WEBHOOK_APP = Part("webhook receiver", _webhook_app)
+WORKER = Part("delivery worker", _worker)
+BOTS = Part("bots", _bots)
+SERVE_HTTP = Part("http server", _serve_http)
+AMI = Part("asterisk connectors", _ami)
 
 ROLE_PARTS: dict[str, list[Part]] = {
-    "all": [METRICS, SANDBOX, INGEST, AMI],
-    "bot": [METRICS, NEED_TOKEN],
-    "ingest": [METRICS, INGEST],
-    "worker": [METRICS, NEED_TOKEN],
+    "all": [METRICS, SANDBOX, INGEST_APP, WORKER, BOTS, SERVE_HTTP, AMI],
+    "bot": [METRICS, NEED_TOKEN, WEBHOOK_APP, BOTS, SERVE_HTTP],
+    "ingest": [METRICS, INGEST_APP, SERVE_HTTP],
+    "worker": [METRICS, NEED_TOKEN, WORKER],
     "ami": [METRICS, AMI],
 }
