@@ -123,8 +123,7 @@ class BotHandle:
                 report_rejected=self._report_rejected,
                 clock=env.clock,
             )
-            commands = registry.commands(env.features)
-            await profile.register(app.bot, env.store.redis, env.texts, commands, env.default_lang)
+            await profile.register(app.bot, env.texts, app.deps.commands, env.default_lang)
             await app.start()
             if self._webhook is None:
                 await app.updater.start_polling(  # type: ignore[union-attr]
@@ -140,6 +139,17 @@ class BotHandle:
             await self._teardown()
             raise
         return self.me
+
+    async def token_alive(self) -> bool:
+        """Ask getMe: False only when Telegram rejects the token (PTB raises InvalidToken for
+        a 404 too, e.g. a method a Bot API server lacks, so one InvalidToken proves nothing)."""
+        try:
+            await self.app.bot.get_me()
+        except InvalidToken:
+            return False
+        except TelegramError:
+            return True
+        return True
 
     def _polling_error(self, exc: TelegramError) -> None:
         if isinstance(exc, Conflict):

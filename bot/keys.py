@@ -1,4 +1,4 @@
-"""Every Redis key the bot runtime owns (leases, PTB persistence, profile marks), in one place."""
+"""Every Redis key the bot runtime owns (leases and PTB persistence), in one place."""
 
 from __future__ import annotations
 
@@ -28,8 +28,3 @@ def user_data(bot_tg_id: int) -> str:
 
 def chat_data(bot_tg_id: int) -> str:
     return f"{_b(bot_tg_id)}:chat_data"
-
-
-def profile(bot_tg_id: int) -> str:
-    """Fingerprint of the commands and descriptions last registered with Telegram."""
-    return f"{_b(bot_tg_id)}:profile"

@@ -3,6 +3,11 @@
 The wanted bots are the default bot and each tenant's active custom bot. A runtime serves a bot
 only while it holds that bot's lease in Redis, so two instances on one Redis split the bots and
 never poll one token twice; a dead instance's bots are taken over when its leases expire.
+
+Three loops: the supervisor reconciles running bots with the wanted ones (on every change
+published on store.keys.BOTS_CHANGED, and every `lease_ttl / 3` seconds anyway); the listener
+turns those messages into wake-ups; the renewer keeps the leases alive and stops a bot whose
+lease it could not keep, before anyone else may take it.
 """
 
 from __future__ import annotations
@@ -68,16 +73,18 @@ class BotRuntime:
         self._clock = clock
         self._leases = Leases(store.redis, instance_id, lease_ttl)
         self._tick = lease_ttl / 3
-        self._handles: dict[int, BotHandle] = {}
-        self._rejected: set[int] = set()
-        self._retry_at: dict[int, tuple[float, float]] = {}  # tg id -> (when, last backoff)
-        self._wake = asyncio.Event()
-        self._stopped = asyncio.Event()
-        self._stopping = False
-        self._tasks: list[asyncio.Task[None]] = []
-        self._request: SharedRequest | None = None
+        self._env: Environment | None = None
         self._default: BotRef | None = None
         self._default_user: User | None = None
+        self._handles: dict[int, BotHandle] = {}
+        self._held: dict[int, float] = {}  # tg id -> loop time the lease was last confirmed
+        self._lost: set[int] = set()
+        self._rejected: set[int] = set()
+        self._retry_at: dict[int, tuple[float, float]] = {}  # tg id -> (when, last delay)
+        self._wake = asyncio.Event()
+        self._pass = asyncio.Lock()
+        self._stopped = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
         self.conflicts = 0
 
     # --- public surface -------------------------------------------------------------------
@@ -103,73 +110,91 @@ class BotRuntime:
         return webhook_secret(self._secret_key, bot_tg_id)
 
     async def start(self) -> None:
-        """Identify the default bot, then serve every bot whose lease this instance gets."""
+        """Identify the default bot, then serve every bot whose lease this instance gets.
+
+        Raises DefaultTokenRejected (give up: BOT_TOKEN is wrong) or TelegramUnavailable
+        (retry later); once it returns, the bots it could lease are answering.
+        """
         install_token_filter()
-        self._request = SharedRequest(connection_pool_size=64)
-        await self._request.initialize()
+        request = SharedRequest(connection_pool_size=256, pool_timeout=5.0)
+        await request.initialize()
         try:
-            await self._identify_default()
+            self._default_user = await self._identify_default(request)
         except BaseException:
-            await self._request.close()
+            await request.close()
             raise
+        user = self._default_user
+        self._default = BotRef(user.id, user.username or "", user.first_name)
+        self._env = Environment(
+            store=self._store,
+            texts=self._texts,
+            api_base=self._api_base,
+            request=request,
+            features=self._features,
+            default_lang=self._default_lang,
+            poll_timeout=self._poll_timeout,
+            persistence_interval=self._persistence_interval,
+            clock=self._clock,
+        )
         await self.reconcile()
         self._tasks = [
             asyncio.create_task(self._supervise(), name="bots:supervise"),
             asyncio.create_task(self._listen(), name="bots:listen"),
+            asyncio.create_task(self._renew(), name="bots:renew"),
         ]
 
     async def stop(self) -> None:
         """Stop every bot (finishing updates in hand), give up the leases, close clients."""
-        self._stopping = True
         self._stopped.set()
         self._wake.set()
-        # The supervisor finishes a pass in progress and sees the flag; the listener holds
+        # A reconcile pass in progress finishes and then sees the flag; the other loops hold
         # nothing worth finishing.
         for task in self._tasks:
-            if task.get_name() == "bots:listen":
+            if task.get_name() != "bots:supervise":
                 task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
         handles, self._handles = self._handles, {}
         await asyncio.gather(*(self._stop(h, release=True) for h in handles.values()))
         if handles:
-            # Let other instances take the bots over now rather than at lease expiry.
+            # Other instances take the bots over now rather than at lease expiry.
             with contextlib.suppress(Exception):
                 await self._store.redis.publish(keys.BOTS_CHANGED, "lease")
-        if self._request is not None:
-            await self._request.close()
-            self._request = None
+        if self._env is not None:
+            await self._env.request.close()
+            self._env = None
 
     def nudge(self) -> None:
         """Re-read the wanted bots now (the pub/sub listener does this on every change)."""
         self._wake.set()
 
-    # --- supervision ----------------------------------------------------------------------
+    # --- loops ------------------------------------------------------------------------------
 
-    async def _identify_default(self) -> None:
+    async def _identify_default(self, request: SharedRequest) -> User:
         probe = Bot(
             self._default_token,
             base_url=f"{self._api_base}/bot",
             base_file_url=f"{self._api_base}/file/bot",
-            request=self._request,
+            request=request,
         )
         try:
-            user = await probe.get_me()
+            return await probe.get_me()
         except InvalidToken:
             raise DefaultTokenRejected("Telegram rejected BOT_TOKEN") from None
         except TelegramError as exc:
             raise TelegramUnavailable(f"getMe failed: {redact(str(exc))}") from None
-        self._default_user = user
-        self._default = BotRef(user.id, user.username or "", user.first_name)
+
+    async def _pause(self, event: asyncio.Event) -> None:
+        # Not asyncio.wait_for: on 3.11 it can swallow a cancel that races the event.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._tick):
+                await event.wait()
 
     async def _supervise(self) -> None:
-        while not self._stopping:
-            # Not asyncio.wait_for: on 3.11 it can swallow a cancel that races the event.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._tick):
-                    await self._wake.wait()
+        while not self._stopped.is_set():
+            await self._pause(self._wake)
             self._wake.clear()
-            if self._stopping:
+            if self._stopped.is_set():
                 return
             try:
                 await self.reconcile()
@@ -177,52 +202,75 @@ class BotRuntime:
                 log.warning("bot supervision failed, retrying: %s", redact(repr(exc)))
 
     async def _listen(self) -> None:
-        while not self._stopping:
+        while not self._stopped.is_set():
             try:
                 pubsub = self._store.redis.pubsub()
                 async with pubsub:
                     await pubsub.subscribe(keys.BOTS_CHANGED)
-                    while not self._stopping:
+                    while True:
                         message = await pubsub.get_message(
                             ignore_subscribe_messages=True, timeout=self._tick
                         )
                         if message is not None:
                             self._wake.set()
             except Exception as exc:
-                if self._stopping:
-                    return
                 log.warning("bot change listener failed, resubscribing: %r", exc)
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self._tick):
-                        await self._stopped.wait()
+                await self._pause(self._stopped)
 
-    async def _wanted(self) -> dict[int, BotSpec]:
-        assert self._default is not None
-        wanted = {self._default.tg_id: BotSpec(self._default.tg_id, self._default_token)}
-        for custom in await self._store.bots.all_active():
-            wanted.setdefault(
-                custom.tg_id, BotSpec(custom.tg_id, custom.token, custom.tenant_id, custom.id)
-            )
-        return wanted
+    async def _renew(self) -> None:
+        while not self._stopped.is_set():
+            await self._pause(self._stopped)
+            for tg_id in list(self._held):
+                try:
+                    kept = await self._leases.renew(tg_id)
+                except Exception as exc:
+                    log.warning("bot %s: lease renewal failed: %r", tg_id, exc)
+                    kept = tg_id in self._held and self._fresh(tg_id)
+                else:
+                    if kept and tg_id in self._held:
+                        self._held[tg_id] = asyncio.get_running_loop().time()
+                if not kept and self._held.pop(tg_id, None) is not None:
+                    # Stop before the lease can be someone else's: never two pollers.
+                    log.warning("bot %s: lease lost; another instance may take it", tg_id)
+                    self._lost.add(tg_id)
+                    self._wake.set()
+
+    def _fresh(self, tg_id: int) -> bool:
+        """Whether our last confirmation of this lease is recent enough to keep polling."""
+        margin = self._tick  # stop a tick before the lease could expire for the others
+        age = asyncio.get_running_loop().time() - self._held[tg_id]
+        return age < self._leases.ttl - margin
+
+    # --- one pass -----------------------------------------------------------------------------
 
     async def reconcile(self) -> None:
-        """One pass: drop rejected and unwanted bots, renew leases, start what we may."""
-        rejected, self._rejected = self._rejected, set()
-        for tg_id in rejected:
+        """Stop lost, rejected and unwanted bots; start wanted ones whose lease we get."""
+        async with self._pass:  # one pass at a time, or a bot could start twice
+            await self._reconcile()
+
+    async def _reconcile(self) -> None:
+        lost, self._lost = self._lost, set()
+        for tg_id in lost:
             handle = self._handles.pop(tg_id, None)
             if handle is not None:
-                await self._stop(handle, release=True)
-                await self._rejected_token(handle.spec)
+                await self._stop(handle, release=False)
+        rejected, self._rejected = self._rejected, set()
+        for tg_id in rejected:
+            handle = self._handles.get(tg_id)
+            if handle is None:
+                continue
+            if await handle.token_alive():
+                log.warning("bot %s: a call failed as if the token were rejected; it is not", tg_id)
+                continue
+            del self._handles[tg_id]
+            await self._stop(handle, release=True)
+            await self._rejected_token(handle.spec)
         wanted = await self._wanted()  # read after: a bot just marked broken is not wanted
         for tg_id, handle in list(self._handles.items()):
             spec = wanted.get(tg_id)
             if spec is None or spec.token != handle.spec.token:
                 del self._handles[tg_id]
                 await self._stop(handle, release=True, drop_webhook=spec is None)
-            elif not await self._leases.renew(tg_id):
-                log.warning("bot %s: lease lost; another instance takes it over", tg_id)
-                del self._handles[tg_id]
-                await self._stop(handle, release=False)
         now = asyncio.get_running_loop().time()
         todo = [
             spec
@@ -233,32 +281,32 @@ class BotRuntime:
 
         async def start_one(spec: BotSpec) -> None:
             async with gate:
-                await self._start(spec)
+                if not self._stopped.is_set():
+                    await self._start(spec)
 
         await asyncio.gather(*(start_one(spec) for spec in todo))
+
+    async def _wanted(self) -> dict[int, BotSpec]:
+        assert self._default is not None
+        wanted = {self._default.tg_id: BotSpec(self._default.tg_id, self._default_token)}
+        for custom in await self._store.bots.all_active():
+            wanted.setdefault(
+                custom.tg_id, BotSpec(custom.tg_id, custom.token, custom.tenant_id, custom.id)
+            )
+        return wanted
 
     async def _start(self, spec: BotSpec) -> None:
         if not await self._leases.acquire(spec.tg_id):
             return
-        assert self._request is not None
-        env = Environment(
-            store=self._store,
-            texts=self._texts,
-            api_base=self._api_base,
-            request=self._request,
-            features=self._features,
-            default_lang=self._default_lang,
-            poll_timeout=self._poll_timeout,
-            persistence_interval=self._persistence_interval,
-            clock=self._clock,
-        )
+        self._held[spec.tg_id] = asyncio.get_running_loop().time()
+        assert self._env is not None
         webhook = None
         if self._public_url is not None:
             path = WEBHOOK_PATH.format(bot_id=spec.tg_id)
             webhook = (f"{self._public_url}{path}", self.webhook_secret(spec.tg_id))
         handle = BotHandle(
             spec,
-            env,
+            self._env,
             default=self._default,
             report_rejected=lambda: self._report_rejected(spec.tg_id),
             on_conflict=self._count_conflict,
@@ -267,11 +315,11 @@ class BotRuntime:
         try:
             await handle.start()
         except InvalidToken:
-            await self._leases.release(spec.tg_id)
+            await self._release(spec.tg_id)
             await self._rejected_token(spec)
             return
         except (TelegramError, OSError) as exc:
-            await self._leases.release(spec.tg_id)
+            await self._release(spec.tg_id)
             self._back_off(spec.tg_id, exc)
             return
         self._retry_at.pop(spec.tg_id, None)
@@ -284,9 +332,13 @@ class BotRuntime:
         except Exception as exc:
             log.warning("bot %s: unclean stop: %s", handle.spec.tg_id, redact(repr(exc)))
         if release:
-            with contextlib.suppress(Exception):
-                await self._leases.release(handle.spec.tg_id)
+            await self._release(handle.spec.tg_id)
         log.info("bot %s: stopped", handle.spec.tg_id)
+
+    async def _release(self, tg_id: int) -> None:
+        self._held.pop(tg_id, None)
+        with contextlib.suppress(Exception):
+            await self._leases.release(tg_id)
 
     async def _rejected_token(self, spec: BotSpec) -> None:
         if spec.tenant_id is None or spec.custom_id is None:
@@ -296,10 +348,8 @@ class BotRuntime:
         log.warning(
             "bot %s of tenant %s: token rejected; marked broken", spec.tg_id, spec.tenant_id
         )
-        try:
+        with contextlib.suppress(StoreError):
             await self._store.bots.mark_broken(spec.tenant_id, spec.custom_id)
-        except StoreError:
-            pass
 
     def _back_off(self, tg_id: int, exc: Exception | None) -> None:
         _, last = self._retry_at.get(tg_id, (0.0, 0.0))

@@ -94,9 +94,7 @@ async def is_group_admin(update: Update, ctx: Ctx) -> bool | None:
         return False
     try:
         member = await ctx.bot.get_chat_member(chat.id, user.id)
-    except InvalidToken:
-        raise
-    except TelegramError as exc:
+    except TelegramError as exc:  # InvalidToken included: PTB says so for a 404 too
         log.warning("getChatMember failed in chat %s: %s", chat.id, exc)
         return None
     return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)

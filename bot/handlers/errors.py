@@ -17,10 +17,6 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, ctx: Ctx) -> None:
     error = ctx.error
     bot_id = ctx.deps.me.tg_id
-    if isinstance(error, InvalidToken):
-        log.error("bot %s: Telegram rejected the token; stopping it", bot_id)
-        ctx.deps.report_rejected()
-        return
     if isinstance(error, Forbidden):
         # Blocked or removed while we answered: nobody to apologise to.
         log.info("bot %s: %s", bot_id, redact(str(error)))
@@ -33,6 +29,9 @@ async def on_error(update: object, ctx: Ctx) -> None:
         redact(f"{type(error).__name__}: {error}"),
         exc_info=error,
     )
+    if isinstance(error, InvalidToken):
+        # Maybe revoked (401), maybe a 404: the runtime checks with getMe before stopping.
+        ctx.deps.report_rejected()
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:

@@ -59,3 +59,17 @@ async def test_commands_for_other_bots_are_left_alone(world, runtimes, tenants, 
     answer = await world.ask(world.acme, boss, "/frobnicate@AcmeBot", gid)
     assert answer == "Такой команды нет. Список команд: /help"
     assert len(await world.bot_texts(gid, world.acme)) == 1
+
+
+async def test_when_telegram_will_not_say_who_is_admin_the_group_is_not_changed(
+    world, runtimes, tenants, store
+):
+    # No chat_members fixture: the emulator answers getChatMember with 404 (PTB: InvalidToken).
+    runtime = await runtimes()
+    boss = await world.user("Босс")
+    group = await world.tg.create_group("Продажи", admins=[boss], bots=[world.acme.id])
+    answer = await world.ask(world.acme, boss, f"/activate {tenants['acme_key']}", group["id"])
+    assert answer.startswith("Не удалось проверить, что вы администратор группы.")
+    assert await store.subs.tenants_of_chat(group["id"]) == []
+    await runtime.reconcile()
+    assert world.acme.id in runtime.serving  # a 404 is not a revoked token

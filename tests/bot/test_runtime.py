@@ -253,3 +253,34 @@ async def test_a_foreign_poller_is_noticed_as_a_conflict(world, runtimes, eventu
         return runtime.conflicts > 0
 
     await eventually(noticed)
+
+
+async def test_a_lost_lease_stops_the_bot_before_anyone_else_polls(
+    world, runtimes, tenants, store, eventually
+):
+    runtime = await runtimes("me", lease_ttl=0.6)
+    assert world.acme.id in runtime.serving
+    # Another instance holds it now (our lease ran out while we were away, say).
+    await store.redis.set(keys.lease(world.acme.id), "other", px=1000)
+    await eventually(lambda: _serves(runtime, world.acme.id, False))
+    assert world.default.id in runtime.serving
+    await eventually(lambda: _serves(runtime, world.acme.id))  # back once "other" is gone
+    assert await store.redis.get(keys.lease(world.acme.id)) == "me"
+
+
+def _boom_feature() -> Feature:
+    async def boom(update: Update, ctx) -> None:
+        await ctx.bot.do_api_request("noSuchMethod")  # a 404, which PTB calls InvalidToken
+
+    return Feature("boom", lambda: [CommandHandler("boom", boom)])
+
+
+async def test_a_404_is_not_taken_for_a_revoked_token(world, runtimes, tenants, store):
+    runtime = await runtimes(extra_features=[_boom_feature()])
+    uid = await world.user("Анна")
+    assert "Что-то пошло не так" in await world.ask(world.acme, uid, "/boom")
+    await runtime.reconcile()  # the report is checked with getMe: the token is fine
+    assert world.acme.id in runtime.serving
+    bot = await store.bots.get(tenants["acme"].id, tenants["acme_bot"].id)
+    assert bot.status is BotStatus.ACTIVE
+    assert "/status" in await world.ask(world.acme, uid, "/help")

@@ -210,14 +210,6 @@ async def test_commands_and_descriptions_are_registered_per_language(world, runt
         assert en_short == "Missed-call notifications from your virtual PBX."
 
 
-async def test_profile_is_not_resent_on_every_start(world, runtimes):
-    first = await runtimes("one")
-    await first.stop()
-    await runtimes("two")
-    calls = await world.tg.api_log(world.default.id, "setmycommands")
-    assert len(calls) == 2  # default scope and "en", once
-
-
 async def test_a_failing_handler_answers_politely(world, runtimes, tenants):
     await runtimes()
     uid = await world.user("Анна")
