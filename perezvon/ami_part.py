@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from connectors.asterisk import AmiConnection, AmiSettings, DetectorSettings
 from delivery.intake import Intake
+from perezvon.metrics import Metrics
 from store import Store
 from store.events import CallEvent
 from store.models import AmiLink
@@ -50,11 +51,13 @@ class AmiSupervisor:
         store: Store,
         intake: Intake,
         *,
+        metrics: Metrics | None = None,
         reconcile_every: float = 5.0,
         connect: Connect = AmiConnection,
     ) -> None:
         self._store = store
         self._intake = intake
+        self._metrics = metrics
         self._every = reconcile_every
         self._connect = connect
         self._running: dict[str, tuple[AmiLink, asyncio.Task[None]]] = {}
@@ -70,6 +73,8 @@ class AmiSupervisor:
             # Raising makes the connector keep the call and retry: nothing decided is lost.
             tenant = await self._store.tenants.get(link.tenant_id)
             receipt = await self._intake.submit(tenant, event)
+            if self._metrics is not None:
+                self._metrics.inc(f"events_{receipt.outcome.value}_total")
             log.info("AMI %s: call %s %s", link.id, event.call_id, receipt.outcome.value)
 
         return submit

@@ -114,7 +114,7 @@ async def _bots(ctx: Context) -> Stop | None:
 
 
 async def _ami(ctx: Context) -> Stop | None:
-    supervisor = AmiSupervisor(ctx.store, Intake(ctx.store))
+    supervisor = AmiSupervisor(ctx.store, Intake(ctx.store), metrics=ctx.metrics)
     await supervisor.start()
     ctx.banner.append(f"AMI links connected: {len(supervisor.link_ids)} (perezvon ami list)")
     return supervisor.stop
