@@ -42,15 +42,28 @@ class Bots:
         )
 
     async def add(self, tid: str, name: str, token: str, username: str, tg_id: int) -> CustomBot:
-        """Register a bot whose token getMe accepted; switched off until activated."""
+        """Register a bot whose token getMe accepted; switched off until activated.
+
+        A Telegram bot belongs to one tenant: re-adding the tenant's own bot with a new token
+        (after @BotFather revoked the old one) renews its token; another tenant is refused.
+        """
         name = " ".join(name.split())[:MAX_NAME]
         if not name:
             raise InvalidInput("name must not be empty")
         if not await self._r.exists(keys.tenant(tid)):
             raise NotFound(f"no tenant {tid}")
+        owner = await self._r.get(keys.bot_tg(tg_id))
+        if owner is not None:
+            owner_tid, owner_bid = owner.split(":", 1)
+            if owner_tid != tid:
+                raise TokenTaken("this bot is already registered by another company")
+            return await self._renew(tid, owner_bid, token, username)
         bid = str(await self._r.incr(keys.bot_seq(tid)))
+        if not await self._r.set(keys.bot_tg(tg_id), f"{tid}:{bid}", nx=True):
+            raise TokenTaken("this bot is already registered")
         token_hash = digest(token)
         if not await self._r.set(keys.bot_token(token_hash), f"{tid}:{bid}", nx=True):
+            await self._r.delete(keys.bot_tg(tg_id))
             raise TokenTaken("this token is already registered")
         now = self._clock()
         async with self._r.pipeline(transaction=True) as pipe:
@@ -69,6 +82,30 @@ class Bots:
             )
             pipe.zadd(keys.bots(tid), {bid: now})
             await pipe.execute()
+        return await self.get(tid, bid)
+
+    async def _renew(self, tid: str, bid: str, token: str, username: str) -> CustomBot:
+        new_hash = digest(token)
+        if not await self._r.set(keys.bot_token(new_hash), f"{tid}:{bid}", nx=True):
+            raise TokenTaken("this token is already registered")
+
+        async def body(pipe):
+            old_hash = await pipe.hget(keys.bot(tid, bid), "token_hash")
+            pipe.multi()
+            pipe.hset(
+                keys.bot(tid, bid),
+                mapping={
+                    "token": self._box.seal(token),
+                    "token_hash": new_hash,
+                    "username": username,
+                    "broken": "0",
+                },
+            )
+            if old_hash and old_hash != new_hash:
+                pipe.delete(keys.bot_token(old_hash))
+
+        await atomically(self._r, [keys.bot(tid, bid)], body)
+        await self._changed()
         return await self.get(tid, bid)
 
     async def get(self, tid: str, bid: str) -> CustomBot:
@@ -153,7 +190,7 @@ class Bots:
         active_key = keys.bot_active(tid)
 
         async def body(pipe):
-            token_hash = await pipe.hget(keys.bot(tid, bid), "token_hash")
+            token_hash, tg_id = await pipe.hmget(keys.bot(tid, bid), ["token_hash", "tg_id"])
             if token_hash is None:
                 return False
             current = await pipe.get(active_key)
@@ -164,6 +201,7 @@ class Bots:
             pipe.delete(keys.bot(tid, bid))
             pipe.zrem(keys.bots(tid), bid)
             pipe.delete(keys.bot_token(token_hash))
+            pipe.delete(keys.bot_tg(int(tg_id)))
             return True
 
         deleted = await atomically(self._r, [active_key, keys.bot(tid, bid)], body)

@@ -24,6 +24,10 @@ def bot_token(token_hash: str) -> str:
     return f"{PREFIX}:bottoken:{token_hash}"
 
 
+def bot_tg(bot_tg_id: int) -> str:
+    return f"{PREFIX}:botid:{bot_tg_id}"
+
+
 def chat_tenants(chat_id: int) -> str:
     return f"{PREFIX}:chat:{chat_id}:tenants"
 

@@ -108,3 +108,23 @@ async def test_changes_are_announced(store: Store, tid):
     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=2)
     assert message is not None and message["channel"] == keys.BOTS_CHANGED
     await pubsub.aclose()
+
+
+async def test_a_telegram_bot_belongs_to_one_tenant_and_its_token_can_be_renewed(store: Store, tid):
+    other, _ = await store.tenants.create("B", "UTC", "ru")
+    bot = await store.bots.add(tid, "Sales", "77:old-token", "sales_bot", 77)
+    await store.bots.activate(tid, bot.id)
+    await store.bots.mark_broken(tid, bot.id)
+    # The same Telegram bot (id 77) with a re-issued token: another tenant may not take it.
+    with pytest.raises(TokenTaken):
+        await store.bots.add(other.id, "Mine", "77:new-token", "sales_bot", 77)
+    renewed = await store.bots.add(tid, "Sales", "77:new-token", "sales_bot", 77)
+    assert renewed.id == bot.id and renewed.token == "77:new-token"
+    assert renewed.status is BotStatus.OFF
+    assert await store.bots.owner_of_token("77:old-token") is None
+    assert await store.bots.owner_of_token("77:new-token") == (tid, bot.id)
+    assert len(await store.bots.list(tid)) == 1
+    with pytest.raises(TokenTaken):
+        await store.bots.add(tid, "Sales", "77:new-token", "sales_bot", 77)
+    await store.bots.delete(tid, bot.id)
+    assert (await store.bots.add(other.id, "Mine", "77:new-token", "sales_bot", 77)).id
