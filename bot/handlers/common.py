@@ -41,31 +41,36 @@ def text(ctx: Ctx, lang: str, key: str, /, **values: object) -> str:
 
 
 def chunks(body: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Split at paragraph, then line boundaries so no part exceeds Telegram's limit."""
+    """Split at line boundaries (a line longer than the limit is cut) into parts that fit."""
     parts: list[str] = []
-    current = ""
-    for para in body.split("\n"):
-        while len(para) > limit:
-            parts.append(para[:limit])
-            para = para[limit:]
-        candidate = f"{current}\n{para}" if current else para
-        if len(candidate) > limit:
-            parts.append(current)
-            current = para
+    current: str | None = None
+    for line in body.split("\n"):
+        while len(line) > limit:
+            if current is not None:
+                parts.append(current)
+                current = None
+            parts.append(line[:limit])
+            line = line[limit:]
+        if current is None:
+            current = line
+        elif len(current) + 1 + len(line) <= limit:
+            current = f"{current}\n{line}"
         else:
-            current = candidate
-    if current or not parts:
+            parts.append(current)
+            current = line
+    if current is not None:
         parts.append(current)
-    return parts
+    return [part for part in parts if part.strip()] or [body[:limit]]
 
 
 async def send(update: Update, ctx: Ctx, body: str) -> None:
-    """Answer in the update's chat (never as a reply: the message may have been deleted)."""
-    chat = update.effective_chat
+    """Answer in the update's chat and topic (never as a reply: it may have been deleted)."""
+    chat, message = update.effective_chat, update.effective_message
     if chat is None:
         return
+    thread = message.message_thread_id if message and message.is_topic_message else None
     for part in chunks(body):
-        await ctx.bot.send_message(chat.id, part)
+        await ctx.bot.send_message(chat.id, part, message_thread_id=thread)
 
 
 async def delete_quietly(message: Message | None) -> bool:
