@@ -136,7 +136,11 @@ class BotRuntime:
             persistence_interval=self._persistence_interval,
             clock=self._clock,
         )
-        await self.reconcile()
+        try:
+            await self.reconcile()
+        except BaseException:
+            await self.stop()  # close what the first pass opened, then let the caller decide
+            raise
         self._tasks = [
             asyncio.create_task(self._supervise(), name="bots:supervise"),
             asyncio.create_task(self._listen(), name="bots:listen"),
