@@ -5,21 +5,20 @@ from __future__ import annotations
 import hashlib
 
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from delivery.routing import BotRef
+from delivery.transport import AiohttpRequest
 
 
 class BotPool:
-    """A `Bot` per token, created on first use; they share one HTTPXRequest (one httpx client),
+    """A `Bot` per token, created on first use; they share one AiohttpRequest (one aiohttp session),
     so a hundred bots cost a few KiB each instead of a client and a TLS context each."""
 
     def __init__(self, api_base: str, send_timeout: float, connections: int = 64) -> None:
         self._api = api_base.rstrip("/")
-        self._request = HTTPXRequest(
-            connection_pool_size=connections,
+        self._request = AiohttpRequest(
+            connections,
             read_timeout=send_timeout,
-            write_timeout=send_timeout,
             connect_timeout=min(send_timeout, 5.0),
             pool_timeout=send_timeout,
         )

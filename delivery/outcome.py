@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+import aiohttp
 import httpx
 from telegram.error import (
     BadRequest,
@@ -69,7 +70,9 @@ def _match(message: str, table: list[tuple[str, Verdict]], default: Verdict) -> 
 
 def _never_sent(exc: TimedOut) -> bool:
     # Connect and pool timeouts fail before the request leaves: retrying cannot duplicate.
-    return isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
+    return isinstance(
+        exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout | aiohttp.ConnectionTimeoutError
+    )
 
 
 def _seconds(exc: RetryAfter) -> float:
