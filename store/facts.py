@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from redis.asyncio import Redis
@@ -50,7 +51,8 @@ class KeyThrottle:
         now = self._clock()
         key = keys.throttle(chat_id)
         async with self._r.pipeline(transaction=True) as pipe:
-            pipe.zadd(key, {repr(now): now})
+            # A unique member per attempt: two wrong keys in the same instant are two attempts.
+            pipe.zadd(key, {f"{now!r}:{secrets.token_hex(4)}": now})
             pipe.expire(key, int(WRONG_KEY_WINDOW) + 1)
             await pipe.execute()
         return await self.blocked_until(chat_id)

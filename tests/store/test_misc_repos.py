@@ -83,3 +83,9 @@ async def test_ami_link_options_round_trip(store: Store, tid):
     assert again == link
     assert again.did_groups == {"74951234567": "sales"}
     assert again.contexts == ("from-trunk", "from-sip") and again.tls_ca.endswith(".pem")
+
+
+async def test_throttle_counts_attempts_made_in_the_same_instant(store: Store):
+    for _ in range(WRONG_KEY_LIMIT):
+        assert await store.throttle.failure(11) is None
+    assert await store.throttle.failure(11) is not None
