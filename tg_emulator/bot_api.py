@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from . import errors as E
-from . import methods_bot, methods_messages, methods_updates
+from . import methods_bot, methods_members, methods_messages, methods_updates
 from .call import Call, Handler
 from .emulator import Emulator
 from .errors import ApiError
@@ -23,6 +23,7 @@ METHODS: dict[str, Handler] = {
     **methods_bot.METHODS,
     **methods_updates.METHODS,
     **methods_messages.METHODS,
+    **methods_members.METHODS,
 }
 PROXY_502_PAGE = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
