@@ -149,39 +149,3 @@ async def tenants(store: Store, world: World) -> dict[str, Any]:
         "globex_key": globex_key,
         "globex_bot": globex_bot,
     }
-
-
-@pytest.fixture
-def chat_members(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Test-only stand-in for getChatMember, which the emulator does not implement yet.
-
-    Answers from the emulator's own world (group admins and members) with the object shapes
-    of the Bot API spec, so the bot's group-admin check runs over HTTP like against Telegram.
-    """
-    from tg_emulator import bot_api
-    from tg_emulator import errors as E
-    from tg_emulator.access import resolve_chat
-    from tg_emulator.serialize import human_user
-
-    rights = (
-        "can_manage_chat can_delete_messages can_manage_video_chats can_restrict_members "
-        "can_promote_members can_change_info can_invite_users can_post_stories "
-        "can_edit_stories can_delete_stories"
-    ).split()
-
-    async def get_chat_member(call: Any) -> dict[str, Any]:
-        world = call.emu.world
-        chat_id = resolve_chat(world, call.params.chat_id())
-        user_id = call.params.int("user_id")
-        if user_id not in world.users:
-            raise E.bad_request("user not found")
-        user = human_user(world.users[user_id])
-        chat = world.chats.get(chat_id)
-        if chat is None or user_id not in chat.members:
-            return {"status": "left", "user": user}
-        if user_id in chat.admins:
-            admin = {"status": "administrator", "user": user, "is_anonymous": False}
-            return {**admin, "can_be_edited": False, **{r: True for r in rights}}
-        return {"status": "member", "user": user}
-
-    monkeypatch.setitem(bot_api.METHODS, "getchatmember", get_chat_member)
