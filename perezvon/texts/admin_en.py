@@ -160,6 +160,9 @@ TEXTS: dict[str, str] = {
         "The message with the token could not be deleted. Delete it yourself: it is a secret."
     ),
     "admin.bots.added": "Bot «{name}» (@{username}) added. Status: Off.",
+    "admin.bots.renewed": (
+        "Token of bot «{name}» (@{username}) renewed. Status: Off — switch it on again."
+    ),
     "admin.key.title": (
         "API key: {prefix}…\n\nReplacing the key: the old one stops working at once for "
         "/activate, /admin and the PBX's calls; users stay subscribed; other admins are "

@@ -115,3 +115,21 @@ async def test_delete_asks_first(signed_in, world, store, acme):
     assert await store.bots.list(tenant.id) == [] and await store.bots.active(tenant.id) is None
     assert "Ботов пока нет." in await me.screen()
     assert await store.bots.owner_of_token(world.acme.token) is None  # may be added again
+
+
+async def test_re_adding_a_bot_with_its_new_token_renews_it(world, runtimes, acme, store, admin_of):
+    tenant, key = acme
+    await runtimes()
+    me = admin_of(world.default, await world.user("Админ"))
+    await me.say(f"/admin {key}", answers=2)
+    await _start_adding(me)
+    await me.say("Бот Acme")
+    await me.say(world.acme.token, answers=2)
+    (bot,) = await store.bots.list(tenant.id)
+    new_token = await world.tg.revoke_token(world.acme.id)  # @BotFather issued a new one
+    await me.say("/menu")
+    await _start_adding(me)
+    await me.say("Бот Acme")
+    assert "обновлён" in await me.say(new_token, answers=2)
+    (renewed,) = await store.bots.list(tenant.id)
+    assert renewed.id == bot.id and renewed.token == new_token

@@ -68,13 +68,15 @@ async def _register(ctx: Ctx, s: Session, token: str) -> str | None:
     if user.id == ctx.deps.default.tg_id:
         return "admin.bots.is_default"
     name = str(dialog.recall(ctx, "name"))
+    store = ctx.deps.store
+    # The tenant's own bot with a re-issued token: the store renews it in place.
+    renewing = any(b.tg_id == user.id for b in await store.bots.list(s.tid))
     try:
-        bot = await ctx.deps.store.bots.add(s.tid, name, token, user.username or "", user.id)
+        bot = await store.bots.add(s.tid, name, token, user.username or "", user.id)
     except TokenTaken:
         return "admin.bots.token_taken"
     await dialog.finish(ctx, s.chat_id)
-    await ctx.bot.send_message(
-        s.chat_id, tr(ctx, s, "admin.bots.added", name=bot.name, username=bot.username)
-    )
+    done = "admin.bots.renewed" if renewing else "admin.bots.added"
+    await ctx.bot.send_message(s.chat_id, tr(ctx, s, done, name=bot.name, username=bot.username))
     await send_screen(ctx, s.chat_id, await bots.card_screen(ctx, s, bot.id))
     return None
