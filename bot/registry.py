@@ -27,6 +27,8 @@ class Feature:
     handlers: Callable[[], Sequence[BaseHandler]]
     commands: tuple[Command, ...] = ()
     group: int = 0
+    # Called once per Application before it starts, e.g. to schedule JobQueue work.
+    setup: Callable[[Application], None] | None = None
 
 
 FEATURES: list[Feature] = [
@@ -51,4 +53,6 @@ def install(app: Application, chosen: Sequence[Feature]) -> None:
     """Add fresh handlers of every feature, and the error handler, to one Application."""
     for feature in chosen:
         app.add_handlers(list(feature.handlers()), group=feature.group)
+        if feature.setup is not None:
+            feature.setup(app)
     app.add_error_handler(errors.on_error)

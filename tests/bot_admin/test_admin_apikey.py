@@ -65,3 +65,20 @@ async def test_the_key_message_is_deleted_after_a_restart(
         ]
 
     await eventually(swept)
+
+
+async def test_the_key_message_is_swept_at_start_without_any_admin_action(
+    world, runtimes, acme, clock, admin_of, eventually
+):
+    first = await runtimes("one")
+    me = admin_of(world.default, await world.user("Админ"))
+    await me.say(f"/admin {acme[1]}", answers=2)
+    new_key = await _rotate(me)
+    await first.stop()
+    clock.advance(61)
+    await runtimes("two")  # nobody writes to the bot: the start-up sweep alone deletes it
+
+    async def swept() -> bool:
+        return not [m for m in await me.messages() if new_key in m.get("text", "")]
+
+    await eventually(swept)

@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import Command, Ctx
-from bot.handlers.admin import inputs, menu, router
+from bot.handlers.admin import inputs, menu, purge, router
 from bot.handlers.admin.shared import AdminEnv, AdminSettings
 from bot.handlers.common import user_lang
 from bot.keyboards import admin as kb
@@ -65,4 +65,4 @@ def feature(
 ) -> Feature:
     """The admin menus as a bot Feature; `api_base` is the Bot API server (for getMe checks)."""
     env = AdminEnv(outbox, dead_letters, api_base.rstrip("/"), settings or AdminSettings())
-    return Feature("admin", lambda: handlers(env), COMMANDS)
+    return Feature("admin", lambda: handlers(env), COMMANDS, setup=purge.schedule_sweeps)

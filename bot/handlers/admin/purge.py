@@ -1,8 +1,8 @@
 """Messages that must disappear later (a freshly rotated API key): recorded in Redis first.
 
 A JobQueue job deletes the message on time while the process lives. The record in Redis is
-what survives a restart: every admin command or button of that bot sweeps what is overdue, so
-a key shown just before a crash is deleted the next time an admin uses the bot.
+what survives a restart: every bot sweeps what is overdue when it starts and every
+SWEEP_EVERY seconds after, and every admin command or button sweeps too.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.ext import Application
 
 from bot.context import Ctx
 
@@ -33,6 +34,20 @@ async def later(ctx: Ctx, chat_id: int, message_id: int, delay: float) -> None:
 async def _job(ctx: Ctx) -> None:
     assert ctx.job is not None
     await _delete(ctx, str(ctx.job.data))
+
+
+SWEEP_EVERY = 30.0
+
+
+def schedule_sweeps(app: Application) -> None:
+    """Sweep overdue deletions as the bot starts and then regularly: a message whose timer
+    died with a previous process is still deleted within SWEEP_EVERY seconds of a restart."""
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(_sweep_job, interval=SWEEP_EVERY, first=1.0, name="purge")
+
+
+async def _sweep_job(ctx: Ctx) -> None:
+    await sweep(ctx)
 
 
 async def sweep(ctx: Ctx) -> int:
