@@ -23,19 +23,7 @@ async def start(update: Update, ctx: Ctx, s: Session, data: kb.BotAdd) -> str:
     return NAME
 
 
-async def got_name(update: Update, ctx: Ctx, env: AdminEnv) -> object:
-    s = await dialog.current(update, ctx, env, KIND)
-    if s is None:
-        return ConversationHandler.END
-    name = await dialog.answer_text(ctx, s, update.effective_message)
-    if name is None:
-        return NAME
-    if not name or len(name) > MAX_NAME:
-        await dialog.ask(ctx, s, "admin.bots.bad_name", limit=MAX_NAME)
-        return NAME
-    dialog.remember(ctx, name=name)
-    await dialog.ask(ctx, s, "admin.bots.ask_token", name=name)
-    return TOKEN
+got_name = dialog.name_step(KIND, NAME, TOKEN, MAX_NAME, "admin.bots", "admin.bots.ask_token")
 
 
 async def got_token(update: Update, ctx: Ctx, env: AdminEnv) -> object:

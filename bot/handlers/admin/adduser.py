@@ -22,19 +22,7 @@ async def start(update: Update, ctx: Ctx, s: Session, data: kb.UserAdd) -> str:
     return NAME
 
 
-async def got_name(update: Update, ctx: Ctx, env: AdminEnv) -> object:
-    s = await dialog.current(update, ctx, env, KIND)
-    if s is None:
-        return ConversationHandler.END
-    name = await dialog.answer_text(ctx, s, update.effective_message)
-    if name is None:
-        return NAME
-    if not name or len(name) > MAX_NAME:
-        await dialog.ask(ctx, s, "admin.users.bad_name", limit=MAX_NAME)
-        return NAME
-    dialog.remember(ctx, name=name)
-    await dialog.ask(ctx, s, "admin.users.ask_chat", name=name)
-    return CHAT
+got_name = dialog.name_step(KIND, NAME, CHAT, MAX_NAME, "admin.users", "admin.users.ask_chat")
 
 
 def _chat_id(text: str) -> int | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from telegram import Message, Update
 from telegram.error import BadRequest
+from telegram.ext import ConversationHandler
 
 from bot.context import Ctx
 from bot.handlers.admin.shared import AdminEnv, Screen, Session, authorize, show, t, tr
@@ -109,3 +110,23 @@ async def answer_text(ctx: Ctx, s: Session, message: Message | None) -> str | No
         await ctx.bot.send_message(s.chat_id, tr(ctx, s, "admin.input.secret_deleted"))
         return None
     return text
+
+
+def name_step(kind: str, state: str, next_state: str, limit: int, area: str, next_key: str):
+    """The "send the name" step both add dialogs share: check it, keep it, ask the next."""
+
+    async def got_name(update: Update, ctx: Ctx, env: AdminEnv) -> object:
+        s = await current(update, ctx, env, kind)
+        if s is None:
+            return ConversationHandler.END
+        name = await answer_text(ctx, s, update.effective_message)
+        if name is None:
+            return state
+        if not name or len(name) > limit:
+            await ask(ctx, s, f"{area}.bad_name", limit=limit)
+            return state
+        remember(ctx, name=name)
+        await ask(ctx, s, next_key, name=name)
+        return next_state
+
+    return got_name
