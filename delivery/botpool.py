@@ -1,18 +1,20 @@
-"""python-telegram-bot `Bot` objects for many tokens over ONE shared HTTP connection pool."""
+"""Bot API calls for many bot tokens over ONE shared HTTP connection pool.
+
+No `telegram.Bot` per token: for a text message the engine needs neither PTB's argument
+defaults nor a `Message` built from every answer (both showed in the profile), only PTB's
+parsing of the answer and its exception types, which `BaseRequest.post` gives.
+"""
 
 from __future__ import annotations
 
-import hashlib
-
-from telegram import Bot
+from typing import Any
 
 from delivery.routing import BotRef
-from delivery.transport import AiohttpRequest
+from delivery.transport import AiohttpRequest, JsonParams
 
 
 class BotPool:
-    """A `Bot` per token, created on first use; they share one AiohttpRequest (one aiohttp session),
-    so a hundred bots cost a few KiB each instead of a client and a TLS context each."""
+    """`await pool.call(bot, "sendMessage", params)`: Telegram's `result`, or PTB's exception."""
 
     def __init__(self, api_base: str, send_timeout: float, connections: int = 64) -> None:
         self._api = api_base.rstrip("/")
@@ -22,30 +24,19 @@ class BotPool:
             connect_timeout=min(send_timeout, 5.0),
             pool_timeout=send_timeout,
         )
-        self._bots: dict[int, tuple[str, Bot]] = {}
 
     async def start(self) -> None:
         await self._request.initialize()
 
     async def stop(self) -> None:
-        # The Bots are never initialized themselves: the shared request is closed here, once.
-        self._bots.clear()
         await self._request.shutdown()
 
-    def bot(self, ref: BotRef) -> Bot:
-        digest = hashlib.sha256(ref.token.encode()).hexdigest()
-        hit = self._bots.get(ref.tg_id)
-        if hit is not None and hit[0] == digest:
-            return hit[1]
-        bot = Bot(
-            ref.token,
-            base_url=f"{self._api}/bot",
-            base_file_url=f"{self._api}/file/bot",
-            request=self._request,
-            get_updates_request=self._request,
+    async def call(
+        self, bot: BotRef, method: str, params: dict[str, Any], read_timeout: float | None = None
+    ) -> Any:
+        """One Bot API method; `params` must be JSON-ready (None values are left out)."""
+        return await self._request.post(
+            f"{self._api}/bot{bot.token}/{method}",
+            JsonParams({k: v for k, v in params.items() if v is not None}),
+            read_timeout=self._request.read_timeout if read_timeout is None else read_timeout,
         )
-        self._bots[ref.tg_id] = (digest, bot)
-        return bot
-
-    def __len__(self) -> int:
-        return len(self._bots)

@@ -14,8 +14,8 @@ from delivery import keys, redact
 from delivery.botpool import BotPool
 from delivery.fanout import FanOut, GroupNewMarkup
 from delivery.policy import Limits, Options, Retry
-from delivery.queue import Claim, JobQueue
-from delivery.routing import BotRef, Router, bot_id_of_token
+from delivery.queue import Job, JobQueue
+from delivery.routing import BotRef, Route, Router, bot_id_of_token
 from delivery.sender import Sender
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
@@ -73,7 +73,10 @@ class DeliveryEngine:
             retry or Retry(),
             self._kick,
         )
-        self._slots = asyncio.Semaphore(self._opt.senders)
+        # Send slots: a job holds one from its claim until it is settled, so at most `senders`
+        # messages per worker are ever sent-but-not-settled (what a kill -9 may repeat).
+        self._free = self._opt.senders
+        self._freed = asyncio.Event()
         self._sends: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -92,6 +95,7 @@ class DeliveryEngine:
             log.warning("took back %d messages this worker had in flight before a restart", moved)
         await self.queue.lease(self._opt.lease_seconds)
         self._stopping = False
+        self._free = self._opt.senders
         self._tasks = [
             asyncio.create_task(self.fanout.run(), name="delivery-fanout"),
             asyncio.create_task(self._dispatch(), name="delivery-dispatch"),
@@ -105,6 +109,7 @@ class DeliveryEngine:
             return
         self._stopping = True
         self._kick()
+        self._freed.set()
         fanout, dispatch, *others = self._tasks
         for task in (fanout, *others):
             task.cancel()
@@ -124,48 +129,74 @@ class DeliveryEngine:
         self._tasks = []
 
     async def _dispatch(self) -> None:
+        """Claim as many jobs as there are free slots in one script call, send them; when
+        nothing more is ready, sleep until the queue says (at least `claim_tick`, so the next
+        call finds several bots' tokens ready at once) or until new work wakes us."""
         while not self._stopping:
-            await self._slots.acquire()
-            if self._stopping:
-                self._slots.release()
-                break
+            if self._free <= 0:
+                self._freed.clear()
+                await self._freed.wait()
+                continue
+            most = self._free
             try:
-                got = await self.queue.claim()
+                jobs, wait = await self.queue.claim_many(most)
             except (RedisError, OSError) as exc:
-                self._slots.release()
                 log.warning("claim failed (%s); retrying", redact.redact(str(exc)))
                 await asyncio.sleep(0.5)
                 continue
-            if isinstance(got, Claim):
-                task = asyncio.create_task(self._send_one(got))
+            if jobs:
+                self._free -= len(jobs)
+                task = asyncio.create_task(self._send_batch(jobs))
                 self._sends.add(task)
+                task.add_done_callback(self._sends.discard)
+                if len(jobs) == most or wait == 0:
+                    continue
+            elif wait == 0:
                 continue
-            self._slots.release()
-            timeout = self._opt.idle_poll if got is None else min(got, self._opt.idle_poll)
-            if timeout > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout)
+            if self._stopping:
+                break
+            timeout = self._opt.idle_poll if wait is None else min(wait, self._opt.idle_poll)
+            timeout = max(timeout, self._opt.claim_tick)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()
 
-    async def _send_one(self, claim: Claim) -> None:
+    async def _send_batch(self, jobs: list[Job]) -> None:
         try:
-            verdict = await self.sender.process(claim)
+            routes = await self.sender.routes(jobs)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.error("routing %d claimed messages failed: %s", len(jobs), redact.redact(repr(exc)))
+            for job in jobs:
+                await self._release(job.jid)
+                self._slot_done()
+            return
+        sends = [self._send_one(job, route) for job, route in zip(jobs, routes, strict=True)]
+        await asyncio.gather(*sends)
+
+    def _slot_done(self) -> None:
+        self._free += 1
+        self._freed.set()
+
+    async def _send_one(self, job: Job, route: Route | None) -> None:
+        try:
+            verdict = await self.sender.process(job, route)
             self.counts[verdict.value if verdict else "rerouted"] += 1
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             # Redis trouble or a bug: hand the claim back (it may repeat: it was in flight).
-            log.error("sending %s failed: %s", claim.jid, redact.redact(repr(exc)))
-            await self._release(claim)
+            log.error("sending %s failed: %s", job.jid, redact.redact(repr(exc)))
+            await self._release(job.jid)
         finally:
-            self._slots.release()
-            self._sends.discard(asyncio.current_task())  # type: ignore[arg-type]
+            self._slot_done()
 
-    async def _release(self, claim: Claim) -> None:
+    async def _release(self, jid: str) -> None:
         delay = 0.1
         while not self._stopping:
             try:
-                await self.queue.release(claim.jid)
+                await self.queue.release(jid)
                 self._kick()
                 return
             except (RedisError, OSError):

@@ -81,7 +81,7 @@ class FanOut:
                         keys.GROUP,
                         consumer,
                         {keys.STREAM: ">"},
-                        count=self._opt.intake_batch,
+                        count=self._opt.intake_share,
                         block=self._opt.intake_block_ms,
                     )
                     entries = got[0][1] if got else []

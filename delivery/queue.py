@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from redis.asyncio import Redis
 
 from delivery import keys
+from delivery.coalesce import GroupCommit
 from delivery.policy import Limits
 from delivery.scripts import PRELUDE, SCRIPTS
 
@@ -38,9 +39,18 @@ class Job:
     dead_at: float = 0.0
 
     def data(self) -> str:
-        d = asdict(self)
-        for name in ("jid", "bot", "tid", "chat"):
-            d.pop(name)
+        """Everything but the routing fields, as JSON (a fan-out writes thousands: no asdict)."""
+        d = {
+            "kind": self.kind.value,
+            "text": self.text,
+            "markup": self.markup,
+            "at": self.at,
+            "call": self.call,
+            "attempts": self.attempts,
+            "tried": self.tried,
+            "error": self.error,
+            "dead_at": self.dead_at,
+        }
         return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -75,6 +85,7 @@ class JobQueue:
         self._scripts = {
             name: redis.register_script(PRELUDE + src) for name, src in SCRIPTS.items()
         }
+        self._acks: GroupCommit[str] = GroupCommit(lambda jids: self.ack(*jids))
 
     async def _run(self, name: str, *args: object):
         return await self._scripts[name](keys=[], args=[keys.P, *args])
@@ -84,7 +95,8 @@ class JobQueue:
     ) -> int:
         """Queue jobs and (when given) ack the intake entry, atomically and only once."""
         flat: list[object] = []
-        for job in jobs:
+        # Stable: each lane keeps its order, and its jobs go in with one RPUSH.
+        for job in sorted(jobs, key=lambda j: (j.bot, j.tid)):
             flat += [job.bot, job.tid, job.chat, job.data()]
         return int(
             await self._run(
@@ -92,20 +104,36 @@ class JobQueue:
             )
         )
 
+    async def claim_many(self, most: int, budget: int = 64) -> tuple[list[Job], float | None]:
+        """Up to `most` jobs we may send right now, claimed in one script, with their data;
+        and seconds until more may be ready (0: look again now; None: nothing is queued)."""
+        res = await self._run("claim", self.consumer, *self._limits, max(budget, 2 * most), most)
+        jobs = [
+            Job.load(res[i], {"b": res[i + 1], "t": res[i + 2], "c": res[i + 3], "d": res[i + 4]})
+            for i in range(1, len(res), 5)
+        ]
+        wait = int(res[0])
+        return jobs, (None if wait < 0 else wait / 1000.0)
+
     async def claim(self, budget: int = 64) -> Claim | float | None:
         """A job we may send right now, else seconds until one may be ready (None: empty)."""
-        res = await self._run("claim", self.consumer, *self._limits, budget)
-        if res[0]:
-            return Claim(res[0], int(res[1]), res[2])
-        wait = int(res[1])
-        return None if wait < 0 else wait / 1000.0
+        jobs, wait = await self.claim_many(1, budget)
+        if jobs:
+            return Claim(jobs[0].jid, jobs[0].bot, jobs[0].tid)
+        return wait
 
     async def load(self, jid: str) -> Job | None:
         h = await self._r.hgetall(keys.job(jid))
         return Job.load(jid, h) if h else None
 
-    async def ack(self, jid: str) -> None:
-        await self._run("ack", self.consumer, jid)
+    async def ack(self, *jids: str) -> None:
+        """Forget sent jobs (one script for any number of them)."""
+        if jids:
+            await self._run("ack", self.consumer, *jids)
+
+    async def ack_grouped(self, jid: str) -> None:
+        """`ack(jid)`, sharing one script call with the acks of concurrent sends."""
+        await self._acks(jid)
 
     async def requeue(self, job: Job, *, front: bool = True, delay: float = 0.0) -> bool:
         """Back into its (possibly new) lane: now at the head, or after `delay` seconds."""

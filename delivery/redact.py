@@ -37,6 +37,7 @@ NOISY_LOGGERS = (
     "telegram.ext.ExtBot",
     "telegram.request.BaseRequest",
     "telegram.request.HTTPXRequest",
+    "delivery.transport",
     "delivery.sender",
     "delivery.engine",
     "delivery.fanout",

@@ -116,21 +116,38 @@ class Router:
         started_default = not started_custom and await started.has(self.default.tg_id, chat)
         return self._decide(self.default, custom, started_custom, started_default, tried)
 
-    async def choose_many(self, tid: str, chats: list[int]) -> dict[int, Route]:
-        """Routes for a fan-out, with the 'started' facts read in one round trip."""
-        custom = await self.custom(tid)
+    async def choose_each(self, wanted: list[tuple[str, int, Iterable[int]]]) -> list[Route | None]:
+        """`choose` for many (tenant, chat, tried) at once: the facts in one round trip."""
+        customs = [await self.custom(tid) for tid, _, _ in wanted]
         async with self._store.redis.pipeline(transaction=False) as pipe:
-            for chat in chats:
+            for (_, chat, _), custom in zip(wanted, customs, strict=True):
                 if custom is not None:
                     pipe.sismember(store_keys.started(custom.tg_id), str(chat))
                 pipe.sismember(store_keys.started(self.default.tg_id), str(chat))
-            flags = await pipe.execute()
-        step = 2 if custom is not None else 1
+            flags = iter(await pipe.execute())
+        routes: list[Route | None] = []
+        for (_, _, tried), custom in zip(wanted, customs, strict=True):
+            started_custom = bool(next(flags)) if custom is not None else False
+            started_default = bool(next(flags))
+            routes.append(
+                self._decide(self.default, custom, started_custom, started_default, tried)
+            )
+        return routes
+
+    async def _started(self, bot: int, chats: list[int]) -> list[bool]:
+        if not chats:
+            return []
+        key = store_keys.started(bot)
+        return [bool(f) for f in await self._store.redis.smismember(key, [str(c) for c in chats])]
+
+    async def choose_many(self, tid: str, chats: list[int]) -> dict[int, Route]:
+        """Routes for a fan-out: the 'started' facts of every chat in one SMISMEMBER per bot."""
+        custom = await self.custom(tid)
+        sc = await self._started(custom.tg_id, chats) if custom else [False] * len(chats)
+        sd = await self._started(self.default.tg_id, chats)
         routes: dict[int, Route] = {}
-        for i, chat in enumerate(chats):
-            sc = bool(flags[i * step]) if custom is not None else False
-            sd = bool(flags[i * step + step - 1])
-            route = self._decide(self.default, custom, sc, sd, ())
+        for chat, started_custom, started_default in zip(chats, sc, sd, strict=True):
+            route = self._decide(self.default, custom, started_custom, started_default, ())
             assert route is not None  # nothing tried yet: a route always exists
             routes[chat] = route
         return routes

@@ -26,33 +26,49 @@ end
 """
 
 # ARGV: P, stream, group, entry id ('' = none), marker ttl s, n, then n x (bot, tid, chat, data)
+# Jobs of one lane that come one after another are pushed with one RPUSH and scheduled once.
 FANOUT = r"""
 local entry = ARGV[4]
 local fresh = true
 if entry ~= '' then
   fresh = redis.call('SET', P .. ':fanned:' .. entry, '1', 'NX', 'EX', tonumber(ARGV[5]))
 end
-local count = 0
+local n = 0
 if fresh then
-  local n = tonumber(ARGV[6])
+  n = tonumber(ARGV[6])
+  local last = n > 0 and redis.call('INCRBY', P .. ':seq', n) or 0
+  local lane_bot, lane_tid, run = nil, nil, {}
+  local function flush()
+    if #run > 0 then
+      redis.call('RPUSH', P .. ':q:' .. lane_bot .. ':' .. lane_tid, unpack(run))
+      schedule(lane_bot, lane_tid, now)
+      run = {}
+    end
+  end
   for i = 0, n - 1 do
     local bot, tid, chat, data = ARGV[7 + 4 * i], ARGV[8 + 4 * i], ARGV[9 + 4 * i], ARGV[10 + 4 * i]
-    local jid = string.format('%012d', redis.call('INCR', P .. ':seq'))
+    local jid = string.format('%012d', last - n + 1 + i)
     redis.call('HSET', P .. ':job:' .. jid, 'b', bot, 't', tid, 'c', chat, 'd', data)
-    redis.call('RPUSH', P .. ':q:' .. bot .. ':' .. tid, jid)
-    schedule(bot, tid, now)
-    count = count + 1
+    if bot ~= lane_bot or tid ~= lane_tid or #run >= 500 then
+      flush()
+      lane_bot, lane_tid = bot, tid
+    end
+    run[#run + 1] = jid
   end
+  flush()
 end
 if entry ~= '' then
   redis.call('XACK', ARGV[2], ARGV[3], entry)
   redis.call('XDEL', ARGV[2], entry)
 end
-return count
+return n
 """
 
 # ARGV: P, consumer, bot interval ms, bot burst, private interval, burst, group interval, burst,
-# budget (jobs looked at). Returns {jid, bot, tid} or {'', ms to wait (-1: nothing queued)}.
+# budget (jobs looked at), max (jobs taken). Takes up to `max` jobs in the order single claims
+# would, in one round trip: bots by due time, each bot's due lanes round-robin, at most one job
+# per lane per call (a served lane goes to the back of the round). Returns
+# {wait ms (-1: nothing queued; 0: look again now), then jid, bot, tid, chat, data per job}.
 CLAIM = r"""
 local function gcra(key, iv, burst)
   local tat = tonumber(redis.call('GET', key) or '0') or 0
@@ -66,12 +82,18 @@ local function take(key, tat, iv)
   redis.call('SET', key, string.format('%.3f', new), 'PX', math.ceil(new - now) + 1000)
 end
 local BOTS = P .. ':bots'
+local INFLIGHT = P .. ':inflight:' .. ARGV[2]
 local bi, bb = tonumber(ARGV[3]), tonumber(ARGV[4])
 local pi, pb = tonumber(ARGV[5]), tonumber(ARGV[6])
 local gi, gb = tonumber(ARGV[7]), tonumber(ARGV[8])
 local budget = tonumber(ARGV[9])
-local bots = redis.call('ZRANGEBYSCORE', BOTS, '-inf', now, 'LIMIT', 0, 16)
+local maxn = tonumber(ARGV[10])
+local out = {0}
+local taken = 0
+local exhausted = false
+local bots = redis.call('ZRANGEBYSCORE', BOTS, '-inf', now, 'LIMIT', 0, 64)
 for _, bot in ipairs(bots) do
+  if taken >= maxn or exhausted then break end
   local paused = redis.call('PTTL', P .. ':pause:' .. bot)
   local bkey = P .. ':rl:' .. bot
   local bwait, btat = gcra(bkey, bi, bb)
@@ -81,9 +103,9 @@ for _, bot in ipairs(bots) do
     redis.call('ZADD', BOTS, now + bwait, bot)
   else
     local LANES = P .. ':lanes:' .. bot
-    local lanes = redis.call('ZRANGEBYSCORE', LANES, '-inf', now, 'LIMIT', 0, 16)
-    local exhausted = false
+    local lanes = redis.call('ZRANGEBYSCORE', LANES, '-inf', now, 'LIMIT', 0, 64)
     for _, tid in ipairs(lanes) do
+      if taken >= maxn or bwait > 0 then break end
       local q = P .. ':q:' .. bot .. ':' .. tid
       local later = P .. ':later:' .. bot .. ':' .. tid
       local due = redis.call('ZRANGEBYSCORE', later, '-inf', now, 'LIMIT', 0, 64)
@@ -91,13 +113,15 @@ for _, bot in ipairs(bots) do
         for i = #due, 1, -1 do redis.call('LPUSH', q, due[i]) end
         redis.call('ZREM', later, unpack(due))
       end
+      local served = false
       while true do
         if budget <= 0 then exhausted = true break end
         local jid = redis.call('LINDEX', q, 0)
         if not jid then break end
         budget = budget - 1
         redis.call('LPOP', q)
-        local chat = redis.call('HGET', P .. ':job:' .. jid, 'c')
+        local cd = redis.call('HMGET', P .. ':job:' .. jid, 'c', 'd')
+        local chat = cd[1]
         if chat then
           local ckey = P .. ':rl:' .. bot .. ':' .. chat
           local ci, cb = pi, pb
@@ -108,44 +132,65 @@ for _, bot in ipairs(bots) do
           else
             take(bkey, btat, bi)
             take(ckey, ctat, ci)
-            redis.call('HSET', P .. ':inflight:' .. ARGV[2], jid, now)
+            redis.call('HSET', INFLIGHT, jid, now)
             -- to the back of the round: a serial fraction orders lanes served in one ms
             local serial = redis.call('INCR', P .. ':rr') % 1000
             redis.call('ZADD', LANES, string.format('%.3f', now + serial / 1000), tid)
-            return {jid, bot, tid}
+            out[#out + 1] = jid
+            out[#out + 1] = bot
+            out[#out + 1] = tid
+            out[#out + 1] = chat
+            out[#out + 1] = cd[2]
+            taken = taken + 1
+            served = true
+            bwait, btat = gcra(bkey, bi, bb)
+            break
           end
         end
       end
       if exhausted then break end
-      local nxt = redis.call('ZRANGE', later, 0, 0, 'WITHSCORES')
-      if #nxt == 0 then
-        redis.call('ZREM', LANES, tid)
-      else
-        redis.call('ZADD', LANES, nxt[2], tid)
+      if not served then
+        local nxt = redis.call('ZRANGE', later, 0, 0, 'WITHSCORES')
+        if #nxt == 0 then
+          redis.call('ZREM', LANES, tid)
+        else
+          redis.call('ZADD', LANES, nxt[2], tid)
+        end
       end
     end
-    if exhausted then return {'', 0} end
+    if exhausted then break end
     local first = redis.call('ZRANGE', LANES, 0, 0, 'WITHSCORES')
     if #first == 0 then
       redis.call('ZREM', BOTS, bot)
     else
       local at = tonumber(first[2])
+      if bwait > 0 and now + bwait > at then at = now + bwait end
       if at < now then at = now end
       redis.call('ZADD', BOTS, at, bot)
     end
   end
 end
+if exhausted or taken >= maxn then return out end
 local first = redis.call('ZRANGE', BOTS, 0, 0, 'WITHSCORES')
-if #first == 0 then return {'', -1} end
+if #first == 0 then
+  out[1] = -1
+  return out
+end
 local wait = tonumber(first[2]) - now
 if wait < 0 then wait = 0 end
-return {'', math.ceil(wait)}
+out[1] = math.ceil(wait)
+return out
 """
 
-# ARGV: P, consumer, jid. Done: forget the job (even if a reaper had handed it back).
+# ARGV: P, consumer, jid... Done: forget the jobs (even if a reaper had handed them back).
 ACK = r"""
-redis.call('HDEL', P .. ':inflight:' .. ARGV[2], ARGV[3])
-return redis.call('DEL', P .. ':job:' .. ARGV[3])
+local inflight = P .. ':inflight:' .. ARGV[2]
+local n = 0
+for i = 3, #ARGV do
+  redis.call('HDEL', inflight, ARGV[i])
+  n = n + redis.call('DEL', P .. ':job:' .. ARGV[i])
+end
+return n
 """
 
 # ARGV: P, consumer, jid, bot, tid, chat, data, front ('1' head / '0' tail), delay ms

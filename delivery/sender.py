@@ -7,15 +7,12 @@ import logging
 import time
 from collections.abc import Callable
 
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions
-from telegram.constants import ParseMode
-
 from delivery import keys
 from delivery.botpool import BotPool
 from delivery.outbox import Outbox
 from delivery.outcome import Outcome, Verdict, classify
 from delivery.policy import Options, Retry
-from delivery.queue import Claim, Job, JobQueue, Kind
+from delivery.queue import Job, JobQueue, Kind
 from delivery.render import with_hint
 from delivery.routing import Route, Router
 from perezvon.metrics import Metrics
@@ -24,7 +21,7 @@ from store import Store
 
 log = logging.getLogger(__name__)
 
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+NO_PREVIEW = {"is_disabled": True}
 TOLD_BROKEN_TTL = 86_400
 
 
@@ -57,12 +54,12 @@ class Sender:
         self._clock = clock
         self._outbox = Outbox(store, clock)
 
-    async def process(self, claim: Claim) -> Verdict | None:
-        job = await self._queue.load(claim.jid)
-        if job is None:
-            await self._queue.ack(claim.jid)
-            return None
-        route = await self._router.choose(job.tid, job.chat, job.tried)
+    async def routes(self, jobs: list[Job]) -> list[Route | None]:
+        """The bot for each claimed job, checked again now (bots change after fan-out)."""
+        return await self._router.choose_each([(j.tid, j.chat, j.tried) for j in jobs])
+
+    async def process(self, job: Job, route: Route | None) -> Verdict | None:
+        """Send one claimed job by its route (from `routes`) and settle it."""
         if route is None:
             await self._gone(job)
             return Verdict.GONE
@@ -87,16 +84,15 @@ class Sender:
         return with_hint(self._cat, tenant.lang, job.text, invite.username), key
 
     async def _send(self, job: Job, route: Route, text: str) -> Outcome:
-        markup = InlineKeyboardMarkup.de_json(job.markup, None) if job.markup else None
+        params = {
+            "chat_id": job.chat,
+            "text": text,
+            "parse_mode": "HTML",
+            "link_preview_options": NO_PREVIEW,
+            "reply_markup": job.markup or None,
+        }
         try:
-            await self._pool.bot(route.bot).send_message(
-                job.chat,
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                link_preview_options=NO_PREVIEW,
-                read_timeout=self._opt.send_timeout,
-            )
+            await self._pool.call(route.bot, "sendMessage", params, self._opt.send_timeout)
         except Exception as exc:  # every failure is classified in outcome.py
             return classify(exc)
         return classify(None)
@@ -104,7 +100,7 @@ class Sender:
     async def _settle(self, job: Job, route: Route, out: Outcome, hint_key: str | None) -> None:
         v = out.verdict
         if v is Verdict.SENT:
-            await self._queue.ack(job.jid)
+            await self._queue.ack_grouped(job.jid)
             if hint_key:
                 await self._r.set(hint_key, "1")
             self._metrics.inc("messages_sent_total", {"kind": job.kind.value})
@@ -163,7 +159,7 @@ class Sender:
         if job.kind is Kind.CALL:
             await self._store.subs.mark_unreachable(job.tid, job.chat)
         self._metrics.inc("messages_failed_total", {"reason": "unreachable"})
-        await self._queue.ack(job.jid)
+        await self._queue.ack_grouped(job.jid)
 
     async def _migrate(self, job: Job, route: Route, new_chat: int | None) -> None:
         if new_chat is None:

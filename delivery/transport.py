@@ -16,6 +16,8 @@ as `__cause__`, so a connect/pool timeout is known never to have left), everythi
 from __future__ import annotations
 
 import json
+import logging
+from typing import Any
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -23,7 +25,22 @@ from telegram.request import BaseRequest, RequestData
 
 from delivery.redact import redact
 
+log = logging.getLogger(__name__)
 JSON = {"Content-Type": "application/json"}
+
+
+class JsonParams(RequestData):
+    """Ready-made JSON parameters of a text method, without a RequestParameter each."""
+
+    __slots__ = ("_json",)
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        super().__init__()
+        self._json = params
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return self._json
 
 
 def _seconds(value: object, default: float | None) -> float | None:
@@ -94,7 +111,7 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method, url, data=body.encode(), headers=JSON, timeout=timeout
             ) as res:
-                return res.status, await res.read()
+                payload = await res.read()
         except aiohttp.ConnectionTimeoutError as err:
             # outcome.py reads the cause: this one never left, so a retry cannot duplicate.
             raise TimedOut("connect timeout: the request was not sent") from err
@@ -103,3 +120,6 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as err:
             # aiohttp puts the URL (with the token) into some messages.
             raise NetworkError(f"aiohttp.{type(err).__name__}: {redact(str(err))}") from err
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s -> %d", method, redact(url), res.status)
+        return res.status, payload

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from dataclasses import fields
 
 from delivery import keys
 from delivery.policy import Limits
@@ -108,3 +110,66 @@ async def test_bury_keeps_the_newest_and_revive_requeues(redis):
     assert await q.revive(job) and not await q.revive(job)
     [back] = await _drain(q, 1)
     assert back.jid == dead[0] and back.error == "boom"
+
+
+async def test_one_claim_call_takes_a_job_per_ready_lane_with_its_data(redis):
+    q = JobQueue(redis, "w", Limits.loose())
+    await q.lease(10)
+    await q.enqueue(_jobs("1", [100, 101, 102]))
+    await q.enqueue(_jobs("2", [200]))
+    await q.enqueue(_jobs("3", [300], bot=BOT + 1))
+    jobs, wait = await q.claim_many(10)
+    # Every lane gives at most one job per call (a served lane goes to the back of the round).
+    assert sorted((j.bot, j.tid, j.chat) for j in jobs) == [
+        (BOT, "1", 100),
+        (BOT, "2", 200),
+        (BOT + 1, "3", 300),
+    ]
+    assert {j.text for j in jobs} == {"1:100:0", "2:200:0", "3:300:0"}
+    assert wait is not None and wait <= 0.002  # lane 1 has more, from the next millisecond
+    assert (await q.depth()).in_flight == 3
+
+
+async def test_one_claim_call_never_takes_more_than_the_bot_budget_or_asked(redis):
+    q = JobQueue(redis, "w", Limits(bot_per_second=10, bot_burst=2, private_burst=100))
+    for tid in "1234":
+        await q.enqueue(_jobs(tid, [int(tid) * 100]))
+    jobs, wait = await q.claim_many(10)
+    assert len(jobs) == 2  # the burst
+    assert wait is not None and 0.05 < wait <= 0.1
+    loose = JobQueue(redis, "w2", Limits.loose())
+    for tid in "56":
+        await loose.enqueue(_jobs(tid, [int(tid) * 100], bot=BOT + 1))
+    jobs, wait = await loose.claim_many(1)
+    assert len(jobs) == 1 and wait == 0  # asked for one; more is ready at once
+
+
+async def test_acks_of_concurrent_sends_share_one_script_call(redis):
+    q = JobQueue(redis, "w", Limits.loose())
+    for t in range(1, 9):
+        await q.enqueue(_jobs(str(t), [t]))
+    jobs, _ = await q.claim_many(8)
+    assert len(jobs) == 8
+    calls = []
+    real = q.ack
+
+    async def counting(*jids: str) -> None:
+        calls.append(jids)
+        await real(*jids)
+
+    q.ack = counting  # type: ignore[method-assign]
+    await asyncio.gather(*(q.ack_grouped(j.jid) for j in jobs))
+    assert len(calls) <= 2 and sum(len(c) for c in calls) == 8
+    assert await q.depth() == Depth(0, 0, 0, 0)
+    assert [await q.load(j.jid) for j in jobs] == [None] * 8
+
+
+def test_job_data_carries_every_field_but_the_routing_ones():
+    job = Job("7", BOT, "1", 5, Kind.CALL, "t", {"inline_keyboard": []}, 1.5, "c", 2, [9], "e", 3.0)
+    assert Job.load("7", {"b": str(BOT), "t": "1", "c": "5", "d": job.data()}) == job
+    assert set(json.loads(job.data())) == {f.name for f in fields(Job)} - {
+        "jid",
+        "bot",
+        "tid",
+        "chat",
+    }

@@ -37,7 +37,7 @@ async def test_no_token_leaks_anywhere(world, make_engine, caplog):
     await engine.stop()
     secrets = [world.default["token"], custom["token"], new_custom_token]
     haystacks = [caplog.text, metrics, repr(letters), *(r.getMessage() for r in caplog.records)]
-    assert any("sendMessage" in r.getMessage() for r in caplog.records)  # httpx did log URLs
+    assert any("sendMessage" in r.getMessage() for r in caplog.records)  # URLs were logged
     for secret in secrets:
         for hay in haystacks:
             assert secret not in hay
