@@ -97,7 +97,7 @@ class BotHandle:
         )
         if self._webhook is None:
             builder = builder.get_updates_request(
-                PollRequest(self._report_rejected, connection_pool_size=2)
+                PollRequest(self._report_rejected, env.request.tls, connection_pool_size=2)
             )
         else:
             builder = builder.updater(None)

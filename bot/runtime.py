@@ -26,7 +26,7 @@ from bot import registry
 from bot.application import BotHandle, BotSpec, Environment
 from bot.context import BotRef
 from bot.errors import DefaultTokenRejected, TelegramUnavailable
-from bot.http import SharedRequest
+from bot.http import SharedRequest, tls_context
 from bot.lease import Leases
 from bot.logfilter import install_token_filter, redact
 from bot.webhook import WEBHOOK_PATH, webhook_secret
@@ -116,7 +116,7 @@ class BotRuntime:
         (retry later); once it returns, the bots it could lease are answering.
         """
         install_token_filter()
-        request = SharedRequest(connection_pool_size=256, pool_timeout=5.0)
+        request = SharedRequest(tls_context(), connection_pool_size=256, pool_timeout=5.0)
         await request.initialize()
         try:
             self._default_user = await self._identify_default(request)
@@ -180,6 +180,7 @@ class BotRuntime:
             base_url=f"{self._api_base}/bot",
             base_file_url=f"{self._api_base}/file/bot",
             request=request,
+            get_updates_request=request,  # else PTB builds (and leaks) a client with its own TLS
         )
         try:
             return await probe.get_me()
