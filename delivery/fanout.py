@@ -15,7 +15,7 @@ from telegram import InlineKeyboardMarkup
 
 from delivery import keys
 from delivery.policy import Options
-from delivery.queue import Job, JobQueue, Kind
+from delivery.queue import Copies, Job, JobQueue, Kind
 from delivery.redact import redact
 from delivery.render import render_call
 from delivery.routing import Router
@@ -114,29 +114,29 @@ class FanOut:
     async def handle(self, entry_id: str, fields: dict[str, str]) -> int:
         """Queue the entry's messages (possibly none) and ack it; returns how many."""
         try:
-            jobs = await self._jobs(fields)
+            copies = await self._copies(fields)
         except NotFound:
-            jobs = []  # the tenant, group or call is gone: nothing to say
+            copies = None  # the tenant, group or call is gone: nothing to say
         except (RedisError, OSError):
             raise
         except Exception:
             # A poison entry must not stall the stream; it stays visible in the log only.
             log.exception("intake entry %s could not be turned into messages; dropped", entry_id)
-            jobs = []
-        count = await self._queue.enqueue(jobs, entry_id, fanned_ttl=self._opt.fanned_ttl)
+            copies = None
+        count = await self._queue.enqueue_copies(copies, entry_id, fanned_ttl=self._opt.fanned_ttl)
         if count:
             self._metrics.inc("messages_queued_total", by=count)
             self._kick()
             await self._r.publish(keys.WAKE, "1")
         return count
 
-    async def _jobs(self, f: dict[str, str]) -> list[Job]:
+    async def _copies(self, f: dict[str, str]) -> Copies | None:
         kind, tid = f.get("kind"), f.get("tenant", "")
         if kind == "call":
-            return await self._call_jobs(tid, f.get("call_id", ""))
+            return await self._call_copies(tid, f.get("call_id", ""))
         tenant = await self._store.tenants.get(tid)
         if kind == "group_new":
-            return await self._group_new_jobs(tenant, f.get("group", ""))
+            return await self._group_new_copies(tenant, f.get("group", ""))
         markup = json.loads(f["markup"]) if f.get("markup") else None
         at = float(f.get("at") or 0)
         if kind == "service":
@@ -145,13 +145,16 @@ class FanOut:
             admins = await self._store.admins.of_tenant(tid)
             return await self._to(tid, admins, Kind.ADMIN, f["text"], markup, at)
         log.warning("intake entry of unknown kind %r skipped", kind)
-        return []
+        return None
 
     async def _to(
         self, tid: str, chats: list[int], kind: Kind, text: str, markup: dict | None, at: float
-    ) -> list[Job]:
-        routes = await self._router.choose_many(tid, chats)
-        return [Job("", routes[c].bot.tg_id, tid, c, kind, text, markup, at=at) for c in chats]
+    ) -> Copies:
+        return await self._copies_to(Job("", 0, tid, 0, kind, text, markup, at=at), chats)
+
+    async def _copies_to(self, template: Job, chats: list[int]) -> Copies:
+        routes = await self._router.choose_many(template.tid, chats)
+        return Copies(template, [(routes[c].bot.tg_id, c) for c in chats])
 
     def _group_name(self, tenant: Tenant, gid: str, name: str) -> str:
         if name:
@@ -160,14 +163,14 @@ class FanOut:
             return self._cat.t(tenant.lang, "group.default_name")
         return gid
 
-    async def _call_jobs(self, tid: str, call_id: str) -> list[Job]:
+    async def _call_copies(self, tid: str, call_id: str) -> Copies | None:
         rec = await self._store.calls.get(tid, call_id)
         if rec is None:
-            return []
+            return None
         tenant = await self._store.tenants.get(tid)
         group = await self._store.groups.get(tid, rec.group_id)
         if not group.notify:
-            return []  # switched off after the call was accepted
+            return None  # switched off after the call was accepted
         event = CallEvent.model_validate_json(rec.payload)
         name = self._group_name(tenant, group.id, group.name)
         text = render_call(self._cat, tenant.lang, tenant.tz, event, name, rec.recorded_at)
@@ -181,13 +184,10 @@ class FanOut:
             if len(page) < PAGE:
                 break
             offset += PAGE
-        routes = await self._router.choose_many(tid, chats)
-        return [
-            Job("", routes[c].bot.tg_id, tid, c, Kind.CALL, text, at=rec.recorded_at, call=call_id)
-            for c in chats
-        ]
+        template = Job("", 0, tid, 0, Kind.CALL, text, at=rec.recorded_at, call=call_id)
+        return await self._copies_to(template, chats)
 
-    async def _group_new_jobs(self, tenant: Tenant, gid: str) -> list[Job]:
+    async def _group_new_copies(self, tenant: Tenant, gid: str) -> Copies:
         try:
             group = await self._store.groups.get(tenant.id, gid)
             name = self._group_name(tenant, gid, group.name)

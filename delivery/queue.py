@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import itemgetter
 
 from redis.asyncio import Redis
 
@@ -60,6 +61,14 @@ class Job:
         return cls(jid=jid, bot=int(h["b"]), tid=h["t"], chat=int(h["c"]), **d)
 
 
+@dataclass(slots=True)
+class Copies:
+    """One message to many chats: what every copy shares, and (bot, chat) per copy."""
+
+    template: Job  # its bot and chat are not used
+    targets: list[tuple[int, int]]
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     jid: str
@@ -94,14 +103,31 @@ class JobQueue:
         self, jobs: list[Job], entry_id: str = "", *, fanned_ttl: int = 86_400
     ) -> int:
         """Queue jobs and (when given) ack the intake entry, atomically and only once."""
+        groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        for job in jobs:
+            groups.setdefault((job.tid, job.data()), []).append((job.bot, job.chat))
+        return await self._fanout(groups, entry_id, fanned_ttl)
+
+    async def enqueue_copies(
+        self, copies: Copies | None, entry_id: str = "", *, fanned_ttl: int = 86_400
+    ) -> int:
+        """`enqueue` for one message to many chats: its data is encoded and sent once."""
+        groups = {(copies.template.tid, copies.template.data()): copies.targets} if copies else {}
+        return await self._fanout(groups, entry_id, fanned_ttl)
+
+    async def _fanout(
+        self, groups: dict[tuple[str, str], list[tuple[int, int]]], entry_id: str, ttl: int
+    ) -> int:
         flat: list[object] = []
-        # Stable: each lane keeps its order, and its jobs go in with one RPUSH.
-        for job in sorted(jobs, key=lambda j: (j.bot, j.tid)):
-            flat += [job.bot, job.tid, job.chat, job.data()]
+        n = 0
+        for (tid, data), targets in groups.items():
+            flat += [tid, data, len(targets)]
+            # Stable: each lane keeps its order, and its copies go in with one RPUSH.
+            for bot, chat in sorted(targets, key=itemgetter(0)):
+                flat += [bot, chat]
+            n += len(targets)
         return int(
-            await self._run(
-                "fanout", keys.STREAM, keys.GROUP, entry_id, fanned_ttl, len(jobs), *flat
-            )
+            await self._run("fanout", keys.STREAM, keys.GROUP, entry_id, ttl, n, len(groups), *flat)
         )
 
     async def claim_many(self, most: int, budget: int = 64) -> tuple[list[Job], float | None]:

@@ -25,8 +25,9 @@ local function owned(consumer, jid)
 end
 """
 
-# ARGV: P, stream, group, entry id ('' = none), marker ttl s, n, then n x (bot, tid, chat, data)
-# Jobs of one lane that come one after another are pushed with one RPUSH and scheduled once.
+# ARGV: P, stream, group, entry id ('' = none), marker ttl s, n jobs, g groups, then per group:
+# tid, data, k, then k x (bot, chat). A group is one message to many chats (its data is sent
+# once); the copies of one lane that come one after another go in with one RPUSH.
 FANOUT = r"""
 local entry = ARGV[4]
 local fresh = true
@@ -36,7 +37,7 @@ end
 local n = 0
 if fresh then
   n = tonumber(ARGV[6])
-  local last = n > 0 and redis.call('INCRBY', P .. ':seq', n) or 0
+  local seq = n > 0 and (redis.call('INCRBY', P .. ':seq', n) - n) or 0
   local lane_bot, lane_tid, run = nil, nil, {}
   local function flush()
     if #run > 0 then
@@ -45,15 +46,22 @@ if fresh then
       run = {}
     end
   end
-  for i = 0, n - 1 do
-    local bot, tid, chat, data = ARGV[7 + 4 * i], ARGV[8 + 4 * i], ARGV[9 + 4 * i], ARGV[10 + 4 * i]
-    local jid = string.format('%012d', last - n + 1 + i)
-    redis.call('HSET', P .. ':job:' .. jid, 'b', bot, 't', tid, 'c', chat, 'd', data)
-    if bot ~= lane_bot or tid ~= lane_tid or #run >= 500 then
-      flush()
-      lane_bot, lane_tid = bot, tid
+  local i = 8
+  for _ = 1, tonumber(ARGV[7]) do
+    local tid, data, k = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+    i = i + 3
+    for _ = 1, k do
+      local bot, chat = ARGV[i], ARGV[i + 1]
+      i = i + 2
+      seq = seq + 1
+      local jid = string.format('%012d', seq)
+      redis.call('HSET', P .. ':job:' .. jid, 'b', bot, 't', tid, 'c', chat, 'd', data)
+      if bot ~= lane_bot or tid ~= lane_tid or #run >= 500 then
+        flush()
+        lane_bot, lane_tid = bot, tid
+      end
+      run[#run + 1] = jid
     end
-    run[#run + 1] = jid
   end
   flush()
 end
