@@ -14,6 +14,7 @@ BENCHES: list[tuple[str, list[str]]] = [
     ("Telegram emulator", ["emulator_bench.py"]),
     ("HTTP ingest", ["ingest_bench.py"]),
     ("Delivery", ["delivery_bench.py"]),
+    ("perezvon run with 100 custom bots (memory)", ["service_bench.py"]),
     ("Asterisk AMI parser and detector", ["ami_bench.py"]),
 ]
 
