@@ -79,9 +79,7 @@ class Intake:
             return await self._store.groups.get(tid, gid)
         except NotFound:
             pass
-        group, created = await self._store.groups.ensure(tid, gid, name, notify=False)
-        if created:
-            await self._store.calls.announce_group(tid, gid)
+        group, _ = await self._store.groups.ensure(tid, gid, name, notify=False, announce=True)
         return group
 
     async def _record(

@@ -57,10 +57,6 @@ class Calls:
             return await body(None)
         return await atomically(self._r, [keys.call(tid, cid) for cid in calls], body)
 
-    async def announce_group(self, tid: str, group_id: str) -> None:
-        """Queue the news that a PBX named a group we had not seen, for the tenant's admins."""
-        await self._r.xadd(keys.INTAKE, {"kind": "group_new", "tenant": tid, "group": group_id})
-
     async def get(self, tid: str, call_id: str) -> RecordedCall | None:
         raw = await self._r.get(keys.call(tid, call_id))
         if raw is None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from redis.asyncio import Redis
 
 from store import keys
+from store._tx import atomically
 from store.errors import InvalidInput, NotFound
 from store.models import Group
 
@@ -36,25 +37,38 @@ class Groups:
         self._clock = clock
 
     async def ensure(
-        self, tid: str, gid: str, name: str = "", *, notify: bool = False
+        self, tid: str, gid: str, name: str = "", *, notify: bool = False, announce: bool = False
     ) -> tuple[Group, bool]:
-        """The group, created with `notify` if it did not exist; True when it was created."""
+        """The group, created with `notify` if it did not exist; True when it was created.
+
+        Creation is one transaction: the record, its index entry and (with `announce`) the
+        news for the tenant's admins land together or not at all.
+        """
         _check_id(gid)
-        now = self._clock()
-        created = await self._r.hsetnx(keys.group(tid, gid), "id", gid)
-        if created:
-            async with self._r.pipeline(transaction=True) as pipe:
-                pipe.hset(
-                    keys.group(tid, gid),
-                    mapping={
-                        "name": name[:256],
-                        "notify": "1" if notify else "0",
-                        "created_at": repr(now),
-                    },
-                )
-                pipe.zadd(keys.groups(tid), {gid: now})
-                await pipe.execute()
-        return await self.get(tid, gid), bool(created)
+        key = keys.group(tid, gid)
+
+        async def body(pipe) -> bool:
+            # A record without created_at is a creation that never finished: redo it.
+            if await pipe.hexists(key, "created_at"):
+                return False
+            now = self._clock()
+            pipe.multi()
+            pipe.hset(
+                key,
+                mapping={
+                    "id": gid,
+                    "name": name[:256],
+                    "notify": "1" if notify else "0",
+                    "created_at": repr(now),
+                },
+            )
+            pipe.zadd(keys.groups(tid), {gid: now})
+            if announce:
+                pipe.xadd(keys.INTAKE, {"kind": "group_new", "tenant": tid, "group": gid})
+            return True
+
+        created = await atomically(self._r, [key], body)
+        return await self.get(tid, gid), created
 
     async def get(self, tid: str, gid: str) -> Group:
         h = await self._r.hgetall(keys.group(tid, gid))

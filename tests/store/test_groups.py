@@ -2,7 +2,7 @@
 
 import pytest
 
-from store import Store
+from store import Store, keys
 from store.errors import InvalidInput, NotFound
 
 
@@ -47,3 +47,21 @@ async def test_unknown_group(store: Store):
         await store.groups.set_notify(tenant.id, "nope", True)
     renamed = await store.groups.rename(tenant.id, "default", "  Main line ")
     assert renamed.name == "Main line"
+
+
+async def test_creation_is_announced_in_the_same_transaction(store: Store):
+    tenant, _ = await store.tenants.create("A", "UTC", "ru")
+    _, created = await store.groups.ensure(tenant.id, "sales", announce=True)
+    await store.groups.ensure(tenant.id, "sales", announce=True)
+    assert created
+    entries = [f for _, f in await store.redis.xrange(keys.INTAKE)]
+    assert entries == [{"kind": "group_new", "tenant": tenant.id, "group": "sales"}]
+
+
+async def test_a_creation_cut_short_is_repaired(store: Store):
+    tenant, _ = await store.tenants.create("A", "UTC", "ru")
+    # What an older, non-atomic creation could leave behind after a crash.
+    await store.redis.hset(keys.group(tenant.id, "sales"), "id", "sales")
+    group, created = await store.groups.ensure(tenant.id, "sales", "Sales")
+    assert created and group.name == "Sales" and not group.notify
+    assert [g.id for g in await store.groups.list(tenant.id)] == ["default", "sales"]
