@@ -12,6 +12,7 @@ from perezvon.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from perezvon.settings import ConfigError, Settings, secret_key
 from store import Store, connect
 from store.crypto import SecretBox
+from store.errors import SecretKeyMismatch
 
 
 class RedisUnavailable(Exception):
@@ -53,4 +54,10 @@ async def open_store(settings: Settings, *, own: bool = False) -> AsyncIterator[
     async with open_redis(settings, own=own) as redis:
         store = Store(redis, box)
         await store.migrate()
+        try:
+            await store.check_secret()
+        except SecretKeyMismatch as exc:
+            raise ConfigError(
+                f"SECRET_KEY: {exc}".replace("SECRET_KEY differs", "differs")
+            ) from None
         yield store

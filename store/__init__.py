@@ -13,7 +13,7 @@ from store.ami import AmiLinks
 from store.bots import Bots
 from store.calls import Calls
 from store.crypto import SecretBox
-from store.errors import NotFound
+from store.errors import NotFound, SecretKeyMismatch
 from store.facts import KeyThrottle, StartedBots
 from store.groups import Groups
 from store.models import Tenant
@@ -22,6 +22,8 @@ from store.subscriptions import Subscriptions
 from store.tenants import Tenants
 
 __all__ = ["Store", "connect"]
+
+SECRET_CHECK_TEXT = "perezvon"
 
 
 def connect(url: str, **kwargs) -> Redis:
@@ -36,6 +38,7 @@ class Store:
         self, redis: Redis, box: SecretBox, clock: Callable[[], float] = time.time
     ) -> None:
         self.redis = redis
+        self._box = box
         self.tenants = Tenants(redis, clock)
         self.groups = Groups(redis, clock)
         self.subs = Subscriptions(redis, clock)
@@ -48,6 +51,26 @@ class Store:
 
     async def migrate(self) -> int:
         return await migrate(self.redis)
+
+    async def check_secret(self) -> None:
+        """Refuse to run with a SECRET_KEY other than the one the data was sealed with.
+
+        Without this, a worker on another host with its own generated key would fail to open
+        every custom bot's token at the first missed call, not at start.
+        """
+        sealed = await self.redis.get(keys.SECRET_CHECK)
+        if sealed is None:
+            await self.redis.set(keys.SECRET_CHECK, self._box.seal(SECRET_CHECK_TEXT), nx=True)
+            sealed = await self.redis.get(keys.SECRET_CHECK)
+        try:
+            if self._box.open(sealed) == SECRET_CHECK_TEXT:
+                return
+        except ValueError:
+            pass
+        raise SecretKeyMismatch(
+            "SECRET_KEY differs from the key this Redis's data was sealed with; every process "
+            "sharing a Redis needs the same SECRET_KEY"
+        )
 
     async def ping(self) -> bool:
         return bool(await self.redis.ping())

@@ -23,3 +23,7 @@ class TokenTaken(StoreError):
 
 class SchemaTooNew(StoreError):
     """The database was written by a newer Perezvon than this one."""
+
+
+class SecretKeyMismatch(StoreError):
+    """This process's SECRET_KEY is not the one the stored secrets were sealed with."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 PREFIX = "pz"
 
 SCHEMA = f"{PREFIX}:schema"
+# A constant sealed with SECRET_KEY: proves every process uses the key the data was sealed with.
+SECRET_CHECK = f"{PREFIX}:secretcheck"
 TENANT_SEQ = f"{PREFIX}:seq:tenant"
 TENANTS = f"{PREFIX}:tenants"
 AMI_SEQ = f"{PREFIX}:seq:ami"

@@ -120,3 +120,12 @@ def test_help_everywhere(argv, capsys):
     with pytest.raises(SystemExit) as exit_:
         main([*argv, "--help"])
     assert exit_.value.code == 0 and "usage: perezvon" in capsys.readouterr().out
+
+
+def test_another_secret_key_on_the_same_data_is_a_configuration_error(env, capsys, monkeypatch):
+    assert main(["tenant", "create", "--name", "Acme"]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("SECRET_KEY", "a-different-key-0123456789")
+    assert main(["tenant", "list"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("perezvon: SECRET_KEY: differs from the key") and "\n" not in err

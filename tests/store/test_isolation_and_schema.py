@@ -3,7 +3,8 @@
 import pytest
 
 from store import Store, keys
-from store.errors import NotFound, SchemaTooNew
+from store.crypto import SecretBox
+from store.errors import NotFound, SchemaTooNew, SecretKeyMismatch
 from store.schema import SCHEMA_VERSION
 
 
@@ -50,3 +51,11 @@ async def test_migrate_is_idempotent_and_refuses_newer_data(store: Store):
     await store.redis.set(keys.SCHEMA, SCHEMA_VERSION + 1)
     with pytest.raises(SchemaTooNew):
         await store.migrate()
+
+
+async def test_a_different_secret_key_is_refused_at_start(store: Store, redis):
+    await store.check_secret()
+    await store.check_secret()  # the same key, again: fine
+    other = Store(redis, SecretBox("another-secret-key-entirely"))
+    with pytest.raises(SecretKeyMismatch):
+        await other.check_secret()
