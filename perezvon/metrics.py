@@ -52,6 +52,7 @@ class Metrics:
         self._pending: Counter[str] = Counter()
         self._flush_every = flush_every
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def inc(self, name: str, labels: Mapping[str, str] | None = None, by: int = 1) -> None:
         if name not in COUNTERS:
@@ -80,19 +81,22 @@ class Metrics:
             await pipe.execute()
 
     async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._flush_every)
+        # Ends on the event, never by cancel(): redis-py can swallow a cancellation that lands
+        # inside a command, and a loop waiting for one would then hang the shutdown.
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._flush_every)
             with contextlib.suppress(Exception):
                 await self.flush()
 
     def start(self) -> None:
+        self._stopping.clear()
         self._task = asyncio.create_task(self._loop(), name="metrics-flush")
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._task
         await self.flush()
 
     async def render(self, gauges: Gauges | None = None) -> str:

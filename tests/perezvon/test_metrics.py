@@ -1,5 +1,7 @@
 """Metrics add up across processes through Redis and render as Prometheus text."""
 
+import asyncio
+
 import pytest
 
 from perezvon.metrics import Metrics
@@ -32,3 +34,15 @@ async def test_two_processes_add_up_and_render(redis):
 def test_unknown_counter_is_a_bug(redis):
     with pytest.raises(KeyError):
         Metrics(redis).inc("made_up_total")
+
+
+async def test_the_flusher_writes_periodically_and_on_stop(redis):
+    metrics = Metrics(redis, flush_every=0.01)
+    metrics.start()
+    metrics.inc("messages_sent_total")
+    async with asyncio.timeout(5):
+        while not await redis.hget("pz:metrics:counters", "messages_sent_total"):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    metrics.inc("messages_sent_total")
+    await metrics.stop()
+    assert await redis.hget("pz:metrics:counters", "messages_sent_total") == "2"
