@@ -21,6 +21,15 @@ log = logging.getLogger("perezvon.ami")
 Connect = Callable[[AmiSettings, Callable[[CallEvent], Awaitable[None]]], AmiConnection]
 
 
+async def _cancel(task: asyncio.Task[None]) -> None:
+    """Cancel until it is done: a cancellation swallowed inside a Redis call is sent again."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=1.0)
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        task.result()
+
+
 def settings_for(link: AmiLink, tz: str) -> AmiSettings:
     """The connector's settings for one stored link (the tenant's zone for naive PBX times)."""
     context = None
@@ -85,9 +94,7 @@ class AmiSupervisor:
             link, task = self._running[aid]
             if links.get(aid) != link or task.done():
                 del self._running[aid]
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+                await _cancel(task)
         for aid, link in links.items():
             if aid in self._running:
                 continue
@@ -123,8 +130,4 @@ class AmiSupervisor:
             await self._loop_task
         tasks = [t for _, t in self._running.values()]
         self._running.clear()
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await asyncio.gather(*(_cancel(t) for t in tasks))

@@ -83,3 +83,23 @@ async def test_settings_carry_the_link_options(store: Store, tenant):
     assert settings.detector.inbound_contexts == ("from-sip",)
     assert str(settings.detector.server_tz) == "Europe/Moscow"
     assert "s" != repr(settings) and "secret='s'" not in repr(settings)
+
+
+async def test_stop_ends_a_connection_that_swallows_its_first_cancellation(store: Store, tenant):
+    class Stubborn:
+        def __init__(self, settings, on_missed):
+            pass
+
+        async def run(self):
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                pass  # what redis-py sometimes does inside a command
+            await asyncio.Event().wait()
+
+    await store.ami.add(tenant.id, "127.0.0.1", 1, "u", "s", False)
+    supervisor = AmiSupervisor(store, Intake(store), reconcile_every=60, connect=Stubborn)
+    await supervisor.start()
+    async with asyncio.timeout(10):
+        await supervisor.stop()
+    assert supervisor.link_ids == []
