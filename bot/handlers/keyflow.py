@@ -7,7 +7,7 @@ import math
 
 from telegram import Chat, Update
 
-from bot.context import Ctx
+from bot.context import BotDeps, BotRef, Ctx
 from bot.handlers.common import (
     delete_quietly,
     is_group_admin,
@@ -60,11 +60,14 @@ async def _decide(update: Update, ctx: Ctx, action: Action, key: str | None) -> 
     until = await store.throttle.blocked_until(chat_id)
     if until is None:
         tenant = await store.tenants.resolve_key(key) if looks_like_api_key(key) else None
-        if tenant is not None:
+        if tenant is not None and accepts(ctx.deps.me, tenant.id):
             return pick_lang(tenant.lang, lang), await _act(update, ctx, action, tenant)
         # A correct key later does not clear the count: it would reset a guesser's budget.
+        # Another company's key on a custom bot counts too: it must look like a wrong one.
         until = await store.throttle.failure(chat_id)
         if until is None:
+            if not ctx.deps.me.is_default and looks_like_api_key(key):
+                return lang, [("bot.key.not_this_bot", {"bot": ctx.deps.default.username})]
             wrong = "bot.key.unknown" if looks_like_api_key(key) else "bot.key.malformed"
             return lang, [(wrong, {"command": action.value, "prefix": API_KEY_PREFIX})]
     minutes = max(1, math.ceil((until - ctx.deps.clock()) / 60))
@@ -78,7 +81,8 @@ async def _act(update: Update, ctx: Ctx, action: Action, tenant: Tenant) -> Answ
         if action is Action.ACTIVATE:
             name, username = subscriber_name(update)
             await store.subs.activate(tenant.id, chat_id, name, username)
-            return [("bot.activated", values), *await _custom_bot_hint(update, ctx, tenant)]
+            hint = await delivery_hint(ctx.deps, update.effective_chat, tenant.id)  # type: ignore[arg-type]
+            return [("bot.activated", values), *hint]
         if action is Action.MUTE:
             await store.subs.mute(tenant.id, chat_id)
             return [("bot.muted", values)]
@@ -90,14 +94,30 @@ async def _act(update: Update, ctx: Ctx, action: Action, tenant: Tenant) -> Answ
         return [("bot.not_subscribed", values)]
 
 
-async def _custom_bot_hint(update: Update, ctx: Ctx, tenant: Tenant) -> Answer:
-    """In a private chat: the tenant's own bot delivers only once the user started it."""
-    store, chat = ctx.deps.store, update.effective_chat
-    if chat is None or chat.type != Chat.PRIVATE:
+async def delivery_hint(deps: BotDeps, chat: Chat, tid: str) -> Answer:
+    """What the chat must still do to receive the tenant's notifications.
+
+    Only the tenant's active custom bot or the default bot deliver, and only to a chat that
+    started one of them: if it started neither, start the default bot (a deep link); in a
+    private chat that started the default bot but not the custom one, start the custom one.
+    """
+    store, default = deps.store, deps.default
+    custom = await store.bots.active(tid)
+    started_default = await store.started.has(default.tg_id, chat.id)
+    started_custom = custom is not None and await store.started.has(custom.tg_id, chat.id)
+    if not started_default and not started_custom:
+        return [("bot.activated.start_default", {"bot": default.username})]
+    if chat.type != Chat.PRIVATE or custom is None or started_custom:
         return []
-    custom = await store.bots.active(tenant.id)
-    if custom is None or custom.tg_id == ctx.deps.me.tg_id:
-        return []
-    if await store.started.has(custom.tg_id, chat.id):
+    if custom.tg_id == deps.me.tg_id:
         return []
     return [("bot.activated.use_custom", {"bot": custom.username})]
+
+
+def accepts(me: BotRef, tid: str) -> bool:
+    """The default bot takes every tenant's key; a tenant's own bot only that tenant's.
+
+    Whoever holds a custom bot's token can read what is typed to it, so another tenant's key
+    typed there would hand that tenant over to the bot's owner.
+    """
+    return me.is_default or me.tenant_id == tid

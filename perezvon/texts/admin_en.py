@@ -32,6 +32,11 @@ TEXTS: dict[str, str] = {
         "This bot belongs to another company. Your company's admin menu is in @{bot} or in "
         "your company's own bot."
     ),
+    "admin.login.not_this_bot": (
+        "This bot takes only its own company's API key, and this key does not fit it.\n"
+        "Every company's admin menu opens in the main bot @{bot}. If you sent another "
+        "company's key here, replace it in the «API key» menu."
+    ),
     "admin.logout.done": "You left the admin menu.",
     "admin.logout.none": "You were not signed in to the admin menu.",
     "admin.logout.tenant": "You left the admin menu of «{tenant}».",

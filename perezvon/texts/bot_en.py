@@ -52,6 +52,14 @@ TEXTS: dict[str, str] = {
     ),
     "bot.key.throttled": "Too many wrong keys. Try again in {minutes} min.",
     "bot.key.deleted": "The message with the key was deleted from the chat: the key is a secret.",
+    "bot.key.not_this_bot": (
+        "This bot takes only its own company's API key, and this key does not fit it.\n"
+        "Send another company's API key only to the main bot @{bot}. If you already sent it "
+        "here, ask that company's administrator to replace the key."
+    ),
+    "bot.activated.start_default": (
+        "Notifications will come from @{bot}. Open it and press Start: https://t.me/{bot}?start=hi"
+    ),
     "bot.group.admins_only": "In a group only its administrators can do this.",
     "bot.group.admin_unknown": (
         "Could not check that you are an administrator of this group. Please try again later."

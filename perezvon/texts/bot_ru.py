@@ -62,6 +62,17 @@ TEXTS: dict[str, str] = {
     ),
     "bot.key.throttled": ("Слишком много неверных ключей. Попробуйте снова через {minutes} мин."),
     "bot.key.deleted": "Сообщение с ключом удалено из чата: ключ — секрет.",
+    # A company's own bot takes only that company's key; the answer is the same whether the key
+    # is another company's or no key at all (the bot's owner reads what is typed to it).
+    "bot.key.not_this_bot": (
+        "Этот бот принимает только ключ API своей компании, и этот ключ ему не подходит.\n"
+        "Ключ API другой компании отправляйте только основному боту @{bot}. Если вы уже "
+        "отправили его сюда, попросите администратора той компании заменить ключ."
+    ),
+    "bot.activated.start_default": (
+        "Уведомления будет присылать бот @{bot}. Откройте его и нажмите «Старт»: "
+        "https://t.me/{bot}?start=hi"
+    ),
     "bot.group.admins_only": "В группе это может сделать только её администратор.",
     "bot.group.admin_unknown": (
         "Не удалось проверить, что вы администратор группы. Попробуйте ещё раз позже."

@@ -93,8 +93,10 @@ async def test_a_custom_bot_administers_only_its_own_tenant(
     uid = await world.user("Админ", start=False)
     me = admin_of(world.acme, uid)
     refused = await me.say(f"/admin {globex[1]}")
-    assert "принадлежит другой компании" in refused and "@PerezvonBot" in refused
+    assert "принимает только ключ API своей компании" in refused and "@PerezvonBot" in refused
     assert not await store.admins.is_admin(globex[0].id, uid)
+    # The bot's owner reads what is typed to it: a wrong key gets the very same answer.
+    assert await me.say("/admin pzv_" + "Q" * 32) == refused
     assert "Вы администратор компании «Acme»" in await me.say(f"/admin {acme[1]}", answers=2)
 
 

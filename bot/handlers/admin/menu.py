@@ -123,14 +123,16 @@ async def _sign_in(ctx: Ctx, chat_id: int, key: str, lang: str) -> tuple[Tenant 
     until = await store.throttle.blocked_until(chat_id)
     if until is None:
         tenant = await store.tenants.resolve_key(key) if looks_like_api_key(key) else None
-        if tenant is not None:
-            if not serves(ctx, tenant.id):
-                default = ctx.deps.default.username
-                return None, t(ctx, lang, "admin.login.other_bot", bot=default)
+        if tenant is not None and serves(ctx, tenant.id):
             await store.admins.grant(tenant.id, chat_id)
             return tenant, ""
+        # On a custom bot another tenant's key is refused exactly like a wrong one: the bot's
+        # owner reads what is typed to it and must not learn that the key works elsewhere.
         until = await store.throttle.failure(chat_id)
         if until is None:
+            if not ctx.deps.me.is_default and looks_like_api_key(key):
+                default = ctx.deps.default.username
+                return None, t(ctx, lang, "admin.login.not_this_bot", bot=default)
             wrong = "admin.login.unknown" if looks_like_api_key(key) else "admin.login.malformed"
             return None, t(ctx, lang, wrong, prefix=API_KEY_PREFIX)
     minutes = max(1, math.ceil((until - ctx.deps.clock()) / 60))
