@@ -45,6 +45,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -248,14 +254,22 @@ async def many_tenants(quick: bool) -> dict:
     n = 60 if quick else 600
     async with Bench(limits=True) as b:
         tenants = [await b.tenant(f"T{i}", n, custom=True) for i in range(20)]
-        await b.worker("m1")
-        await b.worker("m2")
+        workers = [await b.worker("m1"), await b.worker("m2")]
+        pids = {
+            "workers": [w.p.pid for w in workers],
+            "emulator": [b.emu.p.pid],
+            "redis": [b.redis_server.pid],
+            "driver": [os.getpid()],
+        }
+        cpu0 = {k: sum(map(cpu_seconds, v)) for k, v in pids.items()}
         t0 = time.time()
         for tenant, _, _ in tenants:
             await Intake(b.store).submit(tenant, CallEvent(call_id="m", caller="+74951234567"))
         ratios, total_429 = [], 0
         for _, bot, _ in tenants:
             await b.wait_count(bot["id"], n, n / 30 * 3 + 30)
+        wall = time.time() - t0
+        cpu = {k: sum(map(cpu_seconds, v)) - cpu0[k] for k, v in pids.items()}
         for _, bot, _ in tenants:
             end = max(e["time"] for e in await b.sends(bot["id"]))
             ratios.append(round((end - t0) / (n / 30), 3))
@@ -268,6 +282,9 @@ async def many_tenants(quick: bool) -> dict:
             "ratio_median": statistics.median(ratios),
             "workers": 2,
             "emulator_429": total_429,
+            # Who spends the CPU (2 cores = 200 %): per message sent, and share of one core.
+            "cpu_us_per_message": {k: round(v / (20 * n) * 1e6) for k, v in cpu.items()},
+            "cpu_percent_of_one_core": {k: round(v / wall * 100, 1) for k, v in cpu.items()},
         }
 
 

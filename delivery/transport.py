@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -62,6 +63,7 @@ class AiohttpRequest(BaseRequest):
         self._connect = connect_timeout
         self._pool = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str | None] = {}
 
     @property
     def read_timeout(self) -> float:
@@ -78,6 +80,17 @@ class AiohttpRequest(BaseRequest):
                 skip_auto_headers=("Accept-Encoding",),
                 auto_decompress=False,
             )
+
+    def _proxy(self, url: str) -> str | None:
+        """HTTPS_PROXY / HTTP_PROXY / NO_PROXY as httpx (PTB's default transport) honours them;
+        read once per origin (aiohttp's trust_env would also read ~/.netrc in a thread per
+        request)."""
+        origin = "/".join(url.split("/", 3)[:3])
+        if origin not in self._proxies:
+            scheme, _, host = origin.partition("://")
+            proxy = None if proxy_bypass(host.split(":")[0]) else getproxies().get(scheme)
+            self._proxies[origin] = proxy
+        return self._proxies[origin]
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -109,7 +122,12 @@ class AiohttpRequest(BaseRequest):
         )
         try:
             async with self._session.request(
-                method, url, data=body.encode(), headers=JSON, timeout=timeout
+                method,
+                url,
+                data=body.encode(),
+                headers=JSON,
+                timeout=timeout,
+                proxy=self._proxy(url),
             ) as res:
                 payload = await res.read()
         except aiohttp.ConnectionTimeoutError as err:

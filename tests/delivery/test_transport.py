@@ -131,3 +131,20 @@ async def test_a_refused_connection_is_transient_and_hides_the_token():
     await request.shutdown()
     assert outcome.verdict is Verdict.TRANSIENT
     assert token not in outcome.detail and token.split(":")[1] not in outcome.detail
+
+
+async def test_an_http_proxy_from_the_environment_is_used_like_httpx_would(serve, monkeypatch):
+    server = Server(
+        200, {"result": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}}}
+    )
+    proxy = await serve(server)
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    request = AiohttpRequest(2, read_timeout=2)
+    await request.initialize()
+    # Not reached directly (nothing listens there): the proxy, our loopback server, answers.
+    assert (await _send("http://127.0.0.2:9", request)).verdict is Verdict.SENT
+    await request.shutdown()
+    request_line = server.requests[0][0].split("\r\n")[0]
+    assert request_line.startswith("POST http://127.0.0.2:9/bot")
