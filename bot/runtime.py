@@ -18,18 +18,21 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 
+from redis.exceptions import RedisError
 from telegram import Bot, User
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
 from bot import registry
 from bot.application import BotHandle, BotSpec, Environment
+from bot.broken import tell_admins_once
 from bot.context import BotRef
 from bot.errors import DefaultTokenRejected, TelegramUnavailable
 from bot.http import SharedRequest, tls_context
 from bot.lease import Leases
 from bot.logfilter import install_token_filter, redact
 from bot.webhook import WEBHOOK_PATH, webhook_secret
+from delivery.outbox import Outbox
 from perezvon.texts import Catalogue
 from store import Store, keys
 from store.errors import StoreError
@@ -72,6 +75,7 @@ class BotRuntime:
         self._persistence_interval = persistence_interval
         self._clock = clock
         self._leases = Leases(store.redis, instance_id, lease_ttl)
+        self._outbox = Outbox(store, clock)
         self._tick = lease_ttl / 3
         self._env: Environment | None = None
         self._default: BotRef | None = None
@@ -353,8 +357,12 @@ class BotRuntime:
         log.warning(
             "bot %s of tenant %s: token rejected; marked broken", spec.tg_id, spec.tenant_id
         )
-        with contextlib.suppress(StoreError):
-            await self._store.bots.mark_broken(spec.tenant_id, spec.custom_id)
+        try:
+            bot = await self._store.bots.mark_broken(spec.tenant_id, spec.custom_id)
+            if bot is not None:
+                await tell_admins_once(self._store, self._texts, self._outbox, bot)
+        except (StoreError, RedisError) as exc:
+            log.warning("bot %s: could not mark broken or tell the admins: %r", spec.tg_id, exc)
 
     def _back_off(self, tg_id: int, exc: Exception | None) -> None:
         _, last = self._retry_at.get(tg_id, (0.0, 0.0))
