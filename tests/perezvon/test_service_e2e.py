@@ -69,7 +69,7 @@ async def test_sandbox_subscriber_gets_http_and_asterisk_missed_calls(settings):
         async with EmulatorClient(state.emulator_url) as tg:
             await tg.create_user("Анна", user_id=USER, language_code="ru")
             await tg.send_command(BOT_USERNAME, USER, "activate", api_key)
-            (reply,) = await tg.wait_for_messages(USER, 1, timeout=10)
+            (reply,) = await tg.wait_for_messages(USER, 1, timeout=30)
             assert reply["text"].startswith("Отправка уведомлений активирована.")
 
             # The operator connects the tenant's Asterisk while the service runs (the CLI
@@ -77,7 +77,7 @@ async def test_sandbox_subscriber_gets_http_and_asterisk_missed_calls(settings):
             async with open_store(settings) as store:
                 await store.ami.add(tenant.id, ami.host, ami.port, "perezvon", "ami-pw", False)
             # The missed call of the Asterisk capture arrives; the answered one never does.
-            messages = await tg.wait_for_messages(USER, 2, timeout=20)
+            messages = await tg.wait_for_messages(USER, 2, timeout=30)
             assert "Пропущенный вызов" in messages[1]["text"]
             assert "+7 701 123" in messages[1]["text"]
 
@@ -87,7 +87,7 @@ async def test_sandbox_subscriber_gets_http_and_asterisk_missed_calls(settings):
                     f"{base}/v1/events", json=event, headers={"X-API-Key": api_key}
                 ) as resp:
                     assert resp.status == 202 and (await resp.json())["status"] == "accepted"
-                messages = await tg.wait_for_messages(USER, 3, timeout=20)
+                messages = await tg.wait_for_messages(USER, 3, timeout=30)
                 assert "+7 701 765" in messages[2]["text"]
                 async with http.get(f"{base}/metrics") as resp:
                     metrics = await resp.text()
