@@ -41,6 +41,12 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
 START_CONCURRENCY = 8
+# The longest a loop blocks before it looks at the stop flag again, and how often stop()
+# repeats a cancel: redis-py can swallow a CancelledError that lands inside a command.
+STOP_TICK = 0.5
+# How long stop() lets a reconcile pass in progress finish before cancelling it too.
+SUPERVISE_GRACE = 10.0
+SUPERVISE = "bots:supervise"
 
 
 class BotRuntime:
@@ -146,7 +152,7 @@ class BotRuntime:
             await self.stop()  # close what the first pass opened, then let the caller decide
             raise
         self._tasks = [
-            asyncio.create_task(self._supervise(), name="bots:supervise"),
+            asyncio.create_task(self._supervise(), name=SUPERVISE),
             asyncio.create_task(self._listen(), name="bots:listen"),
             asyncio.create_task(self._renew(), name="bots:renew"),
         ]
@@ -155,12 +161,7 @@ class BotRuntime:
         """Stop every bot (finishing updates in hand), give up the leases, close clients."""
         self._stopped.set()
         self._wake.set()
-        # A reconcile pass in progress finishes and then sees the flag; the other loops hold
-        # nothing worth finishing.
-        for task in self._tasks:
-            if task.get_name() != "bots:supervise":
-                task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._end_loops()
         self._tasks = []
         handles, self._handles = self._handles, {}
         await asyncio.gather(*(self._stop(h, release=True) for h in handles.values()))
@@ -171,6 +172,25 @@ class BotRuntime:
         if self._env is not None:
             await self._env.request.close()
             self._env = None
+
+    async def _end_loops(self) -> None:
+        """Every loop ends: each checks the stop flag at least every STOP_TICK; a cancel is
+        repeated until it lands (one swallowed inside a Redis command must not hang stop()).
+        A reconcile pass in progress may finish for SUPERVISE_GRACE; the other loops hold
+        nothing worth finishing."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SUPERVISE_GRACE
+        pending = set(self._tasks)
+        while pending:
+            for task in pending:
+                if task.get_name() != SUPERVISE or loop.time() >= deadline:
+                    task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=STOP_TICK)
+            if pending:
+                log.info("waiting for %s to stop", sorted(t.get_name() for t in pending))
+        for task in self._tasks:
+            if not task.cancelled() and task.exception() is not None:
+                log.warning("%s ended with %s", task.get_name(), redact(repr(task.exception())))
 
     def nudge(self) -> None:
         """Re-read the wanted bots now (the pub/sub listener does this on every change)."""
@@ -216,9 +236,9 @@ class BotRuntime:
                 pubsub = self._store.redis.pubsub()
                 async with pubsub:
                     await pubsub.subscribe(keys.BOTS_CHANGED)
-                    while True:
+                    while not self._stopped.is_set():
                         message = await pubsub.get_message(
-                            ignore_subscribe_messages=True, timeout=self._tick
+                            ignore_subscribe_messages=True, timeout=min(self._tick, STOP_TICK)
                         )
                         if message is not None:
                             self._wake.set()
@@ -230,6 +250,8 @@ class BotRuntime:
         while not self._stopped.is_set():
             await self._pause(self._stopped)
             for tg_id in list(self._held):
+                if self._stopped.is_set():
+                    return
                 try:
                     kept = await self._leases.renew(tg_id)
                 except Exception as exc:
