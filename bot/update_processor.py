@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
+import logging
 from collections.abc import Awaitable
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger(__name__)
+
+# Updates of one chat waiting their turn; more are dropped (a flood, not a conversation).
+MAX_QUEUED_PER_CHAT = 20
 
 
 class PerChatProcessor(BaseUpdateProcessor):
@@ -14,28 +21,52 @@ class PerChatProcessor(BaseUpdateProcessor):
 
     PTB's ConversationHandler needs one-by-one processing per conversation; conversations are
     keyed by chat (and user), so serialising per chat is enough.
+
+    The chat's lock is taken before a concurrency slot. PTB's own `process_update` takes the
+    slot first: a chat flooding more updates than there are slots then held every slot while
+    its updates waited for their own lock, and every other chat of the bot (on the default bot:
+    every tenant) froze. So `process_update` is replaced here, although PTB marks it final.
     """
 
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
+    def __init__(
+        self, max_concurrent_updates: int = 64, max_queued_per_chat: int = MAX_QUEUED_PER_CHAT
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self._max_queued = max_queued_per_chat
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        self.dropped = 0
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
+    async def process_update(self, update: object, coroutine: Awaitable[object]) -> None:  # type: ignore[misc]
         key = _chat_key(update)
         if key is None:
-            await coroutine
+            async with self._semaphore:
+                await self.do_process_update(update, coroutine)
             return
         lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        if users >= self._max_queued:
+            self.dropped += 1
+            log.warning(
+                "chat %s has %d updates queued; update %s dropped",
+                key,
+                users,
+                getattr(update, "update_id", "?"),
+            )
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()  # never run: no "was never awaited" warning
+            return
         self._locks[key] = (lock, users + 1)
         try:
-            async with lock:
-                await coroutine
+            async with lock, self._semaphore:
+                await self.do_process_update(update, coroutine)
         finally:
             lock, users = self._locks[key]
             if users == 1:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[object]) -> None:
+        await coroutine
 
     async def initialize(self) -> None:
         return None

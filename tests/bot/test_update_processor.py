@@ -37,3 +37,50 @@ async def test_same_chat_in_order_other_chats_in_parallel():
         await asyncio.gather(first, second)
     assert order[3:] == ["a1 end", "a2 start", "a2 end"]
     assert processor._locks == {}  # no lock left behind per chat
+
+
+async def test_a_flooding_chat_does_not_hold_the_slots_of_the_others():
+    processor = PerChatProcessor(2)
+    release = asyncio.Event()
+    done: list[str] = []
+
+    async def work(name: str, wait: asyncio.Event | None = None) -> None:
+        if wait is not None:
+            await wait.wait()
+        done.append(name)
+
+    async with processor:
+        flood = [
+            asyncio.create_task(processor.process_update(_update(i, 10), work(f"a{i}", release)))
+            for i in range(6)
+        ]
+        other = asyncio.create_task(processor.process_update(_update(99, 20), work("b")))
+        # Chat 10 has one update running and five waiting for its lock: they hold no slot.
+        finished, _ = await asyncio.wait({other}, timeout=5)
+        assert finished, "chat 20 waited for a slot held by chat 10's queued updates"
+        assert done == ["b"]
+        release.set()
+        await asyncio.gather(*flood)
+    assert done[1:] == [f"a{i}" for i in range(6)]
+
+
+async def test_updates_beyond_the_per_chat_queue_are_dropped(caplog):
+    processor = PerChatProcessor(8, max_queued_per_chat=3)
+    release = asyncio.Event()
+    ran: list[int] = []
+
+    async def work(n: int) -> None:
+        await release.wait()
+        ran.append(n)
+
+    async with processor:
+        tasks = [
+            asyncio.create_task(processor.process_update(_update(i, 10), work(i))) for i in range(5)
+        ]
+        await asyncio.wait(tasks[3:])  # the two beyond the cap return at once
+        assert processor.dropped == 2
+        release.set()
+        await asyncio.gather(*tasks)
+    assert ran == [0, 1, 2]
+    assert "update 4 dropped" in caplog.text
+    assert processor._locks == {}
