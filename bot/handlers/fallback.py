@@ -1,15 +1,21 @@
-"""Last in line: unknown commands, a pasted API key (deleted, then /activate), a pasted token."""
+"""Last in line: unknown commands, a pasted API key (deleted, then /activate), a pasted token,
+and a press of a button nobody handles (one from an older version)."""
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Chat, MessageEntity, Update
-from telegram.ext import BaseHandler, MessageHandler, filters
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import Ctx
 from bot.handlers import keyflow
-from bot.handlers.common import chat_lang, delete_quietly, send, text
+from bot.handlers.common import chat_lang, delete_quietly, send, text, user_lang
 from bot.logfilter import TOKEN_RE
 from store.crypto import looks_like_api_key
+
+log = logging.getLogger(__name__)
 
 
 async def unknown_command(update: Update, ctx: Ctx) -> None:
@@ -48,9 +54,21 @@ async def plain_text(update: Update, ctx: Ctx) -> None:
         await send(update, ctx, text(ctx, lang, "bot.plain_text"))
 
 
+async def stale_button(update: Update, ctx: Ctx) -> None:
+    """A press no handler took (a button of an older version): answer it, or it spins."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text(ctx, user_lang(update), "bot.stale_button"))
+    except BadRequest as exc:  # too old to answer
+        log.info("callback query not answered: %s", exc)
+
+
 def handlers() -> list[BaseHandler]:
     new = filters.UpdateType.MESSAGE
     return [
         MessageHandler(new & filters.COMMAND, unknown_command),
         MessageHandler(new & filters.TEXT & ~filters.COMMAND, plain_text),
+        CallbackQueryHandler(stale_button),
     ]

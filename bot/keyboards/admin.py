@@ -39,6 +39,12 @@ class Tenants(CallbackData, prefix="at"):
 
 
 @dataclass(frozen=True)
+class TenantPage(CallbackData, prefix="atp"):
+    tenant: str  # a tenant this chat administers (any: the picker is not one tenant's screen)
+    page: int = 0
+
+
+@dataclass(frozen=True)
 class Logout(CallbackData, prefix="ao"):
     tenant: str
 
@@ -189,9 +195,9 @@ class DeadRetry(CallbackData, prefix="adr"):
 KINDS: dict[str, type[CallbackData]] = {
     kind.prefix: kind
     for kind in (
-        Menu, Tenants, Logout, Cancel, Groups, GroupSet, GroupNewOn, Users, UserList, UserCard,
-        UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, Bots, BotCard, BotSwitch,
-        BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry,
+        Menu, Tenants, TenantPage, Logout, Cancel, Groups, GroupSet, GroupNewOn, Users, UserList,
+        UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, Bots, BotCard,
+        BotSwitch, BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry,
     )
 }  # fmt: skip
 

@@ -77,6 +77,7 @@ TEXTS: dict[str, str] = {
         "Status changed: {since}\nGroups: {groups}"
     ),
     "admin.users.all_groups": "all groups",
+    "admin.users.groups_more": "{groups} and {count} more",
     "admin.users.no_groups": "none",
     "admin.users.turn_on": "✅ Turn on (On)",
     "admin.users.turn_off": "⛔ Turn off (Off)",
@@ -201,6 +202,7 @@ TEXTS: dict[str, str] = {
         "That looks like a key or a token. The message was deleted: it is a secret. "
         "Enter the answer again."
     ),
+    "admin.failed": "That did not work. Please try again a little later.",
     "admin.stale.button": "This button is out of date. Open the menu: /menu",
     "admin.stale.session": "You are not an admin of this company. Sign in: /admin <API key>",
     "admin.stale.gone": "This no longer exists. Open the menu again.",

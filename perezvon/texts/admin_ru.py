@@ -83,6 +83,7 @@ TEXTS: dict[str, str] = {
         "Дата изменения статуса: {since}\nГруппы: {groups}"
     ),
     "admin.users.all_groups": "все группы",
+    "admin.users.groups_more": "{groups} и ещё {count}",
     "admin.users.no_groups": "ни одной",
     "admin.users.turn_on": "✅ Включить (On)",
     "admin.users.turn_off": "⛔ Выключить (Off)",
@@ -217,6 +218,7 @@ TEXTS: dict[str, str] = {
         "Похоже, это ключ или токен. Сообщение удалено: это секрет. Введите ответ ещё раз."
     ),
     # Stale buttons (answerCallbackQuery, up to 200 characters).
+    "admin.failed": "Не получилось. Попробуйте ещё раз чуть позже.",
     "admin.stale.button": "Эта кнопка устарела. Откройте меню: /menu",
     "admin.stale.session": "Вы не администратор этой компании. Войдите: /admin <ключ API>",
     "admin.stale.gone": "Этого уже нет. Откройте меню заново.",

@@ -75,6 +75,7 @@ TEXTS: dict[str, str] = {
     "bot.status.start_custom": "@{default} (open @{custom} and press Start to get them there)",
     "bot.status.no_groups": "none",
     "bot.datetime": "%Y-%m-%d %H:%M",
+    "bot.stale_button": "This button is out of date.",
     "bot.unknown_command": "There is no such command. List of commands: /help",
     "bot.plain_text": "I understand commands. List of commands: /help",
     "bot.token_deleted": (

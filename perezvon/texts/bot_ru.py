@@ -90,6 +90,7 @@ TEXTS: dict[str, str] = {
     "bot.status.no_groups": "нет",
     "bot.datetime": "%d.%m.%Y %H:%M",
     # Anything else.
+    "bot.stale_button": "Эта кнопка устарела.",
     "bot.unknown_command": "Такой команды нет. Список команд: /help",
     "bot.plain_text": "Я понимаю команды. Список команд: /help",
     "bot.token_deleted": (

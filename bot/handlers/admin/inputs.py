@@ -53,8 +53,9 @@ def _entry(env: AdminEnv, step: Step):
         if s is None:
             await router.answer(query, t(ctx, user_lang(update), "admin.stale.session"))
             return END
-        await dialog.finish(ctx, chat.id)
-        state = await step(update, ctx, s, data)
+        async with router.answered_on_failure(update, ctx):
+            await dialog.finish(ctx, chat.id)
+            state = await step(update, ctx, s, data)
         await router.answer(query, None)
         return state
 
@@ -80,7 +81,8 @@ def _cancel_button(env: AdminEnv):
         if s is None:
             await router.answer(query, t(ctx, user_lang(update), "admin.stale.session"))
             return END
-        await show(update, ctx, await menu.main_screen(ctx, s))
+        async with router.answered_on_failure(update, ctx):
+            await show(update, ctx, await menu.main_screen(ctx, s))
         await router.answer(query, tr(ctx, s, "admin.input.cancelled"))
         return END
 

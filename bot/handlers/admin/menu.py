@@ -9,11 +9,14 @@ from telegram import Chat, Update
 from bot.context import Ctx
 from bot.handlers.admin import purge
 from bot.handlers.admin.shared import (
+    PAGE,
     AdminEnv,
     Screen,
     Session,
     authorize,
+    clamp,
     my_tenants,
+    pages,
     send_screen,
     serves,
     show,
@@ -64,8 +67,16 @@ async def main_screen(ctx: Ctx, s: Session) -> Screen:
     return Screen("\n\n".join(body), kb.markup(rows))
 
 
-def picker_screen(ctx: Ctx, lang: str, tenants: list[Tenant]) -> Screen:
-    rows = [[kb.button(tenant.name, kb.Menu(tenant.id))] for tenant in tenants]
+def picker_screen(ctx: Ctx, lang: str, tenants: list[Tenant], page: int = 0) -> Screen:
+    """Ten tenants a page (a chat may administer many: one button each would not fit)."""
+    tenants = sorted(tenants, key=lambda tenant: (tenant.name.casefold(), tenant.id))
+    page = clamp(page, len(tenants))
+    shown = tenants[page * PAGE : (page + 1) * PAGE]
+    rows = [[kb.button(tenant.name, kb.Menu(tenant.id))] for tenant in shown]
+    if tenants:
+        anchor = tenants[0].id  # the pager's presses are checked against a tenant of the chat
+        label = t(ctx, lang, "admin.page", page=page + 1, pages=pages(len(tenants)))
+        rows.append(kb.pager(page, pages(len(tenants)), lambda p: kb.TenantPage(anchor, p), label))
     return Screen(t(ctx, lang, "admin.pick_tenant"), kb.markup(rows))
 
 
@@ -180,8 +191,14 @@ async def on_logout_button(update: Update, ctx: Ctx, s: Session, data: kb.Logout
     return tr(ctx, s, "admin.logout.done")
 
 
+async def on_tenant_page(update: Update, ctx: Ctx, s: Session, data: kb.TenantPage) -> None:
+    tenants = await my_tenants(ctx, s.chat_id)
+    await show(update, ctx, picker_screen(ctx, s.lang, tenants, data.page))
+
+
 ROUTES = {
     kb.Menu: on_main,
+    kb.TenantPage: on_tenant_page,
     kb.Cancel: on_main,  # a «Cancel» outside any dialogue: back to the menu
     kb.Tenants: on_tenants,
     kb.Logout: on_logout_button,

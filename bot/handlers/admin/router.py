@@ -3,10 +3,12 @@ button names, run the menu's handler, and always answer the press (a notice, nev
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from telegram import CallbackQuery, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import Ctx
 from bot.handlers.admin import apikey, bots, deadletters, groups, menu, purge, users
@@ -41,27 +43,46 @@ async def answer(query: CallbackQuery, text: str | None) -> None:
         log.info("callback query not answered: %s", exc)
 
 
+@contextlib.asynccontextmanager
+async def answered_on_failure(update: Update, ctx: Ctx) -> AsyncIterator[None]:
+    """A press whose handler fails still gets its answer (else the button spins for a while);
+    the failure then goes on to the error handler, which logs it."""
+    try:
+        yield
+    except Exception:
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await answer(update.callback_query, t(ctx, user_lang(update), "admin.failed"))
+        raise
+
+
 async def dispatch(update: Update, ctx: Ctx, env: AdminEnv) -> None:
-    query, chat = update.callback_query, update.effective_chat
+    query = update.callback_query
     if query is None:
         return
-    lang = user_lang(update)
+    async with answered_on_failure(update, ctx):
+        notice = await _route(update, ctx, env, query)
+    await answer(query, notice)
+
+
+async def _route(update: Update, ctx: Ctx, env: AdminEnv, query: CallbackQuery) -> str | None:
+    """Run the press; the notice to answer it with."""
+    chat, lang = update.effective_chat, user_lang(update)
     try:
         data = kb.parse(query.data)
     except BadCallbackData:
-        return await answer(query, t(ctx, lang, "admin.stale.button"))
+        return t(ctx, lang, "admin.stale.button")
     route = ROUTES.get(type(data))
     tid = getattr(data, "tenant", None)
     if route is None or chat is None or tid is None:
-        return await answer(query, t(ctx, lang, "admin.stale.button"))
+        return t(ctx, lang, "admin.stale.button")
     await purge.sweep(ctx)
     session = await authorize(ctx, env, chat.id, tid)
     if session is None:
-        return await answer(query, t(ctx, lang, "admin.stale.session"))
+        return t(ctx, lang, "admin.stale.session")
     try:
-        notice = await route(update, ctx, session, data)  # type: ignore[operator]
+        return await route(update, ctx, session, data)  # type: ignore[operator]
     except Stale as stale:
-        notice = tr(ctx, session, stale.key)
+        return tr(ctx, session, stale.key)
     except NotFound:
-        notice = tr(ctx, session, "admin.stale.gone")
-    await answer(query, notice)
+        return tr(ctx, session, "admin.stale.gone")

@@ -3,7 +3,10 @@ per subscriber with On/Off, the groups it follows, and deletion."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from telegram import Update
+from telegram.constants import MessageLimit
 
 from bot.context import Ctx
 from bot.handlers.admin import announce
@@ -96,7 +99,8 @@ async def _sub(ctx: Ctx, s: Session, chat: int) -> Subscription:
     return sub
 
 
-async def _followed(ctx: Ctx, s: Session, sub: Subscription) -> str:
+async def _followed(ctx: Ctx, s: Session, sub: Subscription) -> list[str] | str:
+    """The names of the groups the subscriber follows, or the one word that says it."""
     if sub.groups is None:
         return tr(ctx, s, "admin.users.all_groups")
     names = [
@@ -104,22 +108,60 @@ async def _followed(ctx: Ctx, s: Session, sub: Subscription) -> str:
         for g in await all_groups(ctx.deps.store, s.tid)
         if g.id in sub.groups
     ]
-    return ", ".join(names) or tr(ctx, s, "admin.users.no_groups")
+    return names or tr(ctx, s, "admin.users.no_groups")
+
+
+def _length(text: str) -> int:
+    """Telegram's count (UTF-16 code units): never less than the number of characters."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_names(
+    names: list[str], render: Callable[[str], str], more: Callable[[str, int], str]
+) -> str:
+    """`render(joined names)` within Telegram's message limit: as many names as fit, then
+    `more(shown, rest)` («…и ещё N»). A group name may be 256 characters long and a
+    subscriber may follow hundreds of groups."""
+    full = render(", ".join(names))
+    if _length(full) <= MessageLimit.MAX_TEXT_LENGTH:
+        return full
+    budget = MessageLimit.MAX_TEXT_LENGTH - _length(render(more("", len(names))))
+    shown: list[str] = []
+    used = 0
+    for name in names:
+        cost = _length(name) + (2 if shown else 0)
+        if used + cost > budget:
+            break
+        shown.append(name)
+        used += cost
+    return render(more(", ".join(shown), len(names) - len(shown)))
 
 
 async def card_screen(ctx: Ctx, s: Session, chat: int, ref: str, page: int) -> Screen:
     sub = await _sub(ctx, s, chat)
-    text = tr(
-        ctx,
-        s,
-        "admin.users.card",
-        name=sub.name,
-        chat=sub.chat_id,
-        username=f"@{sub.username}" if sub.username else "—",
-        status=_status(ctx, s, sub),
-        since=local_time(ctx, s, sub.status_changed_at),
-        groups=await _followed(ctx, s, sub),
-    )
+
+    def render(groups: str) -> str:
+        return tr(
+            ctx,
+            s,
+            "admin.users.card",
+            name=sub.name,
+            chat=sub.chat_id,
+            username=f"@{sub.username}" if sub.username else "—",
+            status=_status(ctx, s, sub),
+            since=local_time(ctx, s, sub.status_changed_at),
+            groups=groups,
+        )
+
+    followed = await _followed(ctx, s, sub)
+    if isinstance(followed, str):
+        text = render(followed)
+    else:
+
+        def more(shown: str, rest: int) -> str:
+            return tr(ctx, s, "admin.users.groups_more", groups=shown, count=rest)
+
+        text = fit_names(followed, render, more)
     disabled = sub.status is SubStatus.DISABLED
     switch = kb.button(
         tr(ctx, s, "admin.users.turn_on" if disabled else "admin.users.turn_off"),
