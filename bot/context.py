@@ -60,6 +60,22 @@ class PzApplication(Application):
         super().__init__(**kwargs)
         self.deps: BotDeps | None = None
 
+    async def update_persistence(self) -> None:
+        """Forget empty state, then PTB's flush.
+
+        PTB creates a chat_data dict for every chat on every update and keeps it forever, and
+        it collects the user ids to persist even when user_data is not stored (it clears that
+        set only when it is). A chat whose chat_data is empty at the flush loses its entry (in
+        Redis too, in case an admin draft just ended); a handler that needs it again gets a
+        fresh one. Handlers must not hold a chat_data dict across an await: re-read it."""
+        persistence = self.persistence
+        if persistence is None or not persistence.store_data.user_data:
+            self._user_ids_to_be_updated_in_persistence.clear()
+        for chat_id in list(self._chat_ids_to_be_updated_in_persistence):
+            if not self._chat_data.get(chat_id):
+                self.drop_chat_data(chat_id)
+        await super().update_persistence()
+
 
 class Ctx(CallbackContext[ExtBot, dict, dict, dict]):
     """The context handlers receive; `ctx.deps` is this bot's BotDeps."""

@@ -1,4 +1,4 @@
-"""PTB persistence in Redis: conversation states, user_data and chat_data, one namespace per bot.
+"""PTB persistence in Redis: conversation states and chat_data, one namespace per bot.
 
 PTB ships only pickle and dict persistence. This one keeps each bot's state under its own keys
 (bot.keys), so two bots in one process never see each other's conversations, and a runtime that
@@ -22,7 +22,8 @@ ConversationKey = tuple[int | str, ...]
 ConversationDict = dict[ConversationKey, object]
 CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
-STORED = PersistenceInput(bot_data=False, chat_data=True, user_data=True, callback_data=False)
+# user_data is not used by any handler (the admin drafts live in chat_data): not stored.
+STORED = PersistenceInput(bot_data=False, chat_data=True, user_data=False, callback_data=False)
 
 
 def _dump(value: Any) -> str:
