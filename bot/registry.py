@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from telegram.ext import Application, BaseHandler
 
 from bot.context import Command
-from bot.handlers import errors, fallback, greet, status, subscribe, track
+from bot.handlers import errors, fallback, greet, scrub, status, subscribe, track
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Feature:
 
 
 FEATURES: list[Feature] = [
+    Feature("scrub", scrub.handlers, group=scrub.GROUP),
     Feature("track", track.handlers, group=-1),
     Feature("greet", greet.handlers, greet.COMMANDS),
     Feature("subscribe", subscribe.handlers, subscribe.COMMANDS),
