@@ -77,6 +77,10 @@ class DeliveryEngine:
         # messages per worker are ever sent-but-not-settled (what a kill -9 may repeat).
         self._free = self._opt.senders
         self._freed = asyncio.Event()
+        # Claimed jobs some task of ours is working on; anything else in our `inflight` after a
+        # failed claim call was claimed by a script whose answer never reached us.
+        self._held: set[str] = set()
+        self._orphans = False
         self._sends: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -96,6 +100,8 @@ class DeliveryEngine:
         await self.queue.lease(self._opt.lease_seconds)
         self._stopping = False
         self._free = self._opt.senders
+        self._held.clear()
+        self._orphans = False
         self._tasks = [
             asyncio.create_task(self.fanout.run(), name="delivery-fanout"),
             asyncio.create_task(self._dispatch(), name="delivery-dispatch"),
@@ -139,12 +145,21 @@ class DeliveryEngine:
                 continue
             most = self._free
             try:
+                if self._orphans:
+                    moved = await self.queue.release_all_but(self._held)
+                    self._orphans = False
+                    if moved:
+                        log.warning("handed back %d claims whose answer was lost", moved)
                 jobs, wait = await self.queue.claim_many(most)
             except (RedisError, OSError) as exc:
+                # The script may have run and its answer been lost (Redis went away after it):
+                # its jobs sit in our `inflight`, so hand them back once Redis answers again.
+                self._orphans = True
                 log.warning("claim failed (%s); retrying", redact.redact(str(exc)))
                 await asyncio.sleep(0.5)
                 continue
             if jobs:
+                self._held.update(job.jid for job in jobs)
                 self._free -= len(jobs)
                 task = asyncio.create_task(self._send_batch(jobs))
                 self._sends.add(task)
@@ -170,6 +185,7 @@ class DeliveryEngine:
             log.error("routing %d claimed messages failed: %s", len(jobs), redact.redact(repr(exc)))
             for job in jobs:
                 await self._release(job.jid)
+                self._held.discard(job.jid)
                 self._slot_done()
             return
         sends = [self._send_one(job, route) for job, route in zip(jobs, routes, strict=True)]
@@ -190,6 +206,7 @@ class DeliveryEngine:
             log.error("sending %s failed: %s", job.jid, redact.redact(repr(exc)))
             await self._release(job.jid)
         finally:
+            self._held.discard(job.jid)
             self._slot_done()
 
     async def _release(self, jid: str) -> None:

@@ -190,6 +190,14 @@ class JobQueue:
     async def pause_bot(self, bot: int, seconds: float) -> None:
         await self._r.set(keys.pause(bot), "1", px=max(1, round(seconds * 1000)))
 
+    async def release_all_but(self, held: set[str]) -> int:
+        """Hand back our claims that no task of ours holds (their claim's answer was lost)."""
+        moved = 0
+        for jid in await self._r.hkeys(keys.inflight(self.consumer)):
+            if jid not in held:
+                moved += await self.release(jid)
+        return moved
+
     async def lease(self, seconds: float) -> int:
         """Renew our lease; returns how many jobs of dead consumers went back to the lanes."""
         return int(await self._run("lease", self.consumer, round(seconds * 1000)))

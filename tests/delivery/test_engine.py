@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from delivery.deadletters import DeadLetters
@@ -227,3 +228,24 @@ async def test_one_tenants_burst_does_not_hold_back_another(world, make_engine, 
     # B's one message overtakes all but a handful of A's 200 (50/s on a shared bot).
     assert sent.index(b) < 20
     await engine.stop(grace=0.5)
+
+
+async def test_a_claim_whose_answer_was_lost_is_handed_back(world, make_engine):
+    uid = await world.subscriber("A")
+    engine = await make_engine()
+    real = engine.queue.claim_many
+    lost: list[Job] = []
+
+    async def claim_then_lose_the_answer(most: int, *args, **kwargs):
+        jobs, wait = await real(most, *args, **kwargs)
+        if jobs and not lost:
+            lost.extend(jobs)  # claimed in Redis, but the worker never hears of it
+            raise RedisConnectionError("Connection closed by server.")
+        return jobs, wait
+
+    engine.queue.claim_many = claim_then_lose_the_answer
+    await _call(world)
+    [msg] = await world.tg.wait_for_messages(uid, 1)
+    assert lost and "Пропущенный вызов" in msg["text"]
+    await world.idle(engine)
+    assert await _sent_count(world, uid) == 1
