@@ -84,6 +84,10 @@ class DeliveryEngine:
         self._sends: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        self._stop_event = asyncio.Event()
+        # Consecutive claimed batches or jobs that failed with a bug or Redis trouble: each
+        # waits longer before its jobs go back, so a job that always fails cannot spin.
+        self._failures = 0
         # What this process did, by verdict (the cluster-wide sums are in Metrics).
         self.counts: Counter[str] = Counter()
 
@@ -99,6 +103,8 @@ class DeliveryEngine:
             log.warning("took back %d messages this worker had in flight before a restart", moved)
         await self.queue.lease(self._opt.lease_seconds)
         self._stopping = False
+        self._stop_event.clear()
+        self._failures = 0
         self._free = self._opt.senders
         self._held.clear()
         self._orphans = False
@@ -114,6 +120,7 @@ class DeliveryEngine:
         if not self._tasks:
             return
         self._stopping = True
+        self._stop_event.set()
         self._kick()
         self._freed.set()
         fanout, dispatch, *others = self._tasks
@@ -183,6 +190,7 @@ class DeliveryEngine:
             raise
         except Exception as exc:
             log.error("routing %d claimed messages failed: %s", len(jobs), redact.redact(repr(exc)))
+            await self._back_off()
             for job in jobs:
                 await self._release(job.jid)
                 self._held.discard(job.jid)
@@ -190,6 +198,15 @@ class DeliveryEngine:
             return
         sends = [self._send_one(job, route) for job, route in zip(jobs, routes, strict=True)]
         await asyncio.gather(*sends)
+
+    async def _back_off(self) -> None:
+        """Hold the failed claims a while (longer after each failure in a row) before they go
+        back, so the dispatcher does not claim and fail the same jobs in a hot loop."""
+        self._failures += 1
+        delay = min(self._opt.failure_backoff * 2 ** (self._failures - 1), 30.0)
+        if not self._stopping:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stop_event.wait(), delay)
 
     def _slot_done(self) -> None:
         self._free += 1
@@ -199,11 +216,13 @@ class DeliveryEngine:
         try:
             verdict = await self.sender.process(job, route)
             self.counts[verdict.value if verdict else "rerouted"] += 1
+            self._failures = 0
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             # Redis trouble or a bug: hand the claim back (it may repeat: it was in flight).
             log.error("sending %s failed: %s", job.jid, redact.redact(repr(exc)))
+            await self._back_off()
             await self._release(job.jid)
         finally:
             self._held.discard(job.jid)
@@ -251,10 +270,12 @@ class DeliveryEngine:
         """Live figures for /metrics: jobs queued, waiting, in flight, dead; intake backlog."""
         depth = await self.queue.depth()
         backlog = await self._r.xlen(keys.STREAM)
+        dead_intake = await self._r.llen(keys.DEAD_INTAKE)
         return {
             "delivery_queue_depth": ("Messages ready to send", depth.queued),
             "delivery_waiting": ("Messages waiting for a limit or a retry", depth.waiting),
             "delivery_in_flight": ("Messages being sent right now", depth.in_flight),
             "delivery_dead_letters": ("Messages in the dead-letter lists", depth.dead),
             "delivery_intake_backlog": ("Intake entries not yet fanned out", backlog),
+            "delivery_dead_intake": ("Intake entries that could not be fanned out", dead_intake),
         }

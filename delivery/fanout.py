@@ -30,6 +30,17 @@ log = logging.getLogger(__name__)
 
 GroupNewMarkup = Callable[[str, str], InlineKeyboardMarkup | None]
 PAGE = 500
+KINDS = frozenset({"call", "group_new", "service", "admins"})
+
+
+class Malformed(ValueError):
+    """An intake entry no version of this code can turn into messages."""
+
+
+def _field(f: dict[str, str], name: str) -> str:
+    if not f.get(name):
+        raise Malformed(f"{f.get('kind')} entry without {name}")
+    return f[name]
 
 
 class FanOut:
@@ -112,17 +123,25 @@ class FanOut:
         return entries
 
     async def handle(self, entry_id: str, fields: dict[str, str]) -> int:
-        """Queue the entry's messages (possibly none) and ack it; returns how many."""
+        """Queue the entry's messages (possibly none) and ack it; returns how many.
+
+        An entry is dropped only when nothing is left to say (its tenant or call is gone); a
+        malformed one is acked into the dead intake record; any other failure (a bug, a secret
+        that does not decrypt) leaves it pending, to be taken over again after
+        `stale_intake_ms`, and after `intake_attempts` tries it too goes to the dead record."""
         try:
             copies = await self._copies(fields)
         except NotFound:
             copies = None  # the tenant, group or call is gone: nothing to say
         except (RedisError, OSError):
             raise
-        except Exception:
-            # A poison entry must not stall the stream; it stays visible in the log only.
-            log.exception("intake entry %s could not be turned into messages; dropped", entry_id)
-            copies = None
+        except Malformed as exc:
+            log.error("intake entry %s is malformed (%s); dead-lettered", entry_id, exc)
+            await self._dead(entry_id, fields, f"malformed: {exc}", 1)
+            return 0
+        except Exception as exc:
+            await self._failed(entry_id, fields, exc)
+            return 0
         count = await self._queue.enqueue_copies(copies, entry_id, fanned_ttl=self._opt.fanned_ttl)
         if count:
             self._metrics.inc("messages_queued_total", by=count)
@@ -130,22 +149,59 @@ class FanOut:
             await self._r.publish(keys.WAKE, "1")
         return count
 
+    async def _failed(self, entry_id: str, fields: dict[str, str], exc: Exception) -> None:
+        tries_key = keys.intake_tries(entry_id)
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.incr(tries_key)
+            pipe.expire(tries_key, self._opt.fanned_ttl)
+            tries, _ = await pipe.execute()
+        error = redact(f"{type(exc).__name__}: {exc}")
+        if tries < self._opt.intake_attempts:
+            log.error(
+                "intake entry %s could not be fanned out (try %d of %d): %s; left pending",
+                entry_id, tries, self._opt.intake_attempts, error, exc_info=exc,
+            )  # fmt: skip
+            return
+        log.error("intake entry %s failed %d times: %s; dead-lettered", entry_id, tries, error)
+        await self._dead(entry_id, fields, error, tries)
+
+    async def _dead(self, entry_id: str, fields: dict[str, str], error: str, tries: int) -> None:
+        """Keep the entry where an operator sees it (a gauge counts them), then ack it."""
+        record = {
+            "id": entry_id,
+            "fields": {k: redact(v) for k, v in fields.items()},
+            "error": error[:500],
+            "tries": tries,
+            "at": time.time(),
+        }
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.lpush(keys.DEAD_INTAKE, json.dumps(record, ensure_ascii=False))
+            pipe.ltrim(keys.DEAD_INTAKE, 0, self._opt.dead_intake_cap - 1)
+            pipe.delete(keys.intake_tries(entry_id))
+            await pipe.execute()
+        await self._queue.enqueue_copies(None, entry_id, fanned_ttl=self._opt.fanned_ttl)
+        self._metrics.inc("messages_dead_lettered_total", {"reason": "intake"})
+
     async def _copies(self, f: dict[str, str]) -> Copies | None:
         kind, tid = f.get("kind"), f.get("tenant", "")
+        if kind not in KINDS or not tid:
+            raise Malformed(f"kind {kind!r}, tenant {tid!r}")
         if kind == "call":
-            return await self._call_copies(tid, f.get("call_id", ""))
+            return await self._call_copies(tid, _field(f, "call_id"))
         tenant = await self._store.tenants.get(tid)
         if kind == "group_new":
-            return await self._group_new_copies(tenant, f.get("group", ""))
-        markup = json.loads(f["markup"]) if f.get("markup") else None
-        at = float(f.get("at") or 0)
+            return await self._group_new_copies(tenant, _field(f, "group"))
+        try:
+            markup = json.loads(f["markup"]) if f.get("markup") else None
+            at = float(f.get("at") or 0)
+            text = f["text"]
+            chat = int(f["chat"]) if kind == "service" else 0
+        except (KeyError, ValueError, TypeError) as exc:
+            raise Malformed(f"{kind} entry: {type(exc).__name__}") from exc
         if kind == "service":
-            return await self._to(tid, [int(f["chat"])], Kind.SERVICE, f["text"], markup, at)
-        if kind == "admins":
-            admins = await self._store.admins.of_tenant(tid)
-            return await self._to(tid, admins, Kind.ADMIN, f["text"], markup, at)
-        log.warning("intake entry of unknown kind %r skipped", kind)
-        return None
+            return await self._to(tid, [chat], Kind.SERVICE, text, markup, at)
+        admins = await self._store.admins.of_tenant(tid)
+        return await self._to(tid, admins, Kind.ADMIN, text, markup, at)
 
     async def _to(
         self, tid: str, chats: list[int], kind: Kind, text: str, markup: dict | None, at: float

@@ -16,6 +16,8 @@ CONSUMERS = f"{P}:consumers"
 # counters for the gauges: jobs (queued or in flight), dead.
 STATS = f"{P}:stats"
 WAKE = f"{P}:wake"
+# Intake entries that failed to fan out too many times: JSON records, newest first, capped.
+DEAD_INTAKE = f"{P}:dead_intake"
 
 
 def job(jid: str) -> str:
@@ -56,3 +58,7 @@ def hint(tid: str, chat_id: int, bot_id: str) -> str:
 
 def told_broken(tid: str, bot_id: str) -> str:
     return f"{P}:told_broken:{tid}:{bot_id}"
+
+
+def intake_tries(entry_id: str) -> str:
+    return f"{P}:intake_tries:{entry_id}"

@@ -64,10 +64,17 @@ class Options:
     intake_share: int = 1
     intake_block_ms: int = 1000
     stale_intake_ms: int = 30_000  # pending intake entries idle this long are taken over
+    # Fan-out tries of one intake entry before it goes to the dead intake record (it is retried
+    # every `stale_intake_ms`, so a bug or a Redis hiccup has minutes to clear).
+    intake_attempts: int = 10
+    dead_intake_cap: int = 1000  # dead intake entries kept (oldest dropped)
     dead_cap: int = 1000  # dead letters kept per tenant (oldest dropped)
     idle_poll: float = 1.0  # longest sleep without a wake-up
     # Shortest sleep when the next job is not due yet: one claim then takes what several bots'
     # tokens allow at once. Well under the 2/rate a bot's burst of 3 covers, so no rate is lost.
     claim_tick: float = 0.01
     route_cache_seconds: float = 5.0
+    # First wait before claimed jobs whose routing or sending raised go back (doubles per
+    # failure in a row, up to 30 s).
+    failure_backoff: float = 0.2
     fanned_ttl: int = 86_400  # how long a fanned-out intake entry is remembered

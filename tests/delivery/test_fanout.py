@@ -1,0 +1,118 @@
+"""Fan-out failures: an accepted call is never silently dropped, and nothing spins."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+
+from delivery import keys
+from delivery.engine import DeliveryEngine
+from delivery.intake import Intake
+from delivery.outbox import Outbox
+from delivery.policy import Limits, Options
+from perezvon.metrics import Metrics
+from perezvon.texts import Catalogue
+from store.events import CallEvent
+
+CHAT = 4242
+
+
+def _engine(store, **opts) -> DeliveryEngine:
+    token = f"{secrets.randbelow(10**8) + 10**8}:{secrets.token_urlsafe(26)}"
+    return DeliveryEngine(
+        store,
+        Metrics(store.redis),
+        Catalogue(),
+        api_base="http://127.0.0.1:9",
+        default_token=token,
+        consumer="w1",
+        options=Options(**opts),
+    )
+
+
+async def _accepted_call(store) -> tuple[DeliveryEngine, str, dict[str, str]]:
+    tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    await store.subs.activate(tenant.id, CHAT, "A")
+    engine = _engine(store, intake_attempts=3)
+    await engine.fanout.ensure_group()
+    receipt = await Intake(store).submit(tenant, CallEvent(call_id="c1", caller="+74951234567"))
+    assert receipt.outcome == "accepted"
+    [[_, [(entry_id, fields)]]] = await store.redis.xreadgroup(keys.GROUP, "w1", {keys.STREAM: ">"})
+    return engine, entry_id, fields
+
+
+async def _pending(store) -> int:
+    return (await store.redis.xpending(keys.STREAM, keys.GROUP))["pending"]
+
+
+async def test_a_bug_while_fanning_out_leaves_the_call_pending_for_a_retry(store, monkeypatch):
+    engine, entry_id, fields = await _accepted_call(store)
+
+    async def broken(*_args, **_kw):
+        raise RuntimeError("a bug, or a secret that does not decrypt")
+
+    monkeypatch.setattr(store.calls, "get", broken)
+    assert await engine.fanout.handle(entry_id, fields) == 0
+    assert await _pending(store) == 1
+    assert (await engine.queue.depth()).queued == 0
+    monkeypatch.undo()
+    assert await engine.fanout.handle(entry_id, fields) == 1
+    assert await _pending(store) == 0
+    assert await store.redis.llen(keys.DEAD_INTAKE) == 0
+
+
+async def test_an_entry_failing_every_try_goes_to_the_dead_intake_record(store, monkeypatch):
+    engine, entry_id, fields = await _accepted_call(store)
+
+    async def broken(*_args, **_kw):
+        raise RuntimeError("still broken")
+
+    monkeypatch.setattr(store.calls, "get", broken)
+    for _ in range(2):
+        await engine.fanout.handle(entry_id, fields)
+        assert await _pending(store) == 1
+    await engine.fanout.handle(entry_id, fields)
+    assert await _pending(store) == 0
+    [raw] = await store.redis.lrange(keys.DEAD_INTAKE, 0, -1)
+    record = json.loads(raw)
+    assert record["id"] == entry_id and record["fields"]["call_id"] == "c1"
+    assert record["tries"] == 3 and "still broken" in record["error"]
+    assert (await engine.gauges())["delivery_dead_intake"][1] == 1
+
+
+async def test_a_malformed_entry_is_dead_lettered_at_once_not_dropped(store):
+    tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    engine = _engine(store)
+    await engine.fanout.ensure_group()
+    fields = {"kind": "service", "tenant": tenant.id, "chat": "not a number", "text": "hi"}
+    await store.redis.xadd(keys.STREAM, fields)
+    [[_, [(entry_id, got)]]] = await store.redis.xreadgroup(keys.GROUP, "w1", {keys.STREAM: ">"})
+    assert await engine.fanout.handle(entry_id, got) == 0
+    assert await _pending(store) == 0
+    [raw] = await store.redis.lrange(keys.DEAD_INTAKE, 0, -1)
+    assert json.loads(raw)["error"].startswith("malformed")
+
+
+async def test_a_job_whose_routing_raises_backs_off_instead_of_spinning(world, make_engine):
+    uid = await world.subscriber("X")
+    engine = await make_engine(limits=Limits.loose(), opts={"failure_backoff": 0.1})
+    real = engine.sender.routes
+    calls: list[float] = []
+
+    async def broken(jobs):
+        calls.append(time.monotonic())
+        raise RuntimeError("routing bug")
+
+    engine.sender.routes = broken
+    await Outbox(world.store).service(world.tenant.id, uid, "hello")
+    await world.eventually(lambda: _true(len(calls) >= 3))
+    # 0.1 s, then 0.2 s held before the claims went back: no hot loop.
+    assert calls[2] - calls[0] >= 0.25
+    engine.sender.routes = real
+    [msg] = await world.tg.wait_for_messages(uid, 1)
+    assert msg["text"] == "hello"
+
+
+async def _true(value: bool) -> bool:
+    return value
