@@ -100,15 +100,21 @@ async def _delivered(tg, bot_id: int) -> Counter:
 
 
 async def _wait_sent(tg, at_least: int, within: float = 30.0) -> None:
+    """Until `at_least` DISTINCT (chat, text) messages arrived: repeats after a kill must not
+    make a still-queued message look delivered."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     seq = 0
-    count = 0
-    while count < at_least:
+    seen: set[tuple[int, str]] = set()
+    while len(seen) < at_least:
         left = deadline - loop.time()
-        assert left > 0, f"only {count} of {at_least} messages arrived"
+        assert left > 0, f"only {len(seen)} of {at_least} messages arrived"
         events, seq = await tg.events(after=seq, wait=min(left, 2.0))
-        count += sum(1 for e in events if e["kind"] == "sent")
+        seen.update(
+            (e["message"]["chat"]["id"], e["message"]["text"])
+            for e in events
+            if e["kind"] == "sent"
+        )
 
 
 async def test_kill_9_mid_burst_loses_nothing(redis_server):
