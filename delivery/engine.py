@@ -9,6 +9,7 @@ import logging
 from collections import Counter
 
 from redis.exceptions import RedisError
+from telegram.error import InvalidToken
 
 from delivery import keys, redact
 from delivery.botpool import BotPool
@@ -23,6 +24,10 @@ from store import Store
 from store.keys import BOTS_CHANGED
 
 log = logging.getLogger(__name__)
+
+
+class DefaultTokenRejected(RuntimeError):
+    """Telegram (or whatever answers at the API URL) refused getMe for the default bot."""
 
 
 class DeliveryEngine:
@@ -50,6 +55,7 @@ class DeliveryEngine:
         default = BotRef(bot_id_of_token(default_token), default_token)
         self.queue = JobQueue(self._r, consumer, limits or Limits())
         self.router = Router(store, default, self._opt.route_cache_seconds)
+        self._api_base = api_base
         self._pool = BotPool(api_base, self._opt.send_timeout, connections=self._opt.senders * 2)
         self._wake = asyncio.Event()
         self.fanout = FanOut(
@@ -97,6 +103,7 @@ class DeliveryEngine:
     async def start(self) -> None:
         redact.install()
         await self._pool.start()
+        await self._check_default_token()
         await self.fanout.ensure_group()
         moved = await self.queue.reclaim()
         if moved:
@@ -114,6 +121,21 @@ class DeliveryEngine:
             asyncio.create_task(self._heartbeat(), name="delivery-lease"),
             asyncio.create_task(self._listen(), name="delivery-wake"),
         ]
+
+    async def _check_default_token(self) -> None:
+        """Give up at once on a default token the API refuses: every send would fail, and a
+        custom bot's 401/404 could not be told from a wrong API URL. A network error is not a
+        refusal: Telegram may come back."""
+        try:
+            await self._pool.call(self.router.default, "getMe", {})
+        except InvalidToken as exc:
+            await self._pool.stop()
+            raise DefaultTokenRejected(
+                f"getMe for the default bot was refused ({redact.redact(str(exc))}): check "
+                f"the bot token and the Telegram API URL {redact.redact(self._api_base)}"
+            ) from None
+        except Exception as exc:
+            log.warning("getMe for the default bot failed: %s", redact.redact(repr(exc)))
 
     async def stop(self, grace: float | None = None) -> None:
         """Stop claiming, let sends in flight finish (up to `grace` s), hand back the rest."""

@@ -7,6 +7,8 @@ import logging
 import time
 from collections.abc import Callable
 
+from telegram.error import InvalidToken
+
 from delivery import keys
 from delivery.botpool import BotPool
 from delivery.outbox import Outbox
@@ -14,7 +16,7 @@ from delivery.outcome import Outcome, Verdict, classify
 from delivery.policy import Options, Retry
 from delivery.queue import Job, JobQueue, Kind
 from delivery.render import with_hint
-from delivery.routing import Route, Router
+from delivery.routing import BotRef, Route, Router
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import Store
@@ -125,7 +127,10 @@ class Sender:
         elif v is Verdict.MIGRATED:
             await self._migrate(job, route, out.new_chat_id)
         elif v is Verdict.BAD_TOKEN and route.bot.custom:
-            await self._broken(job, route)
+            if await self._token_rejected(route.bot):
+                await self._broken(job, route)
+            else:
+                await self._transient(job, "a 401/404 that getMe did not confirm")
         elif v is Verdict.MAYBE_SENT:
             # Telegram may have it; resending blindly could duplicate, so an admin decides.
             await self._bury(job, "timeout: the message may have been delivered", "timeout")
@@ -136,6 +141,23 @@ class Sender:
             if v is Verdict.BAD_TOKEN:
                 log.error("Telegram rejected the default bot's token; check BOT_TOKEN")
             await self._transient(job, out.detail or v.value)
+
+    async def _token_rejected(self, bot: BotRef) -> bool:
+        """PTB raises InvalidToken for a 404 as for a 401, so a proxy's 404 or a mistyped API
+        URL looks like a revoked token: it is one only if getMe refuses this token while the
+        default bot's getMe works."""
+        try:
+            await self._pool.call(bot, "getMe", {})
+            return False
+        except InvalidToken:
+            pass
+        except Exception:
+            return False
+        try:
+            await self._pool.call(self._router.default, "getMe", {})
+        except Exception:
+            return False
+        return True
 
     async def _requeue(self, job: Job, delay: float = 0.0) -> None:
         await self._queue.requeue(job, front=True, delay=delay)

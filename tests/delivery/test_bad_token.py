@@ -1,0 +1,41 @@
+"""A 401/404 breaks a custom bot only if getMe confirms it; a refused default token stops start."""
+
+from __future__ import annotations
+
+import pytest
+from telegram.error import InvalidToken
+
+from delivery.engine import DefaultTokenRejected
+from delivery.intake import Intake
+from store.events import CallEvent
+from store.models import BotStatus
+
+
+async def test_a_404_that_getme_does_not_confirm_keeps_the_custom_bot_on(world, make_engine):
+    custom = await world.custom_bot()
+    uid = await world.subscriber("X", starts=(world.default, custom))
+    engine = await make_engine()
+    pool_call = engine._pool.call
+    refused: list[str] = []
+
+    async def proxy_404_once(bot, method, params, read_timeout=None):
+        if method == "sendMessage" and bot.tg_id == custom["id"] and not refused:
+            refused.append(method)
+            raise InvalidToken("Not Found")  # what PTB raises for a proxy's 404
+        return await pool_call(bot, method, params, read_timeout)
+
+    engine._pool.call = proxy_404_once
+    await Intake(world.store).submit(world.tenant, CallEvent(call_id="c1", caller="+74951234567"))
+    [msg] = await world.tg.wait_for_messages(uid, 1, bot_id=custom["id"])
+    await world.idle(engine)
+    assert refused and "Пропущенный вызов" in msg["text"]
+    bot = await world.store.bots.get(world.tenant.id, custom["bid"])
+    assert bot.status is BotStatus.ACTIVE
+
+
+async def test_a_default_token_the_api_refuses_fails_the_start_clearly(world, make_engine):
+    await world.tg.revoke_token(world.default["id"])
+    with pytest.raises(DefaultTokenRejected) as err:
+        await make_engine()
+    assert "default bot" in str(err.value)
+    assert world.default["token"] not in str(err.value)
