@@ -1,42 +1,6 @@
-"""Telling a tenant's admins, once, that Telegram rejected their bot's token.
+"""Telling a tenant's admins, once, that Telegram rejected their bot's token: the one function
+lives in delivery (both the bot runtime and the delivery engine use it)."""
 
-Two paths notice a revoked token: the bot runtime (polling or getMe fails) and delivery (a
-send fails). Both must use this one function, so the admins hear it once whichever path comes
-first: the same text key, the same once-flag (delivery's `told_broken` key), the same order.
+from delivery.notices import TEXT_KEY, TOLD_TTL, tell_admins_once
 
-The notice is queued before the flag is set: a crash in between repeats the notice (an admin
-reads it twice) instead of losing it (nobody ever hears the bot is off).
-"""
-
-from __future__ import annotations
-
-import html
-
-from delivery import keys as delivery_keys
-from delivery.outbox import Outbox
-from perezvon.texts import Catalogue
-from store import Store
-from store.models import CustomBot
-
-TEXT_KEY = "delivery.bot_broken"
-TOLD_TTL = 86_400  # the same as delivery.sender.TOLD_BROKEN_TTL: a day later a new revocation
-
-
-async def tell_admins_once(
-    store: Store, catalogue: Catalogue, outbox: Outbox, bot: CustomBot
-) -> bool:
-    """Queue the «token rejected» notice to the tenant's admins unless it was queued already;
-    True when this call queued it. Raises what the store or the outbox raise (retry later)."""
-    flag = delivery_keys.told_broken(bot.tenant_id, bot.id)
-    if await store.redis.exists(flag):
-        return False
-    tenant = await store.tenants.get(bot.tenant_id)
-    text = catalogue.t(
-        tenant.lang,
-        TEXT_KEY,
-        username=html.escape(bot.username),
-        name=html.escape(bot.name, quote=False),
-    )
-    await outbox.admins(bot.tenant_id, text)
-    await store.redis.set(flag, "1", ex=TOLD_TTL)
-    return True
+__all__ = ["TEXT_KEY", "TOLD_TTL", "tell_admins_once"]

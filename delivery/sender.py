@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import time
 from collections.abc import Callable
@@ -11,6 +10,7 @@ from telegram.error import InvalidToken
 
 from delivery import keys
 from delivery.botpool import BotPool
+from delivery.notices import tell_admins_once
 from delivery.outbox import Outbox
 from delivery.outcome import Outcome, Verdict, classify
 from delivery.policy import Options, Retry
@@ -20,11 +20,11 @@ from delivery.routing import BotRef, Route, Router
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import Store
+from store.errors import NotFound
 
 log = logging.getLogger(__name__)
 
 NO_PREVIEW = {"is_disabled": True}
-TOLD_BROKEN_TTL = 86_400
 
 
 class Sender:
@@ -197,18 +197,17 @@ class Sender:
         await self._requeue(job)
 
     async def _broken(self, job: Job, route: Route) -> None:
+        """Tell the admins, then switch the bot off: a crash in between leaves the bot on, so
+        the retried send comes here again (the once-flag keeps the notice single)."""
         bot = route.bot
         assert bot.tid is not None and bot.bid is not None
-        await self._store.bots.mark_broken(bot.tid, bot.bid)
+        try:
+            custom = await self._store.bots.get(bot.tid, bot.bid)
+        except NotFound:
+            custom = None  # deleted meanwhile: nobody to tell, nothing to switch off
+        if custom is not None:
+            await tell_admins_once(self._store, self._cat, self._outbox, custom)
+            await self._store.bots.mark_broken(bot.tid, bot.bid)
         self._router.invalidate(bot.tid)
-        if await self._r.set(keys.told_broken(bot.tid, bot.bid), "1", nx=True, ex=TOLD_BROKEN_TTL):
-            tenant = await self._store.tenants.get(bot.tid)
-            text = self._cat.t(
-                tenant.lang,
-                "delivery.bot_broken",
-                username=html.escape(bot.username),
-                name=html.escape(bot.name, quote=False),
-            )
-            await self._outbox.admins(bot.tid, text)
         self._metrics.inc("messages_retried_total")
         await self._requeue(job)  # the router now picks the default bot

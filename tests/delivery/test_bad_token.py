@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 from telegram.error import InvalidToken
 
+from delivery import keys
 from delivery.engine import DefaultTokenRejected
 from delivery.intake import Intake
 from store.events import CallEvent
@@ -39,3 +41,32 @@ async def test_a_default_token_the_api_refuses_fails_the_start_clearly(world, ma
         await make_engine()
     assert "default bot" in str(err.value)
     assert world.default["token"] not in str(err.value)
+
+
+async def test_delivery_queues_the_broken_notice_before_its_once_flag(world, make_engine):
+    custom = await world.custom_bot()
+    uid = await world.subscriber("X", starts=(world.default, custom))
+    admin = await world.user("Admin")
+    await world.store.admins.grant(world.tenant.id, admin)
+    await world.tg.revoke_token(custom["id"])
+    engine = await make_engine()
+    queue_admins = engine.sender._outbox.admins
+    crashed: list[str] = []
+
+    async def crash_once(tid, text, reply_markup=None):
+        if not crashed:
+            crashed.append(text)
+            raise RedisConnectionError("crash between the notice and its flag")
+        return await queue_admins(tid, text, reply_markup)
+
+    engine.sender._outbox.admins = crash_once
+    await Intake(world.store).submit(world.tenant, CallEvent(call_id="c1", caller="+74951234567"))
+    await world.tg.wait_for_messages(uid, 1, bot_id=world.default["id"])
+    # The crash came before the bot was switched off and before the once-flag: the retried
+    # send finds the token rejected again and the admins are told after all.
+    [notice] = await world.tg.wait_for_messages(admin, 1, bot_id=world.default["id"])
+    await world.idle(engine)
+    assert crashed and "отклонил токен" in notice["text"]
+    broken = await world.store.bots.get(world.tenant.id, custom["bid"])
+    assert broken.status is BotStatus.BROKEN
+    assert await world.store.redis.exists(keys.told_broken(world.tenant.id, custom["bid"]))
