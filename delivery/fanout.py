@@ -229,7 +229,9 @@ class FanOut:
             return None  # switched off after the call was accepted
         event = CallEvent.model_validate_json(rec.payload)
         name = self._group_name(tenant, group.id, group.name)
-        text = render_call(self._cat, tenant.lang, tenant.tz, event, name, rec.recorded_at)
+        text = render_call(
+            self._cat, tenant.lang, tenant.tz, event, name, rec.recorded_at, tenant.name
+        )
         chats: list[int] = []
         offset = 0
         while True:

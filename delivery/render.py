@@ -77,15 +77,17 @@ def render_call(
     event: CallEvent,
     group_name: str,
     recorded_at: float,
+    company: str = "",
 ) -> str:
-    """The notification text for one missed call."""
+    """The notification text for one missed call; `company` (the tenant's name) heads it, so
+    a chat that follows several companies knows whose call it was."""
     region = region_of_zone(tz)
     zone = _zone(tz)
     caller = format_number(event.caller, region)
-    lines = [
-        cat.t(lang, "delivery.call.title"),
-        cat.t(lang, "delivery.call.caller", caller=_esc(caller.shown)),
-    ]
+    lines = [cat.t(lang, "delivery.call.title")]
+    if company.strip():
+        lines.append(cat.t(lang, "delivery.call.company", company=_esc(company)))
+    lines.append(cat.t(lang, "delivery.call.caller", caller=_esc(caller.shown)))
     if caller.e164:
         lines.append(cat.t(lang, "delivery.call.callback", number=caller.e164))
     if event.caller_name:

@@ -2,6 +2,7 @@
 
 TEXTS: dict[str, str] = {
     "delivery.call.title": "📞 <b>Missed call</b>",
+    "delivery.call.company": "Company: <b>{company}</b>",
     "delivery.call.caller": "Caller: <b>{caller}</b>",
     "delivery.call.callback": "Call back: {number}",
     "delivery.call.caller_name": "Name: {name}",

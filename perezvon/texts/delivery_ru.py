@@ -2,6 +2,7 @@
 
 TEXTS: dict[str, str] = {
     "delivery.call.title": "📞 <b>Пропущенный вызов</b>",
+    "delivery.call.company": "Компания: <b>{company}</b>",
     "delivery.call.caller": "Звонил: <b>{caller}</b>",
     "delivery.call.callback": "Перезвонить: {number}",
     "delivery.call.caller_name": "Имя: {name}",

@@ -40,6 +40,7 @@ async def test_each_eligible_subscriber_gets_one_message(world, make_engine):
     [msg] = await world.tg.wait_for_messages(active, 1)
     await world.idle(engine)
     assert "Пропущенный вызов" in msg["text"] and "+74951234567" in msg["text"]
+    assert "Компания: Acme" in msg["text"]  # the tenant's name: a chat may follow several
     assert "Пётр <Иванов>" in msg["text"] and "1 мин 15 с" in msg["text"]
     assert "голосовое" in msg["text"]
     for chat in (muted, disabled, other_group):

@@ -42,6 +42,12 @@ def _render(lang="ru", tz="Europe/Moscow", group="Продажи", **fields) -> 
     return render_call(CAT, lang, tz, event, group, T0.timestamp())
 
 
+def test_the_company_heads_the_message_escaped():
+    event = CallEvent(call_id="1", caller="84951234567")
+    text = render_call(CAT, "en", "UTC", event, "Sales", T0.timestamp(), company="A&B <Ltd>")
+    assert text.splitlines()[:2] == ["📞 <b>Missed call</b>", "Company: <b>A&amp;B &lt;Ltd&gt;</b>"]
+
+
 def test_russian_message_has_every_part():
     text = _render(
         started_at=T0, wait_seconds=3725, caller_name="Анна", called="+74950000000",
