@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from telegram.ext import Application, BaseHandler
 
 from bot.context import Command
-from bot.handlers import errors, fallback, greet, scrub, status, subscribe, track
+from bot.handlers import errors, fallback, greet, scrub, status, stop, subscribe, track
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ FEATURES: list[Feature] = [
     Feature("greet", greet.handlers, greet.COMMANDS),
     Feature("subscribe", subscribe.handlers, subscribe.COMMANDS),
     Feature("status", status.handlers, status.COMMANDS),
+    Feature("stop", stop.handlers, stop.COMMANDS),
 ]
 FALLBACKS: list[Feature] = [Feature("fallback", fallback.handlers)]
 

@@ -83,4 +83,11 @@ TEXTS: dict[str, str] = {
         "Your company's administrator adds the company's bots."
     ),
     "bot.error": "Something went wrong. Please try again a bit later.",
+    "bot.cmd.stop": "Pause a company's notifications without its key",
+    "bot.help.stop": "/stop — pause a company's notifications without knowing its key",
+    "bot.stop.choose": "Which company's notifications should be paused?",
+    "bot.stop.button": "🔕 {tenant}",
+    "bot.stop.none": "This chat gets no notifications: nothing to pause.",
+    "bot.stop.done": "Notifications from «{tenant}» are paused. To resume: /active <API key>.",
+    "bot.stop.group_admins_only": "In a group only its administrators may pause notifications.",
 }

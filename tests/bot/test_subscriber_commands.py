@@ -22,7 +22,7 @@ async def test_start_and_help_in_the_users_language(world, runtimes):
     help_ = await world.ask(world.default, ru, "/help")
     lines = [line for line in help_.splitlines() if line.startswith("/")]
     assert [line.split()[0] for line in lines] == [
-        "/start", "/help", "/activate", "/mute", "/active", "/status"
+        "/start", "/help", "/activate", "/mute", "/active", "/status", "/stop"
     ]  # fmt: skip
     assert "/activate <ключ API> —" in help_ and "Perezvon" in help_.splitlines()[0]
 
@@ -201,7 +201,7 @@ async def test_commands_and_descriptions_are_registered_per_language(world, runt
             en = await bot.get_my_commands(language_code="en")
             description = (await bot.get_my_description()).description
             en_short = (await bot.get_my_short_description(language_code="en")).short_description
-        assert ru == ["start", "help", "activate", "mute", "active", "status"]
+        assert ru == ["start", "help", "activate", "mute", "active", "status", "stop"]
         assert en[2].description == "Turn notifications on: /activate <API key>"
         name = "Perezvon" if tg is world.default else "Acme"
         assert description == (

@@ -1,0 +1,26 @@
+"""Buttons of the subscriber commands (packed through bot/keyboards/callbacks.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.keyboards.callbacks import CallbackData
+
+
+@dataclass(frozen=True)
+class PauseSub(CallbackData, prefix="ps"):
+    """Pause this chat's notifications from one tenant, without its API key."""
+
+    tenant: str
+
+
+def pause_markup(choices: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """One button per (tenant id, label)."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=PauseSub(tid).pack())]
+            for tid, label in choices
+        ]
+    )
