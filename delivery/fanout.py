@@ -9,6 +9,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from redis.exceptions import RedisError, ResponseError
 from telegram import InlineKeyboardMarkup
@@ -28,7 +29,15 @@ from store.models import DEFAULT_GROUP, SubStatus, Tenant
 
 log = logging.getLogger(__name__)
 
-GroupNewMarkup = Callable[[str, str], InlineKeyboardMarkup | None]
+
+class GroupNewMarkup(Protocol):
+    """The admins' button under «new group» (bot.keyboards.admin.group_new_markup)."""
+
+    def __call__(
+        self, tenant_id: str, group_id: str, *, lang: str = ...
+    ) -> InlineKeyboardMarkup | None: ...
+
+
 PAGE = 500
 KINDS = frozenset({"call", "group_new", "service", "admins"})
 
@@ -252,7 +261,9 @@ class FanOut:
         except NotFound:
             name = gid
         text = self._cat.t(tenant.lang, "delivery.group_new", group=html.escape(name, quote=False))
-        markup = self._markup(tenant.id, gid) if self._markup is not None else None
+        markup = (
+            self._markup(tenant.id, gid, lang=tenant.lang) if self._markup is not None else None
+        )
         admins = await self._store.admins.of_tenant(tenant.id)
         return await self._to(
             tenant.id, admins, Kind.ADMIN, text, markup.to_dict() if markup else None, 0.0

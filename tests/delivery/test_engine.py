@@ -185,8 +185,9 @@ async def test_new_group_is_announced_to_admins_with_the_injected_button(world, 
     admin = await world.user("Admin")
     await world.store.admins.grant(world.tenant.id, admin)
 
-    def markup(tid: str, gid: str) -> InlineKeyboardMarkup:
-        return InlineKeyboardMarkup([[InlineKeyboardButton("On", callback_data=f"g:{tid}:{gid}")]])
+    def markup(tid: str, gid: str, *, lang: str = "ru") -> InlineKeyboardMarkup:
+        button = InlineKeyboardButton(f"On ({lang})", callback_data=f"g:{tid}:{gid}")
+        return InlineKeyboardMarkup([[button]])
 
     engine = await make_engine(group_new_markup=markup)
     event = CallEvent(call_id="n1", caller="1", group="sales", group_name="Sales <dept>")
@@ -196,6 +197,23 @@ async def test_new_group_is_announced_to_admins_with_the_injected_button(world, 
     assert "Sales <dept>" in msg["text"]
     button = msg["reply_markup"]["inline_keyboard"][0][0]
     assert button["callback_data"] == f"g:{world.tenant.id}:sales"
+    assert button["text"] == "On (ru)"
+
+
+async def test_new_group_button_is_in_the_tenants_language(world, make_engine):
+    tenant, _ = await world.store.tenants.create("Acme US", "America/New_York", "en")
+    admin = await world.user("Admin")
+    await world.store.admins.grant(tenant.id, admin)
+
+    def markup(tid: str, gid: str, *, lang: str = "ru") -> InlineKeyboardMarkup:
+        return InlineKeyboardMarkup([[InlineKeyboardButton(lang, callback_data=f"g:{gid}")]])
+
+    engine = await make_engine(group_new_markup=markup)
+    event = CallEvent(call_id="n1", caller="1", group="sales", group_name="Sales")
+    await Intake(world.store).submit(tenant, event)
+    [msg] = await world.tg.wait_for_messages(admin, 1)
+    await world.idle(engine)
+    assert msg["reply_markup"]["inline_keyboard"][0][0]["text"] == "en"
 
 
 async def test_outbox_service_message_is_delivered_with_its_keyboard(world, make_engine):
