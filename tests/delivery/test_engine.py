@@ -128,7 +128,9 @@ async def test_revoked_custom_token_breaks_the_bot_and_the_default_bot_takes_ove
 
 async def test_server_errors_are_retried_with_backoff(world, make_engine):
     uid = await world.subscriber("X")
-    await world.tg.inject_fault("error_500", bot_id=world.default["id"], count=2)
+    await world.tg.inject_fault(
+        "error_500", bot_id=world.default["id"], methods=["sendMessage"], count=2
+    )
     engine = await make_engine(limits=Limits(private_burst=3))
     await _call(world)
     await world.tg.wait_for_messages(uid, 1)
