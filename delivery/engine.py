@@ -26,6 +26,30 @@ from store.keys import BOTS_CHANGED
 log = logging.getLogger(__name__)
 
 
+# How long stop() waits for Redis to take back our claims; a lease expiry does it otherwise.
+STOP_REDIS_SECONDS = 5.0
+# How often stop() cancels a task again that swallowed the previous cancel.
+RECANCEL_SECONDS = 0.5
+
+
+async def _finish(tasks: list[asyncio.Task], patience: float) -> None:
+    """Wait `patience` s for the tasks, then cancel them again and again until all are done."""
+    pending = {task for task in tasks if not task.done()}
+    if pending and patience > 0:
+        _, pending = await asyncio.wait(pending, timeout=patience)
+    rounds = 0
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=RECANCEL_SECONDS)
+        rounds += 1
+        if pending and rounds % 10 == 0:
+            log.warning("still stopping: %s", ", ".join(t.get_name() for t in pending))
+    for task in tasks:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s ended with %s", task.get_name(), redact.redact(repr(task.exception())))
+
+
 class DefaultTokenRejected(RuntimeError):
     """Telegram (or whatever answers at the API URL) refused getMe for the default bot."""
 
@@ -112,6 +136,7 @@ class DeliveryEngine:
         self._stopping = False
         self._stop_event.clear()
         self._failures = 0
+        self.fanout.stopping = False
         self._free = self._opt.senders
         self._held.clear()
         self._orphans = False
@@ -138,28 +163,31 @@ class DeliveryEngine:
             log.warning("getMe for the default bot failed: %s", redact.redact(repr(exc)))
 
     async def stop(self, grace: float | None = None) -> None:
-        """Stop claiming, let sends in flight finish (up to `grace` s), hand back the rest."""
+        """Stop claiming, let sends in flight finish (up to `grace` s), hand back the rest.
+
+        Bounded even when redis-py swallows a cancel that lands inside a command: every loop
+        also checks a stop flag, and each task is cancelled again until it is done."""
         if not self._tasks:
             return
         self._stopping = True
+        self.fanout.stopping = True
         self._stop_event.set()
         self._kick()
         self._freed.set()
         fanout, dispatch, *others = self._tasks
         for task in (fanout, *others):
             task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await dispatch
+        # The dispatcher stops by the flag (a claim it is making is then handed back below).
+        await _finish([dispatch], patience=self._opt.send_timeout)
         if self._sends:
             await asyncio.wait(
                 self._sends, timeout=self._opt.send_timeout if grace is None else grace
             )
-        for task in [*self._sends, fanout, *others]:
-            task.cancel()
-        await asyncio.gather(*self._sends, fanout, *others, return_exceptions=True)
-        with contextlib.suppress(RedisError, OSError):
-            await self.queue.reclaim()
-            await self.queue.leave()
+        await _finish([*self._sends, fanout, *others], patience=0.0)
+        with contextlib.suppress(RedisError, OSError, TimeoutError):
+            async with asyncio.timeout(STOP_REDIS_SECONDS):
+                await self.queue.reclaim()
+                await self.queue.leave()
         await self._pool.stop()
         self._tasks = []
 
@@ -263,7 +291,7 @@ class DeliveryEngine:
         # Stopping: stop() reclaims whatever is still ours.
 
     async def _heartbeat(self) -> None:
-        while True:
+        while not self._stopping:
             await asyncio.sleep(self._opt.lease_seconds / 3)
             try:
                 if await self.queue.lease(self._opt.lease_seconds):
@@ -272,7 +300,7 @@ class DeliveryEngine:
                 log.warning("lease renewal failed: %s", redact.redact(str(exc)))
 
     async def _listen(self) -> None:
-        while True:
+        while not self._stopping:
             pubsub = self._r.pubsub()
             try:
                 await pubsub.subscribe(keys.WAKE, BOTS_CHANGED)

@@ -75,6 +75,8 @@ class FanOut:
         self._opt = options
         self._markup = group_new_markup
         self._kick = kick
+        # Checked on every turn: redis-py can swallow a cancel that lands inside a command.
+        self.stopping = False
 
     async def ensure_group(self) -> None:
         try:
@@ -84,11 +86,11 @@ class FanOut:
                 raise
 
     async def run(self) -> None:
-        """Our own pending entries first (a previous life's), then new ones; forever."""
+        """Our own pending entries first (a previous life's), then new ones; until `stopping`."""
         consumer = self._queue.consumer
         backlog = True
         last_take_over = time.monotonic()
-        while True:
+        while not self.stopping:
             try:
                 if backlog:
                     got = await self._r.xreadgroup(
@@ -109,6 +111,8 @@ class FanOut:
                     last_take_over = time.monotonic()
                     entries = [*entries, *await self._take_over()]
                 for entry_id, fields in entries:
+                    if self.stopping:
+                        break  # unfinished entries stay pending: ours (or a taker's) later
                     await self.handle(entry_id, fields or {})
             except asyncio.CancelledError:
                 raise
