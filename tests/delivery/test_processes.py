@@ -12,6 +12,7 @@ import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -31,6 +32,8 @@ SENDERS = 16
 class Worker:
     """`python -m delivery.standalone` as a child process."""
 
+    live: ClassVar[list[Worker]] = []
+
     def __init__(self, redis_url: str, api: str, token: str, consumer: str, loose: bool):
         self.args = [
             sys.executable, "-m", "delivery.standalone", "--redis", redis_url, "--api", api,
@@ -43,6 +46,7 @@ class Worker:
         self.proc = await asyncio.create_subprocess_exec(
             *self.args, cwd=REPO, env=self.env, stdout=asyncio.subprocess.PIPE
         )
+        Worker.live.append(self)
         line = await asyncio.wait_for(self.proc.stdout.readline(), 20)
         assert line.strip() == b"ready", line
         return self
@@ -54,6 +58,17 @@ class Worker:
         self.proc.send_signal(signal.SIGTERM)
         out, _ = await asyncio.wait_for(self.proc.communicate(), 20)
         return json.loads(out.decode().strip().splitlines()[-1])
+
+
+@pytest.fixture(autouse=True)
+async def _no_orphan_workers() -> AsyncIterator[None]:
+    """A failing test must not leave its workers running after their Redis is gone."""
+    yield
+    for worker in Worker.live:
+        if worker.proc is not None and worker.proc.returncode is None:
+            worker.kill()
+            await worker.proc.wait()
+    Worker.live.clear()
 
 
 @pytest.fixture
