@@ -228,4 +228,11 @@ TEXTS: dict[str, str] = {
         "The API key of «{tenant}» was replaced and your admin session ended. To sign in "
         "again: /admin &lt;new key&gt;"
     ),
+    "admin.bots.farewell": (
+        "Those who only ever opened @{old} ({told}) got a link to @{bot} from it."
+    ),
+    "admin.notice.bot_leaving": (
+        "The bot @{old} no longer sends «{tenant}» notifications. To keep getting them, open "
+        "{link} and press Start."
+    ),
 }

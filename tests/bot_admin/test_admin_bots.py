@@ -133,3 +133,26 @@ async def test_re_adding_a_bot_with_its_new_token_renews_it(world, runtimes, acm
     assert "обновлён" in await me.say(new_token, answers=2)
     (renewed,) = await store.bots.list(tenant.id)
     assert renewed.id == bot.id and renewed.token == new_token
+
+
+async def test_switching_a_bot_off_never_silently_strands_its_subscribers(
+    signed_in, world, store, acme
+):
+    me, tenant = signed_in, acme[0]
+    only_custom = await world.user("Инна", start=False)  # she only ever opened @AcmeBot
+    both = await world.user("Олег")  # he started the shared bot too: it just takes over
+    for uid in (only_custom, both):
+        await world.tg.send_command(world.acme.username, uid, "start")
+        await store.started.mark(world.acme.id, uid)
+        await store.subs.activate(tenant.id, uid, str(uid))
+    bot = await store.bots.add(tenant.id, "Acme", world.acme.token, "AcmeBot", world.acme.id)
+    await store.bots.activate(tenant.id, bot.id)
+
+    await me.press("Боты")
+    await me.press("Acme (@AcmeBot)")
+    notice = await me.press("Выключить")
+    assert notice.startswith("Бот выключен. Уведомления присылает @PerezvonBot.")
+    assert "Тем, кто открывал только @AcmeBot (1)" in notice
+    link = await world.receives(only_custom, world.acme, "https://t.me/PerezvonBot?start=hi")
+    assert "больше не присылает уведомления компании «Acme»" in link
+    assert not [t for t in await world.texts(both, world.acme) if "PerezvonBot?start" in t]

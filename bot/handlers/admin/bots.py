@@ -102,9 +102,20 @@ async def activate(ctx: Ctx, s: Session, bot: CustomBot) -> str:
         return tr(ctx, s, "admin.bots.rejected_now", username=bot.username)
     except TelegramUnreachable:
         return tr(ctx, s, "admin.bots.unreachable")
-    bot, _ = await store.bots.activate(s.tid, bot.id)
+    bot, replaced = await store.bots.activate(s.tid, bot.id)
     invited = await announce.start_links(ctx, s, bot)
-    return tr(ctx, s, "admin.bots.now_active", username=bot.username, invited=invited)
+    notice = tr(ctx, s, "admin.bots.now_active", username=bot.username, invited=invited)
+    if replaced is not None:
+        old = await store.bots.get(s.tid, replaced)
+        notice += await _farewell(ctx, s, old, bot.username)
+    return notice
+
+
+async def _farewell(ctx: Ctx, s: Session, old: CustomBot, successor: str) -> str:
+    told = await announce.farewell(ctx, s, old, successor)
+    if not told:
+        return ""
+    return " " + tr(ctx, s, "admin.bots.farewell", old=old.username, bot=successor, told=told)
 
 
 # --- buttons ----------------------------------------------------------------------------------
@@ -124,7 +135,9 @@ async def on_switch(update: Update, ctx: Ctx, s: Session, data: kb.BotSwitch) ->
         notice = await activate(ctx, s, bot)
     elif not data.on and bot.status is BotStatus.ACTIVE:
         await ctx.deps.store.bots.deactivate(s.tid, bot.id)
-        notice = tr(ctx, s, "admin.bots.now_off", bot=ctx.deps.default.username)
+        default = ctx.deps.default.username
+        notice = tr(ctx, s, "admin.bots.now_off", bot=default)
+        notice += await _farewell(ctx, s, bot, default)
     else:
         notice = tr(ctx, s, "admin.bots.unchanged")  # a second tap on an old button
     await show(update, ctx, await card_screen(ctx, s, bot.id))
@@ -141,9 +154,13 @@ async def on_delete(update: Update, ctx: Ctx, s: Session, data: kb.BotDelete) ->
         text = tr(ctx, s, "admin.bots.delete_confirm", name=bot.name, username=bot.username)
         await show(update, ctx, Screen(text, kb.markup(rows)))
         return None
+    was_active = bot.status is BotStatus.ACTIVE
     await ctx.deps.store.bots.delete(s.tid, bot.id)
     await show(update, ctx, await list_screen(ctx, s))
-    return tr(ctx, s, "admin.bots.deleted", username=bot.username)
+    notice = tr(ctx, s, "admin.bots.deleted", username=bot.username)
+    if was_active:
+        notice += await _farewell(ctx, s, bot, ctx.deps.default.username)
+    return notice
 
 
 ROUTES = {
