@@ -39,7 +39,7 @@ class GroupNewMarkup(Protocol):
 
 
 PAGE = 500
-KINDS = frozenset({"call", "group_new", "service", "admins"})
+KINDS = frozenset({"call", "group_new", "service", "admins", "followers"})
 
 
 class Malformed(ValueError):
@@ -209,10 +209,15 @@ class FanOut:
             at = float(f.get("at") or 0)
             text = f["text"]
             chat = int(f["chat"]) if kind == "service" else 0
+            group = f["group"] if kind == "followers" else ""
         except (KeyError, ValueError, TypeError) as exc:
             raise Malformed(f"{kind} entry: {type(exc).__name__}") from exc
         if kind == "service":
             return await self._to(tid, [chat], Kind.SERVICE, text, markup, at)
+        if kind == "followers":
+            return await self._to(
+                tid, await self._followers(tid, group), Kind.SERVICE, text, markup, at
+            )
         admins = await self._store.admins.of_tenant(tid)
         return await self._to(tid, admins, Kind.ADMIN, text, markup, at)
 
@@ -245,18 +250,20 @@ class FanOut:
         text = render_call(
             self._cat, tenant.lang, tenant.tz, event, name, rec.recorded_at, tenant.name
         )
+        chats = await self._followers(tid, group.id)
+        template = Job("", 0, tid, 0, Kind.CALL, text, at=rec.recorded_at, call=call_id)
+        return await self._copies_to(template, chats)
+
+    async def _followers(self, tid: str, gid: str) -> list[int]:
+        """Chats with an active subscription that follows the group, read a page at a time."""
         chats: list[int] = []
         offset = 0
         while True:
             page = await self._store.subs.list(tid, offset, PAGE)
-            chats += [
-                s.chat_id for s in page if s.status is SubStatus.ACTIVE and s.follows(group.id)
-            ]
+            chats += [s.chat_id for s in page if s.status is SubStatus.ACTIVE and s.follows(gid)]
             if len(page) < PAGE:
-                break
+                return chats
             offset += PAGE
-        template = Job("", 0, tid, 0, Kind.CALL, text, at=rec.recorded_at, call=call_id)
-        return await self._copies_to(template, chats)
 
     async def _group_new_copies(self, tenant: Tenant, gid: str) -> Copies:
         try:

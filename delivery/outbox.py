@@ -66,3 +66,19 @@ class Outbox:
             "at": repr(self._clock()),
         }
         return await self._r.xadd(INTAKE, fields)
+
+    async def followers(
+        self, tid: str, group_id: str, text: str, reply_markup: Markup = None
+    ) -> str:
+        """Queue one message to every active follower of a group, as they are when processed:
+        one durable entry, however many followers (fan-out expands it)."""
+        _check(text)
+        fields = {
+            "kind": "followers",
+            "tenant": tid,
+            "group": group_id,
+            "text": text,
+            "markup": markup_json(reply_markup),
+            "at": repr(self._clock()),
+        }
+        return await self._r.xadd(INTAKE, fields)

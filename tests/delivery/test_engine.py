@@ -229,6 +229,25 @@ async def test_outbox_service_message_is_delivered_with_its_keyboard(world, make
     assert msg["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "ok"
 
 
+async def test_outbox_followers_reach_every_active_follower_of_the_group_only(
+    world, make_engine, store
+):
+    await store.groups.ensure(world.tenant.id, "sales", notify=True)
+    everyone, sales_only, support_only, muted = [
+        await world.subscriber(name) for name in ("all", "sales", "support", "muted")
+    ]
+    await store.subs.set_groups(world.tenant.id, sales_only, frozenset({"sales"}))
+    await store.subs.set_groups(world.tenant.id, support_only, frozenset({"support"}))
+    await store.subs.mute(world.tenant.id, muted)
+    engine = await make_engine()
+    await Outbox(store).followers(world.tenant.id, "sales", "Группа «Продажи» включена")
+    for uid in (everyone, sales_only):
+        [msg] = await world.tg.wait_for_messages(uid, 1)
+        assert msg["text"] == "Группа «Продажи» включена"
+    await world.idle(engine)
+    assert await world.tg.messages(support_only) == [] and await world.tg.messages(muted) == []
+
+
 @pytest.mark.parametrize("emu_limits", [RateLimits.loose()])
 async def test_one_tenants_burst_does_not_hold_back_another(world, make_engine, store):
     other, _ = await store.tenants.create("Other", "Europe/Moscow", "en")

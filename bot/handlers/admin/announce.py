@@ -32,14 +32,14 @@ async def group_flag(ctx: Ctx, s: Session, group: Group) -> int:
     """Tell every active follower of `group` that its notifications are now on or off."""
     key = "admin.notice.group_on" if group.notify else "admin.notice.group_off"
     text = tr(ctx, s, key, group=_e(group_name(ctx, s.lang, group)), tenant=_e(s.tenant.name))
-    chats = [
-        sub.chat_id
+    listening = [
+        sub
         for sub in await all_subs(ctx.deps.store, s.tid)
         if sub.status in LISTENING and sub.follows(group.id)
     ]
-    for chat in chats:
-        await s.env.outbox.service(s.tid, chat, text)
-    return len(chats)
+    # One durable entry that delivery expands: a crash cannot leave half of them untold.
+    await s.env.outbox.followers(s.tid, group.id, text)
+    return len(listening)
 
 
 async def subscriber_switched(ctx: Ctx, s: Session, chat_id: int, on: bool) -> None:
