@@ -7,11 +7,13 @@ import socket
 
 from aiohttp import web
 
+from bot.errors import DefaultTokenRejected as BotTokenRejected
 from bot.handlers import admin
 from bot.keyboards.admin import group_new_markup
 from bot.runtime import BotRuntime
 from bot.webhook import add_webhook_route
 from delivery.deadletters import DeadLetters
+from delivery.engine import DefaultTokenRejected as WorkerTokenRejected
 from delivery.engine import DeliveryEngine
 from delivery.intake import Intake
 from delivery.outbox import Outbox
@@ -83,7 +85,10 @@ async def _worker(ctx: Context) -> Stop | None:
         consumer=instance_name(),
         group_new_markup=group_new_markup,
     )
-    await engine.start()
+    try:
+        await engine.start()
+    except WorkerTokenRejected as exc:
+        raise ConfigError(f"BOT_TOKEN: {exc}") from None
     ctx.gauges.append(engine.gauges)
     return engine.stop
 
@@ -107,7 +112,13 @@ async def _bots(ctx: Context) -> Stop | None:
     app = ctx.shared.get(HTTP_APP)
     if public_url and isinstance(app, web.Application):
         add_webhook_route(app, runtime)
-    await runtime.start()
+    try:
+        await runtime.start()
+    except BotTokenRejected:
+        raise ConfigError(
+            f"BOT_TOKEN: the Bot API at {ctx.telegram_api} rejected it (check the token with "
+            "@BotFather, and TELEGRAM_API_URL)"
+        ) from None
     mode = f"webhooks at {public_url}/tg/…" if public_url else "polling"
     ctx.banner.append(f"Bots: the default bot and every active custom bot answer ({mode})")
     return runtime.stop

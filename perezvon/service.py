@@ -8,6 +8,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.errors import BotRuntimeError
 from perezvon.components import Context, Part
 from perezvon.redis_runtime import RedisUnavailable, open_store
 from perezvon.roles import ROLE_PARTS
@@ -67,7 +68,7 @@ def run_service(settings: Settings, role: str) -> int:
     except ConfigError as exc:
         log.error("%s", exc)
         return 2
-    except (RedisUnavailable, StoreError) as exc:
+    except (RedisUnavailable, StoreError, BotRuntimeError) as exc:
         log.error("%s", exc)
         return 1
     return 0
