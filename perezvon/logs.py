@@ -1,41 +1,79 @@
-"""Logging set-up; secrets (bot tokens, API keys) are masked in every record that passes."""
+"""Logging set-up and the one place that masks secrets (bot tokens, API keys) in log records.
+
+`install_token_filter()` wraps the process's log record factory, so every record from every
+logger (ours, PTB's, httpx's request URLs with the token in them) is scrubbed when it is
+created, whatever handlers (or pytest's caplog) format it later.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
-# A bot token (digits:35 chars) or a Perezvon API key, wherever it appears (URLs included).
-SECRET_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}|pzv_[A-Za-z0-9_-]{8,}")
-MASK = "«secret»"
+from store.crypto import API_KEY_PREFIX
+
+# `<bot id>:<secret>`: the bot id is public and helps debugging, the rest is the secret.
+TOKEN_RE = re.compile(r"(\d{3,20}):[A-Za-z0-9_-]{30,60}")
+API_KEY_RE = re.compile(re.escape(API_KEY_PREFIX) + r"[A-Za-z0-9_-]{8,}")
+MASK = "<redacted>"
 
 
 def redact(text: str) -> str:
-    return SECRET_PATTERN.sub(MASK, text)
+    """The text with every bot token and API key masked."""
+    text = TOKEN_RE.sub(lambda m: f"{m.group(1)}:{MASK}", text)
+    return API_KEY_RE.sub(API_KEY_PREFIX + MASK, text)
+
+
+def _scrub(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format string is the handler's problem, not ours
+        return
+    record.msg, record.args = redact(message), ()
+    if record.exc_info and not record.exc_text:
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
 
 
 class RedactingFilter(logging.Filter):
-    """Rewrites a record's message with secrets masked, before any handler formats it."""
+    """The same scrubbing as a filter, for a logger or handler set up outside `setup()`."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        clean = redact(message)
-        if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        if clean != message or record.args:
-            record.msg, record.args = clean, None
+        _scrub(record)
         return True
 
 
+def install_token_filter() -> Callable[[], None]:
+    """Scrub every log record from now on; returns a function that undoes it (for tests)."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "_pz_redacting", False):
+        return lambda: None
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        _scrub(record)
+        return record
+
+    factory._pz_redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+    def uninstall() -> None:
+        if logging.getLogRecordFactory() is factory:
+            logging.setLogRecordFactory(previous)
+
+    return uninstall
+
+
 def setup(level: str) -> None:
-    """Root logging to stderr with redaction on the handler, so third-party loggers are covered."""
+    """Root logging to stderr, every record scrubbed of secrets."""
+    install_token_filter()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx logs every request URL, and a Bot API URL contains the token.
+    # httpx logs every request URL at INFO; masked, but noise.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
