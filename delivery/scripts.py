@@ -23,6 +23,21 @@ end
 local function owned(consumer, jid)
   return redis.call('HDEL', P .. ':inflight:' .. consumer, jid) == 1
 end
+-- Every job `consumer` holds goes back to the head of its lane; returns how many.
+local function hand_back(consumer)
+  local key = P .. ':inflight:' .. consumer
+  local moved = 0
+  for _, jid in ipairs(redis.call('HKEYS', key)) do
+    local bt = redis.call('HMGET', P .. ':job:' .. jid, 'b', 't')
+    if bt[1] then
+      redis.call('LPUSH', P .. ':q:' .. bt[1] .. ':' .. bt[2], jid)
+      schedule(bt[1], bt[2], now)
+      moved = moved + 1
+    end
+  end
+  redis.call('DEL', key)
+  return moved
+end
 """
 
 # ARGV: P, stream, group, entry id ('' = none), marker ttl s, n jobs, g groups, then per group:
@@ -275,16 +290,7 @@ local expired = redis.call('ZRANGEBYSCORE', P .. ':consumers', '-inf', now)
 local moved = 0
 for _, c in ipairs(expired) do
   if c ~= me then
-    local key = P .. ':inflight:' .. c
-    for _, jid in ipairs(redis.call('HKEYS', key)) do
-      local bt = redis.call('HMGET', P .. ':job:' .. jid, 'b', 't')
-      if bt[1] then
-        redis.call('LPUSH', P .. ':q:' .. bt[1] .. ':' .. bt[2], jid)
-        schedule(bt[1], bt[2], now)
-        moved = moved + 1
-      end
-    end
-    redis.call('DEL', key)
+    moved = moved + hand_back(c)
     redis.call('ZREM', P .. ':consumers', c)
   end
 end
@@ -293,18 +299,7 @@ return moved
 
 # ARGV: P, consumer. Our own earlier life's claims (after a crash or a stop) go back.
 RECLAIM = r"""
-local key = P .. ':inflight:' .. ARGV[2]
-local moved = 0
-for _, jid in ipairs(redis.call('HKEYS', key)) do
-  local bt = redis.call('HMGET', P .. ':job:' .. jid, 'b', 't')
-  if bt[1] then
-    redis.call('LPUSH', P .. ':q:' .. bt[1] .. ':' .. bt[2], jid)
-    schedule(bt[1], bt[2], now)
-    moved = moved + 1
-  end
-end
-redis.call('DEL', key)
-return moved
+return hand_back(ARGV[2])
 """
 
 # ARGV: P. Jobs queued (ready or waiting), in flight, and dead letters.
