@@ -58,13 +58,19 @@ class Calls:
         return await atomically(self._r, [keys.call(tid, cid) for cid in calls], body)
 
     async def get(self, tid: str, call_id: str) -> RecordedCall | None:
-        raw = await self._r.get(keys.call(tid, call_id))
-        if raw is None:
-            return None
-        group_id, recorded_at, payload = raw.split("\n", 2)
-        return RecordedCall(tid, call_id, group_id, payload, float(recorded_at))
+        return _record(tid, call_id, await self._r.get(keys.call(tid, call_id)))
 
     async def recent(self, tid: str, limit: int = 20) -> list[RecordedCall]:
         ids = await self._r.zrevrange(keys.calls(tid), 0, limit - 1)
-        found = [await self.get(tid, cid) for cid in ids]
+        if not ids:
+            return []
+        raws = await self._r.mget([keys.call(tid, cid) for cid in ids])
+        found = [_record(tid, cid, raw) for cid, raw in zip(ids, raws, strict=True)]
         return [c for c in found if c is not None]
+
+
+def _record(tid: str, call_id: str, raw: str | None) -> RecordedCall | None:
+    if raw is None:
+        return None
+    group_id, recorded_at, payload = raw.split("\n", 2)
+    return RecordedCall(tid, call_id, group_id, payload, float(recorded_at))
