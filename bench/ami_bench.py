@@ -23,7 +23,7 @@ from connectors.asterisk.detector import MissedCallDetector  # noqa: E402
 from connectors.asterisk.fake_ami import capture_body  # noqa: E402
 from connectors.asterisk.parser import AmiParser  # noqa: E402
 
-CAPTURES = REPO.parent / "shared" / "pbx-captures" / "asterisk"
+CAPTURES = REPO / "tests" / "data" / "asterisk"
 _ID_LINE = re.compile(
     rb"^((?:Dest|Target)?(?:Uniqueid|Linkedid|UniqueID|LinkedID): \d+\.\d+)", re.MULTILINE
 )

@@ -16,7 +16,6 @@ from store import Store, connect
 from store.crypto import SecretBox
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 TEST_SECRET = "test-secret-key-not-for-production"
 
 

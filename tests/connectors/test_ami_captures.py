@@ -1,4 +1,4 @@
-"""Every real Asterisk capture in the shared folder, replayed through parser and detector."""
+"""Every real Asterisk capture in tests/data/asterisk, replayed through parser and detector."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from connectors.asterisk.parser import AmiMessage, AmiParser
 from connectors.asterisk.verdict import Verdict, to_call_event
 
 REPO = Path(__file__).resolve().parents[2]
-CAPTURES = REPO.parent / "shared" / "pbx-captures" / "asterisk"
+CAPTURES = REPO / "tests" / "data" / "asterisk"
 NOW = 1_900_000_000.0
 
 
 def _expected() -> dict[str, dict]:
     path = CAPTURES / "expected.json"
     if not path.is_file():
-        raise FileNotFoundError(f"shared captures missing: {path} (clone shared/ beside the repo)")
+        raise FileNotFoundError(f"shared captures missing: {path} ")
     return {entry["file"]: entry for entry in json.loads(path.read_text())}
 
 

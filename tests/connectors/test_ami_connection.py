@@ -26,7 +26,7 @@ from connectors.asterisk.settings import AmiSettings
 from connectors.asterisk.verdict import Verdict, VerdictKind, to_call_event
 from store.events import CallEvent
 
-CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "pbx-captures" / "asterisk"
+CAPTURES = Path(__file__).resolve().parents[1] / "data" / "asterisk"
 MISSED = "01-ringgroup-noanswer.ami"
 ANSWERED = "05-queue-answered.ami"
 SECRET = "s3cret-do-not-log"
@@ -35,7 +35,7 @@ SECRET = "s3cret-do-not-log"
 def _body(name: str) -> bytes:
     path = CAPTURES / name
     if not path.is_file():
-        raise FileNotFoundError(f"shared capture missing: {path}")
+        raise FileNotFoundError(f"capture missing: {path}")
     return capture_body(path.read_bytes())
 
 

@@ -11,7 +11,7 @@ from delivery.intake import Intake
 from perezvon.ami_part import AmiSupervisor, settings_for
 from store import Store, keys
 
-CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "pbx-captures" / "asterisk"
+CAPTURES = Path(__file__).resolve().parents[1] / "data" / "asterisk"
 
 
 def _capture(name: str) -> bytes:

@@ -14,7 +14,7 @@ from perezvon.service import serve
 from perezvon.settings import load
 from tg_emulator.client import EmulatorClient
 
-CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "pbx-captures" / "asterisk"
+CAPTURES = Path(__file__).resolve().parents[1] / "data" / "asterisk"
 USER = 700_000_001
 
 
