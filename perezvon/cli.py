@@ -8,12 +8,13 @@ import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import NoReturn
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from perezvon import logs, operator
 from perezvon.redis_runtime import RedisUnavailable, open_store
 from perezvon.settings import ConfigError, Settings, load
 from store import Store
-from store.errors import StoreError
+from store.errors import InvalidInput, StoreError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 ROLES = ("all", "bot", "ingest", "worker", "ami")
@@ -34,6 +35,26 @@ def _on_off(value: str) -> bool:
     if value not in ("on", "off"):
         raise argparse.ArgumentTypeError("must be on or off")
     return value == "on"
+
+
+def zone(value: str) -> str:
+    """An IANA time zone name (argparse type): a typo is a usage error, exit 2."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"unknown time zone {value!r} (e.g. Europe/Moscow)"
+        ) from None
+    return value
+
+
+def _readable_file(value: str) -> str:
+    try:
+        with open(value, "rb"):
+            pass
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read {value}: {exc.strerror}") from None
+    return value
 
 
 def _did_group(value: str) -> tuple[str, str]:
@@ -59,7 +80,9 @@ def build_parser() -> Parser:
         "create", parents=[json_flag], help="create; prints the API key once"
     )
     create.add_argument("--name", required=True)
-    create.add_argument("--tz", default=None, help="IANA time zone (default: DEFAULT_TZ)")
+    create.add_argument(
+        "--tz", type=zone, default=None, help="IANA time zone (default: DEFAULT_TZ)"
+    )
     create.add_argument("--lang", choices=("ru", "en"), default=None)
     tenant.add_parser("list", parents=[json_flag], help="list tenants")
     rotate = tenant.add_parser("rotate-key", parents=[json_flag], help="issue a new API key")
@@ -89,7 +112,10 @@ def build_parser() -> Parser:
     aadd.add_argument("--username", required=True)
     aadd.add_argument("--secret", required=True)
     aadd.add_argument("--tls", action="store_true")
-    aadd.add_argument("--tls-ca", default=None, metavar="PEM", help="CA of a self-signed cert")
+    aadd.add_argument(
+        "--tls-ca", type=_readable_file, default=None, metavar="PEM",
+        help="CA of a self-signed cert",
+    )  # fmt: skip
     aadd.add_argument(
         "--did-group",
         action="append",
@@ -190,6 +216,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         return _fail(str(exc), EXIT_USAGE, as_json)
     except ConfigError as exc:
+        return _fail(str(exc), EXIT_USAGE, as_json)
+    except InvalidInput as exc:
+        # A value the store refused before writing anything: the command line's mistake.
         return _fail(str(exc), EXIT_USAGE, as_json)
     except (StoreError, RedisUnavailable) as exc:
         return _fail(str(exc), EXIT_FAILURE, as_json)

@@ -43,3 +43,6 @@ class Part:
 
     name: str
     start: Callable[[Context], Awaitable[Stop | None]]
+    # Run for every part of the role before anything starts: a mistake it can see in the
+    # settings alone (a port in use) ends the run before a bot polls or Redis starts.
+    check: Callable[[Settings], None] | None = None

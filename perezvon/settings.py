@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from perezvon.logs import TOKEN_RE
+
 log = logging.getLogger(__name__)
 
 SECRET_FILE = "secret_key"
@@ -44,6 +46,21 @@ class Settings(BaseSettings):
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value or None
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _token_shape(cls, value: object) -> object:
+        # Checked here, not at the first call: a typo is one line at start-up. The shape is the
+        # one the log filter masks, so a token that passes can never reach a log in clear.
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None  # `BOT_TOKEN=` in .env means unset: the sandbox
+            if not TOKEN_RE.fullmatch(value):
+                raise ValueError(
+                    "does not look like a bot token (<digits>:<secret>, as @BotFather gives it)"
+                )
+        return value
 
     @field_validator("default_tz")
     @classmethod

@@ -89,12 +89,25 @@ def test_ami_links(env, capsys):
         (["tenant"], 2, "required"),
         (["tenant", "frobnicate"], 2, "invalid choice"),
         (["tenant", "create"], 2, "--name"),
-        (["tenant", "create", "--name", "A", "--tz", "Nowhere/City"], 1, "unknown time zone"),
+        # A malformed argument is a usage error (2), whether argparse or the store refuses it.
+        (["tenant", "create", "--name", "A", "--tz", "Nowhere/City"], 2, "unknown time zone"),
+        (["tenant", "create", "--name", "A", "--lang", "de"], 2, "invalid choice"),
+        (["tenant", "create", "--name", "  "], 2, "name must be 1 to 128"),
         (["group", "add", "1", "g", "--notify", "maybe"], 2, "on or off"),
+        (["group", "add", "1", "a:b"], 2, "group id must be"),
+        (["ami", "add", "1", "--host", "h", "--port", "0", "--username", "u", "--secret", "s"],
+         2, "a port 1-65535"),
+        (["ami", "add", "1", "--host", "h", "--username", "u", "--secret", "s",
+          "--tls-ca", "/no/such/ca.pem"], 2, "cannot read /no/such/ca.pem"),
+        # A well-formed id of nothing is "other failure" (1).
         (["tenant", "rotate-key", "77"], 1, "no tenant 77"),
+        (["group", "list", "77"], 1, "no tenant 77"),
+        (["ami", "remove", "9"], 1, "no AMI link 9"),
     ],
-)
+)  # fmt: skip
 def test_errors_are_one_line_with_the_right_exit_code(env, capsys, argv, code, fragment):
+    assert main(["tenant", "create", "--name", "Acme"]) == 0
+    capsys.readouterr()
     assert main(argv) == code
     err = capsys.readouterr().err.strip()
     assert fragment in err and err.startswith("perezvon: ") and len(err.splitlines()) == 1

@@ -38,6 +38,8 @@ def test_defaults_follow_the_spec():
         ("SECRET_KEY", "short", "SECRET_KEY: must be at least 16 characters"),
         ("TELEGRAM_API_URL", "not a url", "TELEGRAM_API_URL: "),
         ("LOG_LEVEL", "loud", "LOG_LEVEL: "),
+        ("BOT_TOKEN", "garbage", "BOT_TOKEN: does not look like a bot token"),
+        ("BOT_TOKEN", "123456:tooshort", "BOT_TOKEN: does not look like a bot token"),
     ],
 )
 def test_each_mistake_is_one_line_naming_the_variable(monkeypatch, name, value, fragment):
@@ -70,3 +72,18 @@ def test_secret_key_is_generated_once_with_a_warning(tmp_path, caplog):
 def test_explicit_secret_key_is_used(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 20)
     assert secret_key(load(None)) == "x" * 20
+
+
+def test_an_empty_bot_token_means_the_sandbox(monkeypatch):
+    monkeypatch.setenv("BOT_TOKEN", "  ")
+    assert load(None).bot_token is None
+    token = "123456789:" + "A" * 35
+    monkeypatch.setenv("BOT_TOKEN", f" {token} ")
+    assert load(None).bot_token.get_secret_value() == token
+
+
+def test_a_malformed_bot_token_is_never_echoed(monkeypatch):
+    monkeypatch.setenv("BOT_TOKEN", "my-secret-garbage")
+    with pytest.raises(ConfigError) as err:
+        load(None)
+    assert "my-secret-garbage" not in str(err.value)
