@@ -19,8 +19,8 @@ from delivery.intake import Intake
 from delivery.outbox import Outbox
 from perezvon.ami_part import AmiSupervisor
 from perezvon.components import Context, Part, Stop
-from perezvon.sandbox_mode import start_sandbox
 from perezvon.listen import check_listen, listen_error
+from perezvon.sandbox_mode import start_sandbox
 from perezvon.settings import ConfigError, Settings, secret_key
 from webhook_ingest.app import build_app
 from webhook_ingest.app import serve as serve_http
