@@ -30,7 +30,7 @@ from bot.context import BotRef
 from bot.errors import DefaultTokenRejected, TelegramUnavailable
 from bot.http import SharedRequest, tls_context
 from bot.lease import Leases
-from bot.logfilter import install_token_filter, redact
+from bot.logfilter import install_token_filter, quiet_rejected_tokens, redact
 from bot.webhook import WEBHOOK_PATH, webhook_secret
 from delivery.outbox import Outbox
 from perezvon.texts import Catalogue
@@ -126,6 +126,7 @@ class BotRuntime:
         (retry later); once it returns, the bots it could lease are answering.
         """
         install_token_filter()
+        quiet_rejected_tokens()
         request = SharedRequest(tls_context(), connection_pool_size=256, pool_timeout=5.0)
         await request.initialize()
         try:

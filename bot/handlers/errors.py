@@ -22,16 +22,19 @@ async def on_error(update: object, ctx: Ctx) -> None:
         log.info("bot %s: %s", bot_id, redact(str(error)))
         return
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error(
-        "bot %s: update %s failed: %s",
-        bot_id,
-        update_id,
-        redact(f"{type(error).__name__}: {error}"),
-        exc_info=error,
-    )
     if isinstance(error, InvalidToken):
-        # Maybe revoked (401), maybe a 404: the runtime checks with getMe before stopping.
+        # Maybe revoked (401), maybe a 404: the runtime checks with getMe before stopping,
+        # and says what it found in one line; a traceback here would tell nothing more.
+        log.warning("bot %s: update %s failed: %s", bot_id, update_id, redact(repr(error)))
         ctx.deps.report_rejected()
+    else:
+        log.error(
+            "bot %s: update %s failed: %s",
+            bot_id,
+            update_id,
+            redact(f"{type(error).__name__}: {error}"),
+            exc_info=error,
+        )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:

@@ -57,3 +57,37 @@ def test_install_is_idempotent():
     record = logging.getLogger("x").makeRecord("x", logging.INFO, "f", 1, "%s", (token,), None)
     assert record.getMessage() == token.split(":")[0] + ":<redacted>"
     undo_first()
+
+
+def _invalid_token_record(level: int) -> None:
+    from telegram.error import InvalidToken
+
+    try:
+        raise InvalidToken("The token `1234:<redacted>` was rejected by the server.")
+    except InvalidToken:
+        logging.getLogger("telegram.ext").log(
+            level, "Network Retry Loop (Polling Updates): Invalid token.", exc_info=True
+        )
+
+
+def test_ptbs_rejected_token_report_is_one_info_line_without_traceback(caplog):
+    from bot.logfilter import quiet_rejected_tokens
+
+    quiet_rejected_tokens()
+    quiet_rejected_tokens()  # idempotent
+    with caplog.at_level(logging.INFO):
+        _invalid_token_record(logging.ERROR)
+    (record,) = caplog.records
+    assert record.levelno == logging.INFO and record.exc_info is None and not record.exc_text
+    assert "Invalid token" in record.getMessage() and "rejected by the server" in caplog.text
+    assert "Traceback" not in caplog.text and len(caplog.text.strip().splitlines()) == 1
+
+
+def test_at_warning_ptbs_rejected_token_report_is_not_shown(caplog):
+    from bot.logfilter import quiet_rejected_tokens
+
+    quiet_rejected_tokens()
+    with caplog.at_level(logging.WARNING):
+        _invalid_token_record(logging.ERROR)
+        logging.getLogger("telegram.ext").error("another failure")
+    assert [r.getMessage() for r in caplog.records] == ["another failure"]

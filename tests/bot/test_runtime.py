@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from telegram import Update
+from telegram.error import InvalidToken
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot import keys
@@ -54,6 +55,30 @@ async def test_a_revoked_token_stops_the_bot_and_marks_it_broken(
     await eventually(broken)
     assert runtime.serving == {world.default.id}
     assert await store.bots.all_active() == []
+
+
+async def test_a_revoked_token_is_one_warning_line_in_the_log(
+    world, runtimes, tenants, store, eventually, caplog
+):
+    caplog.set_level(logging.INFO)
+    runtime = await runtimes()
+    uid = await world.user("Анна")
+    await world.ask(world.acme, uid, f"/activate {tenants['acme_key']}")
+    caplog.clear()
+    await world.tg.revoke_token(world.acme.id)
+
+    async def broken() -> bool:
+        bot = await store.bots.get(tenants["acme"].id, tenants["acme_bot"].id)
+        return bot.status is BotStatus.BROKEN and world.acme.id not in runtime.serving
+
+    await eventually(broken)
+    await runtime.stop()
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in loud] == [
+        f"bot {world.acme.id} of tenant {tenants['acme'].id}: token rejected; marked broken"
+    ]
+    assert not [r for r in caplog.records if r.exc_info or r.exc_text]
+    assert "Traceback" not in caplog.text
 
 
 async def test_default_token_rejected_is_a_typed_failure(world, store, secret_key):
@@ -266,6 +291,28 @@ async def test_a_lost_lease_stops_the_bot_before_anyone_else_polls(
     assert world.default.id in runtime.serving
     await eventually(lambda: _serves(runtime, world.acme.id))  # back once "other" is gone
     assert await store.redis.get(keys.lease(world.acme.id)) == "me"
+
+
+def _rejected_feature() -> Feature:
+    async def rejected(update: Update, ctx) -> None:
+        raise InvalidToken("The token `1234:<redacted>` was rejected by the server.")
+
+    return Feature("rejected", lambda: [CommandHandler("rejected", rejected)])
+
+
+async def test_a_handler_meeting_invalid_token_logs_one_line_and_apologises(
+    world, runtimes, tenants, store, caplog
+):
+    runtime = await runtimes(extra_features=[_rejected_feature()])
+    uid = await world.user("Анна")
+    assert "Что-то пошло не так" in await world.ask(world.acme, uid, "/rejected")
+    await runtime.reconcile()  # the report is checked with getMe: the token is fine
+    assert world.acme.id in runtime.serving
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.levelno for r in loud] == [logging.WARNING, logging.WARNING], caplog.text
+    assert "update" in loud[0].getMessage() and "InvalidToken" in loud[0].getMessage()
+    assert "it is not" in loud[1].getMessage()  # getMe said the token is fine
+    assert not [r for r in caplog.records if r.exc_info or r.exc_text]
 
 
 def _boom_feature() -> Feature:
