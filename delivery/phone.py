@@ -24,12 +24,17 @@ def _zone_regions() -> dict[str, str]:
     return table
 
 
+def country_of_zone(tz: str) -> str | None:
+    """The country of a time zone (Europe/Moscow -> RU), or None (UTC, Etc/GMT-3)."""
+    try:
+        return _zone_regions().get(tz)
+    except (ModuleNotFoundError, FileNotFoundError):
+        return None
+
+
 def region_of_zone(tz: str) -> str:
     """The country of a time zone (Europe/Moscow -> RU), or RU when the zone names none."""
-    try:
-        return _zone_regions().get(tz, FALLBACK_REGION)
-    except (ModuleNotFoundError, FileNotFoundError):
-        return FALLBACK_REGION
+    return country_of_zone(tz) or FALLBACK_REGION
 
 
 @dataclass(frozen=True, slots=True)

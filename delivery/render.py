@@ -7,7 +7,9 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from delivery.callerid import is_hidden
 from delivery.phone import format_number, region_of_zone
+from delivery.zones import zone_label
 from perezvon.texts import Catalogue
 from store.events import CallEvent
 
@@ -83,22 +85,29 @@ def render_call(
     a chat that follows several companies knows whose call it was."""
     region = region_of_zone(tz)
     zone = _zone(tz)
-    caller = format_number(event.caller, region)
     lines = [cat.t(lang, "delivery.call.title")]
     if company.strip():
         lines.append(cat.t(lang, "delivery.call.company", company=_esc(company)))
-    lines.append(cat.t(lang, "delivery.call.caller", caller=_esc(caller.shown)))
-    if caller.e164:
-        lines.append(cat.t(lang, "delivery.call.callback", number=caller.e164))
+    if is_hidden(event.caller):
+        lines.append(cat.t(lang, "delivery.call.caller_hidden"))
+    else:
+        caller = format_number(event.caller, region)
+        lines.append(cat.t(lang, "delivery.call.caller", caller=_esc(caller.shown)))
+        if caller.e164:
+            lines.append(cat.t(lang, "delivery.call.callback", number=caller.e164))
     if event.caller_name:
         lines.append(cat.t(lang, "delivery.call.caller_name", name=_esc(event.caller_name)))
     if event.called:
         line = format_number(event.called, region).shown
         lines.append(cat.t(lang, "delivery.call.called", line=_esc(line)))
     lines.append(cat.t(lang, "delivery.call.group", group=_esc(group_name)))
+    if event.extensions:
+        rang = ", ".join(dict.fromkeys(event.extensions))
+        lines.append(cat.t(lang, "delivery.call.extensions", extensions=_esc(rang)))
     started = event.started_at or datetime.fromtimestamp(recorded_at, zone)
     stamp = started.astimezone(zone).strftime(cat.t(lang, "delivery.time_format"))
-    lines.append(cat.t(lang, "delivery.call.time", time=stamp))
+    label = zone_label(cat, lang, zone.key, started)
+    lines.append(cat.t(lang, "delivery.call.time", time=stamp, zone=label))
     wait = waited(event)
     if wait is not None:
         lines.append(cat.t(lang, "delivery.call.waited", duration=duration(cat, lang, wait)))

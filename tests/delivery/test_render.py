@@ -60,7 +60,7 @@ def test_russian_message_has_every_part():
         "Имя: Анна",
         "Линия: +7 495 000-00-00",
         "Группа: Продажи",
-        "Звонок в 31.01.2026 09:15:00",
+        "Звонок в 31.01.2026 09:15:00 (МСК)",
         "Ожидал ответа: 1 ч 2 мин",
         "✉️ Оставлено голосовое сообщение",
     ]
@@ -69,7 +69,7 @@ def test_russian_message_has_every_part():
 def test_english_in_another_zone_with_wait_from_timestamps():
     ended = datetime(2026, 1, 31, 6, 15, 42, tzinfo=UTC)
     text = _render("en", "America/New_York", started_at=T0, ended_at=ended)
-    assert "Rang at 2026-01-31 01:15:00" in text and "Waited: 42 s" in text
+    assert "Rang at 2026-01-31 01:15:00 (UTC-5)" in text and "Waited: 42 s" in text
     assert "voicemail" not in text.lower()
 
 
@@ -89,3 +89,59 @@ def test_long_values_stay_under_the_limit():
 def test_hint_links_the_custom_bot():
     text = with_hint(CAT, "ru", _render(), "acme_bot")
     assert text.endswith("откройте https://t.me/acme_bot?start=hi и нажмите «Старт».")
+
+
+@pytest.mark.parametrize(
+    "caller",
+    [
+        "anonymous", "Anonymous", "ANONYMOUS", "unknown", "<unknown>", "Unavailable",
+        "restricted", "Private", "withheld", "s", "", "  ", "-", "+", "0", "0000000000",
+        "sip:anonymous@anonymous.invalid", "<sip:Anonymous@anonymous.invalid>",
+        "+266696687", "+86282452253", "+8656696687", "+2562533", "Номер скрыт", "скрыт",
+    ],
+)  # fmt: skip
+def test_a_hidden_number_says_so_and_offers_no_call_back(caller):
+    event = CallEvent.model_construct(call_id="1", caller=caller, extensions=[])
+    text = render_call(CAT, "ru", "Europe/Moscow", event, "Продажи", T0.timestamp())
+    assert "Звонил: <b>Номер скрыт</b>" in text.splitlines()
+    assert "Перезвонить" not in text
+
+
+@pytest.mark.parametrize("caller", ["101", "+74951234567", "Ivanov", "s1", "000123"])
+def test_real_callers_are_not_taken_for_hidden_ones(caller):
+    text = _render(caller=caller)
+    assert "Номер скрыт" not in text and "Звонил: <b>" in text
+
+
+def test_english_hidden_number():
+    text = _render("en", caller="anonymous")
+    assert "Caller: <b>number hidden</b>" in text and "Call back" not in text
+
+
+def test_the_extensions_that_rang_are_shown_once_each_escaped():
+    text = _render(extensions=["101", "102", "101", "<b>"])
+    assert "Звонок шёл на: 101, 102, &lt;b&gt;" in text.splitlines()
+    assert "Звонок шёл на" not in _render()
+    assert "Rang extensions: 201" in _render("en", extensions=["201"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "tz", "when", "label"),
+    [
+        ("ru", "Europe/Moscow", T0, "МСК"),
+        ("ru", "Asia/Yekaterinburg", T0, "МСК+2"),
+        ("ru", "Europe/Kaliningrad", T0, "МСК-1"),
+        ("ru", "Asia/Kamchatka", T0, "МСК+9"),
+        ("ru", "Asia/Almaty", T0, "UTC+5"),
+        ("ru", "UTC", T0, "UTC"),
+        ("ru", "Asia/Kolkata", T0, "UTC+5:30"),
+        ("ru", "Europe/Berlin", datetime(2026, 7, 1, 10, tzinfo=UTC), "UTC+2"),  # summer time
+        ("ru", "Europe/Berlin", T0, "UTC+1"),
+        ("en", "Europe/Moscow", T0, "UTC+3"),
+        ("en", "America/New_York", T0, "UTC-5"),
+    ],
+)
+def test_times_carry_a_zone_label(lang, tz, when, label):
+    text = _render(lang, tz, started_at=when)
+    time_line = next(line for line in text.splitlines() if line.startswith(("Звонок в", "Rang")))
+    assert time_line.endswith(f" ({label})")
