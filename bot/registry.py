@@ -16,7 +16,17 @@ from dataclasses import dataclass
 from telegram.ext import Application, BaseHandler
 
 from bot.context import Command
-from bot.handlers import errors, fallback, greet, scrub, status, stop, subscribe, track
+from bot.handlers import (
+    chatid,
+    errors,
+    fallback,
+    greet,
+    scrub,
+    status,
+    stop,
+    subscribe,
+    track,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,7 @@ FEATURES: list[Feature] = [
     Feature("subscribe", subscribe.handlers, subscribe.COMMANDS),
     Feature("status", status.handlers, status.COMMANDS),
     Feature("stop", stop.handlers, stop.COMMANDS),
+    Feature("chatid", chatid.handlers, chatid.COMMANDS),
 ]
 FALLBACKS: list[Feature] = [Feature("fallback", fallback.handlers)]
 

@@ -1,4 +1,5 @@
-"""/status: every subscription of this chat, its status, since when, groups and delivering bot."""
+"""/status: every subscription of this chat, its status, since when, groups and delivering bot,
+and the chat id an admin needs to add this chat."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from bot.context import Command, Ctx
 from bot.handlers.common import send, text, user_lang
 from perezvon.texts import pick_lang
 from store.errors import NotFound
-from store.models import DEFAULT_GROUP, Subscription, Tenant
+from store.models import DEFAULT_GROUP, Subscription, SubStatus, Tenant
 
 COMMANDS = (Command("status", "bot.cmd.status", "bot.help.status"),)
 
@@ -25,10 +26,11 @@ async def status(update: Update, ctx: Ctx) -> None:
     langs = {tenant.lang for tenant, _ in rows}
     lang = pick_lang(langs.pop()) if len(langs) == 1 else user_lang(update)
     if not rows:
-        return await send(update, ctx, text(ctx, lang, "bot.status.none"))
+        return await send(update, ctx, text(ctx, lang, "chat.status.none", chat=chat.id))
     items = [text(ctx, lang, "bot.status.header")]
     for tenant, sub in rows:
         items.append(await _item(ctx, lang, tenant, sub))
+    items.append(text(ctx, lang, "chat.status.chat_id", chat=chat.id))
     await send(update, ctx, "\n\n".join(items))
 
 
@@ -48,7 +50,7 @@ async def _subscriptions(ctx: Ctx, chat_id: int) -> list[tuple[Tenant, Subscript
 
 async def _item(ctx: Ctx, lang: str, tenant: Tenant, sub: Subscription) -> str:
     since = datetime.fromtimestamp(sub.status_changed_at, ZoneInfo(tenant.tz))
-    return text(
+    item = text(
         ctx,
         lang,
         "bot.status.item",
@@ -58,6 +60,10 @@ async def _item(ctx: Ctx, lang: str, tenant: Tenant, sub: Subscription) -> str:
         groups=await _groups(ctx, lang, tenant, sub),
         bot=await _delivering_bot(ctx, lang, tenant, sub.chat_id),
     )
+    if sub.status is SubStatus.MUTED:
+        # Paused by this chat (/stop or /mute): /resume needs no key.
+        item += "\n" + text(ctx, lang, "chat.status.resume_hint")
+    return item
 
 
 async def _groups(ctx: Ctx, lang: str, tenant: Tenant, sub: Subscription) -> str:

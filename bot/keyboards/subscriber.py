@@ -16,11 +16,28 @@ class PauseSub(CallbackData, prefix="ps"):
     tenant: str
 
 
-def pause_markup(choices: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+@dataclass(frozen=True)
+class ResumeSub(CallbackData, prefix="rs"):
+    """Resume this chat's paused notifications from one tenant, without its API key."""
+
+    tenant: str
+
+
+def choice_markup(
+    kind: type[PauseSub] | type[ResumeSub], choices: list[tuple[str, str]]
+) -> InlineKeyboardMarkup:
     """One button per (tenant id, label)."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(label, callback_data=PauseSub(tid).pack())]
+            [InlineKeyboardButton(label, callback_data=kind(tid).pack())]
             for tid, label in choices
         ]
     )
+
+
+def pause_markup(choices: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return choice_markup(PauseSub, choices)
+
+
+def resume_markup(choices: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return choice_markup(ResumeSub, choices)

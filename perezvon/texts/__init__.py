@@ -9,6 +9,8 @@ from perezvon.texts import (
     admin_ru,
     bot_en,
     bot_ru,
+    chat_en,
+    chat_ru,
     core_en,
     core_ru,
     delivery_en,
@@ -24,6 +26,7 @@ AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (bot_ru.TEXTS, bot_en.TEXTS),
     (admin_ru.TEXTS, admin_en.TEXTS),
     (delivery_ru.TEXTS, delivery_en.TEXTS),
+    (chat_ru.TEXTS, chat_en.TEXTS),
 ]
 
 

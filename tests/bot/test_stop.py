@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.keyboards.subscriber import PauseSub
+from bot.keyboards.subscriber import PauseSub, ResumeSub
 from store.models import SubStatus
 
 
@@ -62,3 +62,76 @@ async def test_a_button_for_a_company_the_chat_does_not_follow_changes_nothing(
     assert answer["text"] == "Эта кнопка устарела."
     assert (await store.subs.get(globex.id, victim)).status is SubStatus.ACTIVE
     assert await store.subs.find(globex.id, stranger) is None
+
+
+async def test_an_admin_added_chat_resumes_without_the_key(world, runtimes, tenants, store):
+    await runtimes()
+    uid = await world.user("Вера")
+    await world.ask(world.default, uid, "/start")
+    acme = tenants["acme"]
+    await store.subs.admin_add(acme.id, uid, "Вера")
+    status = await world.ask(world.default, uid, "/status")
+    assert "Уведомления подключены" in status and "/activate" not in status
+    assert "/resume" not in status  # nothing is paused
+
+    await world.ask(world.default, uid, "/stop")
+    message_id, data = await _buttons(world, uid)
+    query = await world.tg.press_button(world.default.username, uid, message_id, data=data[0])
+    await world.tg.wait_for_answer(query["callback_query_id"])
+    done = (await world.tg.messages(uid, world.default.id))[-1]
+    # Told how to resume without a key: /resume, or the button right there.
+    assert "/resume" in done["text"] and "<ключ API>" not in done["text"]
+    (button,) = [b for row in done["reply_markup"]["inline_keyboard"] for b in row]
+    assert button["callback_data"] == ResumeSub(acme.id).pack()
+    status = await world.ask(world.default, uid, "/status")
+    assert "Уведомления приостановлены" in status and "Возобновить: /resume" in status
+    assert "/activate" not in status
+
+    query = await world.tg.press_button(world.default.username, uid, message_id, button=0)
+    await world.tg.wait_for_answer(query["callback_query_id"])
+    assert (await store.subs.get(acme.id, uid)).status is SubStatus.ACTIVE
+    edited = [
+        m for m in await world.tg.messages(uid, world.default.id) if m["message_id"] == message_id
+    ]
+    assert edited[0]["text"] == "Уведомления подключены\nКомпания: Acme"
+
+
+async def test_resume_offers_only_what_the_chat_paused(world, runtimes, tenants, store):
+    await runtimes()
+    uid = await world.user("Вера")
+    acme, globex = tenants["acme"], tenants["globex"]
+    assert await world.ask(world.default, uid, "/resume") == (
+        "В этом чате нет приостановленных уведомлений."
+    )
+    await store.subs.admin_add(acme.id, uid, "Вера")
+    await store.subs.admin_add(globex.id, uid, "Вера")
+    await store.subs.mute(acme.id, uid)
+    await store.subs.admin_set(globex.id, uid, False)  # the admin's Off is not the chat's to undo
+
+    assert await world.ask(world.default, uid, "/resume") == (
+        "Уведомления какой компании возобновить?"
+    )
+    message_id, data = await _buttons(world, uid)
+    assert data == [ResumeSub(acme.id).pack()]
+    query = await world.tg.press_button(world.default.username, uid, message_id, data=data[0])
+    await world.tg.wait_for_answer(query["callback_query_id"])
+    assert (await store.subs.get(acme.id, uid)).status is SubStatus.ACTIVE
+    assert (await store.subs.get(globex.id, uid)).status is SubStatus.DISABLED
+
+
+async def test_a_resume_button_after_the_admin_switched_it_off_says_so(
+    world, runtimes, tenants, store
+):
+    await runtimes()
+    uid = await world.user("Вера")
+    acme = tenants["acme"]
+    await store.subs.admin_add(acme.id, uid, "Вера")
+    await store.subs.mute(acme.id, uid)
+    await world.ask(world.default, uid, "/resume")
+    message_id, data = await _buttons(world, uid)
+    await store.subs.admin_set(acme.id, uid, False)
+    query = await world.tg.press_button(world.default.username, uid, message_id, data=data[0])
+    await world.tg.wait_for_answer(query["callback_query_id"])
+    assert (await store.subs.get(acme.id, uid)).status is SubStatus.DISABLED
+    texts = await world.bot_texts(uid, world.default)
+    assert texts[-1].startswith("Отключено администратором")

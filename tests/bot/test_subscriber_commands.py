@@ -22,7 +22,7 @@ async def test_start_and_help_in_the_users_language(world, runtimes):
     help_ = await world.ask(world.default, ru, "/help")
     lines = [line for line in help_.splitlines() if line.startswith("/")]
     assert [line.split()[0] for line in lines] == [
-        "/start", "/help", "/activate", "/mute", "/active", "/status", "/stop"
+        "/start", "/help", "/activate", "/mute", "/active", "/status", "/stop", "/resume", "/id"
     ]  # fmt: skip
     assert "/activate <ключ API> —" in help_ and "Perezvon" in help_.splitlines()[0]
 
@@ -135,7 +135,8 @@ async def test_tenant_language_wins_over_the_users(world, runtimes, tenants):
 async def test_status_lists_every_subscription(world, runtimes, tenants, store, clock):
     await runtimes()
     uid = await world.user("Анна", "ru")
-    assert "не подписан" in await world.ask(world.default, uid, "/status")
+    alone = await world.ask(world.default, uid, "/status")
+    assert "не подписан" in alone and f"chat id этого чата ({uid})" in alone
     await world.ask(world.default, uid, f"/activate {tenants['acme_key']}")
     await world.ask(world.default, uid, f"/activate {tenants['globex_key']}")
     await store.groups.ensure(tenants["globex"].id, "sales", "Продажи", notify=True)
@@ -144,7 +145,8 @@ async def test_status_lists_every_subscription(world, runtimes, tenants, store, 
     await world.ask(world.default, uid, f"/mute {tenants['globex_key']}")
 
     status = await world.ask(world.default, uid, "/status")
-    acme, globex = status.split("\n\n")[1:3]
+    acme, globex, chat_id = status.split("\n\n")[1:4]
+    assert chat_id == f"Chat id этого чата: {uid}"
     # 1_800_000_000 is 2027-01-15 08:00 UTC: 11:00 in Moscow, 14:00 in Yekaterinburg.
     assert acme.splitlines() == [
         "Acme",
@@ -159,6 +161,7 @@ async def test_status_lists_every_subscription(world, runtimes, tenants, store, 
         "С 15.01.2027 14:00",
         "Группы: Основная группа, Продажи",
         "Присылает: @PerezvonBot",
+        "Возобновить: /resume",  # paused by the chat itself: no key needed
     ]
     # Once the user starts Acme's bot, that bot delivers.
     await world.ask(world.acme, uid, "/start")
@@ -201,7 +204,9 @@ async def test_commands_and_descriptions_are_registered_per_language(world, runt
             en = await bot.get_my_commands(language_code="en")
             description = (await bot.get_my_description()).description
             en_short = (await bot.get_my_short_description(language_code="en")).short_description
-        assert ru == ["start", "help", "activate", "mute", "active", "status", "stop"]
+        assert ru == [
+            "start", "help", "activate", "mute", "active", "status", "stop", "resume", "id"
+        ]  # fmt: skip
         assert en[2].description == "Turn notifications on: /activate <API key>"
         name = "Perezvon" if tg is world.default else "Acme"
         assert description == (
