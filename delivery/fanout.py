@@ -34,7 +34,7 @@ class GroupNewMarkup(Protocol):
     """The admins' button under «new group» (bot.keyboards.admin.group_new_markup)."""
 
     def __call__(
-        self, tenant_id: str, group_id: str, *, lang: str = ...
+        self, tenant_id: str, group_id: str, *, lang: str = ..., notify: bool = ...
     ) -> InlineKeyboardMarkup | None: ...
 
 
@@ -268,12 +268,16 @@ class FanOut:
     async def _group_new_copies(self, tenant: Tenant, gid: str) -> Copies:
         try:
             group = await self._store.groups.get(tenant.id, gid)
-            name = self._group_name(tenant, gid, group.name)
+            name, notify = self._group_name(tenant, gid, group.name), group.notify
         except NotFound:
-            name = gid
-        text = self._cat.t(tenant.lang, "delivery.group_new", group=html.escape(name, quote=False))
+            name, notify = gid, False
+        # The tenant's policy may have switched the new group on: say which, offer the other.
+        key = "delivery.group_new_on" if notify else "delivery.group_new"
+        text = self._cat.t(tenant.lang, key, group=html.escape(name, quote=False))
         markup = (
-            self._markup(tenant.id, gid, lang=tenant.lang) if self._markup is not None else None
+            self._markup(tenant.id, gid, lang=tenant.lang, notify=notify)
+            if self._markup is not None
+            else None
         )
         admins = await self._store.admins.of_tenant(tenant.id)
         return await self._to(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -55,31 +56,39 @@ class Intake:
         ids = list(dict.fromkeys(e.call_id for e in events))
         known = await self._record(tenant.id, events, ids, candidate)
         receipts: list[Receipt] = []
+        ignored: Counter[str] = Counter()
         for i, event in enumerate(events):
             cid = event.call_id
             if cid in known:
                 receipts.append(Receipt(cid, Outcome.DUPLICATE))
             elif not notifies[i]:
                 receipts.append(Receipt(cid, Outcome.IGNORED, _ignored_reason(_gid(event))))
+                ignored[_gid(event)] += 1
             else:
                 receipts.append(Receipt(cid, Outcome.ACCEPTED))
                 known.add(cid)
+        if ignored:
+            # Never dropped without a trace: the admins see a week's count per group.
+            await self._store.groups.note_ignored(tenant.id, ignored)
         return receipts
 
     async def _groups(self, tenant: Tenant, events: Sequence[CallEvent]) -> dict[str, Group]:
         names: dict[str, str] = {}
         for event in events:
             names.setdefault(_gid(event), event.group_name or "")
-        found = await asyncio.gather(*(self._group(tenant.id, g, n) for g, n in names.items()))
+        found = await asyncio.gather(*(self._group(tenant, g, n) for g, n in names.items()))
         return {g.id: g for g in found}
 
-    async def _group(self, tid: str, gid: str, name: str) -> Group:
+    async def _group(self, tenant: Tenant, gid: str, name: str) -> Group:
         # The flag is read afresh for every call: an admin's switch applies to the next event.
         try:
-            return await self._store.groups.get(tid, gid)
+            return await self._store.groups.get(tenant.id, gid)
         except NotFound:
             pass
-        group, _ = await self._store.groups.ensure(tid, gid, name, notify=False, announce=True)
+        # A group the PBX names first: on or off as the tenant's policy says, admins told.
+        group, _ = await self._store.groups.ensure(
+            tenant.id, gid, name, notify=tenant.new_groups, announce=True
+        )
         return group
 
     async def _record(

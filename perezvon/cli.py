@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from perezvon import logs, operator
+from perezvon import cli_tenant, logs, operator
 from perezvon.redis_runtime import RedisUnavailable, open_store
 from perezvon.settings import ConfigError, Settings, load
 from store import Store
@@ -84,6 +84,11 @@ def build_parser() -> Parser:
         "--tz", type=zone, default=None, help="IANA time zone (default: DEFAULT_TZ)"
     )
     create.add_argument("--lang", choices=("ru", "en"), default=None)
+    create.add_argument(
+        "--new-groups", type=_on_off, default=True, metavar="on|off",
+        help="whether groups the PBX names notify at once (default on)",
+    )  # fmt: skip
+    cli_tenant.add_parsers(tenant, json_flag, _on_off, zone)
     tenant.add_parser("list", parents=[json_flag], help="list tenants")
     rotate = tenant.add_parser("rotate-key", parents=[json_flag], help="issue a new API key")
     rotate.add_argument("id")
@@ -145,10 +150,12 @@ Command = Callable[[Store], Awaitable[operator.Result]]
 
 def _store_command(args: argparse.Namespace, settings: Settings) -> Command:
     """The store operation this command line asks for."""
+    if (found := cli_tenant.command(args, settings)) is not None:
+        return found
     match (args.cmd, getattr(args, "action", None)):
         case ("tenant", "create"):
             tz, lang = args.tz or settings.default_tz, args.lang or settings.default_lang
-            return lambda s: operator.tenant_create(s, args.name, tz, lang)
+            return lambda s: operator.tenant_create(s, args.name, tz, lang, args.new_groups)
         case ("tenant", "list"):
             return operator.tenant_list
         case ("tenant", "rotate-key"):

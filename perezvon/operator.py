@@ -8,7 +8,7 @@ from typing import Any
 
 from store import Store
 from store.errors import NotFound
-from store.models import DEFAULT_GROUP, AmiLink
+from store.models import DEFAULT_GROUP, AmiLink, Tenant
 
 
 @dataclass
@@ -23,23 +23,46 @@ def _when(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-async def tenant_create(store: Store, name: str, tz: str, lang: str) -> Result:
-    tenant, api_key = await store.tenants.create(name, tz, lang)
-    data = {
+def _on_off(flag: bool) -> str:
+    return "on" if flag else "off"
+
+
+def _settings(tenant: Tenant) -> dict[str, Any]:
+    """A tenant's settings as `tenant list --json` and `tenant set --json` show them."""
+    return {
         "id": tenant.id,
         "name": tenant.name,
         "tz": tenant.tz,
         "lang": tenant.lang,
-        "api_key": api_key,
         "key_prefix": tenant.key_prefix,
+        "new_groups": tenant.new_groups,
     }
+
+
+async def tenant_create(
+    store: Store, name: str, tz: str, lang: str, new_groups: bool = True
+) -> Result:
+    tenant, api_key = await store.tenants.create(name, tz, lang, new_groups=new_groups)
+    data = {**_settings(tenant), "api_key": api_key}
     return Result(
         data,
         [
-            f"Tenant {tenant.id} «{tenant.name}» created ({tenant.tz}, {tenant.lang}).",
+            f"Tenant {tenant.id} «{tenant.name}» created ({tenant.tz}, {tenant.lang}; "
+            f"groups the PBX names notify: {_on_off(tenant.new_groups)}).",
             f"API key, shown only now — hand it to the tenant's admin: {api_key}",
         ],
     )
+
+
+async def tenant_set(store: Store, tid: str, **changes: Any) -> Result:
+    """Change the given settings of a tenant (store.tenants.set_options validates them)."""
+    tenant = await store.tenants.set_options(tid, **changes)
+    data = _settings(tenant)
+    shown = ", ".join(
+        f"{name}={_on_off(data[name]) if isinstance(data[name], bool) else data[name]}"
+        for name in changes
+    )
+    return Result(data, [f"Tenant {tenant.id} «{tenant.name}»: {shown}."])
 
 
 async def tenant_list(store: Store) -> Result:
@@ -49,11 +72,7 @@ async def tenant_list(store: Store) -> Result:
         for t in page:
             rows.append(
                 {
-                    "id": t.id,
-                    "name": t.name,
-                    "tz": t.tz,
-                    "lang": t.lang,
-                    "key_prefix": t.key_prefix,
+                    **_settings(t),
                     "subscribers": await store.subs.count(t.id),
                     "created_at": _when(t.created_at),
                 }
@@ -61,7 +80,7 @@ async def tenant_list(store: Store) -> Result:
         offset += len(page)
     lines = [
         f"{r['id']:>5}  {r['name']:<30} {r['tz']:<20} {r['lang']}  {r['key_prefix']:<10} "
-        f"{r['subscribers']} subscribers"
+        f"{r['subscribers']} subscribers, new groups {_on_off(r['new_groups'])}"
         for r in rows
     ] or ["No tenants yet: perezvon tenant create --name NAME"]
     return Result(rows, lines)

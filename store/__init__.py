@@ -98,7 +98,7 @@ class Store:
                 pipe.srem(keys.chat_tenants(int(chat)), tid)
                 pipe.delete(keys.sub(tid, int(chat)))
             for gid in group_ids:
-                pipe.delete(keys.group(tid, gid))
+                pipe.delete(keys.group(tid, gid), keys.group_ignored(tid, gid))
             for cid in call_ids:
                 pipe.delete(keys.call(tid, cid))
             pipe.delete(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from redis.asyncio import Redis
 
@@ -12,6 +12,9 @@ from store.errors import InvalidInput, NotFound
 from store.models import Group
 
 MAX_GROUP_ID = 64
+# Calls ignored because their group does not notify are counted per UTC day, for a week.
+IGNORED_DAYS = 7
+DAY = 86_400
 
 
 def _group(tid: str, h: dict[str, str]) -> Group:
@@ -99,3 +102,28 @@ class Groups:
         await self.get(tid, gid)
         await self._r.hset(keys.group(tid, gid), "name", name.strip()[:256])
         return await self.get(tid, gid)
+
+    async def note_ignored(self, tid: str, counts: Mapping[str, int]) -> None:
+        """Count calls ignored because their group does not notify (one round trip).
+
+        A hash per group, one field per UTC day; the key outlives its last write by a week
+        and a day, so a group nobody calls any more costs nothing after that."""
+        day = str(int(self._clock() // DAY))
+        ttl = (IGNORED_DAYS + 1) * DAY
+        async with self._r.pipeline(transaction=False) as pipe:
+            for gid, n in counts.items():
+                pipe.hincrby(keys.group_ignored(tid, gid), day, n)
+                pipe.expire(keys.group_ignored(tid, gid), ttl)
+            await pipe.execute()
+
+    async def ignored_this_week(self, tid: str, gids: Sequence[str]) -> dict[str, int]:
+        """Per group, the calls ignored in the last 7 UTC days (today included)."""
+        first = int(self._clock() // DAY) - IGNORED_DAYS + 1
+        async with self._r.pipeline(transaction=False) as pipe:
+            for gid in gids:
+                pipe.hgetall(keys.group_ignored(tid, gid))
+            rows = await pipe.execute()
+        return {
+            gid: sum(int(n) for day, n in row.items() if int(day) >= first)
+            for gid, row in zip(gids, rows, strict=True)
+        }

@@ -97,3 +97,8 @@ def calls(tid: str) -> str:
 
 def call(tid: str, call_id: str) -> str:
     return f"{_t(tid)}:call:{call_id}"
+
+
+def group_ignored(tid: str, gid: str) -> str:
+    """Calls ignored because the group does not notify: a hash of UTC day -> count."""
+    return f"{_t(tid)}:ignored:{gid}"

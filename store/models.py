@@ -29,6 +29,9 @@ class Tenant:
     lang: str
     key_prefix: str
     created_at: float
+    # Whether a group first named by the PBX notifies at once (else it starts switched off
+    # and waits for an admin). Tenants stored before this policy existed keep "off".
+    new_groups: bool = False
 
 
 @dataclass(frozen=True, slots=True)

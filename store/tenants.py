@@ -36,6 +36,7 @@ def _tenant(h: dict[str, str]) -> Tenant:
         lang=h["lang"],
         key_prefix=h["key_prefix"],
         created_at=float(h["created_at"]),
+        new_groups=h.get("new_groups") == "1",
     )
 
 
@@ -46,8 +47,13 @@ class Tenants:
         self._r = redis
         self._clock = clock
 
-    async def create(self, name: str, tz: str, lang: str) -> tuple[Tenant, str]:
-        """Create a tenant with its default group; returns it and its API key (shown once)."""
+    async def create(
+        self, name: str, tz: str, lang: str, *, new_groups: bool = True
+    ) -> tuple[Tenant, str]:
+        """Create a tenant with its default group; returns it and its API key (shown once).
+
+        `new_groups`: groups the PBX names later notify at once (the default: a new company's
+        calls arrive whatever its PBX calls its queues), or start switched off."""
         _validate(name, tz, lang)
         tid = str(await self._r.incr(keys.TENANT_SEQ))
         api_key = new_api_key()
@@ -60,6 +66,7 @@ class Tenants:
             "key_hash": digest(api_key),
             "key_prefix": display_prefix(api_key),
             "created_at": repr(now),
+            "new_groups": "1" if new_groups else "0",
         }
         async with self._r.pipeline(transaction=True) as pipe:
             pipe.hset(keys.tenant(tid), mapping=record)
@@ -127,11 +134,29 @@ class Tenants:
         return await self.get(tid), api_key
 
     async def set_options(
-        self, tid: str, *, tz: str | None = None, lang: str | None = None
+        self,
+        tid: str,
+        *,
+        name: str | None = None,
+        tz: str | None = None,
+        lang: str | None = None,
+        new_groups: bool | None = None,
     ) -> Tenant:
+        """Change some of a tenant's settings (None leaves one as it is); validated first."""
         current = await self.get(tid)
-        _validate(current.name, tz or current.tz, lang or current.lang)
+        _validate(current.name if name is None else name, tz or current.tz, lang or current.lang)
         changes = {k: v for k, v in (("tz", tz), ("lang", lang)) if v}
+        if name is not None:
+            changes["name"] = name.strip()
+        if new_groups is not None:
+            changes["new_groups"] = "1" if new_groups else "0"
         if changes:
-            await self._r.hset(keys.tenant(tid), mapping=changes)
+            # Only an existing record is changed: a tenant deleted meanwhile stays deleted.
+            async def body(pipe) -> None:
+                if not await pipe.exists(keys.tenant(tid)):
+                    raise NotFound(f"no tenant {tid}")
+                pipe.multi()
+                pipe.hset(keys.tenant(tid), mapping=changes)
+
+            await atomically(self._r, [keys.tenant(tid)], body)
         return await self.get(tid)

@@ -75,6 +75,23 @@ class GroupNewOn(CallbackData, prefix="agn"):
 
 
 @dataclass(frozen=True)
+class GroupNewOff(CallbackData, prefix="agf"):
+    """Under «the PBX named a new group» when the tenant's policy switched it on."""
+
+    tenant: str
+    group: str
+
+
+@dataclass(frozen=True)
+class NewGroupsPolicy(CallbackData, prefix="agp"):
+    """Whether groups the PBX names from now on notify at once (the tenant's new_groups)."""
+
+    tenant: str
+    on: bool
+    page: int = 0
+
+
+@dataclass(frozen=True)
 class Users(CallbackData, prefix="au"):
     tenant: str
     page: int = 0
@@ -195,7 +212,8 @@ class DeadRetry(CallbackData, prefix="adr"):
 KINDS: dict[str, type[CallbackData]] = {
     kind.prefix: kind
     for kind in (
-        Menu, Tenants, TenantPage, Logout, Cancel, Groups, GroupSet, GroupNewOn, Users, UserList,
+        Menu, Tenants, TenantPage, Logout, Cancel, Groups, GroupSet, GroupNewOn, GroupNewOff,
+        NewGroupsPolicy, Users, UserList,
         UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, Bots, BotCard,
         BotSwitch, BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry,
     )
@@ -244,13 +262,20 @@ def pager(
 
 
 def group_new_markup(
-    tenant_id: str, group_id: str, *, lang: str = "ru", texts: Catalogue | None = None
+    tenant_id: str,
+    group_id: str,
+    *,
+    lang: str = "ru",
+    texts: Catalogue | None = None,
+    notify: bool = False,
 ) -> InlineKeyboardMarkup:
-    """The button under «the PBX named a new group» that switches the group's flag on."""
+    """The button under «the PBX named a new group»: switch it on, or off when the tenant's
+    policy for new groups already switched it on (`notify`)."""
     cat = texts or Catalogue()
-    return markup(
-        [
-            [button(cat.t(lang, "admin.group_new.enable"), GroupNewOn(tenant_id, gref(group_id)))],
-            [button(cat.t(lang, "admin.menu.groups"), Groups(tenant_id))],
-        ]
+    ref = gref(group_id)
+    switch = (
+        button(cat.t(lang, "admin.group_new.disable"), GroupNewOff(tenant_id, ref))
+        if notify
+        else button(cat.t(lang, "admin.group_new.enable"), GroupNewOn(tenant_id, ref))
     )
+    return markup([[switch], [button(cat.t(lang, "admin.menu.groups"), Groups(tenant_id))]])

@@ -28,10 +28,7 @@ def choice_markup(
 ) -> InlineKeyboardMarkup:
     """One button per (tenant id, label)."""
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=kind(tid).pack())]
-            for tid, label in choices
-        ]
+        [[InlineKeyboardButton(label, callback_data=kind(tid).pack())] for tid, label in choices]
     )
 
 

@@ -15,6 +15,8 @@ from perezvon.texts import (
     core_ru,
     delivery_en,
     delivery_ru,
+    groups_en,
+    groups_ru,
 )
 
 LANGS = ("ru", "en")
@@ -27,6 +29,7 @@ AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (admin_ru.TEXTS, admin_en.TEXTS),
     (delivery_ru.TEXTS, delivery_en.TEXTS),
     (chat_ru.TEXTS, chat_en.TEXTS),
+    (groups_ru.TEXTS, groups_en.TEXTS),
 ]
 
 

@@ -28,6 +28,10 @@ TEXTS: dict[str, str] = {
         "🆕 The PBX reported a new group «{group}». Missed-call notifications for it are "
         "switched off; switch them on if you need them."
     ),
+    "delivery.group_new_on": (
+        "🆕 The PBX reported a new group «{group}». Missed-call notifications for it are "
+        "switched on (the setting for new groups); switch them off if you do not need them."
+    ),
     "delivery.bot_broken": (
         "⚠️ Telegram rejected the token of the bot @{username} («{name}»). The bot is switched "
         "off and notifications go through the default bot. Add the bot again with a new token "

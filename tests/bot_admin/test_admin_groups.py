@@ -63,10 +63,11 @@ async def test_a_new_pbx_group_asks_the_admins_and_its_button_works(
     signed_in, world, store, acme, engine
 ):
     me, tenant = signed_in, acme[0]
+    tenant = await store.tenants.set_options(tenant.id, new_groups=False)
     follower = await world.user("Пётр")
     await store.subs.activate(tenant.id, follower, "Пётр")
     receipt = await Intake(store).submit(tenant, CallEvent(call_id="c1", caller="100", group="q7"))
-    assert receipt.outcome == "ignored"  # a new group starts switched off
+    assert receipt.outcome == "ignored"  # the tenant's new groups start switched off
     text = await world.receives(me.uid, world.default, "новой группе «q7»")
     message = next(m for m in await me.messages() if m.get("text") == text)
 
@@ -76,6 +77,52 @@ async def test_a_new_pbx_group_asks_the_admins_and_its_button_works(
     await world.receives(follower, world.default, "Группа: q7")
     edited = next(m for m in await me.messages() if m["message_id"] == message["message_id"])
     assert edited["text"].startswith("Группа «q7»: оповещения включены.")
+
+
+async def test_a_new_pbx_group_under_the_default_policy_notifies_and_can_be_switched_off(
+    signed_in, world, store, acme, engine
+):
+    me, tenant = signed_in, acme[0]
+    follower = await world.user("Пётр")
+    await store.subs.activate(tenant.id, follower, "Пётр")
+    receipt = await Intake(store).submit(tenant, CallEvent(call_id="c1", caller="100", group="q7"))
+    assert receipt.outcome == "accepted"  # new groups notify at once unless the admin says not
+    await world.receives(follower, world.default, "Группа: q7")
+    text = await world.receives(me.uid, world.default, "новой группе «q7»")
+    assert "включены" in text
+    message = next(m for m in await me.messages() if m.get("text") == text)
+    notice = await me.press("Выключить оповещения", message)
+    assert notice.startswith("Группа «q7»: оповещения выключены.")
+    assert not (await store.groups.get(tenant.id, "q7")).notify
+
+
+async def test_the_policy_for_new_groups_is_a_toggle_on_the_groups_screen(signed_in, store, acme):
+    me, tenant = signed_in, acme[0]
+    await me.press("Группы")
+    assert "Новые группы, о которых сообщит АТС, сразу оповещают." in await me.screen()
+    notice = await me.press("🆕 Новые группы от АТС: оповещать ✅")
+    assert notice == "Теперь новые группы от АТС создаются выключенными."
+    assert (await store.tenants.get(tenant.id)).new_groups is False
+    assert "создаются с выключенными оповещениями" in await me.screen()
+    assert "🆕 Новые группы от АТС: не оповещать ⬜" in await me.labels()
+    await me.press("🆕 Новые группы от АТС: не оповещать ⬜")
+    assert (await store.tenants.get(tenant.id)).new_groups is True
+
+
+async def test_calls_ignored_this_week_are_shown_per_group(signed_in, store, acme, clock):
+    me, tenant = signed_in, acme[0]
+    await store.groups.ensure(tenant.id, "sales", "Продажи", notify=False)
+    intake = Intake(store)
+    for n in range(12):
+        await intake.submit(tenant, CallEvent(call_id=f"s{n}", caller="100", group="sales"))
+    await me.press("Группы")
+    lines = (await me.screen()).splitlines()
+    assert "⬜ Продажи — не оповещено о вызовах за 7 дней: 12" in lines
+    assert "✅ Основная группа" in lines  # nothing ignored there: no count
+    clock.advance(8 * 86_400)
+    await me.press("« Меню")
+    await me.press("Группы")
+    assert "⬜ Продажи" in (await me.screen()).splitlines()
 
 
 async def test_showing_the_same_screen_again_is_not_an_error(signed_in, store, acme, world):

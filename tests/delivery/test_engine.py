@@ -187,7 +187,7 @@ async def test_new_group_is_announced_to_admins_with_the_injected_button(world, 
     admin = await world.user("Admin")
     await world.store.admins.grant(world.tenant.id, admin)
 
-    def markup(tid: str, gid: str, *, lang: str = "ru") -> InlineKeyboardMarkup:
+    def markup(tid: str, gid: str, *, lang: str = "ru", notify=False) -> InlineKeyboardMarkup:
         button = InlineKeyboardButton(f"On ({lang})", callback_data=f"g:{tid}:{gid}")
         return InlineKeyboardMarkup([[button]])
 
@@ -207,7 +207,7 @@ async def test_new_group_button_is_in_the_tenants_language(world, make_engine):
     admin = await world.user("Admin")
     await world.store.admins.grant(tenant.id, admin)
 
-    def markup(tid: str, gid: str, *, lang: str = "ru") -> InlineKeyboardMarkup:
+    def markup(tid: str, gid: str, *, lang: str = "ru", notify=False) -> InlineKeyboardMarkup:
         return InlineKeyboardMarkup([[InlineKeyboardButton(lang, callback_data=f"g:{gid}")]])
 
     engine = await make_engine(group_new_markup=markup)

@@ -13,8 +13,8 @@ from store.crypto import SecretBox
 from store.events import CallEvent
 
 
-async def _tenant(store: Store):
-    tenant, _ = await store.tenants.create("A", "Europe/Moscow", "ru")
+async def _tenant(store: Store, new_groups: bool = True):
+    tenant, _ = await store.tenants.create("A", "Europe/Moscow", "ru", new_groups=new_groups)
     return tenant
 
 
@@ -35,8 +35,49 @@ async def test_accepted_once_then_duplicate(store: Store):
     assert stored.group_id == "default"
 
 
-async def test_new_group_is_created_off_announced_once_and_ignored(store: Store):
+async def test_a_new_group_notifies_at_once_by_default_and_is_announced(store: Store):
     tenant = await _tenant(store)
+    receipt = await Intake(store).submit(tenant, CallEvent(call_id="1", caller="1", group="sales"))
+    assert receipt.outcome is Outcome.ACCEPTED
+    assert (await store.groups.get(tenant.id, "sales")).notify is True
+    assert await _intake_entries(store) == [
+        {"kind": "group_new", "tenant": tenant.id, "group": "sales"},
+        {"kind": "call", "tenant": tenant.id, "call_id": "1"},
+    ]
+
+
+async def test_a_tenant_stored_before_the_policy_keeps_new_groups_off(store: Store):
+    tenant = await _tenant(store)
+    await store.redis.hdel(keys.tenant(tenant.id), "new_groups")  # as an older version wrote it
+    tenant = await store.tenants.get(tenant.id)
+    assert tenant.new_groups is False
+    receipt = await Intake(store).submit(tenant, CallEvent(call_id="1", caller="1", group="q"))
+    assert receipt.outcome is Outcome.IGNORED
+
+
+async def test_ignored_calls_are_counted_per_group_for_a_week(store: Store, clock):
+    tenant = await _tenant(store, new_groups=False)
+    intake = Intake(store)
+    await intake.submit(tenant, CallEvent(call_id="1", caller="1", group="sales"))
+    clock.advance(3 * 86_400)
+    await intake.submit_many(
+        tenant,
+        [
+            CallEvent(call_id="2", caller="1", group="sales"),
+            CallEvent(call_id="3", caller="1", group="support"),
+            CallEvent(call_id="4", caller="1"),  # the default group notifies: not counted
+        ],
+    )
+    week = await store.groups.ignored_this_week(tenant.id, ["sales", "support", "default"])
+    assert week == {"sales": 2, "support": 1, "default": 0}
+    clock.advance(5 * 86_400)  # the first call is now 8 days old
+    assert (await store.groups.ignored_this_week(tenant.id, ["sales"])) == {"sales": 1}
+    ttl = await store.redis.ttl(keys.group_ignored(tenant.id, "sales"))
+    assert 0 < ttl <= 8 * 86_400  # the counter goes away by itself
+
+
+async def test_new_group_is_created_off_announced_once_and_ignored(store: Store):
+    tenant = await _tenant(store, new_groups=False)
     intake = Intake(store)
     first = await intake.submit(tenant, CallEvent(call_id="1", caller="1", group="sales"))
     second = await intake.submit(tenant, CallEvent(call_id="2", caller="1", group="sales"))

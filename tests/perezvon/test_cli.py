@@ -142,3 +142,38 @@ def test_another_secret_key_on_the_same_data_is_a_configuration_error(env, capsy
     assert main(["tenant", "list"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("perezvon: SECRET_KEY: differs from the key") and "\n" not in err
+
+
+def test_tenant_set_changes_only_what_it_is_given(env, capsys):
+    code, created, _ = run_json(capsys, "tenant", "create", "--name", "Acme")
+    assert code == 0 and created["new_groups"] is True  # PBX-named groups notify by default
+    code, changed, _ = run_json(
+        capsys, "tenant", "set", "1", "--new-groups", "off", "--name", "Acme Ltd", "--lang", "en"
+    )
+    assert code == 0
+    assert (changed["name"], changed["lang"], changed["new_groups"]) == ("Acme Ltd", "en", False)
+    assert changed["tz"] == "Europe/Moscow"  # not given: unchanged
+    code, listed, _ = run_json(capsys, "tenant", "list")
+    assert listed[0]["new_groups"] is False and listed[0]["name"] == "Acme Ltd"
+    assert main(["tenant", "set", "1", "--tz", "Asia/Almaty"]) == 0
+    assert capsys.readouterr().out.strip() == "Tenant 1 «Acme Ltd»: tz=Asia/Almaty."
+    code, created, _ = run_json(capsys, "tenant", "create", "--name", "B", "--new-groups", "off")
+    assert created["new_groups"] is False
+
+
+@pytest.mark.parametrize(
+    "argv,code,fragment",
+    [
+        (["tenant", "set", "1"], 2, "nothing to change"),
+        (["tenant", "set", "1", "--tz", "Mars/Base"], 2, "unknown time zone"),
+        (["tenant", "set", "1", "--new-groups", "yes"], 2, "on or off"),
+        (["tenant", "set", "1", "--name", ""], 2, "name must be 1 to 128"),
+        (["tenant", "set", "42", "--lang", "en"], 1, "no tenant 42"),
+    ],
+)
+def test_tenant_set_mistakes(env, capsys, argv, code, fragment):
+    assert main(["tenant", "create", "--name", "Acme"]) == 0
+    capsys.readouterr()
+    assert main(argv) == code
+    err = capsys.readouterr().err.strip()
+    assert fragment in err and len(err.splitlines()) == 1

@@ -106,3 +106,18 @@ async def test_delete_tenant_removes_every_trace(store: Store):
     assert (await store.tenants.resolve_key(keep_key)).id == keep.id
     with pytest.raises(NotFound):
         await store.delete_tenant(gone.id)
+
+
+async def test_set_options_changes_name_and_the_new_groups_policy(store: Store):
+    tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    assert tenant.new_groups is True
+    changed = await store.tenants.set_options(tenant.id, name="  Acme Ltd ", new_groups=False)
+    assert (changed.name, changed.new_groups, changed.tz) == ("Acme Ltd", False, "Europe/Moscow")
+    with pytest.raises(InvalidInput):
+        await store.tenants.set_options(tenant.id, name=" ")
+    with pytest.raises(NotFound):
+        await store.tenants.set_options("999", new_groups=True)
+    await store.delete_tenant(tenant.id)
+    with pytest.raises(NotFound):
+        await store.tenants.set_options(tenant.id, name="Back")
+    assert not await store.redis.exists(keys.tenant(tenant.id))

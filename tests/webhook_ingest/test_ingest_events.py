@@ -26,6 +26,7 @@ async def test_single_event_is_accepted_then_duplicate(ingest, conformance):
 
 
 async def test_group_with_flag_off_is_ignored_with_reason(ingest):
+    await ingest.store.tenants.set_options(ingest.tenant.id, new_groups=False)
     resp = await ingest.post({"call_id": "s-1", "caller": "100", "group": "sales"})
     body = await resp.json()
     assert resp.status == 202 and body["status"] == "ignored"
@@ -34,6 +35,7 @@ async def test_group_with_flag_off_is_ignored_with_reason(ingest):
 
 
 async def test_flag_switched_on_applies_to_the_very_next_event(ingest):
+    await ingest.store.tenants.set_options(ingest.tenant.id, new_groups=False)
     await ingest.post({"call_id": "1", "caller": "100", "group": "sales"})
     await ingest.store.groups.set_notify(ingest.tenant.id, "sales", True)
     resp = await ingest.post({"call_id": "2", "caller": "100", "group": "sales"})
@@ -44,6 +46,7 @@ async def test_flag_switched_on_applies_to_the_very_next_event(ingest):
 
 
 async def test_batch_answers_per_item_in_order_with_summary(ingest, conformance):
+    await ingest.store.tenants.set_options(ingest.tenant.id, new_groups=False)
     await ingest.post({"call_id": "old", "caller": "1"})
     batch = [
         {"call_id": "a", "caller": "1"},

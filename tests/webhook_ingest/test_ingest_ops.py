@@ -25,7 +25,7 @@ async def test_healthz_ok(ingest, conformance):
 
 
 async def test_metrics_count_outcomes_and_show_gauges(store, conformance):
-    _, key = await store.tenants.create("Acme", "UTC", "en")
+    _, key = await store.tenants.create("Acme", "UTC", "en", new_groups=False)
 
     async def engine_gauges():
         return {"delivery_pending": ("Messages waiting to be sent", 7.0)}

@@ -28,11 +28,19 @@ def _mark(group: Group) -> str:
 
 
 async def groups_screen(ctx: Ctx, s: Session, page: int) -> Screen:
-    groups = await all_groups(ctx.deps.store, s.tid)
+    store = ctx.deps.store
+    groups = await all_groups(store, s.tid)
     page = clamp(page, len(groups))
     shown = groups[page * PAGE : (page + 1) * PAGE]
+    ignored = await store.groups.ignored_this_week(s.tid, [g.id for g in shown])
+    new_groups = (await store.tenants.get(s.tid)).new_groups
     lines = [tr(ctx, s, "admin.groups.title"), tr(ctx, s, "admin.groups.hint"), ""]
-    lines += [f"{_mark(g)} {group_name(ctx, s.lang, g)}" for g in shown]
+    for g in shown:
+        line = f"{_mark(g)} {group_name(ctx, s.lang, g)}"
+        if ignored.get(g.id):
+            line = tr(ctx, s, "admin.groups.ignored", line=line, count=ignored[g.id])
+        lines.append(line)
+    lines += ["", tr(ctx, s, "admin.groups.policy_on" if new_groups else "admin.groups.policy_off")]
     rows = [
         [
             kb.button(
@@ -44,6 +52,8 @@ async def groups_screen(ctx: Ctx, s: Session, page: int) -> Screen:
     ]
     label = tr(ctx, s, "admin.page", page=page + 1, pages=pages(len(groups)))
     rows.append(kb.pager(page, pages(len(groups)), lambda p: kb.Groups(s.tid, p), label))
+    policy = "admin.groups.policy_button_on" if new_groups else "admin.groups.policy_button_off"
+    rows.append([kb.button(tr(ctx, s, policy), kb.NewGroupsPolicy(s.tid, not new_groups, page))])
     rows.append([kb.button(tr(ctx, s, "admin.back.menu"), kb.Menu(s.tid))])
     return Screen("\n".join(lines), kb.markup(rows))
 
@@ -74,17 +84,35 @@ async def on_set(update: Update, ctx: Ctx, s: Session, data: kb.GroupSet) -> str
     return _notice(ctx, s, group, told)
 
 
-async def on_new_group_on(update: Update, ctx: Ctx, s: Session, data: kb.GroupNewOn) -> str:
-    """The button under «the PBX named a new group»: switch it on, say so in that message."""
-    group, told = await set_flag(ctx, s, data.group, True)
+async def _new_group_switch(update: Update, ctx: Ctx, s: Session, ref: str, on: bool) -> str:
+    """A button under «the PBX named a new group»: set its flag, say so in that message."""
+    group, told = await set_flag(ctx, s, ref, on)
     text = _notice(ctx, s, group, told)
     menu = kb.markup([[kb.button(tr(ctx, s, "admin.menu.groups"), kb.Groups(s.tid))]])
     await show(update, ctx, Screen(text, menu))
     return text
 
 
+async def on_new_group_on(update: Update, ctx: Ctx, s: Session, data: kb.GroupNewOn) -> str:
+    return await _new_group_switch(update, ctx, s, data.group, True)
+
+
+async def on_new_group_off(update: Update, ctx: Ctx, s: Session, data: kb.GroupNewOff) -> str:
+    return await _new_group_switch(update, ctx, s, data.group, False)
+
+
+async def on_policy(update: Update, ctx: Ctx, s: Session, data: kb.NewGroupsPolicy) -> str:
+    """Whether groups the PBX names from now on notify at once (the button carries the state
+    wanted, so a second tap on an old screen changes nothing)."""
+    await ctx.deps.store.tenants.set_options(s.tid, new_groups=data.on)
+    await show(update, ctx, await groups_screen(ctx, s, data.page))
+    return tr(ctx, s, "admin.groups.policy_now_on" if data.on else "admin.groups.policy_now_off")
+
+
 ROUTES = {
     kb.Groups: on_groups,
     kb.GroupSet: on_set,
     kb.GroupNewOn: on_new_group_on,
+    kb.GroupNewOff: on_new_group_off,
+    kb.NewGroupsPolicy: on_policy,
 }
