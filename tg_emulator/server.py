@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -14,6 +15,7 @@ from .bot_api import EMULATOR, envelope
 from .emulator import Emulator
 from .errors import internal_error, not_found
 from .settings import EmulatorSettings
+from .snapshot import Persister, load
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +52,13 @@ def build_app(settings: EmulatorSettings | None = None) -> web.Application:
 class RunningEmulator:
     """A started emulator server; use .base_url, then stop() (or `async with`)."""
 
-    def __init__(self, runner: web.AppRunner, base_url: str) -> None:
+    def __init__(
+        self, runner: web.AppRunner, base_url: str, persister: Persister | None = None
+    ) -> None:
         self._runner = runner
         self.base_url = base_url
         self.app = runner.app
+        self._persister = persister
 
     @property
     def emulator(self) -> Emulator:
@@ -70,6 +75,8 @@ class RunningEmulator:
         # Release long polls first so shutdown does not wait for them to time out.
         await self.emulator.close()
         await self._runner.cleanup()
+        if self._persister is not None:
+            await self._persister.stop()
 
     async def __aenter__(self) -> RunningEmulator:
         return self
@@ -81,13 +88,25 @@ class RunningEmulator:
 async def start_emulator(
     host: str = "127.0.0.1", port: int = 0, settings: EmulatorSettings | None = None
 ) -> RunningEmulator:
-    """Serve a new emulator on host:port (port 0 picks a free one)."""
-    runner = web.AppRunner(build_app(settings), access_log=None, shutdown_timeout=1.0)
+    """Serve a new emulator on host:port (port 0 picks a free one); with `state_file` in the
+    settings, the world saved there is restored and kept saved while it runs."""
+    app = build_app(settings)
+    persister = None
+    state_file = settings.state_file if settings else None
+    if state_file is not None:
+        emulator = app[EMULATOR]
+        saved = load(Path(state_file), emulator.settings.event_log_limit)
+        if saved is not None:
+            emulator.world = saved
+        persister = Persister(lambda: emulator.world, Path(state_file))
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
     bound_port = runner.addresses[0][1]
-    return RunningEmulator(runner, f"http://{host}:{bound_port}")
+    if persister is not None:
+        persister.start()
+    return RunningEmulator(runner, f"http://{host}:{bound_port}", persister)
 
 
 @contextlib.asynccontextmanager

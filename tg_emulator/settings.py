@@ -45,3 +45,5 @@ class EmulatorSettings:
     api_log_limit: int = 10_000
     event_log_limit: int = 100_000
     max_text_length: int = 4096
+    # Where the world is kept across restarts (the sandbox); None: in memory only (tests).
+    state_file: str | None = None
