@@ -10,10 +10,13 @@ from typing import Any, TextIO
 from perezvon.sandbox_mode import SandboxState
 from perezvon.settings import ConfigError, Settings
 from tg_emulator.client import EmulatorClient, EmulatorControlError
-from tg_emulator.sandbox import run_sandbox
+from tg_emulator.sandbox import EmulatorGone, run_sandbox
 
-# The same person on every run, so their subscriptions are still theirs after a restart.
+# The same person on every run, so their subscriptions are still theirs after a restart. A
+# person's name, not «Вы»: the admin's lists show subscribers by name («1. Вы» read as a
+# placeholder, not as the subscriber it was).
 SANDBOX_USER_ID = 500_000_001
+SANDBOX_FIRST, SANDBOX_LAST = "Алексей", "Петров"
 
 
 def emulator_url(settings: Settings, url: str | None) -> str:
@@ -40,16 +43,26 @@ async def play(base_url: str, stdin: Any = None, stdout: TextIO | None = None) -
         # Already there when this is not the first session against this emulator.
         with contextlib.suppress(EmulatorControlError):
             await control.create_user(
-                "Вы", user_id=SANDBOX_USER_ID, username="sandbox_user", language_code="ru"
+                SANDBOX_FIRST,
+                user_id=SANDBOX_USER_ID,
+                username="sandbox_user",
+                language_code="ru",
+                last_name=SANDBOX_LAST,
             )
-    await run_sandbox(base_url, stdin=stdin, stdout=stdout, user_id=SANDBOX_USER_ID)
+    await run_sandbox(
+        base_url,
+        stdin=stdin,
+        stdout=stdout,
+        user_id=SANDBOX_USER_ID,
+        user_name=f"{SANDBOX_FIRST} {SANDBOX_LAST}",
+    )
 
 
 def open_sandbox(settings: Settings, url: str | None) -> int:
     base_url = emulator_url(settings, url)
     try:
         asyncio.run(play(base_url))
-    except ConnectionError as exc:
+    except (ConnectionError, EmulatorGone) as exc:
         print(f"perezvon: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -157,7 +157,17 @@ async def answer_callback_query(call: Call) -> bool:
         "url": p.str("url"),
         "cache_time": p.int("cache_time", 0),
     }
-    world.record_event("answered", {"callback_query_id": record.id, "answer": record.answer})
+    # Who pressed, where: a feed reader shows the toast only to that user.
+    world.record_event(
+        "answered",
+        {
+            "callback_query_id": record.id,
+            "answer": record.answer,
+            "bot_id": record.bot_id,
+            "user_id": record.user_id,
+            "chat_id": record.chat_id,
+        },
+    )
     return True
 
 

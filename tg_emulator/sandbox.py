@@ -6,9 +6,23 @@ import asyncio
 import contextlib
 import inspect
 import sys
+import threading
 from typing import Any, TextIO
 
+import aiohttp
+
 from .client import EmulatorClient, EmulatorControlError
+
+
+class EmulatorGone(ConnectionError):
+    """The emulator stopped answering (its service was stopped): the session ends."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__(
+            f"the sandbox emulator at {base_url} stopped answering — was `perezvon run` "
+            "stopped? Start it again, then `perezvon sandbox`"
+        )
+
 
 TEXTS = {
     "welcome": "Sandbox on {base}. You are {user} (id {user_id}) talking to {bot}. :help for help.",
@@ -17,6 +31,7 @@ TEXTS = {
         ":press N   press button N of the last message with buttons\n"
         ":bots      list bots            :bot NAME   talk to another bot\n"
         ":user ID   act as another user  :newuser NAME [LANG]  create a user and act as them\n"
+        ":newbot USERNAME [NAME]  create another bot; prints its token (for «Добавить бота»)\n"
         ":chat ID   write in a group (:chat alone goes back to the private chat)\n"
         ":wait [N]  wait for N bot messages, edits or deletions (default 1)\n"
         ":help      this text            :quit       leave"
@@ -25,6 +40,12 @@ TEXTS = {
     "bot_line": "{mark} @{username} (id {id})",
     "bot_switched": "Now talking to @{username}.",
     "user_switched": "You are now user {user_id}.",
+    "bot_created": (
+        "Created @{username} (id {id}). Its token, to paste in «Боты» → «Добавить бота»:\n"
+        "  {token}\n"
+        "Once it is switched on there: :bot {username}, then /start."
+    ),
+    "bad_newbot": "Usage: :newbot USERNAME [NAME] (a username ends in bot, e.g. acme_bot)",
     "chat_switched": "Now writing in chat {chat_id}.",
     "incoming": "@{bot}: {text}",
     "edited": "@{bot} edited #{message_id}: {text}",
@@ -68,7 +89,9 @@ class Sandbox:
         if inspect.iscoroutinefunction(readline):
             line = await readline()
         else:
-            line = await asyncio.to_thread(readline)
+            if not isinstance(self.stdin, _ThreadReader):
+                self.stdin = _ThreadReader(self.stdin)
+            line = await self.stdin.readline()
         if isinstance(line, bytes):
             line = line.decode("utf-8", "replace")
         return None if not line else line.rstrip("\r\n")
@@ -85,8 +108,9 @@ class Sandbox:
         """Print one feed event if it concerns this user's current conversation."""
         kind = event["kind"]
         if kind == "answered":
+            # A toast belongs to whoever pressed: never shown in another user's session.
             text = (event.get("answer") or {}).get("text")
-            if text:
+            if text and event.get("user_id") == self.user_id:
                 self.say("answer", text=text)
             return
         if kind not in ("sent", "edited", "deleted"):
@@ -113,11 +137,14 @@ class Sandbox:
             self.last_buttons = (event["bot_id"], chat_id, message["message_id"], buttons)
 
     async def follow(self) -> None:
-        """Long-poll the control feed and print what bots do, until cancelled."""
+        """Long-poll the control feed and print what bots do, until cancelled; EmulatorGone
+        when the emulator can no longer be reached."""
         while True:
             try:
                 events, last = await self.client.events(after=self.seq, wait=20)
-            except (EmulatorControlError, OSError, TimeoutError) as exc:
+            except aiohttp.ClientConnectionError:
+                raise EmulatorGone(self.client.base_url) from None
+            except (EmulatorControlError, aiohttp.ClientError, TimeoutError) as exc:
                 self.say("error", error=exc)
                 await asyncio.sleep(1)
                 continue
@@ -201,12 +228,25 @@ class Sandbox:
             user = await self.client.create_user(first, language_code=lang.strip() or None)
             self.user_id, self.chat_id = user["id"], None
             self.say("user_switched", user_id=self.user_id)
+        elif name == "newbot":
+            await self.new_bot(arg)
         elif name == "chat":
             self.chat_id = int(arg) if arg.lstrip("-").isdigit() else None
             self.say("chat_switched", chat_id=self.chat_id or self.user_id)
         else:
             self.say("unknown", command=line)
         return True
+
+    async def new_bot(self, arg: str) -> None:
+        """Create another bot in the emulator, e.g. to add it as a company's own bot."""
+        username, _, first_name = arg.partition(" ")
+        username = username.lstrip("@")
+        if not username.lower().endswith("bot"):
+            self.say("bad_newbot")
+            return
+        bot = await self.client.create_bot(username, first_name.strip() or None)
+        await self.refresh_bots()
+        self.say("bot_created", username=bot["username"], id=bot["id"], token=bot["token"])
 
     async def send(self, text: str) -> None:
         """Send what the person typed to the current bot as the current user."""
@@ -219,38 +259,80 @@ class Sandbox:
         self.arrived = 0
         await self.client.send_text(self.bot["id"], self.user_id, text, self.chat_id)
 
-    async def run(self, user_id: int | None, bot_name: str | None) -> None:
-        """Set up identity, follow the feed and read lines until :quit or end of input."""
-        _, self.seq = await self.client.events()
-        if user_id is None:
-            user_id = (await self.client.create_user("Sandbox", language_code="en"))["id"]
-        self.user_id = user_id
-        bots = await self.refresh_bots()
+    async def run(
+        self, user_id: int | None, bot_name: str | None, user_name: str | None = None
+    ) -> None:
+        """Set up identity, follow the feed and read lines until :quit or end of input.
+
+        Raises EmulatorGone, after closing everything, when the emulator stops answering."""
+        try:
+            _, self.seq = await self.client.events()
+            if user_id is None:
+                user_id = (await self.client.create_user("Sandbox", language_code="en"))["id"]
+            self.user_id = user_id
+            bots = await self.refresh_bots()
+        except aiohttp.ClientConnectionError:
+            raise EmulatorGone(self.client.base_url) from None
         if bot_name:
             await self.switch_bot(bot_name)
         elif bots:
             self.bot = bots[0]
         label = f"@{self.bot['username']}" if self.bot else "no bot"
-        self.say("welcome", base=self.client.base_url, user="you", user_id=user_id, bot=label)
+        user = user_name or "you"
+        self.say("welcome", base=self.client.base_url, user=user, user_id=user_id, bot=label)
         follower = asyncio.create_task(self.follow())
+        reader = asyncio.create_task(self._read_commands())
         try:
-            while (line := await self.read_line()) is not None:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    if line.startswith(":"):
-                        if not await self.command(line):
-                            break
-                    else:
-                        await self.send(line)
-                except EmulatorControlError as exc:
-                    self.say("error", error=exc.message)
+            done, _ = await asyncio.wait({follower, reader}, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # EmulatorGone from either
         finally:
-            follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await follower
-            self.say("bye")
+            for task in (follower, reader):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, EmulatorGone):
+                    await task
+        self.say("bye")
+
+    async def _read_commands(self) -> None:
+        while (line := await self.read_line()) is not None:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                if line.startswith(":"):
+                    if not await self.command(line):
+                        return
+                else:
+                    await self.send(line)
+            except EmulatorControlError as exc:
+                self.say("error", error=exc.message)
+            except aiohttp.ClientConnectionError:
+                raise EmulatorGone(self.client.base_url) from None
+
+
+class _ThreadReader:
+    """Lines from a blocking stream, read in a daemon thread: a session that ends because the
+    emulator went away must not wait for the person to press Enter (asyncio.to_thread would
+    keep the process alive until the read returns)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._loop = asyncio.get_running_loop()
+        threading.Thread(target=self._pump, daemon=True, name="sandbox-stdin").start()
+
+    def _pump(self) -> None:
+        while True:
+            try:
+                line = self._stream.readline()
+            except (OSError, ValueError):
+                line = ""
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, line)
+            if not line:
+                return
+
+    async def readline(self) -> Any:
+        return await self._queue.get()
 
 
 async def run_sandbox(
@@ -260,11 +342,13 @@ async def run_sandbox(
     stdout: TextIO | None = None,
     user_id: int | None = None,
     bot: str | None = None,
+    user_name: str | None = None,
 ) -> None:
-    """Play a Telegram user in the terminal against a running emulator at base_url."""
+    """Play a Telegram user in the terminal against a running emulator at base_url;
+    EmulatorGone when the emulator stops answering."""
     async with EmulatorClient(base_url) as client:
         session = Sandbox(client, stdin or sys.stdin, stdout or sys.stdout)
-        await session.run(user_id, bot)
+        await session.run(user_id, bot, user_name)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -276,8 +360,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--user", type=int, default=None)
     parser.add_argument("--bot", default=None)
     args = parser.parse_args(argv)
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(run_sandbox(args.base_url, user_id=args.user, bot=args.bot))
+    except EmulatorGone as exc:
+        sys.exit(f"sandbox: {exc}")
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":

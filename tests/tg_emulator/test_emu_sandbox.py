@@ -74,3 +74,64 @@ async def test_switching_bot_user_and_errors(emu, client, world):
     assert "! no user 777" in lines  # sending as an unknown user is refused, not a crash
     assert "Unknown command :nonsense; :help lists them." in lines
     assert lines[-1] == "Bye."  # end of input ends the session
+
+
+async def test_newbot_creates_a_bot_and_prints_its_token(emu, client, world):
+    script = ":newbot acme_demo_bot Acme\n:newbot nothing\n:bots\n"
+    out = io.StringIO()
+    await run_sandbox(emu.base_url, stdin=io.StringIO(script), stdout=out, user_id=5001)
+    text = out.getvalue()
+    created = next(b for b in await client.bots() if b["username"] == "acme_demo_bot")
+    assert f"Created @acme_demo_bot (id {created['id']})" in text
+    assert f"  {created['token']}\n" in text and "«Добавить бота»" in text
+    assert created["first_name"] == "Acme"
+    assert TEXTS["bad_newbot"] in text.splitlines()
+    assert f"  @acme_demo_bot (id {created['id']})" in text.splitlines()
+
+
+async def test_a_toast_is_shown_only_to_the_user_who_pressed(emu, client, world, activation_bot):
+    other = await client.create_user("Bob", user_id=5002)
+    await client.send_command(world["bot_id"], other["id"], "start")
+    await client.send_text(world["bot_id"], other["id"], "/activate B")
+    (msg,) = await client.wait_for_messages(other["id"], 1, bot_id=world["bot_id"])
+
+    class Script:
+        """Ann's terminal: she waits until Bob's press was answered, then quits."""
+
+        def __init__(self) -> None:
+            self.lines = ["/activate A\n", ":wait\n", ":press 1\n", ":wait\n"]
+            self.after = ["/activate C\n", ":wait\n", ":quit\n"]
+
+        async def readline(self) -> str:
+            if not self.lines and self.after:
+                query = await client.press_button(
+                    world["bot_id"], other["id"], msg["message_id"], button=0
+                )
+                await client.wait_for_answer(query["callback_query_id"])
+                # Ann's next reply comes after Bob's toast in the feed: once she has seen it,
+                # her session has seen (and must have skipped) his toast.
+                self.lines, self.after = self.after, []
+            return self.lines.pop(0)
+
+    out = io.StringIO()
+    await run_sandbox(emu.base_url, stdin=Script(), stdout=out, user_id=5001)
+    # Ann pressed once and sees her toast once; Bob's toast is not hers.
+    assert out.getvalue().splitlines().count("(answer) Activated") == 1
+
+
+async def test_the_session_ends_in_one_line_when_the_emulator_stops(client, world):
+    from tg_emulator import start_emulator
+    from tg_emulator.sandbox import EmulatorGone
+
+    emu = await start_emulator()
+
+    class Script:
+        async def readline(self) -> str:
+            await emu.stop()  # the service stops while the person is at the prompt
+            return "/start\n"
+
+    out = io.StringIO()
+    with pytest.raises(EmulatorGone) as gone:
+        await run_sandbox(emu.base_url, stdin=Script(), stdout=out, user_id=None)
+    assert emu.base_url in str(gone.value) and "perezvon run" in str(gone.value)
+    assert "Traceback" not in out.getvalue() and "Bye." not in out.getvalue()
