@@ -31,6 +31,7 @@ from bot.errors import DefaultTokenRejected, TelegramUnavailable
 from bot.http import SharedRequest, tls_context
 from bot.lease import Leases
 from bot.logfilter import install_token_filter, quiet_rejected_tokens, redact
+from bot.retired import POLL_FIRST, RetiredBots
 from bot.webhook import WEBHOOK_PATH, webhook_secret
 from delivery.outbox import Outbox
 from perezvon.texts import Catalogue
@@ -68,6 +69,7 @@ class BotRuntime:
         poll_timeout: float = 10.0,
         persistence_interval: float = 5.0,
         clock: Callable[[], float] = time.time,
+        retired_poll: float = POLL_FIRST,
     ) -> None:
         self._store = store
         self._texts = catalogue
@@ -80,6 +82,7 @@ class BotRuntime:
         self._poll_timeout = poll_timeout
         self._persistence_interval = persistence_interval
         self._clock = clock
+        self._retired_poll = retired_poll  # first re-poll of a switched-off bot (bot/retired.py)
         self._leases = Leases(store.redis, instance_id, lease_ttl)
         self._outbox = Outbox(store, clock)
         self._tick = lease_ttl / 3
@@ -152,10 +155,16 @@ class BotRuntime:
         except BaseException:
             await self.stop()  # close what the first pass opened, then let the caller decide
             raise
+        retired = RetiredBots(
+            self._store, self._texts, self._leases, api_base=self._api_base, request=request,
+            default=self._default, serving=lambda: self.serving, clock=self._clock,
+            tick=min(5.0, self._retired_poll), first=self._retired_poll,
+        )  # fmt: skip
         self._tasks = [
             asyncio.create_task(self._supervise(), name=SUPERVISE),
             asyncio.create_task(self._listen(), name="bots:listen"),
             asyncio.create_task(self._renew(), name="bots:renew"),
+            asyncio.create_task(retired.run(self._stopped), name="bots:retired"),
         ]
 
     async def stop(self) -> None:

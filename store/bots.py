@@ -150,9 +150,11 @@ class Bots:
             pipe.multi()
             pipe.set(active_key, bid)
             pipe.hset(keys.bot(tid, bid), "broken", "0")
-            if previous is not None:
+            if previous is not None and previous != bid:
                 pipe.srem(keys.ACTIVE_BOTS, f"{tid}:{previous}")
+                pipe.zadd(keys.RETIRED_BOTS, {f"{tid}:{previous}": self._clock()})
             pipe.sadd(keys.ACTIVE_BOTS, f"{tid}:{bid}")
+            pipe.zrem(keys.RETIRED_BOTS, f"{tid}:{bid}")
             return previous if previous != bid else None
 
         replaced = await atomically(self._r, [active_key, keys.bot(tid, bid)], body)
@@ -168,10 +170,11 @@ class Bots:
         if not await self._r.exists(keys.bot(tid, bid)):
             return None
         await self._r.hset(keys.bot(tid, bid), "broken", "1")
-        await self._clear_active(tid, bid)
+        await self._clear_active(tid, bid, retire=False)
+        await self._r.zrem(keys.RETIRED_BOTS, f"{tid}:{bid}")  # its token answers nothing
         return await self.get(tid, bid)
 
-    async def _clear_active(self, tid: str, bid: str) -> None:
+    async def _clear_active(self, tid: str, bid: str, *, retire: bool = True) -> None:
         active_key = keys.bot_active(tid)
 
         async def body(pipe):
@@ -182,6 +185,8 @@ class Bots:
             if current == bid:
                 pipe.delete(active_key)
                 pipe.srem(keys.ACTIVE_BOTS, f"{tid}:{bid}")
+                if retire:
+                    pipe.zadd(keys.RETIRED_BOTS, {f"{tid}:{bid}": self._clock()})
 
         await atomically(self._r, [active_key], body)
         await self._changed()
@@ -198,6 +203,7 @@ class Bots:
             if current == bid:
                 pipe.delete(active_key)
                 pipe.srem(keys.ACTIVE_BOTS, f"{tid}:{bid}")
+            pipe.zrem(keys.RETIRED_BOTS, f"{tid}:{bid}")
             pipe.delete(keys.bot(tid, bid))
             pipe.zrem(keys.bots(tid), bid)
             pipe.delete(keys.bot_token(token_hash))
@@ -220,6 +226,22 @@ class Bots:
             except NotFound:
                 continue
             if bot.status is BotStatus.ACTIVE:
+                found.append(bot)
+        return found
+
+    async def all_retired(self, since: float) -> list[CustomBot]:
+        """Bots switched off (not broken, not deleted, not active again) since `since`; older
+        entries are forgotten: after a while nobody writes to an old bot any more."""
+        await self._r.zremrangebyscore(keys.RETIRED_BOTS, "-inf", f"({since!r}")
+        found = []
+        for ref in await self._r.zrange(keys.RETIRED_BOTS, 0, -1):
+            tid, bid = ref.split(":", 1)
+            try:
+                bot = await self.get(tid, bid)
+            except NotFound:
+                await self._r.zrem(keys.RETIRED_BOTS, ref)
+                continue
+            if bot.status is BotStatus.OFF:
                 found.append(bot)
         return found
 

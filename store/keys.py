@@ -13,6 +13,9 @@ AMI_SEQ = f"{PREFIX}:seq:ami"
 AMI = f"{PREFIX}:ami"
 # "tenant:bot" of every active custom bot, and the channel that says this set changed.
 ACTIVE_BOTS = f"{PREFIX}:bots:active"
+# "tenant:bot" of every custom bot that was active and was switched off (score: when); its
+# runtime still answers the chats that write to it, saying which bot delivers now.
+RETIRED_BOTS = f"{PREFIX}:bots:retired"
 BOTS_CHANGED = f"{PREFIX}:bots:changed"
 # Every accepted unit of work (a missed call, a new group to announce) enters here once.
 INTAKE = f"{PREFIX}:intake"

@@ -128,3 +128,26 @@ async def test_a_telegram_bot_belongs_to_one_tenant_and_its_token_can_be_renewed
         await store.bots.add(tid, "Sales", "77:new-token", "sales_bot", 77)
     await store.bots.delete(tid, bot.id)
     assert (await store.bots.add(other.id, "Mine", "77:new-token", "sales_bot", 77)).id
+
+
+async def test_bots_switched_off_are_retired_until_on_again_broken_or_deleted(store, clock):
+    tenant, _ = await store.tenants.create("Acme", "UTC", "en")
+    a = await store.bots.add(tenant.id, "A", "111:" + "a" * 35, "a_bot", 111)
+    b = await store.bots.add(tenant.id, "B", "222:" + "b" * 35, "b_bot", 222)
+    assert await store.bots.all_retired(0) == []  # never active: never said anything
+    await store.bots.activate(tenant.id, a.id)
+    await store.bots.activate(tenant.id, b.id)  # replaces a
+    assert [x.id for x in await store.bots.all_retired(0)] == [a.id]
+    await store.bots.deactivate(tenant.id, b.id)
+    assert {x.id for x in await store.bots.all_retired(0)} == {a.id, b.id}
+    await store.bots.activate(tenant.id, a.id)  # on again: delivers, not retired
+    assert [x.id for x in await store.bots.all_retired(0)] == [b.id]
+    await store.bots.mark_broken(tenant.id, a.id)  # its token answers nothing
+    assert [x.id for x in await store.bots.all_retired(0)] == [b.id]
+    clock.advance(100)
+    assert await store.bots.all_retired(clock() - 50) == []  # switched off too long ago
+    assert await store.redis.zcard(keys.RETIRED_BOTS) == 0
+    await store.bots.activate(tenant.id, b.id)
+    await store.bots.deactivate(tenant.id, b.id)
+    await store.bots.delete(tenant.id, b.id)
+    assert await store.bots.all_retired(0) == []
