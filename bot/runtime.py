@@ -33,6 +33,7 @@ from bot.lease import Leases
 from bot.logfilter import install_token_filter, redact
 from bot.webhook import WEBHOOK_PATH, webhook_secret
 from delivery.outbox import Outbox
+from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import Store, keys
 from store.errors import StoreError
@@ -68,8 +69,10 @@ class BotRuntime:
         poll_timeout: float = 10.0,
         persistence_interval: float = 5.0,
         clock: Callable[[], float] = time.time,
+        metrics: Metrics | None = None,
     ) -> None:
         self._store = store
+        self._metrics = metrics
         self._texts = catalogue
         self._api_base = api_base.rstrip("/")
         self._default_token = default_token
@@ -145,6 +148,7 @@ class BotRuntime:
             poll_timeout=self._poll_timeout,
             persistence_interval=self._persistence_interval,
             clock=self._clock,
+            metrics=self._metrics,
         )
         try:
             await self.reconcile()

@@ -270,6 +270,14 @@ class LocalSentinelSet:
         )
         return int(port)
 
+    def signal_replicas(self, sig: signal.Signals) -> None:
+        """Send `sig` (SIGSTOP / SIGCONT) to every data node but the primary."""
+        assert self._procs is not None
+        primary = self.primary_port()
+        for node in self._procs.nodes:
+            if node.port in self.data_ports and node.port != primary and node.alive():
+                node.proc.send_signal(sig)
+
     def kill_primary(self) -> int:
         """SIGKILL the current primary; returns its port."""
         assert self._procs is not None

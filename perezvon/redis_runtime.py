@@ -12,6 +12,7 @@ from perezvon.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from perezvon.settings import ConfigError, Settings, secret_key
 from store import Store, connect
 from store.crypto import SecretBox
+from store.durability import Replication
 from store.errors import SecretKeyMismatch
 
 
@@ -31,7 +32,7 @@ async def open_redis(settings: Settings, *, own: bool) -> AsyncIterator[Redis]:
             url = embedded.start() if own else embedded.attach_or_start()
         except EmbeddedRedisError as exc:
             raise RedisUnavailable(f"embedded Redis: {exc}") from None
-    client = connect(url)
+    client = connect(url, policy=settings.redis_pool)
     try:
         try:
             await client.ping()
@@ -52,7 +53,7 @@ async def open_store(settings: Settings, *, own: bool = False) -> AsyncIterator[
     except ValueError as exc:
         raise ConfigError(f"SECRET_KEY: {exc}") from None
     async with open_redis(settings, own=own) as redis:
-        store = Store(redis, box)
+        store = Store(redis, box, replication=Replication(redis, settings.redis_replica_wait_ms))
         await store.migrate()
         try:
             await store.check_secret()

@@ -108,6 +108,7 @@ async def _bots(ctx: Context) -> Stop | None:
             admin.feature(Outbox(ctx.store), DeadLetters(ctx.store.redis), ctx.telegram_api)
         ],
         default_lang=ctx.settings.default_lang,
+        metrics=ctx.metrics,
     )
     app = ctx.shared.get(HTTP_APP)
     if public_url and isinstance(app, web.Application):

@@ -14,6 +14,7 @@ from store.bots import Bots
 from store.calls import Calls
 from store.client import PoolPolicy, connect
 from store.crypto import SecretBox
+from store.durability import Replication
 from store.errors import NotFound, SecretKeyMismatch
 from store.facts import KeyThrottle, StartedBots
 from store.groups import Groups
@@ -31,16 +32,21 @@ class Store:
     """Every repository, sharing one Redis client, one secret box and one clock."""
 
     def __init__(
-        self, redis: Redis, box: SecretBox, clock: Callable[[], float] = time.time
+        self,
+        redis: Redis,
+        box: SecretBox,
+        clock: Callable[[], float] = time.time,
+        replication: Replication | None = None,
     ) -> None:
         self.redis = redis
         self._box = box
+        self.replication = replication or Replication(redis)
         self.tenants = Tenants(redis, clock)
         self.groups = Groups(redis, clock)
         self.subs = Subscriptions(redis, clock)
         self.bots = Bots(redis, box, clock)
         self.admins = Admins(redis)
-        self.calls = Calls(redis, clock)
+        self.calls = Calls(redis, clock, self.replication)
         self.started = StartedBots(redis)
         self.throttle = KeyThrottle(redis, clock)
         self.ami = AmiLinks(redis, box)

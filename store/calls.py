@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 
 from store import keys
 from store._tx import atomically
+from store.durability import Replication
 from store.models import RecordedCall
 
 # A PBX retrying for longer than this is not retrying any more.
@@ -18,9 +19,12 @@ RECENT_KEPT = 1000
 class Calls:
     """The idempotent record of every accepted missed call, and its entry in the intake stream."""
 
-    def __init__(self, redis: Redis, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, redis: Redis, clock: Callable[[], float], replication: Replication | None = None
+    ) -> None:
         self._r = redis
         self._clock = clock
+        self._replication = replication or Replication(redis)
 
     async def record(self, tid: str, call_id: str, group_id: str, payload: str) -> bool:
         """Store and queue the call atomically; False when this call id was already recorded."""
@@ -30,7 +34,8 @@ class Calls:
         self, tid: str, calls: Mapping[str, tuple[str, str]], also_check: Sequence[str] = ()
     ) -> set[str]:
         """Record and queue every call id -> (group id, payload) not yet recorded, in one
-        transaction; returns which of those ids and of `also_check` were recorded before."""
+        transaction; returns which of those ids and of `also_check` were recorded before.
+        When the primary has replicas, returns once one has them (or REDIS_REPLICA_WAIT_MS)."""
         ids = list(dict.fromkeys([*calls, *also_check]))
         if not ids:
             return set()
@@ -55,7 +60,11 @@ class Calls:
 
         if not calls:
             return await body(None)
-        return await atomically(self._r, [keys.call(tid, cid) for cid in calls], body)
+        known = await atomically(self._r, [keys.call(tid, cid) for cid in calls], body)
+        if any(cid not in known for cid in calls):
+            # Before the caller says "accepted": on a replica too, where there is one.
+            await self._replication.confirm(keys.calls(tid))
+        return known
 
     async def get(self, tid: str, call_id: str) -> RecordedCall | None:
         return _record(tid, call_id, await self._r.get(keys.call(tid, call_id)))

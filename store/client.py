@@ -154,6 +154,16 @@ class GatedCluster(RedisCluster):
             self._gate.release()
 
 
+def describe(error: BaseException) -> str:
+    """One line for a log: the error's class and message and what caused it (redis-py 8's
+    repr() of its errors is only a category, e.g. 'network:ConnectionError')."""
+    text = f"{type(error).__name__}: {error}".rstrip(": ")
+    cause = error.__cause__ or error.__context__
+    if cause is not None and cause is not error:
+        text += f" (caused by {type(cause).__name__}: {cause})".replace(": )", ")")
+    return text
+
+
 def connect(url: str, *, policy: PoolPolicy | None = None, **kwargs: Any) -> Redis | RedisCluster:
     """A client for `url` (any REDIS_URL form) that the store can use: replies decoded."""
     return connect_target(parse(url), policy=policy, **kwargs)
