@@ -18,11 +18,13 @@ from delivery.intake import Intake, Outcome, Receipt
 from perezvon.metrics import Metrics
 from store import Store, keys
 from store.errors import InvalidInput
+from store.events import CallEvent
+from store.models import Tenant
 from webhook_ingest.auth import DEFAULT_TTL, TenantKeys, presented_key, redact
 from webhook_ingest.batcher import Batcher
 from webhook_ingest.errors import IngestError, error_response
 from webhook_ingest.openapi import document
-from webhook_ingest.parse import check_content_type, parse_events, read_bounded
+from webhook_ingest.parse import PbxEvent, check_content_type, parse_events, read_bounded
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,7 @@ class Ingest:
     """What the handlers share; stored on the app under INGEST."""
 
     store: Store
+    intake: Intake
     batcher: Batcher
     metrics: Metrics
     keys: TenantKeys
@@ -132,7 +135,7 @@ async def post_events(request: web.Request) -> web.Response:
         tenant = await ctx.keys.tenant(presented_key(request.headers))
         check_content_type(request)
         parsed = parse_events(await read_bounded(request, ctx.max_body))
-        receipts = await ctx.batcher.submit(tenant, parsed.events)
+        receipts = await _submit(ctx, tenant, parsed.events)
     except IngestError as err:
         ctx.metrics.inc("events_rejected_total", {"code": err.code})
         raise
@@ -149,6 +152,22 @@ async def post_events(request: web.Request) -> web.Response:
         summary[receipt.outcome.value] += 1
     results = [_result(r, i) for i, r in enumerate(receipts)]
     return _json(202, {"results": results, "summary": summary})
+
+
+async def _submit(ctx: Ingest, tenant: Tenant, events: list[PbxEvent]) -> list[Receipt]:
+    """Missed calls through the batcher, answered/outbound ones to intake; answers in order."""
+    missed = [(i, e) for i, e in enumerate(events) if isinstance(e, CallEvent)]
+    others = [(i, e) for i, e in enumerate(events) if not isinstance(e, CallEvent)]
+    out: list[Receipt | None] = [None] * len(events)
+    if missed:
+        got = await ctx.batcher.submit(tenant, [e for _, e in missed])
+        for (i, _), receipt in zip(missed, got, strict=True):
+            out[i] = receipt
+    if others:
+        got = await ctx.intake.submit_followups(tenant, [e for _, e in others])
+        for (i, _), receipt in zip(others, got, strict=True):
+            out[i] = receipt
+    return [r for r in out if r is not None]
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -197,6 +216,7 @@ def build_app(
     batcher = Batcher(intake)
     app[INGEST] = Ingest(
         store=store,
+        intake=intake,
         batcher=batcher,
         metrics=metrics,
         keys=TenantKeys(store, ttl=key_cache_seconds),

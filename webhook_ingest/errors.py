@@ -27,7 +27,7 @@ CATALOGUE: dict[str, Code] = {
     "not_found": Code(404, "no such endpoint"),
     "method_not_allowed": Code(405, "this endpoint does not accept that method"),
     "body_too_large": Code(413, "the body is larger than the server accepts"),
-    "batch_too_large": Code(413, "an array may hold at most 1000 events"),
+    "batch_too_large": Code(422, "an array may hold at most 1000 events"),
     "unsupported_media_type": Code(415, "send 'Content-Type: application/json' (UTF-8)"),
     "invalid_event": Code(422, "an event does not match the schema"),
     "unavailable": Code(503, "storage is unavailable; retry later"),
