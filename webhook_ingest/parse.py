@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.http_exceptions import ContentEncodingError
+from aiohttp.web_protocol import RequestPayloadError
 from pydantic import ValidationError
 from pydantic_core import from_json
 
@@ -41,12 +43,32 @@ async def read_bounded(request: web.Request, limit: int) -> bytes:
         raise IngestError("body_too_large", f"the body must be at most {limit} bytes")
     parts: list[bytes] = []
     size = 0
-    async for chunk in request.content.iter_chunked(CHUNK):
-        size += len(chunk)
-        if size > limit:
-            raise IngestError("body_too_large", f"the body must be at most {limit} bytes")
-        parts.append(chunk)
+    try:
+        async for chunk in request.content.iter_chunked(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise IngestError("body_too_large", f"the body must be at most {limit} bytes")
+            parts.append(chunk)
+    except (RequestPayloadError, ContentEncodingError) as exc:
+        # The rest of this body cannot be read either: end it here, so that aiohttp does not
+        # try to drain it after our answer (and log the same error as unhandled), and close.
+        request.content.feed_eof()
+        raise _encoding_error(request, exc) from None
     return b"".join(parts)
+
+
+def _encoding_error(request: web.Request, exc: Exception) -> IngestError:
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        return IngestError(
+            "invalid_encoding",
+            f"the body is not valid {encoding} data although Content-Encoding says so",
+            close=True,
+        )
+    # A body cut short by the client, or a chunked encoding that does not add up.
+    return IngestError(
+        "invalid_body", f"the body could not be read: {exc.__class__.__name__}", close=True
+    )
 
 
 def _part(value: object) -> str:
