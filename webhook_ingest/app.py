@@ -16,7 +16,9 @@ from redis.exceptions import RedisError
 
 from delivery.intake import Intake, Outcome, Receipt
 from perezvon.metrics import Metrics
+from perezvon.ratelog import RateLimitedLog
 from store import Store, keys
+from store.client import describe
 from store.errors import InvalidInput
 from store.events import CallEvent
 from store.models import Tenant
@@ -27,6 +29,7 @@ from webhook_ingest.openapi import document
 from webhook_ingest.parse import PbxEvent, check_content_type, parse_events, read_bounded
 
 log = logging.getLogger(__name__)
+STORAGE_LOG = RateLimitedLog(log)
 
 Gauges = Callable[[], Awaitable[Mapping[str, tuple[str, float]]]]
 
@@ -110,7 +113,10 @@ async def guard(request: web.Request, handler) -> web.StreamResponse:
         headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
         response = error_response(IngestError(code, headers=headers), rid)
     except (RedisError, OSError, TimeoutError) as exc:
-        log.warning("storage or connection failure (request %s): %r", rid, exc)
+        # An outage fails every request alike: one line per kind of failure per interval.
+        STORAGE_LOG.warning(
+            type(exc).__name__, "storage unavailable (request %s): %s", rid, describe(exc)
+        )
         response = error_response(IngestError("unavailable"), rid)
     except Exception:
         log.exception("unexpected failure (request %s)", rid)
@@ -176,7 +182,7 @@ async def healthz(request: web.Request) -> web.Response:
         async with asyncio.timeout(HEALTH_TIMEOUT):
             await ctx.store.ping()
     except (RedisError, OSError, TimeoutError) as exc:
-        raise IngestError("unavailable", f"Redis is not reachable ({type(exc).__name__})") from None
+        raise IngestError("unavailable", f"Redis is not reachable: {describe(exc)}") from None
     return _json(200, {"status": "ok"})
 
 
