@@ -23,6 +23,7 @@ from perezvon.sandbox_mode import start_sandbox
 from perezvon.settings import ConfigError, secret_key
 from webhook_ingest.app import build_app
 from webhook_ingest.app import serve as serve_http
+from webhook_ingest.limits import ClientLimits
 
 HTTP_APP = "http_app"
 
@@ -53,7 +54,13 @@ async def _ingest_app(ctx: Context) -> Stop | None:
             merged.update(await source())
         return merged
 
-    ctx.shared[HTTP_APP] = build_app(ctx.store, Intake(ctx.store), ctx.metrics, gauges=gauges)
+    ctx.shared[HTTP_APP] = build_app(
+        ctx.store,
+        Intake(ctx.store),
+        ctx.metrics,
+        gauges=gauges,
+        body_timeout=ctx.settings.ingest_body_timeout,
+    )
     return None
 
 
@@ -68,7 +75,13 @@ async def _serve_http(ctx: Context) -> Stop | None:
     app = ctx.shared.get(HTTP_APP)
     if not isinstance(app, web.Application):
         return None
-    served = await serve_http(app, ctx.settings.ingest_host, ctx.settings.ingest_port)
+    s = ctx.settings
+    limits = ClientLimits(
+        header_timeout=s.ingest_header_timeout,
+        body_timeout=s.ingest_body_timeout,
+        max_per_ip=s.ingest_max_connections_per_ip,
+    )
+    served = await serve_http(app, s.ingest_host, s.ingest_port, limits=limits)
     ctx.shared["ingest_url"] = served.url
     ctx.banner.append(f"HTTP: POST {served.url}/v1/events  (health {served.url}/healthz)")
     return served.stop

@@ -39,7 +39,6 @@ class Settings(BaseSettings):
     # Slow or greedy HTTP clients (webhook_ingest/limits.py).
     ingest_header_timeout: float = Field(10.0, gt=0, le=600)
     ingest_body_timeout: float = Field(30.0, gt=0, le=3600)
-    ingest_keepalive_timeout: float = Field(15.0, gt=0, le=3600)
     ingest_max_connections_per_ip: int = Field(256, ge=0, le=100_000)
     bot_token: SecretStr | None = None
     telegram_api_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")

@@ -25,6 +25,7 @@ from store.models import Tenant
 from webhook_ingest.auth import DEFAULT_TTL, TenantKeys, presented_key, redact
 from webhook_ingest.batcher import Batcher
 from webhook_ingest.errors import IngestError, error_response
+from webhook_ingest.limits import BODY_TIMEOUT, ClientLimits, ConnectionGate, GuardedSite
 from webhook_ingest.openapi import document
 from webhook_ingest.parse import PbxEvent, check_content_type, parse_events, read_bounded
 
@@ -77,6 +78,7 @@ class Ingest:
     keys: TenantKeys
     gauges: Gauges | None
     max_body: int
+    body_timeout: float
     openapi: bytes
 
 
@@ -140,7 +142,7 @@ async def post_events(request: web.Request) -> web.Response:
     try:
         tenant = await ctx.keys.tenant(presented_key(request.headers))
         check_content_type(request)
-        parsed = parse_events(await read_bounded(request, ctx.max_body))
+        parsed = parse_events(await read_bounded(request, ctx.max_body, ctx.body_timeout))
         receipts = await _submit(ctx, tenant, parsed.events)
     except IngestError as err:
         ctx.metrics.inc("events_rejected_total", {"code": err.code})
@@ -216,6 +218,7 @@ def build_app(
     gauges: Gauges | None = None,
     max_body: int = 1 << 20,
     key_cache_seconds: float = DEFAULT_TTL,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> web.Application:
     """The ingest application; other routes (e.g. a Telegram webhook) may be added to it."""
     app = web.Application(middlewares=[guard], client_max_size=max_body)
@@ -228,6 +231,7 @@ def build_app(
         keys=TenantKeys(store, ttl=key_cache_seconds),
         gauges=gauges,
         max_body=max_body,
+        body_timeout=body_timeout,
         openapi=json.dumps(document(), ensure_ascii=False).encode(),
     )
 
@@ -259,12 +263,25 @@ class Served:
 
 
 async def serve(
-    app: web.Application, host: str, port: int, *, shutdown_timeout: float = 10.0
+    app: web.Application,
+    host: str,
+    port: int,
+    *,
+    shutdown_timeout: float = 10.0,
+    limits: ClientLimits | None = None,
 ) -> Served:
     """Listen on host:port (0 = any free port) and return at once."""
-    runner = web.AppRunner(app, shutdown_timeout=shutdown_timeout, **RUNNER_OPTIONS)
+    limits = limits or ClientLimits()
+    # aiohttp's keep-alive timer also closes a connection whose request is not complete in
+    # time: the header timeout (webhook_ingest/limits.py).
+    runner = web.AppRunner(
+        app,
+        shutdown_timeout=shutdown_timeout,
+        keepalive_timeout=limits.header_timeout,
+        **RUNNER_OPTIONS,
+    )
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = GuardedSite(runner, host, port, ConnectionGate(limits))
     try:
         await site.start()
     except BaseException:

@@ -27,6 +27,7 @@ CATALOGUE: dict[str, Code] = {
     "invalid_key": Code(401, "the API key is not valid"),
     "not_found": Code(404, "no such endpoint"),
     "method_not_allowed": Code(405, "this endpoint does not accept that method"),
+    "request_timeout": Code(408, "the body did not arrive in time"),
     "body_too_large": Code(413, "the body is larger than the server accepts"),
     "batch_too_large": Code(422, "an array may hold at most 1000 events"),
     "unsupported_media_type": Code(415, "send 'Content-Type: application/json' (UTF-8)"),

@@ -127,7 +127,7 @@ def document() -> dict:
                 "Durable in Redis, a known duplicate, or ignored (group flag off)",
                 {"oneOf": [_ref("EventResult"), _ref("BatchResult")]},
             ),
-            **_errors(400, 401, 413, 415, 422, 500, 503),
+            **_errors(400, 401, 408, 413, 415, 422, 500, 503),
         },
     }
     plain = {"text/plain": {"schema": {"type": "string"}}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -36,19 +37,26 @@ def check_content_type(request: web.Request) -> None:
         raise IngestError("unsupported_media_type", "only the UTF-8 charset is accepted")
 
 
-async def read_bounded(request: web.Request, limit: int) -> bytes:
-    """The body, refused with 413 before parsing once it passes `limit` bytes (chunked too)."""
+async def read_bounded(request: web.Request, limit: int, seconds: float = 30.0) -> bytes:
+    """The body, refused with 413 before parsing once it passes `limit` bytes (chunked too),
+    and with 408 when it has not all arrived within `seconds`."""
     declared = request.content_length
     if declared is not None and declared > limit:
         raise IngestError("body_too_large", f"the body must be at most {limit} bytes")
     parts: list[bytes] = []
     size = 0
     try:
-        async for chunk in request.content.iter_chunked(CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise IngestError("body_too_large", f"the body must be at most {limit} bytes")
-            parts.append(chunk)
+        async with asyncio.timeout(seconds):
+            async for chunk in request.content.iter_chunked(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise IngestError("body_too_large", f"the body must be at most {limit} bytes")
+                parts.append(chunk)
+    except TimeoutError:
+        request.content.feed_eof()
+        raise IngestError(
+            "request_timeout", f"the body did not arrive within {seconds:g} s", close=True
+        ) from None
     except (RequestPayloadError, ContentEncodingError) as exc:
         # The rest of this body cannot be read either: end it here, so that aiohttp does not
         # try to drain it after our answer (and log the same error as unhandled), and close.

@@ -16,6 +16,7 @@ from perezvon.metrics import Metrics
 from store import PoolPolicy, Store, connect
 from store.crypto import SecretBox
 from webhook_ingest.app import build_app, serve
+from webhook_ingest.limits import ClientLimits
 
 SECRET = "test-secret-key-not-for-production"
 TENANTS = 50
@@ -34,7 +35,9 @@ async def stack():
         for i in range(TENANTS):
             _, key = await store.tenants.create(f"T{i}", "UTC", "en")
             keys.append(key)
-        served = await serve(build_app(store, Intake(store), Metrics(redis)), "127.0.0.1", 0)
+        app = build_app(store, Intake(store), Metrics(redis))
+        # Every client here is 127.0.0.1: no per-address cap for this crowd.
+        served = await serve(app, "127.0.0.1", 0, limits=ClientLimits(max_per_ip=0))
         try:
             yield server, served.url, keys
         finally:
