@@ -8,7 +8,8 @@ from redis.asyncio import Redis
 
 from store import keys
 from store._tx import atomically
-from store.durability import Replication
+from store.durability import Ack, Replication
+from store.errors import NotReplicated
 from store.models import RecordedCall
 
 # A PBX retrying for longer than this is not retrying any more.
@@ -35,7 +36,8 @@ class Calls:
     ) -> set[str]:
         """Record and queue every call id -> (group id, payload) not yet recorded, in one
         transaction; returns which of those ids and of `also_check` were recorded before.
-        When the primary has replicas, returns once one has them (or REDIS_REPLICA_WAIT_MS)."""
+        Where the primary has replicas, returns once one has them; NotReplicated when none
+        did within REDIS_REPLICA_WAIT_MS (the calls are recorded, but not yet safe)."""
         ids = list(dict.fromkeys([*calls, *also_check]))
         if not ids:
             return set()
@@ -61,9 +63,13 @@ class Calls:
         if not calls:
             return await body(None)
         known = await atomically(self._r, [keys.call(tid, cid) for cid in calls], body)
-        if any(cid not in known for cid in calls):
-            # Before the caller says "accepted": on a replica too, where there is one.
-            await self._replication.confirm(keys.calls(tid))
+        # Before the caller says "accepted": on a replica too, where there is one. A repeat of
+        # a call refused for want of a replica waits again rather than answer "duplicate".
+        if any(cid not in known for cid in calls) or self._replication.lagging:
+            if await self._replication.confirm(keys.calls(tid)) is Ack.TIMED_OUT:
+                raise NotReplicated(
+                    f"no replica acknowledged within {self._replication.wait_ms} ms"
+                )
         return known
 
     async def get(self, tid: str, call_id: str) -> RecordedCall | None:

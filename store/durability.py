@@ -6,8 +6,10 @@ on that connection. Replication is one ordered stream per primary, so a replica 
 marker has everything the primary acknowledged before it, our write included.
 
 With no replica (one Redis, or a primary whose replicas are all gone) there is nothing to wait
-for. When WAIT times out the write stays durable on the primary alone (by its AOF policy); the
-caller is told, counts it and answers as usual (docs/architecture.md says why).
+for. When WAIT times out the write stays on the primary alone: `confirm` says so, `lagging`
+stays set until a replica acknowledges again, and callers do not report the write as accepted
+(store/calls.py raises NotReplicated; ingest answers 503 and the PBX's retry is a duplicate
+that waits again). docs/redis.md says what is guaranteed.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ class Replication:
         self._replicas: int | None = None
         self._checked = float("-inf")
         self.timeouts = 0
+        # A WAIT timed out and no acknowledgement came since: writes may be on the primary only.
+        self.lagging = False
         self._logged_at = float("-inf")
         self._unlogged = 0
 
@@ -97,24 +101,27 @@ class Replication:
         if isinstance(self._r, RedisCluster):
             return await self._confirm_cluster(key)
         if await self.replicas() == 0:
+            self.lagging = False
             return Ack.NO_REPLICA
         async with self._r.pipeline(transaction=False) as pipe:
             pipe.set(marker_key(key), "1", px=MARKER_TTL_MS)
             pipe.execute_command("WAIT", 1, self.wait_ms)
             _, acked = await pipe.execute()
         if int(acked) >= 1:
+            self.lagging = False
             return Ack.ACKNOWLEDGED
         self.forget()
         return self._timed_out()
 
     def _timed_out(self) -> Ack:
+        self.lagging = True
         self.timeouts += 1
         self._unlogged += 1
         now = self._clock()
         if now - self._logged_at >= LOG_EVERY:
             log.warning(
                 "no replica acknowledged within %d ms (%d time(s) since the last report): "
-                "those writes are on the primary only until replication catches up",
+                "those calls were refused with 503 and are retried by their PBX",
                 self.wait_ms,
                 self._unlogged,
             )
@@ -138,4 +145,7 @@ class Replication:
         for command in commands:
             if isinstance(command.result, Exception):
                 raise command.result
-        return Ack.ACKNOWLEDGED if int(commands[1].result) >= 1 else self._timed_out()
+        if int(commands[1].result) >= 1:
+            self.lagging = False
+            return Ack.ACKNOWLEDGED
+        return self._timed_out()

@@ -19,7 +19,7 @@ from perezvon.metrics import Metrics
 from perezvon.ratelog import RateLimitedLog
 from store import Store, keys
 from store.client import describe
-from store.errors import InvalidInput
+from store.errors import InvalidInput, NotReplicated
 from store.events import CallEvent
 from store.models import Tenant
 from webhook_ingest.auth import DEFAULT_TTL, TenantKeys, presented_key, redact
@@ -150,6 +150,9 @@ async def post_events(request: web.Request) -> web.Response:
     except InvalidInput as exc:
         ctx.metrics.inc("events_rejected_total", {"code": "invalid_event"})
         raise IngestError("invalid_event", str(exc)) from None
+    except NotReplicated as exc:
+        ctx.metrics.inc("events_rejected_total", {"code": "unavailable"})
+        raise IngestError("unavailable", f"not yet on a replica ({exc}); retry") from None
     for receipt in receipts:
         ctx.metrics.inc(COUNTER[receipt.outcome])
     log.debug("tenant %s: %d event(s)", tenant.id, len(receipts))

@@ -8,6 +8,7 @@ from perezvon.local_redis import LocalSentinelSet
 from store import Store, connect
 from store.crypto import SecretBox
 from store.durability import Ack, Replication, marker_key, slot_tag
+from store.errors import NotReplicated
 
 TEST_SECRET = "test-secret-key-not-for-production"
 
@@ -43,7 +44,7 @@ def paused_replica():
         servers.stop()
 
 
-async def test_a_replica_that_does_not_answer_times_out_and_the_call_stays_recorded(
+async def test_a_replica_that_does_not_answer_means_not_accepted_until_it_does(
     paused_replica, caplog
 ):
     redis = connect(paused_replica.url)
@@ -54,9 +55,16 @@ async def test_a_replica_that_does_not_answer_times_out_and_the_call_stays_recor
         tenant, _ = await store.tenants.create("A", "UTC", "ru")
         assert await replication.replicas() == 1
         paused_replica.signal_replicas(signal.SIGSTOP)
-        assert await store.calls.record(tenant.id, "c1", "default", "{}")
-        assert replication.timeouts == 1
+        with pytest.raises(NotReplicated):
+            await store.calls.record(tenant.id, "c1", "default", "{}")
+        assert replication.timeouts == 1 and replication.lagging
+        # Recorded on the primary; the PBX's retry is a duplicate that must wait as well.
         assert (await store.calls.get(tenant.id, "c1")) is not None
+        with pytest.raises(NotReplicated):
+            await store.calls.record(tenant.id, "c1", "default", "{}")
         assert "no replica acknowledged within 200 ms" in caplog.text
+        paused_replica.signal_replicas(signal.SIGCONT)
+        assert not await store.calls.record(tenant.id, "c1", "default", "{}")
+        assert not replication.lagging
     finally:
         await redis.aclose()
