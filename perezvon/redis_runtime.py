@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 from perezvon.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from perezvon.settings import ConfigError, Settings, secret_key
 from store import Store, connect
+from store.client import describe
 from store.crypto import SecretBox
 from store.durability import Replication
 from store.errors import SecretKeyMismatch
@@ -37,7 +38,7 @@ async def open_redis(settings: Settings, *, own: bool) -> AsyncIterator[Redis]:
         try:
             await client.ping()
         except (RedisError, OSError) as exc:
-            raise RedisUnavailable(f"REDIS_URL: cannot reach Redis ({exc})") from None
+            raise RedisUnavailable(f"REDIS_URL: cannot reach Redis ({describe(exc)})") from None
         yield client
     finally:
         await client.aclose()
