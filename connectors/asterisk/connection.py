@@ -124,20 +124,19 @@ class AmiConnection:
 
     async def _session(self) -> None:
         s = self.settings
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(
+        # asyncio.timeout, not wait_for: Python 3.11's wait_for loses a cancellation that
+        # arrives as the awaited call completes, and the connection would then never stop.
+        async with asyncio.timeout(s.connect_timeout):
+            reader, writer = await asyncio.open_connection(
                 s.host,
                 s.port,
                 ssl=s.tls_context(),
                 server_hostname=s.host if s.tls else None,
-            ),
-            s.connect_timeout,
-        )
+            )
         try:
             parser = AmiParser()
-            leftover = await asyncio.wait_for(
-                self._login(reader, writer, parser), s.connect_timeout
-            )
+            async with asyncio.timeout(s.connect_timeout):
+                leftover = await self._login(reader, writer, parser)
             self.connected = True
             self._logged_in_at = self._monotonic()
             self.last_error = None
@@ -154,7 +153,8 @@ class AmiConnection:
         finally:
             writer.close()
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
+                async with asyncio.timeout(1.0):
+                    await writer.wait_closed()
 
     async def _login(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, parser: AmiParser
@@ -197,7 +197,8 @@ class AmiConnection:
             wake = ping_deadline if ping_id is not None else next_ping
             timeout = max(0.001, min(s.tick_interval, wake - loop.time()))
             try:
-                data = await asyncio.wait_for(reader.read(READ_SIZE), timeout)
+                async with asyncio.timeout(timeout):
+                    data = await reader.read(READ_SIZE)
             except TimeoutError:
                 data = None
             if data == b"":
