@@ -17,10 +17,21 @@ from bot.http import PollRequest, SharedRequest
 from bot.logfilter import redact
 from bot.persistence import RedisPersistence
 from bot.update_processor import PerChatProcessor
+from perezvon.metrics import Metrics
+from perezvon.ratelog import RateLimitedLog, quiet
 from perezvon.texts import Catalogue
 from store import Store
 
 log = logging.getLogger(__name__)
+# PTB's own loggers log each failed request (with the HTML of a 502 page) and each error of
+# its network loop: once per interval per kind of record.
+PTB_LOGGERS = [
+    "telegram.request.BaseRequest",
+    "telegram.ext.Updater",
+    "telegram.ext._utils.networkloop",
+    "telegram.ext.Application",
+]
+MAX_REASON = 160
 
 ALLOWED_UPDATES = [
     Update.MESSAGE,
@@ -56,6 +67,8 @@ class Environment:
     poll_timeout: float
     persistence_interval: float
     clock: Callable[[], float]
+    # Counts polling failures for /metrics (the bot role shares the counters through Redis).
+    metrics: Metrics | None = None
 
 
 class BotHandle:
@@ -79,8 +92,12 @@ class BotHandle:
         self._webhook = webhook  # (url, secret token) or None for polling
         self.app = self._build()
         self.me: BotRef | None = None
+        # An outage fails every getUpdates: one line per failure class per interval (the
+        # counter in /metrics has every one).
+        self._poll_log = RateLimitedLog(log)
 
     def _build(self) -> PzApplication:
+        quiet(PTB_LOGGERS)
         env = self._env
         builder = (
             ApplicationBuilder()
@@ -154,7 +171,16 @@ class BotHandle:
     def _polling_error(self, exc: TelegramError) -> None:
         if isinstance(exc, Conflict):
             self._on_conflict()
-        log.warning("bot %s: polling failed: %s", self.spec.tg_id, redact(str(exc)))
+        kind = type(exc).__name__
+        if self._env.metrics is not None:
+            self._env.metrics.inc("telegram_polling_errors_total", {"error": kind})
+        self._poll_log.warning(
+            kind,
+            "bot %s: polling failed (%s): %s",
+            self.spec.tg_id,
+            kind,
+            _reason(exc),
+        )
 
     async def stop(self, *, drop_webhook: bool = False) -> None:
         """Stop taking updates, finish the ones in hand, flush persistence, close clients."""
@@ -173,3 +199,10 @@ class BotHandle:
             await app.stop()
         with contextlib.suppress(TelegramError, InvalidToken):
             await app.shutdown()
+
+
+def _reason(exc: TelegramError) -> str:
+    """The error without the page a proxy's 502 carries (PTB quotes the whole HTML)."""
+    text = redact(str(exc)).split(". Parsing the server response", 1)[0].split("<", 1)[0]
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_REASON else text[:MAX_REASON] + "…"

@@ -34,6 +34,7 @@ from bot.logfilter import install_token_filter, quiet_rejected_tokens, redact
 from bot.retired import POLL_FIRST, RetiredBots
 from bot.webhook import WEBHOOK_PATH, webhook_secret
 from delivery.outbox import Outbox
+from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import Store, keys
 from store.errors import StoreError
@@ -70,8 +71,10 @@ class BotRuntime:
         persistence_interval: float = 5.0,
         clock: Callable[[], float] = time.time,
         retired_poll: float = POLL_FIRST,
+        metrics: Metrics | None = None,
     ) -> None:
         self._store = store
+        self._metrics = metrics
         self._texts = catalogue
         self._api_base = api_base.rstrip("/")
         self._default_token = default_token
@@ -149,6 +152,7 @@ class BotRuntime:
             poll_timeout=self._poll_timeout,
             persistence_interval=self._persistence_interval,
             clock=self._clock,
+            metrics=self._metrics,
         )
         try:
             await self.reconcile()

@@ -11,7 +11,9 @@ from redis.exceptions import RedisError
 from perezvon.embedded_redis import DataDirInUse, EmbeddedRedis, EmbeddedRedisError
 from perezvon.settings import ConfigError, Settings, secret_key
 from store import Store, connect
+from store.client import describe
 from store.crypto import SecretBox
+from store.durability import Replication
 from store.errors import SecretKeyMismatch
 
 
@@ -34,12 +36,12 @@ async def open_redis(settings: Settings, *, own: bool) -> AsyncIterator[Redis]:
             raise ConfigError(f"DATA_DIR: {exc}") from None
         except EmbeddedRedisError as exc:
             raise RedisUnavailable(f"embedded Redis: {exc}") from None
-    client = connect(url)
+    client = connect(url, policy=settings.redis_pool)
     try:
         try:
             await client.ping()
         except (RedisError, OSError) as exc:
-            raise RedisUnavailable(f"REDIS_URL: cannot reach Redis ({exc})") from None
+            raise RedisUnavailable(f"REDIS_URL: cannot reach Redis ({describe(exc)})") from None
         yield client
     finally:
         await client.aclose()
@@ -55,7 +57,7 @@ async def open_store(settings: Settings, *, own: bool = False) -> AsyncIterator[
     except ValueError as exc:
         raise ConfigError(f"SECRET_KEY: {exc}") from None
     async with open_redis(settings, own=own) as redis:
-        store = Store(redis, box)
+        store = Store(redis, box, replication=Replication(redis, settings.redis_replica_wait_ms))
         await store.migrate()
         try:
             await store.check_secret()

@@ -24,6 +24,7 @@ from perezvon.sandbox_mode import start_sandbox
 from perezvon.settings import ConfigError, Settings, secret_key
 from webhook_ingest.app import build_app
 from webhook_ingest.app import serve as serve_http
+from webhook_ingest.limits import ClientLimits
 
 HTTP_APP = "http_app"
 
@@ -57,7 +58,13 @@ async def _ingest_app(ctx: Context) -> Stop | None:
             merged.update(await source())
         return merged
 
-    ctx.shared[HTTP_APP] = build_app(ctx.store, Intake(ctx.store), ctx.metrics, gauges=gauges)
+    ctx.shared[HTTP_APP] = build_app(
+        ctx.store,
+        Intake(ctx.store),
+        ctx.metrics,
+        gauges=gauges,
+        body_timeout=ctx.settings.ingest_body_timeout,
+    )
     return None
 
 
@@ -72,9 +79,15 @@ async def _serve_http(ctx: Context) -> Stop | None:
     app = ctx.shared.get(HTTP_APP)
     if not isinstance(app, web.Application):
         return None
-    host, port = ctx.settings.ingest_host, ctx.settings.ingest_port
+    s = ctx.settings
+    limits = ClientLimits(
+        header_timeout=s.ingest_header_timeout,
+        body_timeout=s.ingest_body_timeout,
+        max_per_ip=s.ingest_max_connections_per_ip,
+    )
+    host, port = s.ingest_host, s.ingest_port
     try:
-        served = await serve_http(app, host, port)
+        served = await serve_http(app, host, port, limits=limits)
     except OSError as exc:
         raise listen_error(host, port, exc) from None
     ctx.shared["ingest_url"] = served.url
@@ -126,6 +139,7 @@ async def _bots(ctx: Context) -> Stop | None:
             admin.feature(Outbox(ctx.store), DeadLetters(ctx.store.redis), ctx.telegram_api)
         ],
         default_lang=ctx.settings.default_lang,
+        metrics=ctx.metrics,
     )
     app = ctx.shared.get(HTTP_APP)
     if public_url and isinstance(app, web.Application):

@@ -12,6 +12,8 @@ from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from perezvon.logs import TOKEN_RE
+from store.client import PoolPolicy
+from store.redis_url import parse as parse_redis_url
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,15 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(None, description="Redis to use; unset = embedded server")
     data_dir: Path = Field(Path("./data"), description="Where embedded Redis and secrets live")
     redis_appendfsync: Literal["always", "everysec", "no"] = "always"
+    # The Redis client of every process (store/client.py, docs/configuration.md#redis).
+    redis_max_connections: int = Field(128, ge=1, le=10_000)
+    redis_pool_timeout: float = Field(5.0, gt=0, le=300)
+    redis_health_check_interval: float = Field(10.0, ge=0, le=3600)
+    redis_replica_wait_ms: int = Field(1000, ge=0, le=60_000)
+    # Slow or greedy HTTP clients (webhook_ingest/limits.py).
+    ingest_header_timeout: float = Field(10.0, gt=0, le=600)
+    ingest_body_timeout: float = Field(30.0, gt=0, le=3600)
+    ingest_max_connections_per_ip: int = Field(256, ge=0, le=100_000)
     bot_token: SecretStr | None = None
     telegram_api_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
     ingest_host: str = "127.0.0.1"
@@ -42,9 +53,9 @@ class Settings(BaseSettings):
 
     @field_validator("redis_url")
     @classmethod
-    def _redis_scheme(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError("must start with redis://, rediss:// or unix://")
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value:
+            parse_redis_url(value)  # InvalidRedisUrl is a ValueError: one line, no password
         return value or None
 
     @field_validator("bot_token", mode="before")
@@ -86,6 +97,14 @@ class Settings(BaseSettings):
     @property
     def telegram_api(self) -> str:
         return str(self.telegram_api_url).rstrip("/")
+
+    @property
+    def redis_pool(self) -> PoolPolicy:
+        return PoolPolicy(
+            max_connections=self.redis_max_connections,
+            timeout=self.redis_pool_timeout,
+            health_check_interval=self.redis_health_check_interval,
+        )
 
 
 def load(env_file: str | Path | None = ".env", **overrides: object) -> Settings:

@@ -12,7 +12,9 @@ from store.admins import Admins
 from store.ami import AmiLinks
 from store.bots import Bots
 from store.calls import Calls
+from store.client import PoolPolicy, connect
 from store.crypto import SecretBox
+from store.durability import Replication
 from store.errors import NotFound, SecretKeyMismatch
 from store.facts import KeyThrottle, StartedBots
 from store.groups import Groups
@@ -21,30 +23,30 @@ from store.schema import migrate
 from store.subscriptions import Subscriptions
 from store.tenants import Tenants
 
-__all__ = ["Store", "connect"]
+__all__ = ["PoolPolicy", "Store", "connect"]
 
 SECRET_CHECK_TEXT = "perezvon"
-
-
-def connect(url: str, **kwargs) -> Redis:
-    """A client the store can use: replies decoded as text."""
-    return Redis.from_url(url, decode_responses=True, **kwargs)
 
 
 class Store:
     """Every repository, sharing one Redis client, one secret box and one clock."""
 
     def __init__(
-        self, redis: Redis, box: SecretBox, clock: Callable[[], float] = time.time
+        self,
+        redis: Redis,
+        box: SecretBox,
+        clock: Callable[[], float] = time.time,
+        replication: Replication | None = None,
     ) -> None:
         self.redis = redis
         self._box = box
+        self.replication = replication or Replication(redis)
         self.tenants = Tenants(redis, clock)
         self.groups = Groups(redis, clock)
         self.subs = Subscriptions(redis, clock)
         self.bots = Bots(redis, box, clock)
         self.admins = Admins(redis)
-        self.calls = Calls(redis, clock)
+        self.calls = Calls(redis, clock, self.replication)
         self.started = StartedBots(redis)
         self.throttle = KeyThrottle(redis, clock)
         self.ami = AmiLinks(redis, box)
@@ -93,9 +95,10 @@ class Store:
         sub_ids = await self.redis.zrange(keys.subs(tid), 0, -1)
         group_ids = await self.redis.zrange(keys.groups(tid), 0, -1)
         call_ids = await self.redis.zrange(keys.calls(tid), 0, -1)
+        # One transaction over the tenant's own slot, then the global index entries that
+        # pointed at it (each reader checks the record, so a leftover entry finds nothing).
         async with self.redis.pipeline(transaction=True) as pipe:
             for chat in sub_ids:
-                pipe.srem(keys.chat_tenants(int(chat)), tid)
                 pipe.delete(keys.sub(tid, int(chat)))
             for gid in group_ids:
                 pipe.delete(keys.group(tid, gid), keys.group_ignored(tid, gid))
@@ -110,6 +113,10 @@ class Store:
                 keys.bot_active(tid),
                 keys.tenant(tid),
             )
+            await pipe.execute()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for chat in sub_ids:
+                pipe.srem(keys.chat_tenants(int(chat)), tid)
             pipe.delete(keys.api_key(h["key_hash"]))
             pipe.zrem(keys.TENANTS, tid)
             await pipe.execute()

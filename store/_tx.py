@@ -1,4 +1,10 @@
-"""Optimistic transactions: WATCH the keys, read, queue the writes, EXEC, retry on a race."""
+"""Optimistic transactions: WATCH the keys, read, queue the writes, EXEC, retry on a race.
+
+On a Redis Cluster a transaction may touch one hash slot only: every caller passes keys of
+one tenant (`{t<id>}`), and writes to global indexes happen in separate steps around it.
+Reads in a body must not be EXISTS, DEL, TOUCH or UNLINK: redis-py's cluster pipeline splits
+those by slot and, while WATCHing, never runs them (HEXISTS, GET, HGET... are fine).
+"""
 
 from __future__ import annotations
 
@@ -20,7 +26,8 @@ async def atomically(redis: Redis, keys: list[str], body: Callable[[Pipeline], A
             try:
                 await pipe.watch(*keys)
                 result = await body(pipe)
-                if pipe.explicit_transaction:
+                # Writes were queued only if the body called multi(); a read-only body is done.
+                if len(pipe):
                     await pipe.execute()
                 return result
             except WatchError:

@@ -16,7 +16,13 @@ MAX_NAME = 64
 
 
 class Bots:
-    """A tenant's custom bots; the single `bot_active` key makes 'one active' structural."""
+    """A tenant's custom bots; the single `bot_active` key makes 'one active' structural.
+
+    The global indexes (`bot_tg`, `bot_token`, `ACTIVE_BOTS`) live outside the tenant's hash
+    slot, so they are written in separate steps: an entry before the record that needs it,
+    removed after the record is gone. `ACTIVE_BOTS` lists every bot that was ever activated
+    and still exists (the active one is the tenant's `bot_active`); readers check each.
+    """
 
     def __init__(self, redis: Redis, box: SecretBox, clock: Callable[[], float]) -> None:
         self._r = redis
@@ -57,11 +63,14 @@ class Bots:
             owner_tid, owner_bid = owner.split(":", 1)
             if owner_tid != tid:
                 raise TokenTaken("this bot is already registered by another company")
-            return await self._renew(tid, owner_bid, token, username)
+            if await self._r.exists(keys.bot(tid, owner_bid)):
+                return await self._renew(tid, owner_bid, token, username)
+            await self._drop_stale(keys.bot_tg(tg_id), tid)
         bid = str(await self._r.incr(keys.bot_seq(tid)))
         if not await self._r.set(keys.bot_tg(tg_id), f"{tid}:{bid}", nx=True):
             raise TokenTaken("this bot is already registered")
         token_hash = digest(token)
+        await self._drop_stale(keys.bot_token(token_hash), tid)
         if not await self._r.set(keys.bot_token(token_hash), f"{tid}:{bid}", nx=True):
             await self._r.delete(keys.bot_tg(tg_id))
             raise TokenTaken("this token is already registered")
@@ -84,12 +93,29 @@ class Bots:
             await pipe.execute()
         return await self.get(tid, bid)
 
+    async def _drop_stale(self, index: str, tid: str) -> None:
+        """Remove `index` if it names a bot of `tid` whose record is gone (a delete that was
+        interrupted before its index step); another tenant's entry is never touched."""
+        ref = await self._r.get(index)
+        if ref is None:
+            return
+        owner_tid, owner_bid = ref.split(":", 1)
+        if owner_tid == tid and not await self._r.exists(keys.bot(tid, owner_bid)):
+
+            async def body(pipe) -> None:
+                if await pipe.get(index) == ref:
+                    pipe.multi()
+                    pipe.delete(index)
+
+            await atomically(self._r, [index], body)
+
     async def _renew(self, tid: str, bid: str, token: str, username: str) -> CustomBot:
         new_hash = digest(token)
+        await self._drop_stale(keys.bot_token(new_hash), tid)
         if not await self._r.set(keys.bot_token(new_hash), f"{tid}:{bid}", nx=True):
             raise TokenTaken("this token is already registered")
 
-        async def body(pipe):
+        async def body(pipe) -> str | None:
             old_hash = await pipe.hget(keys.bot(tid, bid), "token_hash")
             pipe.multi()
             pipe.hset(
@@ -101,10 +127,11 @@ class Bots:
                     "broken": "0",
                 },
             )
-            if old_hash and old_hash != new_hash:
-                pipe.delete(keys.bot_token(old_hash))
+            return old_hash
 
-        await atomically(self._r, [keys.bot(tid, bid)], body)
+        old_hash = await atomically(self._r, [keys.bot(tid, bid)], body)
+        if old_hash and old_hash != new_hash:
+            await self._r.delete(keys.bot_token(old_hash))
         await self._changed()
         return await self.get(tid, bid)
 
@@ -142,22 +169,23 @@ class Bots:
     async def activate(self, tid: str, bid: str) -> tuple[CustomBot, str | None]:
         """Make `bid` the tenant's one active bot; returns it and the id it replaced."""
         active_key = keys.bot_active(tid)
+        # Listed before it can become active: a reader never misses the active bot.
+        await self._r.sadd(keys.ACTIVE_BOTS, f"{tid}:{bid}")
 
         async def body(pipe):
-            if not await pipe.exists(keys.bot(tid, bid)):
+            if not await pipe.hexists(keys.bot(tid, bid), "id"):
                 raise NotFound(f"no bot {bid}")
             previous = await pipe.get(active_key)
             pipe.multi()
             pipe.set(active_key, bid)
             pipe.hset(keys.bot(tid, bid), "broken", "0")
-            if previous is not None and previous != bid:
-                pipe.srem(keys.ACTIVE_BOTS, f"{tid}:{previous}")
-                pipe.zadd(keys.RETIRED_BOTS, {f"{tid}:{previous}": self._clock()})
-            pipe.sadd(keys.ACTIVE_BOTS, f"{tid}:{bid}")
-            pipe.zrem(keys.RETIRED_BOTS, f"{tid}:{bid}")
             return previous if previous != bid else None
 
         replaced = await atomically(self._r, [active_key, keys.bot(tid, bid)], body)
+        # The retired index is another slot: written after, readers check the records.
+        if replaced is not None:
+            await self._r.zadd(keys.RETIRED_BOTS, {f"{tid}:{replaced}": self._clock()})
+        await self._r.zrem(keys.RETIRED_BOTS, f"{tid}:{bid}")
         await self._changed()
         return await self.get(tid, bid), replaced
 
@@ -178,17 +206,17 @@ class Bots:
         active_key = keys.bot_active(tid)
 
         async def body(pipe):
-            if not await pipe.exists(keys.bot(tid, bid)):
+            if not await pipe.hexists(keys.bot(tid, bid), "id"):
                 raise NotFound(f"no bot {bid}")
             current = await pipe.get(active_key)
             pipe.multi()
             if current == bid:
                 pipe.delete(active_key)
-                pipe.srem(keys.ACTIVE_BOTS, f"{tid}:{bid}")
-                if retire:
-                    pipe.zadd(keys.RETIRED_BOTS, {f"{tid}:{bid}": self._clock()})
+            return current == bid
 
-        await atomically(self._r, [active_key], body)
+        was_active = await atomically(self._r, [active_key], body)
+        if was_active and retire:
+            await self._r.zadd(keys.RETIRED_BOTS, {f"{tid}:{bid}": self._clock()})
         await self._changed()
 
     async def delete(self, tid: str, bid: str) -> bool:
@@ -202,18 +230,21 @@ class Bots:
             pipe.multi()
             if current == bid:
                 pipe.delete(active_key)
-                pipe.srem(keys.ACTIVE_BOTS, f"{tid}:{bid}")
-            pipe.zrem(keys.RETIRED_BOTS, f"{tid}:{bid}")
             pipe.delete(keys.bot(tid, bid))
             pipe.zrem(keys.bots(tid), bid)
-            pipe.delete(keys.bot_token(token_hash))
-            pipe.delete(keys.bot_tg(int(tg_id)))
-            return True
+            return token_hash, tg_id
 
-        deleted = await atomically(self._r, [active_key, keys.bot(tid, bid)], body)
-        if deleted:
-            await self._changed()
-        return deleted
+        found = await atomically(self._r, [active_key, keys.bot(tid, bid)], body)
+        if not found:
+            return False
+        # The record is gone (bot ids are never reused), so its index entries can follow.
+        token_hash, tg_id = found
+        await self._r.delete(keys.bot_token(token_hash))
+        await self._r.delete(keys.bot_tg(int(tg_id)))
+        await self._r.srem(keys.ACTIVE_BOTS, f"{tid}:{bid}")
+        await self._r.zrem(keys.RETIRED_BOTS, f"{tid}:{bid}")
+        await self._changed()
+        return True
 
     async def all_active(self) -> list[CustomBot]:
         """The active bot of every tenant that has one (for the runtime and the workers)."""

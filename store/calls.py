@@ -8,6 +8,8 @@ from redis.asyncio import Redis
 
 from store import keys
 from store._tx import atomically
+from store.durability import Ack, Replication
+from store.errors import NotReplicated
 from store.models import RecordedCall
 
 # A PBX retrying for longer than this is not retrying any more.
@@ -18,9 +20,12 @@ RECENT_KEPT = 1000
 class Calls:
     """The idempotent record of every accepted missed call, and its entry in the intake stream."""
 
-    def __init__(self, redis: Redis, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, redis: Redis, clock: Callable[[], float], replication: Replication | None = None
+    ) -> None:
         self._r = redis
         self._clock = clock
+        self._replication = replication or Replication(redis)
 
     async def record(self, tid: str, call_id: str, group_id: str, payload: str) -> bool:
         """Store and queue the call atomically; False when this call id was already recorded."""
@@ -30,7 +35,9 @@ class Calls:
         self, tid: str, calls: Mapping[str, tuple[str, str]], also_check: Sequence[str] = ()
     ) -> set[str]:
         """Record and queue every call id -> (group id, payload) not yet recorded, in one
-        transaction; returns which of those ids and of `also_check` were recorded before."""
+        transaction; returns which of those ids and of `also_check` were recorded before.
+        Where the primary has replicas, returns once one has them; NotReplicated when none
+        did within REDIS_REPLICA_WAIT_MS (the calls are recorded, but not yet safe)."""
         ids = list(dict.fromkeys([*calls, *also_check]))
         if not ids:
             return set()
@@ -55,7 +62,15 @@ class Calls:
 
         if not calls:
             return await body(None)
-        return await atomically(self._r, [keys.call(tid, cid) for cid in calls], body)
+        known = await atomically(self._r, [keys.call(tid, cid) for cid in calls], body)
+        # Before the caller says "accepted": on a replica too, where there is one. A repeat of
+        # a call refused for want of a replica waits again rather than answer "duplicate".
+        if any(cid not in known for cid in calls) or self._replication.lagging:
+            if await self._replication.confirm(keys.calls(tid)) is Ack.TIMED_OUT:
+                raise NotReplicated(
+                    f"no replica acknowledged within {self._replication.wait_ms} ms"
+                )
+        return known
 
     async def get(self, tid: str, call_id: str) -> RecordedCall | None:
         return _record(tid, call_id, await self._r.get(keys.call(tid, call_id)))

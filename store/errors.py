@@ -27,3 +27,8 @@ class SchemaTooNew(StoreError):
 
 class SecretKeyMismatch(StoreError):
     """This process's SECRET_KEY is not the one the stored secrets were sealed with."""
+
+
+class NotReplicated(StoreError):
+    """Written on the primary, but no replica acknowledged it in time: not yet safe from a
+    failover, so not to be reported as accepted (the caller retries; the write is idempotent)."""

@@ -35,7 +35,12 @@ def _clean_name(name: str) -> str:
 
 
 class Subscriptions:
-    """One record per (tenant, chat), its status and the date the status last changed."""
+    """One record per (tenant, chat), its status and the date the status last changed.
+
+    `chat_tenants(chat)` is a global index (another hash slot than the tenant's records): it
+    is added before a record is created and again after, and removed after a record is gone
+    and then checked, so every record is indexed; `tenants_of_chat` skips stale entries.
+    """
 
     def __init__(self, redis: Redis, clock: Callable[[], float]) -> None:
         self._r = redis
@@ -57,8 +62,11 @@ class Subscriptions:
         chat_id: int,
         decide: Callable[[Subscription | None], SubStatus],
         fields: dict[str, str] | None = None,
+        *,
+        creates: bool = False,
     ) -> tuple[Subscription, SubStatus | None]:
-        """Apply `decide` to the current record atomically; returns (new, previous status)."""
+        """Apply `decide` to the current record atomically; returns (new, previous status).
+        Only a `creates` change may make a new record (it maintains the chat's index)."""
         key = keys.sub(tid, chat_id)
         previous: list[SubStatus | None] = [None]
 
@@ -79,9 +87,12 @@ class Subscriptions:
             pipe.hset(key, mapping=record)
             if current is None:
                 pipe.zadd(keys.subs(tid), {str(chat_id): float(now)})
-                pipe.sadd(keys.chat_tenants(chat_id), tid)
 
+        if creates:
+            await self._r.sadd(keys.chat_tenants(chat_id), tid)
         await atomically(self._r, [key], body)
+        if creates:
+            await self._r.sadd(keys.chat_tenants(chat_id), tid)
         return await self.get(tid, chat_id), previous[0]
 
     async def activate(
@@ -98,7 +109,7 @@ class Subscriptions:
         current = await self.find(tid, chat_id)
         if current is None:
             fields["name"] = _clean_name(name) or str(chat_id)
-        return await self._set_status(tid, chat_id, decide, fields)
+        return await self._set_status(tid, chat_id, decide, fields, creates=True)
 
     async def mute(self, tid: str, chat_id: int) -> tuple[Subscription, SubStatus | None]:
         """A user's /mute: pause notifications of this tenant."""
@@ -139,7 +150,9 @@ class Subscriptions:
         clean = _clean_name(name)
         if not clean:
             raise InvalidInput("name must not be empty")
-        return await self._set_status(tid, chat_id, lambda _: SubStatus.ACTIVE, {"name": clean})
+        return await self._set_status(
+            tid, chat_id, lambda _: SubStatus.ACTIVE, {"name": clean}, creates=True
+        )
 
     async def mark_unreachable(self, tid: str, chat_id: int) -> Subscription | None:
         """Telegram said the chat is gone or blocked the bot; kept until the user returns."""
@@ -178,9 +191,15 @@ class Subscriptions:
         async with self._r.pipeline(transaction=True) as pipe:
             pipe.delete(keys.sub(tid, chat_id))
             pipe.zrem(keys.subs(tid), str(chat_id))
-            pipe.srem(keys.chat_tenants(chat_id), tid)
-            deleted, _, _ = await pipe.execute()
+            deleted, _ = await pipe.execute()
+        await self._unindex(tid, chat_id)
         return bool(deleted)
+
+    async def _unindex(self, tid: str, chat_id: int) -> None:
+        await self._r.srem(keys.chat_tenants(chat_id), tid)
+        # A subscription created meanwhile put the entry back before its record: keep it.
+        if await self._r.exists(keys.sub(tid, chat_id)):
+            await self._r.sadd(keys.chat_tenants(chat_id), tid)
 
     async def move_chat(self, tid: str, old_chat: int, new_chat: int) -> Subscription | None:
         """A group became a supergroup: the subscription follows it to its new chat id."""
@@ -188,14 +207,15 @@ class Subscriptions:
         if not h:
             return None
         h["chat_id"] = str(new_chat)
+        await self._r.sadd(keys.chat_tenants(new_chat), tid)
         async with self._r.pipeline(transaction=True) as pipe:
             pipe.hset(keys.sub(tid, new_chat), mapping=h)
             pipe.zadd(keys.subs(tid), {str(new_chat): float(h["created_at"])})
-            pipe.sadd(keys.chat_tenants(new_chat), tid)
             pipe.delete(keys.sub(tid, old_chat))
             pipe.zrem(keys.subs(tid), str(old_chat))
-            pipe.srem(keys.chat_tenants(old_chat), tid)
             await pipe.execute()
+        await self._r.sadd(keys.chat_tenants(new_chat), tid)
+        await self._unindex(tid, old_chat)
         return await self.get(tid, new_chat)
 
     async def list(self, tid: str, offset: int = 0, limit: int = 100) -> list[Subscription]:
@@ -210,4 +230,12 @@ class Subscriptions:
         return await self._r.zcard(keys.subs(tid))
 
     async def tenants_of_chat(self, chat_id: int) -> list[str]:
-        return sorted(await self._r.smembers(keys.chat_tenants(chat_id)), key=int)
+        """The tenants this chat has a subscription with (stale index entries skipped)."""
+        tids = sorted(await self._r.smembers(keys.chat_tenants(chat_id)), key=int)
+        if not tids:
+            return []
+        async with self._r.pipeline(transaction=False) as pipe:
+            for tid in tids:
+                pipe.exists(keys.sub(tid, chat_id))
+            found = await pipe.execute()
+        return [tid for tid, hit in zip(tids, found, strict=True) if hit]

@@ -68,6 +68,10 @@ class Tenants:
             "created_at": repr(now),
             "new_groups": "1" if new_groups else "0",
         }
+        # Global indexes first: each points at a record that may not exist yet, and readers
+        # check the record, so an interruption leaves only an entry that resolves to nothing.
+        await self._r.set(keys.api_key(record["key_hash"]), tid)
+        await self._r.zadd(keys.TENANTS, {tid: int(tid)})
         async with self._r.pipeline(transaction=True) as pipe:
             pipe.hset(keys.tenant(tid), mapping=record)
             pipe.hset(
@@ -75,8 +79,6 @@ class Tenants:
                 mapping={"id": DEFAULT_GROUP, "name": "", "notify": "1", "created_at": repr(now)},
             )
             pipe.zadd(keys.groups(tid), {DEFAULT_GROUP: now})
-            pipe.set(keys.api_key(record["key_hash"]), tid)
-            pipe.zadd(keys.TENANTS, {tid: int(tid)})
             await pipe.execute()
         return _tenant(record), api_key
 
@@ -114,11 +116,18 @@ class Tenants:
         return _tenant(h)
 
     async def rotate_key(self, tid: str) -> tuple[Tenant, str]:
-        """Replace the API key; the old one stops resolving at once."""
+        """Replace the API key; the old one stops resolving at once.
+
+        Three single-slot steps: the new index entry (it resolves only once the record holds
+        its hash), the record (the switch itself), the old entry removed last.
+        """
         api_key = new_api_key()
         new_hash = digest(api_key)
+        if not await self.exists(tid):
+            raise NotFound(f"no tenant {tid}")
+        await self._r.set(keys.api_key(new_hash), tid)
 
-        async def body(pipe):
+        async def body(pipe) -> str:
             old_hash = await pipe.hget(keys.tenant(tid), "key_hash")
             if old_hash is None:
                 raise NotFound(f"no tenant {tid}")
@@ -127,10 +136,14 @@ class Tenants:
                 keys.tenant(tid),
                 mapping={"key_hash": new_hash, "key_prefix": display_prefix(api_key)},
             )
-            pipe.delete(keys.api_key(old_hash))
-            pipe.set(keys.api_key(new_hash), tid)
+            return old_hash
 
-        await atomically(self._r, [keys.tenant(tid)], body)
+        try:
+            old_hash = await atomically(self._r, [keys.tenant(tid)], body)
+        except NotFound:
+            await self._r.delete(keys.api_key(new_hash))
+            raise
+        await self._r.delete(keys.api_key(old_hash))
         return await self.get(tid), api_key
 
     async def set_options(

@@ -16,15 +16,21 @@ from redis.exceptions import RedisError
 
 from delivery.intake import Intake, Outcome, Receipt
 from perezvon.metrics import Metrics
+from perezvon.ratelog import RateLimitedLog
 from store import Store, keys
-from store.errors import InvalidInput
+from store.client import describe
+from store.errors import InvalidInput, NotReplicated
+from store.events import CallEvent
+from store.models import Tenant
 from webhook_ingest.auth import DEFAULT_TTL, TenantKeys, presented_key, redact
 from webhook_ingest.batcher import Batcher
 from webhook_ingest.errors import IngestError, error_response
+from webhook_ingest.limits import BODY_TIMEOUT, ClientLimits, ConnectionGate, GuardedSite
 from webhook_ingest.openapi import document
-from webhook_ingest.parse import check_content_type, parse_events, read_bounded
+from webhook_ingest.parse import PbxEvent, check_content_type, parse_events, read_bounded
 
 log = logging.getLogger(__name__)
+STORAGE_LOG = RateLimitedLog(log)
 
 Gauges = Callable[[], Awaitable[Mapping[str, tuple[str, float]]]]
 
@@ -66,11 +72,13 @@ class Ingest:
     """What the handlers share; stored on the app under INGEST."""
 
     store: Store
+    intake: Intake
     batcher: Batcher
     metrics: Metrics
     keys: TenantKeys
     gauges: Gauges | None
     max_body: int
+    body_timeout: float
     openapi: bytes
 
 
@@ -107,7 +115,10 @@ async def guard(request: web.Request, handler) -> web.StreamResponse:
         headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
         response = error_response(IngestError(code, headers=headers), rid)
     except (RedisError, OSError, TimeoutError) as exc:
-        log.warning("storage or connection failure (request %s): %r", rid, exc)
+        # An outage fails every request alike: one line per kind of failure per interval.
+        STORAGE_LOG.warning(
+            type(exc).__name__, "storage unavailable (request %s): %s", rid, describe(exc)
+        )
         response = error_response(IngestError("unavailable"), rid)
     except Exception:
         log.exception("unexpected failure (request %s)", rid)
@@ -131,14 +142,17 @@ async def post_events(request: web.Request) -> web.Response:
     try:
         tenant = await ctx.keys.tenant(presented_key(request.headers))
         check_content_type(request)
-        parsed = parse_events(await read_bounded(request, ctx.max_body))
-        receipts = await ctx.batcher.submit(tenant, parsed.events)
+        parsed = parse_events(await read_bounded(request, ctx.max_body, ctx.body_timeout))
+        receipts = await _submit(ctx, tenant, parsed.events)
     except IngestError as err:
         ctx.metrics.inc("events_rejected_total", {"code": err.code})
         raise
     except InvalidInput as exc:
         ctx.metrics.inc("events_rejected_total", {"code": "invalid_event"})
         raise IngestError("invalid_event", str(exc)) from None
+    except NotReplicated as exc:
+        ctx.metrics.inc("events_rejected_total", {"code": "unavailable"})
+        raise IngestError("unavailable", f"not yet on a replica ({exc}); retry") from None
     for receipt in receipts:
         ctx.metrics.inc(COUNTER[receipt.outcome])
     log.debug("tenant %s: %d event(s)", tenant.id, len(receipts))
@@ -151,13 +165,29 @@ async def post_events(request: web.Request) -> web.Response:
     return _json(202, {"results": results, "summary": summary})
 
 
+async def _submit(ctx: Ingest, tenant: Tenant, events: list[PbxEvent]) -> list[Receipt]:
+    """Missed calls through the batcher, answered/outbound ones to intake; answers in order."""
+    missed = [(i, e) for i, e in enumerate(events) if isinstance(e, CallEvent)]
+    others = [(i, e) for i, e in enumerate(events) if not isinstance(e, CallEvent)]
+    out: list[Receipt | None] = [None] * len(events)
+    if missed:
+        got = await ctx.batcher.submit(tenant, [e for _, e in missed])
+        for (i, _), receipt in zip(missed, got, strict=True):
+            out[i] = receipt
+    if others:
+        got = await ctx.intake.submit_followups(tenant, [e for _, e in others])
+        for (i, _), receipt in zip(others, got, strict=True):
+            out[i] = receipt
+    return [r for r in out if r is not None]
+
+
 async def healthz(request: web.Request) -> web.Response:
     ctx = request.app[INGEST]
     try:
         async with asyncio.timeout(HEALTH_TIMEOUT):
             await ctx.store.ping()
     except (RedisError, OSError, TimeoutError) as exc:
-        raise IngestError("unavailable", f"Redis is not reachable ({type(exc).__name__})") from None
+        raise IngestError("unavailable", f"Redis is not reachable: {describe(exc)}") from None
     return _json(200, {"status": "ok"})
 
 
@@ -191,17 +221,20 @@ def build_app(
     gauges: Gauges | None = None,
     max_body: int = 1 << 20,
     key_cache_seconds: float = DEFAULT_TTL,
+    body_timeout: float = BODY_TIMEOUT,
 ) -> web.Application:
     """The ingest application; other routes (e.g. a Telegram webhook) may be added to it."""
     app = web.Application(middlewares=[guard], client_max_size=max_body)
     batcher = Batcher(intake)
     app[INGEST] = Ingest(
         store=store,
+        intake=intake,
         batcher=batcher,
         metrics=metrics,
         keys=TenantKeys(store, ttl=key_cache_seconds),
         gauges=gauges,
         max_body=max_body,
+        body_timeout=body_timeout,
         openapi=json.dumps(document(), ensure_ascii=False).encode(),
     )
 
@@ -233,12 +266,25 @@ class Served:
 
 
 async def serve(
-    app: web.Application, host: str, port: int, *, shutdown_timeout: float = 10.0
+    app: web.Application,
+    host: str,
+    port: int,
+    *,
+    shutdown_timeout: float = 10.0,
+    limits: ClientLimits | None = None,
 ) -> Served:
     """Listen on host:port (0 = any free port) and return at once."""
-    runner = web.AppRunner(app, shutdown_timeout=shutdown_timeout, **RUNNER_OPTIONS)
+    limits = limits or ClientLimits()
+    # aiohttp's keep-alive timer also closes a connection whose request is not complete in
+    # time: the header timeout (webhook_ingest/limits.py).
+    runner = web.AppRunner(
+        app,
+        shutdown_timeout=shutdown_timeout,
+        keepalive_timeout=limits.header_timeout,
+        **RUNNER_OPTIONS,
+    )
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = GuardedSite(runner, host, port, ConnectionGate(limits))
     try:
         await site.start()
     except BaseException:

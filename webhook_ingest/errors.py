@@ -22,12 +22,14 @@ CATALOGUE: dict[str, Code] = {
     "invalid_json": Code(400, "the body is not valid UTF-8 JSON"),
     "invalid_body": Code(400, "the body must be one event object or an array of event objects"),
     "empty_batch": Code(400, "the array holds no events"),
+    "invalid_encoding": Code(400, "the body does not decode as its Content-Encoding says"),
     "missing_key": Code(401, "send the API key as 'Authorization: Bearer <key>' or 'X-API-Key'"),
     "invalid_key": Code(401, "the API key is not valid"),
     "not_found": Code(404, "no such endpoint"),
     "method_not_allowed": Code(405, "this endpoint does not accept that method"),
+    "request_timeout": Code(408, "the body did not arrive in time"),
     "body_too_large": Code(413, "the body is larger than the server accepts"),
-    "batch_too_large": Code(413, "an array may hold at most 1000 events"),
+    "batch_too_large": Code(422, "an array may hold at most 1000 events"),
     "unsupported_media_type": Code(415, "send 'Content-Type: application/json' (UTF-8)"),
     "invalid_event": Code(422, "an event does not match the schema"),
     "unavailable": Code(503, "storage is unavailable; retry later"),
@@ -46,6 +48,7 @@ class IngestError(Exception):
         field: str | None = None,
         index: int | None = None,
         headers: dict[str, str] | None = None,
+        close: bool = False,
     ) -> None:
         entry = CATALOGUE[code]
         super().__init__(code)
@@ -55,6 +58,8 @@ class IngestError(Exception):
         self.field = field
         self.index = index
         self.headers = headers or {}
+        # The connection cannot carry another request (the body could not be read to its end).
+        self.close = close
 
 
 def error_body(err: IngestError, request_id: str | None) -> dict:
@@ -74,9 +79,12 @@ def error_response(err: IngestError, request_id: str | None) -> web.Response:
         headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
     if err.status == 401:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="perezvon"')
-    return web.Response(
+    response = web.Response(
         status=err.status,
         text=json.dumps(error_body(err, request_id), ensure_ascii=False),
         content_type="application/json",
         headers=headers,
     )
+    if err.close:
+        response.force_close()
+    return response

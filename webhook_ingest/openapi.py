@@ -1,8 +1,10 @@
-"""The OpenAPI 3.1 document of the ingest API, its event schema taken from the pydantic model."""
+"""The OpenAPI 3.1 document of the ingest API. The event schemas are generated from the very
+pydantic models (store.events) that validate requests, untouched: what the document says is
+what the server checks, so the two cannot drift."""
 
 from __future__ import annotations
 
-from store.events import CallEvent
+from store.events import EVENT
 from webhook_ingest.errors import CATALOGUE
 from webhook_ingest.parse import MAX_BATCH
 
@@ -13,17 +15,14 @@ def _ref(name: str) -> dict:
     return {"$ref": REF.format(model=name)}
 
 
-def _call_event_schema() -> dict:
-    schema = CallEvent.model_json_schema(ref_template=REF)
-    props = schema["properties"]
-    # Rules the model enforces in validators, stated here so clients can see them.
-    props["extensions"]["items"] = {"type": "string", "minLength": 1, "maxLength": 32}
-    props["group"]["anyOf"][0]["pattern"] = r"^[^\s:]+$"
-    props["call_id"]["description"] = "The PBX's id of the call; repeats are duplicates"
-    props["group"]["description"] = "The PBX's call group / queue id; absent = 'default'"
-    for name in ("started_at", "ended_at"):
-        props[name]["description"] = "RFC 3339 with a UTC offset"
-    return schema
+def _event_schemas() -> dict[str, dict]:
+    """CallEvent, AnsweredEvent, OutboundEvent and PbxEvent (one of them, by `type`)."""
+    schema = EVENT.json_schema(ref_template=REF)
+    defs = schema.pop("$defs")
+    schema["description"] = (
+        "One call: `type` missed (the default when absent), answered or outbound"
+    )
+    return {**defs, "PbxEvent": schema}
 
 
 def _error_schema() -> dict:
@@ -102,7 +101,7 @@ def _json(description: str, schema: dict) -> dict:
 def document() -> dict:
     """The whole document, built afresh (the app builds it once and serves the bytes)."""
     events = {
-        "summary": "Report missed calls",
+        "summary": "Report calls (missed; answered and outbound are accepted and ignored for now)",
         "operationId": "postEvents",
         "security": [{"bearer": []}, {"apiKey": []}],
         "requestBody": {
@@ -111,10 +110,10 @@ def document() -> dict:
                 "application/json": {
                     "schema": {
                         "oneOf": [
-                            _ref("CallEvent"),
+                            _ref("PbxEvent"),
                             {
                                 "type": "array",
-                                "items": _ref("CallEvent"),
+                                "items": _ref("PbxEvent"),
                                 "minItems": 1,
                                 "maxItems": MAX_BATCH,
                             },
@@ -128,7 +127,7 @@ def document() -> dict:
                 "Durable in Redis, a known duplicate, or ignored (group flag off)",
                 {"oneOf": [_ref("EventResult"), _ref("BatchResult")]},
             ),
-            **_errors(400, 401, 413, 415, 422, 500, 503),
+            **_errors(400, 401, 408, 413, 415, 422, 500, 503),
         },
     }
     plain = {"text/plain": {"schema": {"type": "string"}}}
@@ -176,7 +175,7 @@ def document() -> dict:
             },
             "responses": {"Refused": _json("Refused", _ref("Error"))},
             "schemas": {
-                "CallEvent": _call_event_schema(),
+                **_event_schemas(),
                 "EventResult": _result_schema(indexed=False),
                 "IndexedResult": _result_schema(indexed=True),
                 "BatchResult": _batch_schema(),

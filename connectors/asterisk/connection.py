@@ -38,6 +38,8 @@ class ConnectionStats:
     login_failures: int = 0
     disconnects: int = 0
     pings: int = 0
+    # The delay before the latest reconnect, seconds.
+    last_backoff: float = 0.0
 
 
 class AmiConnection:
@@ -50,6 +52,7 @@ class AmiConnection:
         *,
         detector: MissedCallDetector | None = None,
         wall_clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         logger: logging.Logger | None = None,
     ) -> None:
@@ -59,6 +62,8 @@ class AmiConnection:
         self.connected = False
         self.last_error: AmiError | None = None
         self._wall = wall_clock
+        self._monotonic = monotonic
+        self._logged_in_at: float | None = None
         self._rng = rng or random.Random()
         self._log = logger or LOGGER
         self._ids = itertools.count(1)
@@ -98,35 +103,42 @@ class AmiConnection:
                 self.last_error = AmiConnectionLost("internal error")
                 self._log.exception("ami[%s] unexpected failure", self.settings.label)
             finally:
-                logged_in = self.connected
                 if self.connected:
                     self.stats.disconnects += 1
                 self.connected = False
-            if logged_in:
-                attempt = 0
             s = self.settings
+            if self._stayed_up() >= s.healthy_after:
+                attempt = 0
+            self._logged_in_at = None
             delay = backoff_delay(attempt, s.backoff_min, s.backoff_max, self._rng)
+            self.stats.last_backoff = delay
             attempt += 1
             self._log.info("ami[%s] reconnecting in %.1fs", s.label, delay)
             await asyncio.sleep(delay)
 
+    def _stayed_up(self) -> float:
+        """How long the session that just ended was logged in (0 if it never was)."""
+        if self._logged_in_at is None:
+            return 0.0
+        return self._monotonic() - self._logged_in_at
+
     async def _session(self) -> None:
         s = self.settings
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(
+        # asyncio.timeout, not wait_for: Python 3.11's wait_for loses a cancellation that
+        # arrives as the awaited call completes, and the connection would then never stop.
+        async with asyncio.timeout(s.connect_timeout):
+            reader, writer = await asyncio.open_connection(
                 s.host,
                 s.port,
                 ssl=s.tls_context(),
                 server_hostname=s.host if s.tls else None,
-            ),
-            s.connect_timeout,
-        )
+            )
         try:
             parser = AmiParser()
-            leftover = await asyncio.wait_for(
-                self._login(reader, writer, parser), s.connect_timeout
-            )
+            async with asyncio.timeout(s.connect_timeout):
+                leftover = await self._login(reader, writer, parser)
             self.connected = True
+            self._logged_in_at = self._monotonic()
             self.last_error = None
             self.stats.sessions += 1
             self._log.info("ami[%s] logged in", s.label)
@@ -141,7 +153,8 @@ class AmiConnection:
         finally:
             writer.close()
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
+                async with asyncio.timeout(1.0):
+                    await writer.wait_closed()
 
     async def _login(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, parser: AmiParser
@@ -184,7 +197,8 @@ class AmiConnection:
             wake = ping_deadline if ping_id is not None else next_ping
             timeout = max(0.001, min(s.tick_interval, wake - loop.time()))
             try:
-                data = await asyncio.wait_for(reader.read(READ_SIZE), timeout)
+                async with asyncio.timeout(timeout):
+                    data = await reader.read(READ_SIZE)
             except TimeoutError:
                 data = None
             if data == b"":

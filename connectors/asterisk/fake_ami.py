@@ -49,6 +49,7 @@ class FakeAmiServer:
         chunk_size: int = 1_400,
         banner: bytes = DEFAULT_BANNER,
         ssl_context: ssl.SSLContext | None = None,
+        hang_up_after_login: bool = False,
     ) -> None:
         self.username = username
         self.secret = secret
@@ -58,6 +59,8 @@ class FakeAmiServer:
         self.chunk_size = chunk_size
         self.banner = banner
         self.ssl_context = ssl_context
+        # A PBX that accepts the login and then drops the session straight away.
+        self.hang_up_after_login = hang_up_after_login
         self.stats = FakeAmiStats()
         self.host = "127.0.0.1"
         self.port = 0
@@ -123,6 +126,9 @@ class FakeAmiServer:
                             await writer.drain()
                             return
                         writer.write(_response("Success", action_id, "Authentication accepted"))
+                        if self.hang_up_after_login:
+                            await writer.drain()
+                            return
                         self._writers.add(writer)
                         self._spawn(self._replay(writer, number))
                     elif action == "ping":

@@ -25,6 +25,9 @@ class AmiSettings:
     connect_timeout: float = 10.0
     backoff_min: float = 1.0
     backoff_max: float = 60.0
+    # A session counts as healthy (the backoff starts over) only after staying up this long:
+    # a PBX that accepts the login and hangs up at once is not retried every second forever.
+    healthy_after: float = 30.0
     delivery_retry_min: float = 1.0
     delivery_retry_max: float = 60.0
     tick_interval: float = 0.5
@@ -45,6 +48,7 @@ class AmiSettings:
             self.keepalive_timeout,
             self.connect_timeout,
             self.tick_interval,
+            self.healthy_after,
         )
         if min(positive) <= 0 or self.max_outbox < 1:
             raise ValueError("timeouts, intervals and max_outbox must be positive")

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.lease import Leases
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster", "sentinel"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    """Raw Redis users outside the store must hold on a Cluster and behind Sentinel too."""
+    return request.param
 
 
 async def test_one_holder_at_a_time(redis):

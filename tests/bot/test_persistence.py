@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.persistence import RedisPersistence
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster", "sentinel"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    """Raw Redis users outside the store must hold on a Cluster and behind Sentinel too."""
+    return request.param
 
 
 async def test_conversation_states_round_trip_and_end(redis):

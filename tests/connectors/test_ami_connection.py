@@ -328,3 +328,42 @@ async def test_tls_connection_delivers_the_missed_call(tmp_path: Path) -> None:
         async with running(conn):
             await until(lambda: len(recorder.calls) == 1)
     assert recorder.calls == _expected_events(MISSED)
+
+
+class Clock:
+    """A monotonic clock the test moves: how long a session 'stayed up'."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_pbx_that_hangs_up_after_each_login_is_backed_off_further_each_time() -> None:
+    clock = Clock()
+    async with FakeAmiServer(secret=SECRET, hang_up_after_login=True) as server:
+        settings = _settings(server, backoff_min=0.01, backoff_max=0.08, healthy_after=30.0)
+        conn = AmiConnection(settings, Recorder(), monotonic=clock, rng=random.Random(7))
+        async with running(conn):
+            await until(lambda: server.stats.sessions >= 6, within=10)
+    assert [ok for _, ok in server.stats.logins][:6] == [True] * 6
+    # Doubling from 0.01 s, capped at 0.08 s (jittered within the upper half): not reset.
+    assert conn.stats.last_backoff >= 0.04
+
+
+async def test_a_session_that_stayed_up_long_enough_starts_the_backoff_over() -> None:
+    clock = Clock()
+    async with FakeAmiServer(secret=SECRET, hang_up_after_login=True) as server:
+        settings = _settings(server, backoff_min=0.01, backoff_max=0.08, healthy_after=30.0)
+        conn = AmiConnection(settings, Recorder(), monotonic=clock, rng=random.Random(7))
+        async with running(conn):
+            await until(lambda: server.stats.sessions >= 6, within=10)
+            assert conn.stats.last_backoff >= 0.04
+            server.hang_up_after_login = False
+            sessions = server.stats.sessions
+            await until(lambda: conn.connected and server.stats.sessions > sessions, within=10)
+            clock.now += 31  # the link stayed up for 31 s
+            await server.drop_sessions()
+            await until(lambda: conn.stats.disconnects >= 7 and conn.connected, within=10)
+    assert conn.stats.last_backoff <= 0.01

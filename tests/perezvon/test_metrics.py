@@ -7,6 +7,12 @@ import pytest
 from perezvon.metrics import Metrics
 
 
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster", "sentinel"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    """Raw Redis users outside the store must hold on a Cluster and behind Sentinel too."""
+    return request.param
+
+
 async def test_two_processes_add_up_and_render(redis):
     one, two = Metrics(redis), Metrics(redis)
     one.inc("events_accepted_total", by=3)

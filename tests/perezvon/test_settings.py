@@ -34,6 +34,11 @@ def test_defaults_follow_the_spec():
         ("INGEST_PORT", "70000", "INGEST_PORT: "),
         ("DEFAULT_TZ", "Mars/Olympus", "DEFAULT_TZ: unknown time zone 'Mars/Olympus'"),
         ("REDIS_URL", "http://localhost", "REDIS_URL: must start with redis://"),
+        ("REDIS_URL", "redis+sentinel://:pw-9@s1:26379", "REDIS_URL: a Sentinel URL names the"),
+        ("REDIS_URL", "redis+cluster://:pw-9@n1:7000/3", "REDIS_URL: a Redis Cluster has one"),
+        ("REDIS_URL", "redis://:pw-9@h:port/0", "REDIS_URL: bad port"),
+        ("REDIS_MAX_CONNECTIONS", "0", "REDIS_MAX_CONNECTIONS: "),
+        ("INGEST_BODY_TIMEOUT", "-1", "INGEST_BODY_TIMEOUT: "),
         ("DEFAULT_LANG", "de", "DEFAULT_LANG: "),
         ("SECRET_KEY", "short", "SECRET_KEY: must be at least 16 characters"),
         ("TELEGRAM_API_URL", "not a url", "TELEGRAM_API_URL: "),
@@ -48,6 +53,17 @@ def test_each_mistake_is_one_line_naming_the_variable(monkeypatch, name, value, 
         load(None)
     message = str(err.value)
     assert message.startswith(fragment) and "\n" not in message
+    assert "pw-9" not in message
+
+
+def test_every_redis_url_form_is_taken():
+    for url in (
+        "redis://127.0.0.1:6379/0",
+        "unix:///run/redis.sock?db=2",
+        "redis+sentinel://u:p@s1:26379,s2/perezvon/1?sentinel_password=x",
+        "redis+cluster://n1:7000,n2:7001",
+    ):
+        assert load(None, redis_url=url).redis_url == url
 
 
 def test_env_file_is_read_and_environment_wins(tmp_path, monkeypatch):

@@ -83,7 +83,7 @@ async def test_one_bad_item_refuses_the_whole_batch(ingest, conformance):
 async def test_batch_of_1000_is_accepted_and_1001_refused(ingest):
     batch = [{"call_id": f"n{i}", "caller": "1"} for i in range(1001)]
     too_many = await ingest.post(batch)
-    assert too_many.status == 413
+    assert too_many.status == 422
     assert (await too_many.json())["error"]["code"] == "batch_too_large"
     ok = await ingest.post(batch[:1000])
     assert ok.status == 202 and (await ok.json())["summary"]["accepted"] == 1000

@@ -18,6 +18,7 @@ SCHEMAS = DOC["components"]["schemas"]
 # Printable, no whitespace: the model strips whitespace, which a schema cannot express.
 TEXT_CHARS = st.characters(exclude_categories=("C", "Z"))
 OFFSETS = st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m)))
+ID_CHARS = "ABCXYZabcxyz0189_.-"
 DATETIMES = st.datetimes(datetime(1900, 1, 2), datetime(2200, 1, 1), timezones=OFFSETS)
 
 
@@ -25,8 +26,11 @@ def from_schema(schema: dict) -> st.SearchStrategy:
     """A strategy for the subset of JSON Schema that pydantic emits for CallEvent."""
     if "$ref" in schema:
         return from_schema(SCHEMAS[schema["$ref"].rsplit("/", 1)[-1]])
-    if "anyOf" in schema:
-        return st.one_of([from_schema(s) for s in schema["anyOf"]])
+    if "const" in schema:
+        return st.just(schema["const"])
+    for combinator in ("anyOf", "oneOf"):
+        if combinator in schema:
+            return st.one_of([from_schema(s) for s in schema[combinator]])
     kind = schema.get("type")
     if kind == "null":
         return st.none()
@@ -37,10 +41,10 @@ def from_schema(schema: dict) -> st.SearchStrategy:
     if kind == "string":
         if schema.get("format") == "date-time":
             return DATETIMES.map(lambda d: d.isoformat())
+        low, high = schema.get("minLength", 0), min(schema.get("maxLength", 40), 40)
         if "pattern" in schema:
-            return st.from_regex(r"[A-Za-z0-9_.\-]{1,64}", fullmatch=True)
-        return st.text(TEXT_CHARS, min_size=max(1, schema.get("minLength", 0)),
-                       max_size=min(schema.get("maxLength", 40), 40))  # fmt: skip
+            return st.text(st.sampled_from(ID_CHARS), min_size=max(1, low), max_size=high)
+        return st.text(TEXT_CHARS, min_size=max(1, low), max_size=high)
     if kind == "array":
         return st.lists(from_schema(schema["items"]), max_size=min(schema.get("maxItems", 5), 5))
     if kind == "object":
@@ -52,7 +56,8 @@ def from_schema(schema: dict) -> st.SearchStrategy:
 
 
 EVENTS = from_schema({"$ref": "#/components/schemas/CallEvent"})
-BODIES = EVENTS | st.lists(EVENTS, min_size=1, max_size=8)
+ANY_EVENTS = from_schema({"$ref": "#/components/schemas/PbxEvent"})
+BODIES = ANY_EVENTS | st.lists(ANY_EVENTS, min_size=1, max_size=8)
 # A way to break one event, and the field the error must name.
 BREAKS = st.sampled_from(
     [
