@@ -43,21 +43,18 @@ class Running:
 
     def __init__(self, settings, capsys) -> None:
         self.settings, self.capsys = settings, capsys
-        self.base = f"http://127.0.0.1:{settings.ingest_port}"
 
     async def __aenter__(self) -> "Running":
         self.stopping = asyncio.Event()
         self.task = asyncio.create_task(serve(self.settings, "all", self.stopping))
-        async with aiohttp.ClientSession() as http, asyncio.timeout(30):
-            while True:
-                try:
-                    async with http.get(f"{self.base}/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
+        # The banner is printed once every part has started, which is after the ingest answers
+        # /healthz: wait for the banner itself.
+        self.banner = ""
+        async with asyncio.timeout(30):
+            while "curl -X POST" not in self.banner:
+                assert not self.task.done(), "the service stopped before printing its banner"
                 await asyncio.sleep(0.05)
-        self.banner = self.capsys.readouterr().out
+                self.banner += self.capsys.readouterr().out
         curl = next(line for line in self.banner.splitlines() if "curl -X POST" in line)
         self.key = re.search(r"X-API-Key: (\S+)'", curl).group(1)
         self.body = json.loads(re.search(r"-d '(.*)'$", curl).group(1))
