@@ -117,7 +117,9 @@ class BotHandle:
                 PollRequest(self._report_rejected, env.request.tls, connection_pool_size=2)
             )
         else:
-            builder = builder.updater(None)
+            # No updater, but PTB still builds a getUpdates client of its own (with its own TLS
+            # context, ~0.8 MiB a bot) unless it is given one: share the common pool.
+            builder = builder.updater(None).get_updates_request(env.request)
         app = builder.build()
         registry.install(app, env.features)
         return app  # type: ignore[return-value]
@@ -140,7 +142,9 @@ class BotHandle:
                 report_rejected=self._report_rejected,
                 clock=env.clock,
             )
-            await profile.register(app.bot, env.texts, app.deps.commands, env.default_lang)
+            await profile.register(
+                app.bot, env.texts, app.deps.commands, env.default_lang, env.store.profiles
+            )
             await app.start()
             if self._webhook is None:
                 await app.updater.start_polling(  # type: ignore[union-attr]

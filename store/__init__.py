@@ -19,6 +19,7 @@ from store.errors import NotFound, SecretKeyMismatch
 from store.facts import KeyThrottle, StartedBots
 from store.groups import Groups
 from store.models import Tenant
+from store.profiles import Profiles
 from store.schema import migrate
 from store.subscriptions import Subscriptions
 from store.tenants import Tenants
@@ -46,6 +47,7 @@ class Store:
         self.subs = Subscriptions(redis, clock)
         self.bots = Bots(redis, box, clock)
         self.admins = Admins(redis)
+        self.profiles = Profiles(redis)
         self.calls = Calls(redis, clock, self.replication)
         self.started = StartedBots(redis)
         self.throttle = KeyThrottle(redis, clock)

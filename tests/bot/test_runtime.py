@@ -221,6 +221,9 @@ async def test_webhook_mode_feeds_every_bot_through_one_route(
         hooks = {b["id"]: b["webhook_url"] for b in await world.tg.bots()}
         assert hooks[world.default.id] == f"{base}/tg/{world.default.id}"
         assert hooks[world.acme.id] == f"{base}/tg/{world.acme.id}"
+        # No poller, and no getUpdates client of each bot's own either: one shared pool.
+        requests = {id(r) for b in runtime.serving for r in runtime.application(b).bot._request}
+        assert len(requests) == 1
         uid = await world.user("Анна")
         answer = await world.ask(world.acme, uid, f"/activate {tenants['acme_key']}")
         assert answer.startswith("Отправка уведомлений активирована.")
@@ -331,3 +334,24 @@ async def test_a_404_is_not_taken_for_a_revoked_token(world, runtimes, tenants, 
     bot = await store.bots.get(tenants["acme"].id, tenants["acme_bot"].id)
     assert bot.status is BotStatus.ACTIVE
     assert "/status" in await world.ask(world.acme, uid, "/help")
+
+
+async def test_an_idle_pass_does_not_reread_every_bot(world, runtimes, tenants, store, monkeypatch):
+    runtime = await runtimes()
+    reads = 0
+    all_active = store.bots.all_active
+
+    async def counting():
+        nonlocal reads
+        reads += 1
+        return await all_active()
+
+    monkeypatch.setattr(store.bots, "all_active", counting)
+    await runtime.reconcile()
+    await runtime.reconcile()
+    assert reads == 0  # nothing changed since the start
+    await store.bots.activate(tenants["globex"].id, tenants["globex_bot"].id)
+    await runtime.reconcile()
+    assert reads == 1 and world.globex.id in runtime.serving
+    await runtime.reconcile()
+    assert reads == 1
