@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
+import asyncio
+from collections.abc import Iterable
+
+from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import WatchError
 
 from bot import keys
+
+CLUSTER_CONCURRENCY = 16
+# Compare-and-extend of one lease key; one key per call, so it runs on a Cluster too.
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
 
 
 class Leases:
@@ -17,6 +29,7 @@ class Leases:
         self._r = redis
         self.owner = owner
         self.ttl = ttl
+        self._renew = redis.register_script(_RENEW)
 
     @property
     def _ms(self) -> int:
@@ -31,6 +44,28 @@ class Leases:
     async def renew(self, bot_tg_id: int) -> bool:
         """Extend our lease; False when it expired and someone else (or nobody) holds it."""
         return await self._if_ours(bot_tg_id, lambda pipe, key: pipe.pexpire(key, self._ms))
+
+    async def renew_many(self, bot_tg_ids: Iterable[int]) -> set[int]:
+        """Extend every lease of ours among them in one round trip; returns those kept."""
+        ids = list(bot_tg_ids)
+        if not ids:
+            return set()
+        args = [self.owner, self._ms]
+        if isinstance(self._r, RedisCluster):
+            # redis-py refuses scripts in a Cluster pipeline: bounded concurrent calls instead.
+            gate = asyncio.Semaphore(CLUSTER_CONCURRENCY)
+
+            async def one(tg_id: int) -> int:
+                async with gate:
+                    return await self._renew(keys=[keys.lease(tg_id)], args=args)
+
+            replies = await asyncio.gather(*(one(tg_id) for tg_id in ids))
+        else:
+            async with self._r.pipeline(transaction=False) as pipe:
+                for tg_id in ids:
+                    await self._renew(keys=[keys.lease(tg_id)], args=args, client=pipe)
+                replies = await pipe.execute()
+        return {tg_id for tg_id, kept in zip(ids, replies, strict=True) if kept}
 
     async def release(self, bot_tg_id: int) -> bool:
         """Give the lease up at once, only if it is still ours."""

@@ -276,8 +276,14 @@ class Bots:
                 found.append(bot)
         return found
 
+    async def version(self) -> int:
+        """Changes so far to any tenant's bots; the same number means `all_active` is too."""
+        return int(await self._r.get(keys.BOTS_VERSION) or 0)
+
     async def _changed(self) -> None:
-        # A nudge only: listeners also re-read periodically, so a lost message is harmless.
+        # Counted after the change, so a reader that saw the new count sees the change. The
+        # message is a nudge only: listeners also re-read periodically.
+        await self._r.incr(keys.BOTS_VERSION)
         await self._r.publish(keys.BOTS_CHANGED, "1")
 
     async def owner_of_token(self, token: str) -> tuple[str, str] | None:

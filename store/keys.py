@@ -17,6 +17,8 @@ ACTIVE_BOTS = f"{PREFIX}:bots:active"
 # runtime still answers the chats that write to it, saying which bot delivers now.
 RETIRED_BOTS = f"{PREFIX}:bots:retired"
 BOTS_CHANGED = f"{PREFIX}:bots:changed"
+# Counts every change of any tenant's bots: a reader with the same count has nothing to re-read.
+BOTS_VERSION = f"{PREFIX}:bots:version"
 # Every accepted unit of work (a missed call, a new group to announce) enters here once.
 INTAKE = f"{PREFIX}:intake"
 
@@ -43,6 +45,10 @@ def chat_admin_of(chat_id: int) -> str:
 
 def started(bot_tg_id: int) -> str:
     return f"{PREFIX}:started:{bot_tg_id}"
+
+
+def profile(bot_tg_id: int) -> str:
+    return f"{PREFIX}:profile:{bot_tg_id}"
 
 
 def throttle(chat_id: int) -> str:

@@ -41,3 +41,16 @@ async def test_an_expired_lease_is_taken_over(redis, eventually):
     assert 0 < ttl_ms <= 50
     assert await eventually(lambda: alive.acquire(9))  # once Redis expires it on its clock
     assert not await dead.renew(9)
+
+
+async def test_renew_many_extends_only_our_live_leases_in_one_go(redis):
+    a, b = Leases(redis, "a", ttl=30), Leases(redis, "b", ttl=30)
+    for tg_id in (1, 2, 3):
+        assert await a.acquire(tg_id)
+    assert await b.acquire(4)
+    await a.release(3)
+    await redis.pexpire("pz:rt:lease:1", 1000)  # nearly expired, still ours
+    assert await a.renew_many([1, 2, 3, 4]) == {1, 2}
+    assert await redis.pttl("pz:rt:lease:1") > 1000  # extended to the full ttl again
+    assert await a.holder(4) == "b" and await a.holder(3) is None
+    assert await a.renew_many([]) == set()
