@@ -1,6 +1,7 @@
 """`perezvon tenant set ID [--name] [--tz] [--lang] [--new-groups on|off]
-[--key-activation on|off]`: change a tenant's settings. One command for every setting, so a new one is a new flag here and a keyword of
-`store.tenants.set_options`, never a new subcommand."""
+[--key-activation on|off]`: change a tenant's settings. One command for every setting, so a
+new one is a new flag here and a keyword of `store.tenants.set_options`, never a new
+subcommand."""
 
 from __future__ import annotations
 

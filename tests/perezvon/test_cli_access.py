@@ -40,7 +40,7 @@ def test_invites_create_list_revoke(env, capsys):
     assert code == 0 and len(listed) == 2 and inv["code"] not in json.dumps(listed)
     code, revoked, _ = run_json(capsys, "invite", "revoke", "1", inv["code"])
     assert code == 0 and revoked["state"] == "revoked" and revoked["id"] == inv["id"]
-    other = [r for r in listed if r["id"] != inv["id"]][0]
+    other = next(r for r in listed if r["id"] != inv["id"])
     assert run_json(capsys, "invite", "revoke", "1", other["id"])[1]["state"] == "revoked"
     code, _, err = run_json(capsys, "invite", "revoke", "1", "nothing")
     assert code == 1 and "no invite" in err
