@@ -150,7 +150,8 @@ class Invites:
         return await self._r.get(keys.invite_code(digest(code)))
 
     async def redeem(self, tid: str, code: str, *, consume: bool = True) -> Invite | Refused:
-        """Take one use of the code (atomically), or say why it cannot be used."""
+        """Take one use of the code (atomically), or say why it cannot be used; with
+        `consume=False`, only check that it is neither revoked nor expired."""
         code_hash = digest(code)
         key = keys.invite(tid, code_hash)
         now = self._clock()
@@ -164,7 +165,9 @@ class Invites:
                 return Refused.REVOKED
             if now >= inv.expires_at:
                 return Refused.EXPIRED
-            if inv.uses_left <= 0:
+            # Without `consume` (a chat already subscribed taps the link again) no use is taken,
+            # so none needs to be left.
+            if consume and inv.uses_left <= 0:
                 return Refused.USED_UP
             if consume:
                 pipe.multi()
