@@ -104,3 +104,27 @@ async def test_the_journal_pages_through_the_last_100(world, runtimes, acme, sto
     assert "n=119" in await me.screen() and "1/10" in await me.labels()
     await me.press("▶")
     assert "n=109" in await me.screen() and "n=119" not in await me.screen()
+
+
+async def test_rotation_and_user_changes_are_journaled_without_secrets(
+    world, runtimes, acme, store, signed_in
+):
+    tenant, old_key = acme
+    me = signed_in
+    uid = await world.user("Вера")
+    await store.subs.activate(tenant.id, uid, "Вера")
+    await me.press("Пользователи")
+    await me.press("Все пользователи")
+    await me.press("Вера")
+    await me.press("Выключить")
+    await me.say("/menu")
+    await me.press("Ключ для API")
+    await me.press("Заменить ключ")
+    assert await store.audit.count(tenant.id) == 2  # a confirmation alone records nothing
+    await me.press("Да, заменить")
+    entries = await store.audit.recent(tenant.id)
+    assert [e.action for e in entries] == ["key.rotate", "user.switch", "admin.login"]
+    assert entries[1].detail == f"Вера ({uid}) ⬜"
+    new_key = (await store.tenants.resolve_key(old_key)) is None
+    dump = str([e.as_dict() for e in entries])
+    assert new_key and old_key not in dump and "pzv_" not in dump
