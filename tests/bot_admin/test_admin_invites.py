@@ -44,6 +44,18 @@ async def test_an_invite_from_the_menu_subscribes_its_user_to_the_group(
     assert "уже использовано" in await world.ask(world.default, again, f"/start {code}")
     logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert code not in logged
+    stored = []
+    async for key in store.redis.scan_iter(count=500):
+        kind = await store.redis.type(key)
+        if kind == "hash":
+            stored.append(str(await store.redis.hgetall(key)))
+        elif kind == "string":
+            stored.append(str(await store.redis.get(key)))
+        elif kind in ("list", "stream"):
+            stored.append(str(await store.redis.lrange(key, 0, -1) if kind == "list" else
+                              await store.redis.xrange(key)))  # fmt: skip
+        stored.append(key)
+    assert code not in "\n".join(stored)
 
 
 async def test_revoke_from_the_list_and_the_key_activation_switch(

@@ -30,6 +30,7 @@ from bot.handlers.admin.shared import (
 from bot.keyboards import access as ak
 from bot.keyboards import admin as kb
 from store.audit import CLI, Actor
+from store.models import BotStatus
 
 SHOWN = 100
 
@@ -65,9 +66,10 @@ async def _chat(ctx: Ctx, s: Session, chat: int) -> str:
 
 
 async def _bot(ctx: Ctx, s: Session, bid: str) -> str:
+    """The bot and the state the press left it in (a rejected token leaves it off)."""
     for bot in await ctx.deps.store.bots.list(s.tid):
         if bot.id == bid:
-            return f"@{bot.username}"
+            return f"@{bot.username} {_mark(bot.status is BotStatus.ACTIVE)}"
     return bid
 
 
@@ -95,7 +97,7 @@ PRESSES: dict[type, tuple[str, Detail]] = {
         lambda c, s, d: _join(_chat(c, s, d.chat), _group(c, s, d.target), _mark(d.on)),
     ),
     kb.UserDelete: ("user.delete", lambda c, s, d: _ready(str(d.chat) if d.confirmed else None)),
-    kb.BotSwitch: ("bot.switch", lambda c, s, d: _join(_bot(c, s, d.bot), _mark(d.on))),
+    kb.BotSwitch: ("bot.switch", lambda c, s, d: _bot(c, s, d.bot)),
     kb.BotDelete: ("bot.delete", lambda c, s, d: _ready(d.bot if d.confirmed else None)),
     kb.ApiKeyRotate: ("key.rotate", lambda c, s, d: _ready("" if d.confirmed else None)),
     ak.KeyActivation: ("key_activation", lambda c, s, d: _ready(_mark(d.on))),
