@@ -35,6 +35,8 @@ async def test_an_invite_subscribes_to_its_group_through_the_tenants_bot(
     assert await store.subs.find(acme.id, other) is None
     logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert code not in logged and code[4:] not in logged
+    # The runtime recorded the default bot, whose username the CLI's links need.
+    assert await store.default_bot.username() == world.default.username
 
 
 async def test_expired_revoked_and_foreign_codes_are_refused(
