@@ -19,6 +19,8 @@ from perezvon.texts import (
     delivery_ru,
     groups_en,
     groups_ru,
+    secrets_en,
+    secrets_ru,
 )
 
 LANGS = ("ru", "en")
@@ -32,6 +34,7 @@ AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (delivery_ru.TEXTS, delivery_en.TEXTS),
     (chat_ru.TEXTS, chat_en.TEXTS),
     (groups_ru.TEXTS, groups_en.TEXTS),
+    (secrets_ru.TEXTS, secrets_en.TEXTS),
     (access_ru.TEXTS, access_en.TEXTS),
 ]
 
