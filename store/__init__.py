@@ -18,6 +18,7 @@ from store.durability import Replication
 from store.errors import NotFound, SecretKeyMismatch
 from store.facts import KeyThrottle, StartedBots
 from store.groups import Groups
+from store.hours import HeldCalls, Schedules
 from store.models import Tenant
 from store.profiles import Profiles
 from store.schema import migrate
@@ -52,6 +53,8 @@ class Store:
         self.started = StartedBots(redis)
         self.throttle = KeyThrottle(redis, clock)
         self.ami = AmiLinks(redis, box)
+        self.schedules = Schedules(redis)
+        self.held = HeldCalls(redis, clock)
 
     async def migrate(self) -> int:
         return await migrate(self.redis)
@@ -114,6 +117,7 @@ class Store:
                 keys.bot_seq(tid),
                 keys.bot_active(tid),
                 keys.tenant(tid),
+                keys.held(tid),
             )
             await pipe.execute()
         async with self.redis.pipeline(transaction=False) as pipe:
@@ -121,4 +125,5 @@ class Store:
                 pipe.srem(keys.chat_tenants(int(chat)), tid)
             pipe.delete(keys.api_key(h["key_hash"]))
             pipe.zrem(keys.TENANTS, tid)
+            pipe.zrem(keys.HELD_DUE, tid)
             await pipe.execute()

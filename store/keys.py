@@ -21,6 +21,8 @@ BOTS_CHANGED = f"{PREFIX}:bots:changed"
 BOTS_VERSION = f"{PREFIX}:bots:version"
 # Every accepted unit of work (a missed call, a new group to announce) enters here once.
 INTAKE = f"{PREFIX}:intake"
+# Tenants with calls held for a digest -> the earliest time one is due (store/hours.py).
+HELD_DUE = f"{PREFIX}:held_due"
 
 
 def api_key(key_hash: str) -> str:
@@ -111,3 +113,12 @@ def call(tid: str, call_id: str) -> str:
 def group_ignored(tid: str, gid: str) -> str:
     """Calls ignored because the group does not notify: a hash of UTC day -> count."""
     return f"{_t(tid)}:ignored:{gid}"
+
+
+def held(tid: str) -> str:
+    """Calls held for the digest: call id -> when it is due (the next opening)."""
+    return f"{_t(tid)}:held"
+
+
+def held_lock(tid: str) -> str:
+    return f"{_t(tid)}:held_lock"
