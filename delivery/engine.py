@@ -13,6 +13,7 @@ from telegram.error import InvalidToken
 
 from delivery import keys, redact
 from delivery.botpool import BotPool
+from delivery.digest import Digests
 from delivery.fanout import FanOut, GroupNewMarkup
 from delivery.policy import Limits, Options, Retry
 from delivery.queue import Job, JobQueue
@@ -103,6 +104,7 @@ class DeliveryEngine:
             retry or Retry(),
             self._kick,
         )
+        self.digests = Digests(store, self.queue, self.router, catalogue, metrics, self._kick)
         # Send slots: a job holds one from its claim until it is settled, so at most `senders`
         # messages per worker are ever sent-but-not-settled (what a kill -9 may repeat).
         self._free = self._opt.senders
@@ -137,6 +139,7 @@ class DeliveryEngine:
         self._stop_event.clear()
         self._failures = 0
         self.fanout.stopping = False
+        self.digests.stopping = False
         self._free = self._opt.senders
         self._held.clear()
         self._orphans = False
@@ -145,6 +148,7 @@ class DeliveryEngine:
             asyncio.create_task(self._dispatch(), name="delivery-dispatch"),
             asyncio.create_task(self._heartbeat(), name="delivery-lease"),
             asyncio.create_task(self._listen(), name="delivery-wake"),
+            asyncio.create_task(self.digests.run(), name="delivery-digests"),
         ]
 
     async def _check_default_token(self) -> None:
@@ -171,6 +175,7 @@ class DeliveryEngine:
             return
         self._stopping = True
         self.fanout.stopping = True
+        self.digests.stopping = True
         self._stop_event.set()
         self._kick()
         self._freed.set()

@@ -93,6 +93,8 @@ class Sender:
             "link_preview_options": NO_PREVIEW,
             "reply_markup": job.markup or None,
         }
+        if job.silent:
+            params["disable_notification"] = True
         try:
             await self._pool.call(route.bot, "sendMessage", params, self._opt.send_timeout)
         except Exception as exc:  # every failure is classified in outcome.py

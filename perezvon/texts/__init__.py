@@ -17,6 +17,8 @@ from perezvon.texts import (
     delivery_ru,
     groups_en,
     groups_ru,
+    hours_en,
+    hours_ru,
 )
 
 LANGS = ("ru", "en")
@@ -30,6 +32,7 @@ AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (delivery_ru.TEXTS, delivery_en.TEXTS),
     (chat_ru.TEXTS, chat_en.TEXTS),
     (groups_ru.TEXTS, groups_en.TEXTS),
+    (hours_ru.TEXTS, hours_en.TEXTS),
 ]
 
 
