@@ -166,3 +166,29 @@ def in_window(window: Range, instant: datetime, tz: str) -> bool:
     """Whether `instant` falls within a daily window (personal quiet hours), in zone `tz`."""
     every_day = Hours(tuple((window,) for _ in range(7)))
     return is_open(every_day, instant, tz)
+
+
+_DURATION = re.compile(r"(\d+)([dhms])")
+_UNIT = {"d": 86_400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_duration(text: str) -> int:
+    """ "2h", "90m", "1h30m", "0" -> seconds."""
+    text = text.strip().lower()
+    if text.isdigit():
+        return int(text)
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise BadHours(f"{text!r} is not a duration like 2h, 90m or 0")
+    return sum(int(n) * _UNIT[u] for n, u in parts)
+
+
+def duration_text(seconds: int) -> str:
+    """The short form `parse_duration` reads back: 7200 -> "2h", 5400 -> "1h30m"."""
+    if seconds <= 0:
+        return "0"
+    out = ""
+    for unit, size in _UNIT.items():
+        n, seconds = divmod(seconds, size)
+        out += f"{n}{unit}" if n else ""
+    return out

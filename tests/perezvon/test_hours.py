@@ -8,9 +8,11 @@ import pytest
 
 from perezvon.hours import (
     BadHours,
+    duration_text,
     in_window,
     is_open,
     next_opening,
+    parse_duration,
     parse_hours,
     parse_window,
     window_text,
@@ -156,3 +158,20 @@ def test_window_text_and_refusals() -> None:
     for bad in ("22:00", "22:00-22:00", "off", "22:00-08:61"):
         with pytest.raises(BadHours):
             parse_window(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds", "short"),
+    [("0", 0, "0"), ("2h", 7200, "2h"), ("90m", 5400, "1h30m"), ("1h30m", 5400, "1h30m"),
+     ("1d", 86_400, "1d"), ("45s", 45, "45s"), ("120", 120, "2m")],
+)  # fmt: skip
+def test_durations(text: str, seconds: int, short: str) -> None:
+    assert parse_duration(text) == seconds
+    assert duration_text(seconds) == short
+    assert parse_duration(short) == seconds
+
+
+@pytest.mark.parametrize("bad", ["", "2 hours", "h", "2x", "-1h", "1h 30m"])
+def test_bad_durations(bad: str) -> None:
+    with pytest.raises(BadHours):
+        parse_duration(bad)
