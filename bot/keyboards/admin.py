@@ -209,13 +209,35 @@ class DeadRetry(CallbackData, prefix="adr"):
     page: int = 0
 
 
+# --- working hours (bot/handlers/admin/hours.py) ---
+
+
+@dataclass(frozen=True)
+class Hours(CallbackData, prefix="ah"):
+    tenant: str
+
+
+@dataclass(frozen=True)
+class HoursMode(CallbackData, prefix="ahm"):
+    tenant: str
+    mode: str  # notify | quiet | digest
+
+
+@dataclass(frozen=True)
+class HoursEdit(CallbackData, prefix="ahe"):
+    tenant: str
+
+
+HOURS_KINDS = (Hours, HoursMode, HoursEdit)
+
+
 KINDS: dict[str, type[CallbackData]] = {
     kind.prefix: kind
     for kind in (
         Menu, Tenants, TenantPage, Logout, Cancel, Groups, GroupSet, GroupNewOn, GroupNewOff,
         NewGroupsPolicy, Users, UserList,
         UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, Bots, BotCard,
-        BotSwitch, BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry,
+        BotSwitch, BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry, *HOURS_KINDS,
     )
 }  # fmt: skip
 

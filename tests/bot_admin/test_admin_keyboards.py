@@ -21,6 +21,7 @@ EXTREME = {
     "job": "9" * 12,
     "page": 9999,
     "gpage": 9999,
+    "mode": "digest",  # the longest off-hours mode
 }
 
 
