@@ -18,6 +18,10 @@ TEXTS: dict[str, str] = {
     ),
     "hours.quiet.bad": "I did not understand the time. Example: /quiet 22:00-08:00 or /quiet off",
     "hours.quiet.not_subscribed": "You are not subscribed to notifications yet.",
+    "hours.quiet.help": (
+        "/quiet 22:00-08:00 — quiet hours: notifications without a sound; /quiet off to end"
+    ),
+    "hours.quiet.group_admins_only": "Only the group's admins change its quiet hours.",
     "hours.quiet.command": "Quiet hours",
     "hours.menu.button": "🕘 Working hours",
     "hours.menu.summary": (

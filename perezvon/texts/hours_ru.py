@@ -19,6 +19,10 @@ TEXTS: dict[str, str] = {
     ),
     "hours.quiet.bad": "Не понял время. Пример: /quiet 22:00-08:00 или /quiet off",
     "hours.quiet.not_subscribed": "Вы ещё не подписаны на уведомления.",
+    "hours.quiet.help": (
+        "/quiet 22:00-08:00 — тихие часы: уведомления без звука; /quiet off — выключить"
+    ),
+    "hours.quiet.group_admins_only": "Тихие часы группы меняют только её администраторы.",
     "hours.quiet.command": "Тихие часы",
     # The admin menu.
     "hours.menu.button": "🕘 Рабочие часы",
