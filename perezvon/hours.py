@@ -192,3 +192,21 @@ def duration_text(seconds: int) -> str:
         n, seconds = divmod(seconds, size)
         out += f"{n}{unit}" if n else ""
     return out
+
+
+def open_seconds(hours: Hours, start: float, end: float, tz: str) -> float:
+    """Seconds of working hours between two epoch times (how long a silence really lasted)."""
+    if end <= start:
+        return 0.0
+    zone = ZoneInfo(tz)
+    first = datetime.fromtimestamp(start, zone).date() - timedelta(days=1)
+    last = datetime.fromtimestamp(end, zone).date()
+    total = 0.0
+    day = first
+    for _ in range(HORIZON_DAYS):
+        if day > last:
+            break
+        for s, e in _spans(hours, day, zone):
+            total += max(0.0, min(e, end) - max(s, start))
+        day += timedelta(days=1)
+    return total

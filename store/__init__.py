@@ -18,6 +18,7 @@ from store.durability import Replication
 from store.errors import NotFound, SecretKeyMismatch
 from store.facts import KeyThrottle, StartedBots
 from store.groups import Groups
+from store.heartbeat import Heartbeats
 from store.hours import HeldCalls, Schedules
 from store.models import Tenant
 from store.profiles import Profiles
@@ -55,6 +56,7 @@ class Store:
         self.ami = AmiLinks(redis, box)
         self.schedules = Schedules(redis)
         self.held = HeldCalls(redis, clock)
+        self.heartbeats = Heartbeats(redis, clock)
 
     async def migrate(self) -> int:
         return await migrate(self.redis)
@@ -126,4 +128,6 @@ class Store:
             pipe.delete(keys.api_key(h["key_hash"]))
             pipe.zrem(keys.TENANTS, tid)
             pipe.zrem(keys.HELD_DUE, tid)
+            pipe.zrem(keys.HEARTBEAT, tid)
+            pipe.hdel(keys.ALARMS, tid)
             await pipe.execute()

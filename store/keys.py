@@ -23,6 +23,12 @@ BOTS_VERSION = f"{PREFIX}:bots:version"
 INTAKE = f"{PREFIX}:intake"
 # Tenants with calls held for a digest -> the earliest time one is due (store/hours.py).
 HELD_DUE = f"{PREFIX}:held_due"
+# Silent PBX (store/heartbeat.py): tenant -> last event; AMI link -> last seen connected;
+# raised alarms (tenant id or "ami:<link>") -> since when; the checkers' lock.
+HEARTBEAT = f"{PREFIX}:heartbeat"
+AMI_SEEN = f"{PREFIX}:ami_seen"
+ALARMS = f"{PREFIX}:alarms"
+ALARMS_LOCK = f"{PREFIX}:alarms_lock"
 
 
 def api_key(key_hash: str) -> str:

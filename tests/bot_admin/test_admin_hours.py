@@ -42,3 +42,17 @@ async def test_hours_are_typed_checked_and_saved(signed_in, store, acme):
 
 async def test_the_main_menu_leads_there(signed_in):
     assert "🕘 Рабочие часы" in await signed_in.labels()
+
+
+async def test_the_screen_says_when_the_pbx_was_last_heard(signed_in, store, acme):
+    me, tenant = signed_in, acme[0]
+    await me.press("Рабочие часы")
+    assert "АТС: событий ещё не было" in await me.screen()
+    await store.heartbeats.beat(tenant.id)
+    await me.press("Меню")
+    await me.press("Рабочие часы")
+    assert "АТС: последнее событие" in await me.screen()
+    await store.heartbeats.raise_alarm(tenant.id, 0.0)
+    await me.press("Меню")
+    await me.press("Рабочие часы")
+    assert "⚠️ АТС молчит с" in await me.screen()

@@ -12,6 +12,7 @@ from perezvon.hours import (
     in_window,
     is_open,
     next_opening,
+    open_seconds,
     parse_duration,
     parse_hours,
     parse_window,
@@ -175,3 +176,20 @@ def test_durations(text: str, seconds: int, short: str) -> None:
 def test_bad_durations(bad: str) -> None:
     with pytest.raises(BadHours):
         parse_duration(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "tz", "start", "end", "seconds"),
+    [
+        (WEEK, "Europe/Berlin", "2027-01-06T09:00", "2027-01-06T11:00", 7200),  # all in hours
+        (WEEK, "Europe/Berlin", "2027-01-06T16:00", "2027-01-07T09:00", 3600 + 3600),
+        # Friday 17:00 to Monday 09:30: Friday's last hour, Saturday's four, Monday's half hour.
+        (WEEK, "Europe/Berlin", "2027-01-08T16:00", "2027-01-11T08:30", 3600 + 4 * 3600 + 1800),
+        ("Sun 01:00-04:00", "Europe/Berlin", "2027-03-28T00:00", "2027-03-28T05:00", 7200),
+        ("Fri 22:00-02:00", "UTC", "2027-01-09T00:00", "2027-01-09T12:00", 7200),
+        (WEEK, "Europe/Berlin", "2027-01-06T11:00", "2027-01-06T09:00", 0),
+    ],
+)
+def test_open_seconds(text: str, tz: str, start: str, end: str, seconds: float) -> None:
+    hours = parse_hours(text)
+    assert open_seconds(hours, utc(start).timestamp(), utc(end).timestamp(), tz) == seconds

@@ -10,7 +10,15 @@ from telegram.ext import ConversationHandler
 
 from bot.context import Ctx
 from bot.handlers.admin import dialog
-from bot.handlers.admin.shared import AdminEnv, Screen, Session, send_screen, show, tr
+from bot.handlers.admin.shared import (
+    AdminEnv,
+    Screen,
+    Session,
+    local_time,
+    send_screen,
+    show,
+    tr,
+)
 from bot.keyboards import admin as kb
 from perezvon.hours import duration_text
 from store.errors import InvalidInput
@@ -35,6 +43,7 @@ async def hours_screen(ctx: Ctx, s: Session) -> Screen:
         if setting.silence_alert
         else tr(ctx, s, "hours.menu.silence_off"),
     )
+    text += "\n\n" + await _pbx_line(ctx, s)
     modes = [
         kb.button(
             ("✓ " if mode is setting.off_hours else "") + tr(ctx, s, f"hours.menu.mode.{mode}"),
@@ -48,6 +57,16 @@ async def hours_screen(ctx: Ctx, s: Session) -> Screen:
         [kb.button(tr(ctx, s, "admin.back.menu"), kb.Menu(s.tid))],
     ]
     return Screen(text, kb.markup(rows))
+
+
+async def _pbx_line(ctx: Ctx, s: Session) -> str:
+    """When the PBX was last heard, and whether the silent-PBX alarm is raised."""
+    hb = ctx.deps.store.heartbeats
+    last = await hb.last_event(s.tid)
+    if last is None:
+        return tr(ctx, s, "hours.menu.pbx_never")
+    key = "hours.menu.pbx_silent" if s.tid in await hb.alarms() else "hours.menu.pbx_ok"
+    return tr(ctx, s, key, since=local_time(ctx, s, last))
 
 
 async def on_hours(update: Update, ctx: Ctx, s: Session, data: kb.Hours) -> None:
