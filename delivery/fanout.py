@@ -267,6 +267,12 @@ class FanOut:
                 job = Job("", 0, tid, 0, Kind.CALL, text, at=rec.recorded_at, call=call_id)
                 job.silent = silent
                 out.append(await self._copies_to(job, some))
+        # A group bound to a forum supergroup: one more copy, into its topic there.
+        forum = await self._store.topics.binding(tid, group.id)
+        if forum is not None:
+            job = Job("", 0, tid, 0, Kind.CALL, text, at=rec.recorded_at, call=call_id)
+            job.silent, job.topic, job.thread = plan.all_silent, group.id, forum.thread or 0
+            out.append(await self._copies_to(job, [forum.chat_id]))
         return out
 
     async def _followers(self, tid: str, gid: str) -> list[int]:

@@ -24,6 +24,7 @@ class Plan:
     off_hours: bool = False
     hold_until: float | None = None  # digest mode: hold the call, due at this epoch time
     silent: frozenset[int] = field(default_factory=frozenset)  # chats sent without a sound
+    all_silent: bool = False  # quiet mode: every copy, a forum topic's too
 
 
 class OffHoursPolicy:
@@ -45,7 +46,7 @@ class OffHoursPolicy:
             if opening is not None:
                 return Plan(True, hold_until=opening.timestamp())
         if off and setting.off_hours is OffHours.QUIET:
-            return Plan(True, silent=frozenset(chats))
+            return Plan(True, silent=frozenset(chats), all_silent=True)
         return Plan(off, silent=await self.silent_chats(tenant, chats))
 
     async def silent_chats(self, tenant: Tenant, chats: list[int]) -> frozenset[int]:

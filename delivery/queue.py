@@ -39,6 +39,8 @@ class Job:
     error: str = ""
     dead_at: float = 0.0
     silent: bool = False  # sent with disable_notification (off hours, quiet hours)
+    topic: str = ""  # the group whose forum topic this goes to (delivery/topics.py)
+    thread: int = 0  # that topic's message_thread_id, once known
 
     def data(self) -> str:
         """Everything but the routing fields, as JSON (a fan-out writes thousands: no asdict)."""
@@ -53,8 +55,11 @@ class Job:
             "error": self.error,
             "dead_at": self.dead_at,
         }
-        if self.silent:  # only when set: jobs stay readable by code without the field
+        # Only when set: jobs without them stay readable by code that lacks the fields.
+        if self.silent:
             d["silent"] = True
+        if self.topic:
+            d["topic"], d["thread"] = self.topic, self.thread
         return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod

@@ -75,7 +75,13 @@ def _add_hours_flags(set_: argparse.ArgumentParser) -> None:
         help="alarm the admins after this long without PBX events in working hours (0 = off)",
     )
     hours.add_argument(
-        "--group", default=None, help="apply --hours/--holiday to this group of the tenant"
+        "--group", default=None, help="apply --hours/--holiday/--forum to this group"
+    )
+    hours.add_argument(
+        "--forum",
+        default=None,
+        metavar="CHAT_ID|off",
+        help="with --group: send its cards to its own topic in this forum supergroup",
     )
 
 
@@ -89,8 +95,17 @@ def command(args: argparse.Namespace, settings: Settings) -> Command | None:
         hours["holidays"] = []
     from perezvon.cli import UsageError
 
-    if not changes and not hours:
+    if not changes and not hours and args.forum is None:
         raise UsageError("tenant set: nothing to change (see: perezvon tenant set --help)")
+    forum = args.forum
+    if forum is not None:
+        if args.group is None or changes or hours:
+            raise UsageError("tenant set --forum: give --group and nothing else")
+        try:
+            chat = None if forum == "off" else int(forum)
+        except ValueError:
+            raise UsageError("tenant set --forum: a chat id like -1001234567890, or off") from None
+        return lambda store: _bind_forum(store, args.id, args.group, chat)
     if args.group is not None and (
         set(hours) - {"hours", "holidays"} or changes or "hours" not in hours
     ):
@@ -106,6 +121,16 @@ def command(args: argparse.Namespace, settings: Settings) -> Command | None:
         return result
 
     return run
+
+
+async def _bind_forum(store: Store, tid: str, gid: str, chat: int | None) -> operator.Result:
+    await store.tenants.get(tid)
+    bound = await store.topics.bind(tid, gid, chat)
+    where = f"group {gid} of tenant {tid}"
+    if bound is None:
+        return operator.Result({"group": gid, "forum": None}, [f"Cards of {where}: no forum."])
+    line = f"Cards of {where} go to their own topic in forum {bound.chat_id} (made on first use)."
+    return operator.Result({"group": gid, "forum": bound.chat_id}, [line])
 
 
 async def _set_hours(

@@ -25,6 +25,7 @@ from store.profiles import Profiles
 from store.schema import migrate
 from store.subscriptions import Subscriptions
 from store.tenants import Tenants
+from store.topics import Topics
 
 __all__ = ["PoolPolicy", "Store", "connect"]
 
@@ -57,6 +58,7 @@ class Store:
         self.schedules = Schedules(redis)
         self.held = HeldCalls(redis, clock)
         self.heartbeats = Heartbeats(redis, clock)
+        self.topics = Topics(redis)
 
     async def migrate(self) -> int:
         return await migrate(self.redis)

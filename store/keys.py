@@ -128,3 +128,8 @@ def held(tid: str) -> str:
 
 def held_lock(tid: str) -> str:
     return f"{_t(tid)}:held_lock"
+
+
+def topic_lock(tid: str, gid: str) -> str:
+    """Held while a worker creates the forum topic of a group (store/topics.py)."""
+    return f"{_t(tid)}:topic_lock:{gid}"

@@ -78,3 +78,21 @@ def test_mistakes(env, capsys, argv, code, fragment):
     capsys.readouterr()
     assert main(["tenant", "set", "1", *argv]) == code
     assert fragment in capsys.readouterr().err
+
+
+def test_binding_a_group_to_a_forum(env, capsys):
+    assert main(["group", "add", "1", "support"]) == 0
+    code, data, _ = run_json(
+        capsys, "tenant", "set", "1", "--group", "support", "--forum", "-1001234567890"
+    )
+    assert code == 0 and data == {"group": "support", "forum": -1001234567890}
+    code, data, _ = run_json(capsys, "tenant", "set", "1", "--group", "support", "--forum", "off")
+    assert code == 0 and data["forum"] is None
+    for argv, fragment in (
+        (["--forum", "-1001234567890"], "give --group"),
+        (["--group", "support", "--forum", "here"], "a chat id like"),
+        (["--group", "support", "--forum", "-4001"], "supergroup"),
+    ):
+        capsys.readouterr()
+        assert main(["tenant", "set", "1", *argv]) == 2
+        assert fragment in capsys.readouterr().err
