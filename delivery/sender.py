@@ -76,6 +76,10 @@ class Sender:
         # A card for a forum topic: the topic is created on first use (delivery/topics.py).
         outcome = await self._topics.ensure(job, route) if job.topic and not job.thread else None
         outcome = outcome or await self._send(job, route, text)
+        if job.topic and await self._topics.lost(job, outcome):
+            # Its topic was deleted: a new one on the next try (counted, so it cannot spin).
+            await self._transient(job, "its forum topic was deleted")
+            return None
         await self._settle(job, route, outcome, hint_key)
         return outcome.verdict
 

@@ -60,6 +60,17 @@ class ForumTopics:
         job.thread = thread
         return None
 
+    async def lost(self, job: Job, outcome: Outcome) -> bool:
+        """True when the send failed because the topic is gone (deleted in the forum): the
+        kept thread is dropped, so the retried card creates a new topic."""
+        if not job.thread or outcome.verdict is not Verdict.REJECTED:
+            return False
+        if "thread not found" not in outcome.detail.lower():
+            return False
+        await self._store.topics.forget_thread(job.tid, job.topic, job.chat, job.thread)
+        job.thread = 0
+        return True
+
     async def _name(self, job: Job) -> str:
         tenant = await self._store.tenants.get(job.tid)
         try:

@@ -63,6 +63,18 @@ class Topics:
 
         return await atomically(self._r, [key], body)
 
+    async def forget_thread(self, tid: str, gid: str, chat_id: int, thread: int) -> None:
+        """The topic is gone: forget its thread (only if it is still the one kept)."""
+        key = keys.group(tid, gid)
+
+        async def body(pipe) -> None:
+            chat, kept = await pipe.hmget(key, ["forum_chat", "forum_thread"])
+            if chat == str(chat_id) and kept == str(thread):
+                pipe.multi()
+                pipe.hdel(key, "forum_thread")
+
+        await atomically(self._r, [key], body)
+
     async def lock(self, tid: str, gid: str, seconds: float) -> bool:
         """One worker creates a group's topic at a time."""
         key = keys.topic_lock(tid, gid)

@@ -76,4 +76,21 @@ async def create_forum_topic(call: Call) -> dict[str, Any]:
     return topic
 
 
-METHODS: dict[str, Handler] = {"createforumtopic": create_forum_topic}
+async def delete_forum_topic(call: Call) -> bool:
+    world, p = call.emu.world, call.params
+    chat_id = resolve_chat(world, p.chat_id())
+    check_can_write(world, call.bot, chat_id)
+    forum = forums(world).get(chat_id)
+    if forum is None:
+        raise E.bad_request("the chat is not a forum")
+    if call.bot.id not in world.chat(chat_id).admins:
+        raise E.bad_request("not enough rights to delete a topic")
+    if forum.topics.pop(p.int("message_thread_id") or 0, None) is None:
+        raise E.bad_request("TOPIC_ID_INVALID")
+    return True
+
+
+METHODS: dict[str, Handler] = {
+    "createforumtopic": create_forum_topic,
+    "deleteforumtopic": delete_forum_topic,
+}

@@ -3,6 +3,8 @@ topic on first use, later cards reuse it, and a forum the bot may not manage dea
 
 from __future__ import annotations
 
+from telegram import Bot
+
 from delivery.intake import Intake
 from store.events import CallEvent
 
@@ -31,7 +33,7 @@ async def test_each_bound_group_gets_its_own_topic_once(world, make_engine):
     await _call(world, "c1", group="sales")
     await _call(world, "c2", group="sales")
     await _call(world, "c3")
-    cards = await world.tg.wait_for_messages(forum, 3, timeout=10)  # 20 a minute
+    cards = await world.tg.wait_for_messages(forum, 3, timeout=20)  # 20 a minute
     await world.idle(engine)
     sales = (await store.topics.binding(tid, "sales")).thread
     default = (await store.topics.binding(tid, "default")).thread
@@ -50,12 +52,12 @@ async def test_a_topic_survives_a_restart_and_an_unbound_group_stops(world, make
     await store.topics.bind(tid, "default", forum)
     first = await make_engine()
     await _call(world, "c1")
-    await world.tg.wait_for_messages(forum, 1)
+    await world.tg.wait_for_messages(forum, 1, timeout=20)
     await world.idle(first)
     await first.stop(grace=1.0)
     second = await make_engine("w2")
     await _call(world, "c2")
-    cards = await world.tg.wait_for_messages(forum, 2, timeout=10)
+    cards = await world.tg.wait_for_messages(forum, 2, timeout=20)
     await world.idle(second)
     assert cards[0]["message_thread_id"] == cards[1]["message_thread_id"]
     assert len(await world.tg.api_log(method="createForumTopic")) == 1
@@ -75,3 +77,21 @@ async def test_without_the_right_to_manage_topics_the_card_is_dead_lettered(worl
     assert await world.tg.messages(forum) == []
     assert (await engine.queue.depth()).dead == 1
     assert (await store.topics.binding(tid, "default")).thread is None
+
+
+async def test_a_deleted_topic_is_made_again(world, make_engine):
+    store, tid = world.store, world.tenant.id
+    forum = await _forum(world)
+    await store.topics.bind(tid, "default", forum)
+    engine = await make_engine()
+    await _call(world, "c1")
+    [first] = await world.tg.wait_for_messages(forum, 1, timeout=20)
+    await world.idle(engine)
+    old = first["message_thread_id"]
+    async with Bot(world.default["token"], base_url=f"{world.base_url}/bot") as bot:
+        assert await bot.delete_forum_topic(forum, old)
+    await _call(world, "c2")
+    cards = await world.tg.wait_for_messages(forum, 2, timeout=20)
+    await world.idle(engine)
+    new = (await store.topics.binding(tid, "default")).thread
+    assert new and new != old and cards[1]["message_thread_id"] == new
