@@ -122,6 +122,7 @@ class Store:
                 keys.bot_active(tid),
                 keys.tenant(tid),
                 keys.held(tid),
+                keys.quiet(tid),
             )
             await pipe.execute()
         async with self.redis.pipeline(transaction=False) as pipe:

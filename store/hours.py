@@ -66,8 +66,8 @@ def _canonical(hours: str, holidays: list[str] | tuple[str, ...]) -> tuple[str, 
 
 
 class Schedules:
-    """Fields of the tenant and group records (`hours`, `holidays`, `off_hours`, ...) and of a
-    subscription (`quiet`); no keys of their own."""
+    """Fields of the tenant and group records (`hours`, `holidays`, `off_hours`, ...), and
+    the tenant's `{t}:quiet` hash of personal quiet hours (chat -> window)."""
 
     def __init__(self, redis: Redis) -> None:
         self._r = redis
@@ -145,47 +145,36 @@ class Schedules:
         await atomically(self._r, [key], body)
 
     async def quiet(self, tid: str, chat_id: int) -> Range | None:
-        raw = await self._r.hget(keys.sub(tid, chat_id), "quiet")
-        try:
-            return parse_window(raw) if raw else None
-        except BadHours:
-            return None
+        return (await self.quiet_of(tid, [chat_id])).get(chat_id)
 
     async def quiet_of(self, tid: str, chats: list[int]) -> dict[int, Range]:
-        """The personal quiet hours of each chat that has some (one round trip)."""
-        async with self._r.pipeline(transaction=False) as pipe:
-            for chat in chats:
-                pipe.hget(keys.sub(tid, chat), "quiet")
-            rows = await pipe.execute()
+        """The personal quiet hours of each of these chats that has some: one read of the
+        tenant's `{t}:quiet` hash, whatever the number of followers."""
+        stored = await self._r.hgetall(keys.quiet(tid))
+        wanted = {str(c) for c in chats}
         found: dict[int, Range] = {}
-        for chat, raw in zip(chats, rows, strict=True):
-            if raw:
+        for chat, raw in stored.items():
+            if chat in wanted:
                 try:
-                    found[chat] = parse_window(raw)
+                    found[int(chat)] = parse_window(raw)
                 except BadHours:
                     pass
         return found
 
     async def set_quiet(self, tid: str, chat_id: int, window: str | None) -> Range | None:
-        """Personal quiet hours ("22:00-08:00"), or None to switch them off."""
-        key = keys.sub(tid, chat_id)
+        """Personal quiet hours ("22:00-08:00") of a subscribed chat, or None to end them."""
         parsed = None
         if window is not None:
             try:
                 parsed = parse_window(window)
             except BadHours as exc:
                 raise InvalidInput(str(exc)) from exc
-
-        async def body(pipe) -> None:
-            if not await pipe.hexists(key, "status"):
-                raise NotFound(f"chat {chat_id} is not subscribed")
-            pipe.multi()
-            if parsed is None:
-                pipe.hdel(key, "quiet")
-            else:
-                pipe.hset(key, "quiet", window_text(parsed))
-
-        await atomically(self._r, [key], body)
+        if not await self._r.hexists(keys.sub(tid, chat_id), "status"):
+            raise NotFound(f"chat {chat_id} is not subscribed")
+        if parsed is None:
+            await self._r.hdel(keys.quiet(tid), str(chat_id))
+        else:
+            await self._r.hset(keys.quiet(tid), str(chat_id), window_text(parsed))
         return parsed
 
 

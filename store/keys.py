@@ -133,3 +133,8 @@ def held_lock(tid: str) -> str:
 def topic_lock(tid: str, gid: str) -> str:
     """Held while a worker creates the forum topic of a group (store/topics.py)."""
     return f"{_t(tid)}:topic_lock:{gid}"
+
+
+def quiet(tid: str) -> str:
+    """Personal quiet hours of a tenant's subscribers: chat id -> "22:00-08:00"."""
+    return f"{_t(tid)}:quiet"
