@@ -228,7 +228,13 @@ class HoursEdit(CallbackData, prefix="ahe"):
     tenant: str
 
 
-HOURS_KINDS = (Hours, HoursMode, HoursEdit)
+@dataclass(frozen=True)
+class Report(CallbackData, prefix="ar"):
+    tenant: str
+    days: int = 7
+
+
+HOURS_KINDS = (Hours, HoursMode, HoursEdit, Report)
 
 
 KINDS: dict[str, type[CallbackData]] = {

@@ -19,6 +19,8 @@ from perezvon.texts import (
     groups_ru,
     hours_en,
     hours_ru,
+    reports_en,
+    reports_ru,
 )
 
 LANGS = ("ru", "en")
@@ -33,6 +35,7 @@ AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (chat_ru.TEXTS, chat_en.TEXTS),
     (groups_ru.TEXTS, groups_en.TEXTS),
     (hours_ru.TEXTS, hours_en.TEXTS),
+    (reports_ru.TEXTS, reports_en.TEXTS),
 ]
 
 

@@ -22,6 +22,7 @@ EXTREME = {
     "page": 9999,
     "gpage": 9999,
     "mode": "digest",  # the longest off-hours mode
+    "days": 9999,
 }
 
 

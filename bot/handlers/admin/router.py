@@ -11,7 +11,17 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import Ctx
-from bot.handlers.admin import apikey, bots, deadletters, groups, hours, menu, purge, users
+from bot.handlers.admin import (
+    apikey,
+    bots,
+    deadletters,
+    groups,
+    hours,
+    menu,
+    purge,
+    report,
+    users,
+)
 from bot.handlers.admin.shared import AdminEnv, Stale, authorize, t, tr
 from bot.handlers.common import user_lang
 from bot.keyboards import admin as kb
@@ -31,6 +41,7 @@ ROUTES: dict[type, object] = {
     **apikey.ROUTES,
     **deadletters.ROUTES,
     **hours.ROUTES,
+    **report.ROUTES,
 }
 
 
