@@ -10,6 +10,9 @@ from collections.abc import Awaitable
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.handlers.common import delete_quietly
+from bot.logfilter import API_KEY_RE, TOKEN_RE
+
 log = logging.getLogger(__name__)
 
 # Updates of one chat waiting their turn; more are dropped (a flood, not a conversation).
@@ -53,6 +56,7 @@ class PerChatProcessor(BaseUpdateProcessor):
             )
             if inspect.iscoroutine(coroutine):
                 coroutine.close()  # never run: no "was never awaited" warning
+            await _scrub(update)
             return
         self._locks[key] = (lock, users + 1)
         try:
@@ -81,3 +85,14 @@ def _chat_key(update: object) -> int | None:
     if update.effective_chat is not None:
         return update.effective_chat.id
     return update.effective_user.id if update.effective_user is not None else None
+
+
+async def _scrub(update: object) -> None:
+    """A dropped update is never read, but a secret in it must not stay in the chat."""
+    message = update.effective_message if isinstance(update, Update) else None
+    if message is None:
+        return
+    body = "\n".join(filter(None, (message.text, message.caption)))
+    if API_KEY_RE.search(body) or TOKEN_RE.search(body):
+        if await delete_quietly(message):
+            log.info("deleted a secret in chat %s from a dropped update", message.chat_id)

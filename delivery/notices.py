@@ -4,8 +4,8 @@ Two paths notice a revoked token: the bot runtime (polling or getMe fails) and d
 send fails). Both must use this one function, so the admins hear it once whichever path comes
 first: the same text key, the same once-flag (delivery's `told_broken` key), the same order.
 
-The notice is queued before the flag is set: a crash in between repeats the notice (an admin
-reads it twice) instead of losing it (nobody ever hears the bot is off).
+The flag is set in the same transaction that queues the notice (`Outbox.admins(once=...)`):
+the bot runtime and a worker that both detect the revocation queue one notice between them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 
 from delivery import keys
-from delivery.outbox import Outbox
+from delivery.outbox import Once, Outbox
 from perezvon.texts import Catalogue
 from store import Store
 from store.models import CustomBot
@@ -29,7 +29,7 @@ async def tell_admins_once(
     True when this call queued it. Raises what the store or the outbox raise (retry later)."""
     flag = keys.told_broken(bot.tenant_id, bot.id)
     if await store.redis.exists(flag):
-        return False
+        return False  # the common case, without rendering anything
     tenant = await store.tenants.get(bot.tenant_id)
     text = catalogue.t(
         tenant.lang,
@@ -37,6 +37,4 @@ async def tell_admins_once(
         username=html.escape(bot.username),
         name=html.escape(bot.name, quote=False),
     )
-    await outbox.admins(bot.tenant_id, text)
-    await store.redis.set(flag, "1", ex=TOLD_TTL)
-    return True
+    return await outbox.admins(bot.tenant_id, text, once=Once(flag, TOLD_TTL)) is not None

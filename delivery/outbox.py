@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from redis.exceptions import WatchError
 from telegram import InlineKeyboardMarkup
 
 from delivery.render import MAX_TEXT, visible_length
@@ -15,6 +17,14 @@ from store import Store
 from store.keys import INTAKE
 
 Markup = InlineKeyboardMarkup | Mapping[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Once:
+    """A flag that lets a message be queued once (until it expires after `ttl` seconds)."""
+
+    flag: str
+    ttl: int
 
 
 class TextTooLong(ValueError):
@@ -55,8 +65,14 @@ class Outbox:
         }
         return await self._r.xadd(INTAKE, fields)
 
-    async def admins(self, tid: str, text: str, reply_markup: Markup = None) -> str:
-        """Queue one message to every admin the tenant has when the entry is processed."""
+    async def admins(
+        self, tid: str, text: str, reply_markup: Markup = None, *, once: Once | None = None
+    ) -> str | None:
+        """Queue one message to every admin the tenant has when the entry is processed.
+
+        With `once`, the message is queued only if its flag is not set, and the flag is set in
+        the same transaction: two processes that notice the same thing at once queue it once.
+        Returns the entry id, or None when the flag was already set."""
         _check(text)
         fields = {
             "kind": "admins",
@@ -65,7 +81,21 @@ class Outbox:
             "markup": markup_json(reply_markup),
             "at": repr(self._clock()),
         }
-        return await self._r.xadd(INTAKE, fields)
+        if once is None:
+            return await self._r.xadd(INTAKE, fields)
+        async with self._r.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(once.flag)
+                    if await pipe.get(once.flag) is not None:
+                        return None
+                    pipe.multi()
+                    pipe.xadd(INTAKE, fields)
+                    pipe.set(once.flag, "1", ex=once.ttl)
+                    entry_id, _ = await pipe.execute()
+                    return entry_id
+                except WatchError:
+                    continue  # the other one got there first: the loop sees its flag
 
     async def followers(
         self, tid: str, group_id: str, text: str, reply_markup: Markup = None

@@ -88,6 +88,11 @@ def sub(tid: str, chat_id: int) -> str:
     return f"{_t(tid)}:sub:{chat_id}"
 
 
+def key_leak(tid: str, chat_id: int) -> str:
+    """Set while the tenant's admins know its key was left visible in this group chat."""
+    return f"{_t(tid)}:keyleak:{chat_id}"
+
+
 def bots(tid: str) -> str:
     return f"{_t(tid)}:bots"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import html
 import math
 
 from telegram import Chat, Update
@@ -16,10 +17,14 @@ from bot.handlers.common import (
     text,
     user_lang,
 )
+from delivery.outbox import Once, Outbox
 from perezvon.texts import pick_lang
+from store import keys as store_keys
 from store.crypto import API_KEY_PREFIX, looks_like_api_key
 from store.errors import DisabledByAdmin, NotFound
 from store.models import Tenant
+
+LEAK_TOLD_TTL = 86_400  # the admins hear of a key left in one group at most once a day
 
 # An answer is a list of paragraphs, each a text key with its values.
 Answer = list[tuple[str, dict[str, object]]]
@@ -42,7 +47,27 @@ async def run(update: Update, ctx: Ctx, action: Action, key: str | None) -> None
     lang, answer = await _decide(update, ctx, action, key)
     if deleted:
         answer.append(("bot.key.deleted", {}))
+    elif key is not None and chat.type != Chat.PRIVATE and looks_like_api_key(key):
+        # The bot may not delete messages here: everyone in the group can read the key.
+        answer.append(("secrets.key.visible_in_group", {}))
+        await _tell_admins_of_leak(ctx, chat, key)
     await send(update, ctx, "\n\n".join(text(ctx, lang, k, **v) for k, v in answer))
+
+
+async def _tell_admins_of_leak(ctx: Ctx, chat: Chat, key: str) -> None:
+    """Ask the key's tenant admins to replace it; once a day per group."""
+    tenant = await ctx.deps.store.tenants.resolve_key(key)
+    if tenant is None:
+        return
+    notice = text(
+        ctx,
+        tenant.lang,
+        "secrets.key.leaked_admins",
+        tenant=html.escape(tenant.name, quote=False),
+        chat=html.escape(chat.title or str(chat.id), quote=False),
+    )
+    once = Once(store_keys.key_leak(tenant.id, chat.id), LEAK_TOLD_TTL)
+    await Outbox(ctx.deps.store).admins(tenant.id, notice, once=once)
 
 
 async def _decide(update: Update, ctx: Ctx, action: Action, key: str | None) -> tuple[str, Answer]:

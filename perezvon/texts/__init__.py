@@ -21,6 +21,8 @@ from perezvon.texts import (
     hours_ru,
     reports_en,
     reports_ru,
+    secrets_en,
+    secrets_ru,
 )
 
 LANGS = ("ru", "en")
@@ -34,6 +36,7 @@ AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (delivery_ru.TEXTS, delivery_en.TEXTS),
     (chat_ru.TEXTS, chat_en.TEXTS),
     (groups_ru.TEXTS, groups_en.TEXTS),
+    (secrets_ru.TEXTS, secrets_en.TEXTS),
     (hours_ru.TEXTS, hours_en.TEXTS),
     (reports_ru.TEXTS, reports_en.TEXTS),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.broken import tell_admins_once
@@ -37,19 +39,38 @@ async def test_the_runtime_tells_the_admins_when_it_finds_the_token_revoked(
     assert await store.redis.exists(delivery_keys.told_broken(tid, bid))
 
 
-async def test_the_notice_is_queued_once_and_before_the_flag(store):
+async def test_the_notice_is_queued_once_and_with_the_flag(store):
     tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
     bot = await store.bots.add(tenant.id, "Acme <1>", "1:" + "x" * 3, "AcmeBot", 1)
 
     class Broken(Outbox):
-        async def admins(self, tid, text, reply_markup=None):
-            raise ConnectionError("crash between the queue and the flag")
+        async def admins(self, tid, text, reply_markup=None, *, once=None):
+            raise ConnectionError("crash before the transaction")
 
     with pytest.raises(ConnectionError):
         await tell_admins_once(store, Catalogue(), Broken(store), bot)
-    # The crash left no flag behind, so the next attempt still tells them.
+    # No flag without the notice, so the next attempt still tells them.
     assert not await store.redis.exists(delivery_keys.told_broken(tenant.id, bot.id))
     assert await tell_admins_once(store, Catalogue(), Outbox(store), bot)
     assert not await tell_admins_once(store, Catalogue(), Outbox(store), bot)
     notices = await _admin_notices(store, tenant.id)
     assert len(notices) == 1 and "«Acme &lt;1&gt;»" in notices[0]
+
+
+async def test_detectors_at_the_same_instant_queue_one_notice(store, monkeypatch):
+    # The bot runtime and a worker both see the revocation: one notice between them.
+    tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    bot = await store.bots.add(tenant.id, "Acme", "1:" + "x" * 3, "AcmeBot", 1)
+    # Every detector has checked the flag (and found none) before any of them queues.
+    barrier, get = asyncio.Barrier(5), store.tenants.get
+
+    async def get_after_everyone_checked(tid):
+        await barrier.wait()
+        return await get(tid)
+
+    monkeypatch.setattr(store.tenants, "get", get_after_everyone_checked)
+    told = await asyncio.gather(
+        *(tell_admins_once(store, Catalogue(), Outbox(store), bot) for _ in range(5))
+    )
+    assert sorted(told) == [False] * 4 + [True]
+    assert len(await _admin_notices(store, tenant.id)) == 1

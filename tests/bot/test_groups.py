@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from store.keys import INTAKE
 from store.models import SubStatus
 
 ACTIVATED = "Отправка уведомлений активирована."
@@ -29,13 +30,33 @@ async def test_a_group_admin_subscribes_the_group(world, runtimes, tenants, stor
     )
 
 
-async def test_key_deletion_in_a_group_needs_the_right_and_fails_quietly(world, runtimes, tenants):
+async def _leak_notices(store, tid: str) -> list[str]:
+    entries = await store.redis.xrange(INTAKE)
+    return [
+        f["text"]
+        for _, f in entries
+        if f.get("kind") == "admins" and f["tenant"] == tid and "Ключ API компании" in f["text"]
+    ]
+
+
+async def test_key_deletion_in_a_group_needs_the_right_and_says_the_key_is_visible(
+    world, runtimes, tenants, store
+):
     await runtimes()
     boss = await world.user("Босс")
     plain = await world.tg.create_group("Без прав", admins=[boss], bots=[world.acme.id])
     answer = await world.ask(world.acme, boss, f"/activate {tenants['acme_key']}", plain["id"])
     assert answer.startswith(ACTIVATED) and "удалено" not in answer
     assert await world.alive(plain["id"], world.acme, world.last_message_id)
+    # Said plainly: everyone here can read the key; and the company's admins are told, once.
+    assert "Ключ API видят все участники группы" in answer and "/id" in answer
+    assert await _leak_notices(store, tenants["acme"].id) == [
+        "⚠️ Ключ API компании «Acme» отправили в группу «Без прав», и бот не смог удалить "
+        "сообщение: ключ видят все участники группы. Замените ключ: /admin → «Ключ для API» → "
+        "«Заменить ключ»."
+    ]
+    await world.ask(world.acme, boss, f"/mute {tenants['acme_key']}", plain["id"])
+    assert len(await _leak_notices(store, tenants["acme"].id)) == 1
 
     admin_bot = await world.tg.create_group("С правами", admins=[boss])
     await world.tg.add_bot_to_chat(admin_bot["id"], world.acme.id, admin=True)

@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Chat, Message, Update
 
-from bot.update_processor import PerChatProcessor
+from bot.update_processor import MAX_QUEUED_PER_CHAT, PerChatProcessor
 
 
 def _update(update_id: int, chat_id: int) -> Update:
@@ -84,3 +84,22 @@ async def test_updates_beyond_the_per_chat_queue_are_dropped(caplog):
     assert ran == [0, 1, 2]
     assert "update 4 dropped" in caplog.text
     assert processor._locks == {}
+
+
+async def test_a_dropped_update_that_carries_a_key_is_still_scrubbed(
+    world, runtimes, tenants, eventually
+):
+    uid = await world.user("Флуд")
+    # Queued before the bot polls: one getUpdates batch, far past the per-chat queue.
+    for n in range(MAX_QUEUED_PER_CHAT + 20):
+        await world.send(world.acme, uid, f"привет {n}")
+    key_message = await world.send(world.acme, uid, f"/activate {tenants['acme_key']}")
+    runtime = await runtimes()
+
+    async def scrubbed() -> bool:
+        return not await world.alive(uid, world.acme, key_message)
+
+    assert await eventually(scrubbed)
+    assert runtime.application(world.acme.id).update_processor.dropped > 0
+    # It was one of the dropped, not answered: nobody activated anything.
+    assert not [t for t in await world.bot_texts(uid, world.acme) if "активирована" in t]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.handlers.admin.purge import SWEEP_JOB
 from bot.handlers.admin.shared import AdminSettings
 
 
@@ -82,3 +83,26 @@ async def test_the_key_message_is_swept_at_start_without_any_admin_action(
         return not [m for m in await me.messages() if new_key in m.get("text", "")]
 
     await eventually(swept)
+
+
+async def test_a_bot_with_nothing_to_delete_keeps_no_sweep_timer(world, runtimes, eventually):
+    runtime = await runtimes()
+    queue = runtime.application(world.default.id).job_queue
+
+    async def no_sweep_left() -> bool:
+        return not queue.get_jobs_by_name(SWEEP_JOB)
+
+    assert queue.get_jobs_by_name(SWEEP_JOB)  # the start-up sweep
+    assert await eventually(no_sweep_left)  # and nothing after it: an idle bot costs nothing
+
+
+@pytest.mark.parametrize("settings", [AdminSettings(key_visible=60)])
+async def test_a_bot_with_a_pending_deletion_keeps_sweeping(
+    world, runtimes, acme, admin_of, settings
+):
+    runtime = await runtimes()
+    me = admin_of(world.default, await world.user("Админ"))
+    await me.say(f"/admin {acme[1]}", answers=2)
+    await _rotate(me)
+    queue = runtime.application(world.default.id).job_queue
+    assert queue.get_jobs_by_name(SWEEP_JOB)  # until the key message is gone

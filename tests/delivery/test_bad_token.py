@@ -43,7 +43,7 @@ async def test_a_default_token_the_api_refuses_fails_the_start_clearly(world, ma
     assert world.default["token"] not in str(err.value)
 
 
-async def test_delivery_queues_the_broken_notice_before_its_once_flag(world, make_engine):
+async def test_delivery_queues_the_broken_notice_with_its_once_flag(world, make_engine):
     custom = await world.custom_bot()
     uid = await world.subscriber("X", starts=(world.default, custom))
     admin = await world.user("Admin")
@@ -53,11 +53,11 @@ async def test_delivery_queues_the_broken_notice_before_its_once_flag(world, mak
     queue_admins = engine.sender._outbox.admins
     crashed: list[str] = []
 
-    async def crash_once(tid, text, reply_markup=None):
+    async def crash_once(tid, text, reply_markup=None, *, once=None):
         if not crashed:
             crashed.append(text)
-            raise RedisConnectionError("crash between the notice and its flag")
-        return await queue_admins(tid, text, reply_markup)
+            raise RedisConnectionError("crash before the notice and its flag")
+        return await queue_admins(tid, text, reply_markup, once=once)
 
     engine.sender._outbox.admins = crash_once
     await Intake(world.store).submit(world.tenant, CallEvent(call_id="c1", caller="+74951234567"))

@@ -1,8 +1,9 @@
 """Messages that must disappear later (a freshly rotated API key): recorded in Redis first.
 
 A JobQueue job deletes the message on time while the process lives. The record in Redis is
-what survives a restart: every bot sweeps what is overdue when it starts and every
-SWEEP_EVERY seconds after, and every admin command or button sweeps too.
+what survives a restart: every bot sweeps what is overdue when it starts, and then every
+SWEEP_EVERY seconds for as long as it has records left (a bot with none, nearly all of them,
+costs nothing while idle); every admin command or button sweeps too.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from telegram.error import BadRequest, Forbidden, NetworkError
-from telegram.ext import Application
+from telegram.ext import Application, JobQueue
 
 from bot.context import Ctx
 
@@ -29,6 +30,7 @@ async def later(ctx: Ctx, chat_id: int, message_id: int, delay: float) -> None:
     await ctx.deps.store.redis.zadd(key(ctx.deps.me.tg_id), {member: ctx.deps.clock() + delay})
     if ctx.job_queue is not None:
         ctx.job_queue.run_once(_job, delay, data=member, name=f"purge:{member}")
+        _sweep_later(ctx.job_queue, SWEEP_EVERY)
 
 
 async def _job(ctx: Ctx) -> None:
@@ -37,17 +39,25 @@ async def _job(ctx: Ctx) -> None:
 
 
 SWEEP_EVERY = 30.0
+SWEEP_JOB = "purge-sweep"
 
 
 def schedule_sweeps(app: Application) -> None:
-    """Sweep overdue deletions as the bot starts and then regularly: a message whose timer
-    died with a previous process is still deleted within SWEEP_EVERY seconds of a restart."""
+    """Sweep overdue deletions as the bot starts, then while records are left: a message
+    whose timer died with a previous process is still deleted within SWEEP_EVERY seconds."""
     if app.job_queue is not None:
-        app.job_queue.run_repeating(_sweep_job, interval=SWEEP_EVERY, first=1.0, name="purge")
+        _sweep_later(app.job_queue, 1.0)
+
+
+def _sweep_later(job_queue: JobQueue, delay: float) -> None:
+    if not job_queue.get_jobs_by_name(SWEEP_JOB):
+        job_queue.run_once(_sweep_job, delay, name=SWEEP_JOB)
 
 
 async def _sweep_job(ctx: Ctx) -> None:
     await sweep(ctx)
+    if ctx.job_queue is not None and await ctx.deps.store.redis.zcard(key(ctx.deps.me.tg_id)):
+        ctx.job_queue.run_once(_sweep_job, SWEEP_EVERY, name=SWEEP_JOB)
 
 
 async def sweep(ctx: Ctx) -> int:
