@@ -229,12 +229,18 @@ class HoursEdit(CallbackData, prefix="ahe"):
 
 
 @dataclass(frozen=True)
+class HoursSilence(CallbackData, prefix="ahs"):
+    tenant: str
+    seconds: int  # the silent-PBX alert; 0 = off
+
+
+@dataclass(frozen=True)
 class Report(CallbackData, prefix="ar"):
     tenant: str
     days: int = 7
 
 
-HOURS_KINDS = (Hours, HoursMode, HoursEdit, Report)
+HOURS_KINDS = (Hours, HoursMode, HoursEdit, HoursSilence, Report)
 
 
 KINDS: dict[str, type[CallbackData]] = {

@@ -56,3 +56,14 @@ async def test_the_screen_says_when_the_pbx_was_last_heard(signed_in, store, acm
     await me.press("Меню")
     await me.press("Рабочие часы")
     assert "⚠️ АТС молчит с" in await me.screen()
+
+
+async def test_the_silent_pbx_alert_in_one_tap(signed_in, store, acme):
+    me, tenant = signed_in, acme[0]
+    await me.press("Рабочие часы")
+    assert "✓ выключена" in await me.labels()
+    assert await me.press("2h") == "Сохранено."
+    assert (await store.schedules.tenant(tenant.id)).silence_alert == 7200
+    assert "✓ 2h" in await me.labels() and "Тревога при молчании АТС: 2h" in await me.screen()
+    await me.press("выключена")
+    assert (await store.schedules.tenant(tenant.id)).silence_alert == 0

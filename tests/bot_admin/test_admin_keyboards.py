@@ -23,6 +23,7 @@ EXTREME = {
     "gpage": 9999,
     "mode": "digest",  # the longest off-hours mode
     "days": 9999,
+    "seconds": 7 * 86_400,
 }
 
 

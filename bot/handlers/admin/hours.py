@@ -27,6 +27,7 @@ from store.hours import OffHours
 EDIT = "hours_edit"
 KIND = "hours"
 ALWAYS = ("-", "—")
+SILENCE_CHOICES = (0, 3600, 7200, 14400)  # the silent-PBX alert offered in one tap
 
 
 async def hours_screen(ctx: Ctx, s: Session) -> Screen:
@@ -51,9 +52,18 @@ async def hours_screen(ctx: Ctx, s: Session) -> Screen:
         )
         for mode in OffHours
     ]
+    silence = [
+        kb.button(
+            ("✓ " if v == setting.silence_alert else "")
+            + (duration_text(v) if v else tr(ctx, s, "hours.menu.silence_off")),
+            kb.HoursSilence(s.tid, v),
+        )
+        for v in SILENCE_CHOICES
+    ]
     rows = [
         [kb.button(tr(ctx, s, "hours.menu.set_hours"), kb.HoursEdit(s.tid))],
         *[[b] for b in modes],
+        silence,
         [kb.button(tr(ctx, s, "admin.back.menu"), kb.Menu(s.tid))],
     ]
     return Screen(text, kb.markup(rows))
@@ -79,6 +89,14 @@ async def on_mode(update: Update, ctx: Ctx, s: Session, data: kb.HoursMode) -> s
     except ValueError:
         return tr(ctx, s, "admin.stale.button")
     await ctx.deps.store.schedules.set_tenant(s.tid, off_hours=mode.value)
+    await show(update, ctx, await hours_screen(ctx, s))
+    return tr(ctx, s, "hours.menu.saved")
+
+
+async def on_silence(update: Update, ctx: Ctx, s: Session, data: kb.HoursSilence) -> str:
+    if data.seconds not in SILENCE_CHOICES:
+        return tr(ctx, s, "admin.stale.button")
+    await ctx.deps.store.schedules.set_tenant(s.tid, silence_alert=data.seconds)
     await show(update, ctx, await hours_screen(ctx, s))
     return tr(ctx, s, "hours.menu.saved")
 
@@ -110,4 +128,4 @@ async def got_hours(update: Update, ctx: Ctx, env: AdminEnv) -> object:
     return ConversationHandler.END
 
 
-ROUTES = {kb.Hours: on_hours, kb.HoursMode: on_mode}
+ROUTES = {kb.Hours: on_hours, kb.HoursMode: on_mode, kb.HoursSilence: on_silence}
