@@ -112,7 +112,7 @@ class Digests:
                 calls.append((rec, self._group_name(tenant, group.id, group.name)))
         calls.sort(key=lambda c: c[0].recorded_at)
         per_chat = await self._per_chat(tid, calls)
-        jobs = await self._jobs(tenant, per_chat)
+        jobs = await self._jobs(tenant, per_chat) + await self._forum_jobs(tenant, calls)
         if jobs:
             await self._queue.enqueue(jobs)
             self._metrics.inc("messages_queued_total", by=len(jobs))
@@ -158,6 +158,24 @@ class Digests:
             text = self.text(tenant, per_chat[chat])
             job = Job("", routes[chat].bot.tg_id, tenant.id, chat, Kind.CALL, text)
             job.silent = chat in silent
+            jobs.append(job)
+        return jobs
+
+    async def _forum_jobs(self, tenant: Tenant, calls: list[tuple[RecordedCall, str]]) -> list[Job]:
+        """A group bound to a forum gets its own digest in its topic (delivery/topics.py)."""
+        by_group: dict[str, list[tuple[RecordedCall, str]]] = {}
+        for call in calls:
+            by_group.setdefault(call[0].group_id, []).append(call)
+        jobs = []
+        for gid, mine in by_group.items():
+            forum = await self._store.topics.binding(tenant.id, gid)
+            if forum is None:
+                continue
+            [route] = (await self._router.choose_many(tenant.id, [forum.chat_id])).values()
+            job = Job(
+                "", route.bot.tg_id, tenant.id, forum.chat_id, Kind.CALL, self.text(tenant, mine)
+            )
+            job.topic, job.thread = gid, forum.thread or 0
             jobs.append(job)
         return jobs
 

@@ -55,7 +55,7 @@ async def test_a_topic_survives_a_restart_and_an_unbound_group_stops(world, make
     await world.tg.wait_for_messages(forum, 1, timeout=20)
     await world.idle(first)
     await first.stop(grace=1.0)
-    second = await make_engine("w2")
+    second = await make_engine()  # the same worker restarted: its name, its pending entries
     await _call(world, "c2")
     cards = await world.tg.wait_for_messages(forum, 2, timeout=20)
     await world.idle(second)
@@ -95,3 +95,20 @@ async def test_a_deleted_topic_is_made_again(world, make_engine):
     await world.idle(engine)
     new = (await store.topics.binding(tid, "default")).thread
     assert new and new != old and cards[1]["message_thread_id"] == new
+
+
+async def test_the_morning_digest_of_a_bound_group_goes_to_its_topic(world, make_engine):
+    store, tid = world.store, world.tenant.id
+    forum = await _forum(world)
+    await store.topics.bind(tid, "default", forum)
+    await store.schedules.set_tenant(tid, hours="Mon-Fri 12:00-18:00", off_hours="digest")
+    engine = await make_engine()
+    engine.digests.stopping = True
+    await _call(world, "c1")
+    await world.idle(engine)
+    assert await world.tg.messages(forum) == []
+    engine.digests.clock = lambda: 1_800_000_000.0 + 3600  # 12:00 in Moscow
+    assert await engine.digests.tick() == 1
+    [digest] = await world.tg.wait_for_messages(forum, 1, timeout=20)
+    assert "нерабочее время: 1" in digest["text"]
+    assert digest["message_thread_id"] == (await store.topics.binding(tid, "default")).thread
