@@ -50,12 +50,15 @@ async def test_a_topic_survives_a_restart_and_an_unbound_group_stops(world, make
     store, tid = world.store, world.tenant.id
     forum = await _forum(world)
     await store.topics.bind(tid, "default", forum)
-    first = await make_engine()
+    # A stopped engine's last blocking read may still take the next entry: a short take-over
+    # time hands it to the restarted one.
+    fast_take_over = {"stale_intake_ms": 500}
+    first = await make_engine(opts=fast_take_over)
     await _call(world, "c1")
     await world.tg.wait_for_messages(forum, 1, timeout=20)
     await world.idle(first)
     await first.stop(grace=1.0)
-    second = await make_engine()  # the same worker restarted: its name, its pending entries
+    second = await make_engine(opts=fast_take_over)  # the same worker, restarted
     await _call(world, "c2")
     cards = await world.tg.wait_for_messages(forum, 2, timeout=20)
     await world.idle(second)
