@@ -21,6 +21,7 @@ from bot.handlers import (
     errors,
     fallback,
     greet,
+    quiet,
     scrub,
     status,
     stop,
@@ -49,6 +50,7 @@ FEATURES: list[Feature] = [
     Feature("status", status.handlers, status.COMMANDS),
     Feature("stop", stop.handlers, stop.COMMANDS),
     Feature("chatid", chatid.handlers, chatid.COMMANDS),
+    Feature("quiet", quiet.handlers, quiet.COMMANDS),  # personal quiet hours (docs/hours.md)
 ]
 FALLBACKS: list[Feature] = [Feature("fallback", fallback.handlers)]
 

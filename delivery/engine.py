@@ -13,11 +13,13 @@ from telegram.error import InvalidToken
 
 from delivery import keys, redact
 from delivery.botpool import BotPool
+from delivery.digest import Digests
 from delivery.fanout import FanOut, GroupNewMarkup
 from delivery.policy import Limits, Options, Retry
 from delivery.queue import Job, JobQueue
 from delivery.routing import BotRef, Route, Router, bot_id_of_token
 from delivery.sender import Sender
+from delivery.silence import SilenceWatch
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import Store
@@ -103,6 +105,8 @@ class DeliveryEngine:
             retry or Retry(),
             self._kick,
         )
+        self.digests = Digests(store, self.queue, self.router, catalogue, metrics, self._kick)
+        self.silence = SilenceWatch(store, catalogue)
         # Send slots: a job holds one from its claim until it is settled, so at most `senders`
         # messages per worker are ever sent-but-not-settled (what a kill -9 may repeat).
         self._free = self._opt.senders
@@ -137,6 +141,8 @@ class DeliveryEngine:
         self._stop_event.clear()
         self._failures = 0
         self.fanout.stopping = False
+        self.digests.stopping = False
+        self.silence.stopping = False
         self._free = self._opt.senders
         self._held.clear()
         self._orphans = False
@@ -145,6 +151,8 @@ class DeliveryEngine:
             asyncio.create_task(self._dispatch(), name="delivery-dispatch"),
             asyncio.create_task(self._heartbeat(), name="delivery-lease"),
             asyncio.create_task(self._listen(), name="delivery-wake"),
+            asyncio.create_task(self.digests.run(), name="delivery-digests"),
+            asyncio.create_task(self.silence.run(), name="delivery-silence"),
         ]
 
     async def _check_default_token(self) -> None:
@@ -171,6 +179,8 @@ class DeliveryEngine:
             return
         self._stopping = True
         self.fanout.stopping = True
+        self.digests.stopping = True
+        self.silence.stopping = True
         self._stop_event.set()
         self._kick()
         self._freed.set()
@@ -328,4 +338,5 @@ class DeliveryEngine:
             "delivery_dead_letters": ("Messages in the dead-letter lists", depth.dead),
             "delivery_intake_backlog": ("Intake entries not yet fanned out", backlog),
             "delivery_dead_intake": ("Intake entries that could not be fanned out", dead_intake),
+            **await self.silence.gauges(),
         }

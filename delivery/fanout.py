@@ -15,6 +15,7 @@ from redis.exceptions import RedisError, ResponseError
 from telegram import InlineKeyboardMarkup
 
 from delivery import keys
+from delivery.offhours import OffHoursPolicy, mark_off_hours
 from delivery.policy import Options
 from delivery.queue import Copies, Job, JobQueue, Kind
 from delivery.redact import redact
@@ -75,6 +76,7 @@ class FanOut:
         self._opt = options
         self._markup = group_new_markup
         self._kick = kick
+        self._hours = OffHoursPolicy(store)
         # Checked on every turn: redis-py can swallow a cancel that lands inside a command.
         self.stopping = False
 
@@ -195,7 +197,7 @@ class FanOut:
         await self._queue.enqueue_copies(None, entry_id, fanned_ttl=self._opt.fanned_ttl)
         self._metrics.inc("messages_dead_lettered_total", {"reason": "intake"})
 
-    async def _copies(self, f: dict[str, str]) -> Copies | None:
+    async def _copies(self, f: dict[str, str]) -> Copies | list[Copies] | None:
         kind, tid = f.get("kind"), f.get("tenant", "")
         if kind not in KINDS or not tid:
             raise Malformed(f"kind {kind!r}, tenant {tid!r}")
@@ -237,7 +239,7 @@ class FanOut:
             return self._cat.t(tenant.lang, "group.default_name")
         return gid
 
-    async def _call_copies(self, tid: str, call_id: str) -> Copies | None:
+    async def _call_copies(self, tid: str, call_id: str) -> list[Copies] | None:
         rec = await self._store.calls.get(tid, call_id)
         if rec is None:
             return None
@@ -251,8 +253,27 @@ class FanOut:
             self._cat, tenant.lang, tenant.tz, event, name, rec.recorded_at, tenant.name
         )
         chats = await self._followers(tid, group.id)
-        template = Job("", 0, tid, 0, Kind.CALL, text, at=rec.recorded_at, call=call_id)
-        return await self._copies_to(template, chats)
+        # Working hours (perezvon/hours.py): hold for the digest, or mark and maybe silence.
+        plan = await self._hours.plan(tenant, group.id, rec.recorded_at, chats)
+        if plan.hold_until is not None:
+            await self._store.held.hold(tid, call_id, plan.hold_until)
+            return None
+        if plan.off_hours:
+            text = mark_off_hours(self._cat, tenant.lang, text)
+        out = []
+        for silent in (False, True):
+            some = [c for c in chats if (c in plan.silent) is silent]
+            if some:
+                job = Job("", 0, tid, 0, Kind.CALL, text, at=rec.recorded_at, call=call_id)
+                job.silent = silent
+                out.append(await self._copies_to(job, some))
+        # A group bound to a forum supergroup: one more copy, into its topic there.
+        forum = await self._store.topics.binding(tid, group.id)
+        if forum is not None:
+            job = Job("", 0, tid, 0, Kind.CALL, text, at=rec.recorded_at, call=call_id)
+            job.silent, job.topic, job.thread = plan.all_silent, group.id, forum.thread or 0
+            out.append(await self._copies_to(job, [forum.chat_id]))
+        return out
 
     async def _followers(self, tid: str, gid: str) -> list[int]:
         """Chats with an active subscription that follows the group, read a page at a time."""

@@ -38,6 +38,9 @@ class Job:
     tried: list[int] = field(default_factory=list)  # bots that may not write to this chat
     error: str = ""
     dead_at: float = 0.0
+    silent: bool = False  # sent with disable_notification (off hours, quiet hours)
+    topic: str = ""  # the group whose forum topic this goes to (delivery/topics.py)
+    thread: int = 0  # that topic's message_thread_id, once known
 
     def data(self) -> str:
         """Everything but the routing fields, as JSON (a fan-out writes thousands: no asdict)."""
@@ -52,6 +55,11 @@ class Job:
             "error": self.error,
             "dead_at": self.dead_at,
         }
+        # Only when set: jobs without them stay readable by code that lacks the fields.
+        if self.silent:
+            d["silent"] = True
+        if self.topic:
+            d["topic"], d["thread"] = self.topic, self.thread
         return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -109,10 +117,16 @@ class JobQueue:
         return await self._fanout(groups, entry_id, fanned_ttl)
 
     async def enqueue_copies(
-        self, copies: Copies | None, entry_id: str = "", *, fanned_ttl: int = 86_400
+        self,
+        copies: Copies | list[Copies] | None,
+        entry_id: str = "",
+        *,
+        fanned_ttl: int = 86_400,
     ) -> int:
-        """`enqueue` for one message to many chats: its data is encoded and sent once."""
-        groups = {(copies.template.tid, copies.template.data()): copies.targets} if copies else {}
+        """`enqueue` for one message (or a few variants of it) to many chats: each variant's
+        data is encoded and sent once."""
+        variants = copies if isinstance(copies, list) else [copies] if copies else []
+        groups = {(c.template.tid, c.template.data()): c.targets for c in variants if c.targets}
         return await self._fanout(groups, entry_id, fanned_ttl)
 
     async def _fanout(

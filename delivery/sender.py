@@ -17,6 +17,7 @@ from delivery.policy import Options, Retry
 from delivery.queue import Job, JobQueue, Kind
 from delivery.render import with_hint
 from delivery.routing import BotRef, Route, Router
+from delivery.topics import ForumTopics
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import Store
@@ -55,6 +56,7 @@ class Sender:
         self._kick = kick
         self._clock = clock
         self._outbox = Outbox(store, clock)
+        self._topics = ForumTopics(store, pool, catalogue, options)
 
     async def routes(self, jobs: list[Job]) -> list[Route | None]:
         """The bot for each claimed job, checked again now (bots change after fan-out)."""
@@ -71,7 +73,13 @@ class Sender:
             await self._requeue(job)
             return None
         text, hint_key = await self._text(job, route)
-        outcome = await self._send(job, route, text)
+        # A card for a forum topic: the topic is created on first use (delivery/topics.py).
+        outcome = await self._topics.ensure(job, route) if job.topic and not job.thread else None
+        outcome = outcome or await self._send(job, route, text)
+        if job.topic and await self._topics.lost(job, outcome):
+            # Its topic was deleted: a new one on the next try (counted, so it cannot spin).
+            await self._transient(job, "its forum topic was deleted")
+            return None
         await self._settle(job, route, outcome, hint_key)
         return outcome.verdict
 
@@ -93,6 +101,10 @@ class Sender:
             "link_preview_options": NO_PREVIEW,
             "reply_markup": job.markup or None,
         }
+        if job.silent:
+            params["disable_notification"] = True
+        if job.thread:
+            params["message_thread_id"] = job.thread
         try:
             await self._pool.call(route.bot, "sendMessage", params, self._opt.send_timeout)
         except Exception as exc:  # every failure is classified in outcome.py

@@ -70,6 +70,7 @@ class AmiSupervisor:
         self._every = reconcile_every
         self._connect = connect
         self._running: dict[str, tuple[AmiLink, asyncio.Task[None]]] = {}
+        self._conns: dict[str, object] = {}  # link id -> its connection (has `connected`)
         self._loop_task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
 
@@ -94,6 +95,7 @@ class AmiSupervisor:
             link, task = self._running[aid]
             if links.get(aid) != link or task.done():
                 del self._running[aid]
+                self._conns.pop(aid, None)
                 await _cancel(task)
         for aid, link in links.items():
             if aid in self._running:
@@ -107,6 +109,7 @@ class AmiSupervisor:
             conn = self._connect(settings, self._on_missed(link))
             task = asyncio.create_task(conn.run(), name=f"ami-{aid}")
             self._running[aid] = (link, task)
+            self._conns[aid] = conn
             log.info("AMI link %s: connecting to %s:%s", aid, link.host, link.port)
 
     async def _loop(self) -> None:
@@ -115,10 +118,20 @@ class AmiSupervisor:
         while not self._stopping.is_set():
             try:
                 await self.reconcile()
+                await self.report()
             except Exception:
                 log.exception("AMI links could not be read; retrying")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self._every)
+
+    async def report(self) -> None:
+        """Which links are connected, for the silent-PBX watch (delivery/silence.py): a link
+        that is up keeps its tenant's PBX counted as alive."""
+        up = {aid: bool(getattr(c, "connected", False)) for aid, c in self._conns.items()}
+        await self._store.heartbeats.links_seen(up)
+        for aid, connected in up.items():
+            if connected and aid in self._running:
+                await self._store.heartbeats.beat(self._running[aid][0].tenant_id)
 
     async def start(self) -> None:
         await self.reconcile()
@@ -130,4 +143,5 @@ class AmiSupervisor:
             await self._loop_task
         tasks = [t for _, t in self._running.values()]
         self._running.clear()
+        self._conns.clear()
         await asyncio.gather(*(_cancel(t) for t in tasks))

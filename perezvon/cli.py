@@ -6,11 +6,12 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from perezvon import cli_access, cli_tenant, logs, operator
+from perezvon import cli_access, cli_tenant, logs, operator, report
 from perezvon.redis_runtime import RedisUnavailable, open_store
 from perezvon.settings import ConfigError, Settings, load
 from store import Store
@@ -96,6 +97,7 @@ def build_parser() -> Parser:
     delete.add_argument("id")
     delete.add_argument("--yes", action="store_true", help="confirm the deletion")
 
+    report.add_parser(sub, json_flag)  # docs/reports.md
     group = sub.add_parser("group", help="call groups of a tenant").add_subparsers(
         dest="action", required=True, parser_class=Parser
     )
@@ -159,6 +161,8 @@ def _plain_command(args: argparse.Namespace, settings: Settings) -> Command:
     if (found := cli_tenant.command(args, settings)) is not None:
         return found
     if (found := cli_access.command(args)) is not None:
+        return found
+    if (found := report.command(args, time.time)) is not None:
         return found
     match (args.cmd, getattr(args, "action", None)):
         case ("tenant", "create"):

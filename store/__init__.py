@@ -20,6 +20,8 @@ from store.durability import Replication
 from store.errors import NotFound, SecretKeyMismatch
 from store.facts import KeyThrottle, StartedBots
 from store.groups import Groups
+from store.heartbeat import Heartbeats
+from store.hours import HeldCalls, Schedules
 from store.ingest_tokens import IngestTokens
 from store.invites import Invites
 from store.models import Tenant
@@ -27,6 +29,7 @@ from store.profiles import Profiles
 from store.schema import migrate
 from store.subscriptions import Subscriptions
 from store.tenants import Tenants
+from store.topics import Topics
 
 __all__ = ["PoolPolicy", "Store", "connect"]
 
@@ -61,6 +64,10 @@ class Store:
         self.ingest_tokens = IngestTokens(redis, clock, self.tenants)
         self.audit = Audit(redis, clock)
         self.default_bot = DefaultBot(redis)
+        self.schedules = Schedules(redis)
+        self.held = HeldCalls(redis, clock)
+        self.heartbeats = Heartbeats(redis, clock)
+        self.topics = Topics(redis)
 
     async def migrate(self) -> int:
         return await migrate(self.redis)
@@ -126,6 +133,8 @@ class Store:
                 keys.bot_active(tid),
                 keys.audit(tid),
                 keys.tenant(tid),
+                keys.held(tid),
+                keys.quiet(tid),
             )
             await pipe.execute()
         async with self.redis.pipeline(transaction=False) as pipe:
@@ -133,4 +142,7 @@ class Store:
                 pipe.srem(keys.chat_tenants(int(chat)), tid)
             pipe.delete(keys.api_key(h["key_hash"]))
             pipe.zrem(keys.TENANTS, tid)
+            pipe.zrem(keys.HELD_DUE, tid)
+            pipe.zrem(keys.HEARTBEAT, tid)
+            pipe.hdel(keys.ALARMS, tid)
             await pipe.execute()

@@ -21,6 +21,14 @@ BOTS_CHANGED = f"{PREFIX}:bots:changed"
 BOTS_VERSION = f"{PREFIX}:bots:version"
 # Every accepted unit of work (a missed call, a new group to announce) enters here once.
 INTAKE = f"{PREFIX}:intake"
+# Tenants with calls held for a digest -> the earliest time one is due (store/hours.py).
+HELD_DUE = f"{PREFIX}:held_due"
+# Silent PBX (store/heartbeat.py): tenant -> last event; AMI link -> last seen connected;
+# raised alarms (tenant id or "ami:<link>") -> since when; the checkers' lock.
+HEARTBEAT = f"{PREFIX}:heartbeat"
+AMI_SEEN = f"{PREFIX}:ami_seen"
+ALARMS = f"{PREFIX}:alarms"
+ALARMS_LOCK = f"{PREFIX}:alarms_lock"
 
 
 def api_key(key_hash: str) -> str:
@@ -151,3 +159,22 @@ def ingest_token_of(tid: str, name: str) -> str:
 
 def audit(tid: str) -> str:
     return f"{_t(tid)}:audit"
+
+
+def held(tid: str) -> str:
+    """Calls held for the digest: call id -> when it is due (the next opening)."""
+    return f"{_t(tid)}:held"
+
+
+def held_lock(tid: str) -> str:
+    return f"{_t(tid)}:held_lock"
+
+
+def topic_lock(tid: str, gid: str) -> str:
+    """Held while a worker creates the forum topic of a group (store/topics.py)."""
+    return f"{_t(tid)}:topic_lock:{gid}"
+
+
+def quiet(tid: str) -> str:
+    """Personal quiet hours of a tenant's subscribers: chat id -> "22:00-08:00"."""
+    return f"{_t(tid)}:quiet"

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from . import errors as E
-from . import methods_bot, methods_members, methods_messages, methods_updates
+from . import methods_bot, methods_forum, methods_members, methods_messages, methods_updates
 from .call import Call, Handler
 from .emulator import Emulator
 from .errors import ApiError
@@ -24,6 +24,7 @@ METHODS: dict[str, Handler] = {
     **methods_updates.METHODS,
     **methods_messages.METHODS,
     **methods_members.METHODS,
+    **methods_forum.METHODS,
 }
 PROXY_502_PAGE = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"

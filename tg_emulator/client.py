@@ -156,6 +156,10 @@ class EmulatorClient:
         """Add a bot to a group (optionally as admin)."""
         await self._call("POST", f"/chats/{chat_id}/bots", {**_bot_field(bot), "admin": admin})
 
+    async def make_forum(self, chat_id: int) -> None:
+        """Switch a supergroup to forum mode (topics), as its owner does in the app."""
+        await self._call("POST", f"/chats/{chat_id}/forum", {})
+
     async def kick_bot(self, chat_id: int, bot_id: int) -> None:
         """Remove a bot from a group: it gets 403 "bot was kicked from the group chat"."""
         await self._call("DELETE", f"/chats/{chat_id}/bots/{bot_id}")

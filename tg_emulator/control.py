@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import inbound
+from . import inbound, methods_forum
 from .bot_api import EMULATOR
 from .emulator import Emulator
 from .faults import FaultSpecError
@@ -177,6 +177,11 @@ async def add_bot_to_chat(emu: Emulator, request: web.Request) -> web.Response:
     return _ok(True)
 
 
+async def make_forum(emu: Emulator, request: web.Request) -> web.Response:
+    methods_forum.make_forum(emu.world, _int(request.match_info["chat_id"], "chat_id"))
+    return _ok(True)
+
+
 async def kick_bot(emu: Emulator, request: web.Request) -> web.Response:
     chat = emu.world.chat(_int(request.match_info["chat_id"], "chat_id"))
     bot = emu.world.bot(_int(request.match_info["bot_id"], "bot_id"))
@@ -328,6 +333,7 @@ ROUTES: list[tuple[str, str, Route]] = [
     ("POST", "/groups", create_group),
     ("POST", "/chats/{chat_id}/upgrade", upgrade_group),
     ("POST", "/chats/{chat_id}/bots", add_bot_to_chat),
+    ("POST", "/chats/{chat_id}/forum", make_forum),
     ("DELETE", "/chats/{chat_id}/bots/{bot_id}", kick_bot),
     ("GET", "/chats/{chat_id}/messages", chat_messages),
     ("POST", "/messages", user_message),

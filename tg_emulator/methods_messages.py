@@ -9,6 +9,7 @@ from . import errors as E
 from .access import check_can_write, resolve_chat
 from .call import Call, Handler
 from .content import render_text, validate_markup
+from .methods_forum import check_thread
 from .serialize import chat_full_info, control_message, message_json
 from .state import StoredMessage
 
@@ -49,6 +50,7 @@ async def send_message(call: Call) -> dict[str, Any]:
     text, entities = render_text(p, emu.settings.max_text_length)
     markup = validate_markup(p.obj("reply_markup", "reply keyboard markup"))
     link_preview = _link_preview(call)
+    check_thread(emu.world, chat_id, p.int("message_thread_id"))
     storm = emu.faults.take("flood", bot.id, chat_id, call.method)
     if storm is not None:
         raise E.too_many_requests(storm.retry_after)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -178,6 +179,9 @@ async def _submit(ctx: Ingest, tenant: Tenant, events: list[PbxEvent]) -> list[R
         got = await ctx.intake.submit_followups(tenant, [e for _, e in others])
         for (i, _), receipt in zip(others, got, strict=True):
             out[i] = receipt
+    # Silent-PBX watch (store/heartbeat.py): the events are durable, so this may not fail them.
+    with contextlib.suppress(RedisError, OSError):
+        await ctx.store.heartbeats.beat(tenant.id)
     return [r for r in out if r is not None]
 
 

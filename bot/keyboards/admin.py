@@ -210,6 +210,40 @@ class DeadRetry(CallbackData, prefix="adr"):
     page: int = 0
 
 
+# --- working hours (bot/handlers/admin/hours.py) ---
+
+
+@dataclass(frozen=True)
+class Hours(CallbackData, prefix="ah"):
+    tenant: str
+
+
+@dataclass(frozen=True)
+class HoursMode(CallbackData, prefix="ahm"):
+    tenant: str
+    mode: str  # notify | quiet | digest
+
+
+@dataclass(frozen=True)
+class HoursEdit(CallbackData, prefix="ahe"):
+    tenant: str
+
+
+@dataclass(frozen=True)
+class HoursSilence(CallbackData, prefix="ahs"):
+    tenant: str
+    seconds: int  # the silent-PBX alert; 0 = off
+
+
+@dataclass(frozen=True)
+class Report(CallbackData, prefix="ar"):
+    tenant: str
+    days: int = 7
+
+
+HOURS_KINDS = (Hours, HoursMode, HoursEdit, HoursSilence, Report)
+
+
 KINDS: dict[str, type[CallbackData]] = {
     kind.prefix: kind
     for kind in (
@@ -217,6 +251,7 @@ KINDS: dict[str, type[CallbackData]] = {
         NewGroupsPolicy, Users, UserList,
         UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, Bots, BotCard,
         BotSwitch, BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry,
+        *HOURS_KINDS,
         *access.KINDS,  # «Пригласить», «Журнал»
     )
 }  # fmt: skip

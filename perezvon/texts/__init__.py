@@ -19,6 +19,10 @@ from perezvon.texts import (
     delivery_ru,
     groups_en,
     groups_ru,
+    hours_en,
+    hours_ru,
+    reports_en,
+    reports_ru,
     secrets_en,
     secrets_ru,
 )
@@ -36,6 +40,8 @@ AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (groups_ru.TEXTS, groups_en.TEXTS),
     (secrets_ru.TEXTS, secrets_en.TEXTS),
     (access_ru.TEXTS, access_en.TEXTS),
+    (hours_ru.TEXTS, hours_en.TEXTS),
+    (reports_ru.TEXTS, reports_en.TEXTS),
 ]
 
 

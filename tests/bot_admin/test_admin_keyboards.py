@@ -25,6 +25,9 @@ EXTREME = {
     "uses": 100_000,
     "hours": 8760,
     "invite": "f" * 8,
+    "mode": "digest",  # the longest off-hours mode
+    "days": 9999,
+    "seconds": 7 * 86_400,
 }
 
 

@@ -103,3 +103,25 @@ async def test_stop_ends_a_connection_that_swallows_its_first_cancellation(store
     async with asyncio.timeout(10):
         await supervisor.stop()
     assert supervisor.link_ids == []
+
+
+async def test_a_connected_link_reports_itself_and_its_tenant_alive(store: Store, tenant, clock):
+    server = await FakeAmiServer(secret="pw").start()
+    link = await store.ami.add(tenant.id, server.host, server.port, "perezvon", "pw", False)
+    dead = await store.ami.add(tenant.id, "127.0.0.1", 9, "perezvon", "pw", False)
+    supervisor = AmiSupervisor(store, Intake(store), reconcile_every=0.05)
+    await supervisor.start()
+    try:
+        seen = await _wait_for(lambda: store.heartbeats.last_event(tenant.id))
+        assert seen == clock.now
+        links = await store.heartbeats.link_seen()
+        assert links[link.id] == clock.now
+        # The unreachable link is counted from when it was first seen, never refreshed.
+        first = links[dead.id]
+        clock.advance(120)
+        await supervisor.report()
+        links = await store.heartbeats.link_seen()
+        assert links[dead.id] == first and links[link.id] == clock.now
+    finally:
+        await supervisor.stop()
+        await server.close()

@@ -54,6 +54,10 @@ async def main_screen(ctx: Ctx, s: Session) -> Screen:
             kb.button(tr(ctx, s, "admin.menu.bots"), kb.Bots(s.tid)),
             kb.button(tr(ctx, s, "admin.menu.api_key"), kb.ApiKey(s.tid)),
         ],
+        [
+            kb.button(tr(ctx, s, "hours.menu.button"), kb.Hours(s.tid)),
+            kb.button(tr(ctx, s, "reports.menu.button"), kb.Report(s.tid)),
+        ],
     ]
     rows.append(invites.menu_row(ctx, s))  # «Пригласить», «Журнал»
     dead = s.env.dead_letters

@@ -16,10 +16,12 @@ from bot.handlers.admin import (
     bots,
     deadletters,
     groups,
+    hours,
     invites,
     journal,
     menu,
     purge,
+    report,
     users,
 )
 from bot.handlers.admin.shared import AdminEnv, Stale, authorize, t, tr
@@ -42,6 +44,8 @@ ROUTES: dict[type, object] = {
     **deadletters.ROUTES,
     **invites.ROUTES,
     **journal.ROUTES,
+    **hours.ROUTES,
+    **report.ROUTES,
 }
 
 
