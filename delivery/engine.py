@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter
 
 from redis.exceptions import RedisError
@@ -223,9 +224,9 @@ class DeliveryEngine:
                 await asyncio.sleep(0.5)
                 continue
             if jobs:
-                at = asyncio.get_running_loop().time()
+                at = time.time()
                 for job in jobs:
-                    job.due += at  # the slot on our loop's clock: sleeping starts later
+                    job.due += at  # the slot on our wall clock (the claim counted it from Redis's)
                 self._held.update(job.jid for job in jobs)
                 self._free -= len(jobs)
                 task = asyncio.create_task(self._send_batch(jobs))
@@ -274,7 +275,7 @@ class DeliveryEngine:
 
     async def _send_one(self, job: Job, route: Route | None) -> None:
         try:
-            delay = job.due - asyncio.get_running_loop().time()
+            delay = job.due - time.time()
             if delay > 0:
                 await asyncio.sleep(delay)  # its send slot, reserved by the claim
             verdict = await self.sender.process(job, route)

@@ -8,6 +8,7 @@ up to 1000/s) live here too.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +25,38 @@ PAID_MAX_PER_SECOND = 1000.0
 def clock_arg(clock: Callable[[], float] | None) -> str:
     """The time the scripts run at: '' for Redis TIME (one clock for every worker), or ms."""
     return "" if clock is None else f"{clock() * 1000.0:.3f}"
+
+
+class RedisClock:
+    """Our wall clock's reading of a time on the scripts' clock (Redis TIME), NTP-style.
+
+    A slot is a time on Redis's clock; counting its wait from when the answer reached us would
+    add that answer's delay, which differs from call to call on a busy event loop, so sends
+    reserved 34 ms apart could leave together. The offset is the largest `redis now - our time
+    after the answer` seen lately: the answer with the least delay bounds it best.
+    """
+
+    WINDOW = 30.0  # seconds an estimate is kept before a fresh one replaces it
+
+    def __init__(self, wall: Callable[[], float] = time.time) -> None:
+        self._wall = wall
+        self._offset: float | None = None
+        self._since = 0.0
+
+    def observe(self, redis_ms: float) -> None:
+        """Call right after an answer that carries the script's `now`."""
+        here = self._wall()
+        offset = redis_ms / 1000.0 - here
+        if self._offset is None or offset > self._offset or here - self._since > self.WINDOW:
+            self._offset, self._since = offset, here
+
+    def local(self, redis_ms: float) -> float:
+        """Our wall time for a time on the scripts' clock."""
+        return redis_ms / 1000.0 - (self._offset or 0.0)
+
+    def until(self, redis_ms: float) -> float:
+        """Seconds from now until a time on the scripts' clock."""
+        return self.local(redis_ms) - self._wall()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +89,15 @@ class BotPace:
 
 
 class Budget:
-    """Reserve send slots from a token's (and a chat's) budget; slow a token after a 429."""
+    """Reserve reply slots from a token's (and a chat's) budget; slow a token after a 429."""
 
     def __init__(
         self, redis: Redis, limits: Limits, clock: Callable[[], float] | None = None
     ) -> None:
         self.limits = limits
-        self._argv = limits.argv()
+        self._argv = limits.reply_argv()
         self._clock = clock
+        self.clock = RedisClock()
         self._acquire = redis.register_script(PRELUDE + ACQUIRE)
         self._throttle = redis.register_script(PRELUDE + THROTTLE)
 
@@ -80,7 +114,12 @@ class Budget:
                 *self._argv,
             ],
         )
-        return res[0] == 1, float(res[1]) / 1000.0
+        now, wait = float(res[2]), float(res[1])
+        if self._clock is not None:  # a driven clock: no answer delay to take out
+            return res[0] == 1, wait / 1000.0
+        self.clock.observe(now)
+        # counted from the script's now, not from when its answer reached us
+        return res[0] == 1, max(0.0, self.clock.until(now + wait))
 
     async def throttle(self, bot_id: int, retry_after: float) -> float:
         """A 429: pause the token for `retry_after` s and cut its rate by `Limits.backoff`

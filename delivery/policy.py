@@ -24,6 +24,10 @@ class Limits:
     group_per_minute: float = 20.0
     group_burst: int = 1
     margin: float = 0.03
+    # A private chat's burst for replies to a person (a command, a button press): Telegram
+    # allows short bursts in one chat, and a menu answering each press a second late would feel
+    # broken. The engine's messages keep the strict 1/s; groups keep 20/min for both.
+    reply_burst: int = 3
     # After a 429 the token's rate is multiplied by `backoff` (not below `floor` of its rate),
     # then regains `recovery` of its rate per second: shared by every process through Redis.
     backoff: float = 0.5
@@ -42,6 +46,12 @@ class Limits:
             f"{keep:.6f}",
             f"{self.recovery / 1000.0:.9f}",
         ]
+
+    def reply_argv(self) -> list[str]:
+        """`argv` with a private chat's burst for replies (groups keep their 20 per minute)."""
+        argv = self.argv()
+        argv[3] = str(max(self.private_burst, self.reply_burst))
+        return argv
 
     @classmethod
     def loose(cls) -> Limits:

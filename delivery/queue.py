@@ -167,12 +167,20 @@ class JobQueue:
             self._ahead,
             round(self._breaker.probe * 1000),
         )
+        now = float(res[1])
+        clock = self.budget.clock
+        if self._clock is None:
+            clock.observe(now)
         jobs = []
-        for i in range(1, len(res), 7):
+        for i in range(2, len(res), 7):
             job = Job.load(
                 res[i], {"b": res[i + 1], "t": res[i + 2], "c": res[i + 3], "d": res[i + 4]}
             )
-            job.due, job.paid = float(res[i + 5]) / 1000.0, res[i + 6] == "1"
+            # Seconds until its slot, counted from the script's now (not from our reading of
+            # the answer, which a busy loop delays by a different amount each time).
+            delay = float(res[i + 5])
+            job.due = delay / 1000.0 if self._clock else max(0.0, clock.until(now + delay))
+            job.paid = res[i + 6] == "1"
             jobs.append(job)
         wait = int(res[0])
         return jobs, (None if wait < 0 else wait / 1000.0)

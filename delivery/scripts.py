@@ -166,8 +166,8 @@ return n
 # the bot's slots are spaced by its interval (burst 1 by default), a chat's slot must not be
 # later than the bot's (else the job waits in `later`, and later jobs of that chat wait behind
 # it, as their slot is the same). A bot whose breaker is due gets ONE job, its probe. Returns
-# {wait ms (-1: nothing queued; 0: look again now), then per job: jid, bot, tid, chat, data,
-# delay ms until its slot, paid ('1': allow_paid_broadcast)}.
+# {wait ms (-1: nothing queued; 0: look again now), the script's now (ms), then per job: jid,
+# bot, tid, chat, data, delay ms from that now until its slot, paid ('1': allow_paid_broadcast)}.
 CLAIM = r"""
 local BOTS = P .. ':bots'
 local INFLIGHT = P .. ':inflight:' .. ARGV[3]
@@ -180,7 +180,7 @@ local maxn = tonumber(ARGV[13])
 -- a hundredth of a ms of slack: stored times are rounded to a thousandth
 local ahead = tonumber(ARGV[14]) + 0.01
 local probe_ms = tonumber(ARGV[15])
-local out = {0}
+local out = {0, string.format('%.3f', now)}
 local taken = 0
 local exhausted = false
 local bots = redis.call('ZRANGEBYSCORE', BOTS, '-inf', now, 'LIMIT', 0, 64)
@@ -306,12 +306,13 @@ return out
 # ARGV: P, now, bot, chat ('' = none), default bot interval, bot burst, private interval,
 # burst, group interval, burst, keep, recovery per ms. A reply from a bot's handler takes the
 # same tokens as the engine (one budget per token across processes). Returns {1, ms until the
-# slot reserved for it} or, when the bot is paused or the chat's slot is later than the bot's
-# (nothing is taken then: the bot's budget stays for others), {0, ms to wait before asking again}.
+# slot reserved for it, now} or, when the bot is paused or the chat's slot is later than the bot's
+# (nothing is taken then: the bot's budget stays for others), {0, ms to wait before asking
+# again, now}; `now` (ms) is the time the wait counts from.
 ACQUIRE = r"""
 local bot, chat = ARGV[3], ARGV[4]
 local held = paused(bot)
-if held > 0 then return {0, string.format('%.3f', held)} end
+if held > 0 then return {0, string.format('%.3f', held), string.format('%.3f', now)} end
 local bi = pace(bot, tonumber(ARGV[5]), tonumber(ARGV[11]), tonumber(ARGV[12]))
 local bkey = P .. ':rl:' .. bot
 local at, btat = earliest(bkey, bi, tonumber(ARGV[6]))
@@ -323,11 +324,13 @@ if chat ~= '' then
   ckey = P .. ':rl:' .. bot .. ':' .. chat
   local cat
   cat, ctat = earliest(ckey, ci, cb)
-  if cat > at + 0.01 then return {0, string.format('%.3f', cat - now)} end
+  if cat > at + 0.01 then
+    return {0, string.format('%.3f', cat - now), string.format('%.3f', now)}
+  end
 end
 take(bkey, btat, bi, at)
 if ckey then take(ckey, ctat, ci, at) end
-return {1, string.format('%.3f', at - now)}
+return {1, string.format('%.3f', at - now), string.format('%.3f', now)}
 """
 
 # ARGV: P, now, bot, backoff, floor, keep, recovery per ms, pause ms. A 429: the token pauses

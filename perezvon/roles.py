@@ -148,6 +148,7 @@ async def _bots(ctx: Context) -> Stop | None:
         ],
         default_lang=ctx.settings.default_lang,
         metrics=ctx.metrics,
+        limits=limits_of(ctx.settings),
     )
     app = ctx.shared.get(HTTP_APP)
     if public_url and isinstance(app, web.Application):

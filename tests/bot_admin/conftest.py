@@ -196,6 +196,9 @@ async def runtimes(
             poll_timeout=2.0,
             persistence_interval=0.2,
             clock=clock,
+            # These tests press through menus faster than a person; the emulator here is loose
+            # too (replies' pacing: tests/bot/test_ratelimit.py).
+            limits=Limits.loose(),
         )
         await runtime.start()
         started.append(runtime)
