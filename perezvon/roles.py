@@ -64,6 +64,7 @@ async def _ingest_app(ctx: Context) -> Stop | None:
         ctx.metrics,
         gauges=gauges,
         body_timeout=ctx.settings.ingest_body_timeout,
+        public_url=str(ctx.settings.public_url) if ctx.settings.public_url else None,
     )
     return None
 

@@ -13,6 +13,7 @@ from store.ami import AmiLinks
 from store.bots import Bots
 from store.calls import Calls
 from store.client import PoolPolicy, connect
+from store.connectors import Connectors
 from store.crypto import SecretBox
 from store.durability import Replication
 from store.errors import NotFound, SecretKeyMismatch
@@ -52,6 +53,7 @@ class Store:
         self.started = StartedBots(redis)
         self.throttle = KeyThrottle(redis, clock)
         self.ami = AmiLinks(redis, box)
+        self.connectors = Connectors(redis, box, clock)
 
     async def migrate(self) -> int:
         return await migrate(self.redis)

@@ -116,3 +116,17 @@ def call(tid: str, call_id: str) -> str:
 def group_ignored(tid: str, gid: str) -> str:
     """Calls ignored because the group does not notify: a hash of UTC day -> count."""
     return f"{_t(tid)}:ignored:{gid}"
+
+
+# Cloud PBX connectors: the global index connector id -> tenant id, and the tenant's records.
+def connector(cid: str) -> str:
+    return f"{PREFIX}:connector:{cid}"
+
+
+def connectors(tid: str) -> str:
+    return f"{_t(tid)}:connectors"
+
+
+def connector_status(tid: str, cid: str) -> str:
+    """Last event received and last request rejected, for the admins' «test»."""
+    return f"{_t(tid)}:connector:{cid}:status"

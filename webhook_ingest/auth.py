@@ -16,11 +16,13 @@ from webhook_ingest.errors import IngestError
 DEFAULT_TTL = 1.0
 DEFAULT_MAX_ENTRIES = 10_000
 KEY_SHAPE = re.compile(re.escape(API_KEY_PREFIX) + r"[\w-]+")
+# A cloud PBX connector's id is its secret URL segment (/v1/hooks/<vendor>/<id>).
+HOOK_ID = re.compile(r"(/v1/hooks/[^/]+/)[^/?]+")
 
 
 def redact(text: str) -> str:
     """The text with anything shaped like an API key blanked (a PBX may put one in a URL)."""
-    return KEY_SHAPE.sub(API_KEY_PREFIX + "<redacted>", text)
+    return HOOK_ID.sub(r"\1<redacted>", KEY_SHAPE.sub(API_KEY_PREFIX + "<redacted>", text))
 
 
 def presented_key(headers: Mapping[str, str]) -> str:
