@@ -101,3 +101,15 @@ def group_id(raw: str) -> str | None:
 def call_id(vendor: str, raw: str) -> str:
     """Vendor-prefixed, so two vendors' ids never collide in the ingest's dedup."""
     return f"{vendor}:{raw}"[:128]
+
+
+def seconds(raw: str) -> float | None:
+    """A vendor's duration text as seconds within the event schema's range, or None."""
+    try:
+        return min(max(float(raw), 0.0), 86_400.0)
+    except ValueError:
+        return None
+
+
+def unsigned(request: HookRequest, options: Mapping[str, str]) -> None:
+    """For vendors that sign nothing: the unguessable URL and `allow_ip` (checked before)."""

@@ -18,6 +18,7 @@ class Signed:
     sub_path: str
     form: dict[str, str]
     headers: dict[str, str]
+    json_body: dict | None = None
 
 
 def mango(leg: dict, opts: dict[str, str], url: str) -> Signed:
@@ -57,12 +58,23 @@ def twilio(leg: dict, opts: dict[str, str], url: str) -> Signed:
     return Signed("", form, {"X-Twilio-Signature": base64.b64encode(digest).decode()})
 
 
+def bitrix24(leg: dict, opts: dict[str, str], url: str) -> Signed:
+    return Signed("", {**leg["form"], "auth[application_token]": opts["application_token"]}, {})
+
+
+def unsigned(leg: dict, opts: dict[str, str], url: str) -> Signed:
+    if "json" in leg:
+        return Signed("", {}, {}, leg["json"])
+    return Signed("", dict(leg["form"]), {})
+
+
 @dataclass(frozen=True)
 class Row:
     vendor: str
     fixtures: str
     options: dict[str, str]
     sign: Callable[[dict, dict[str, str], str], Signed]
+    signed: bool = True
 
     def cases(self) -> dict:
         return json.loads((DATA / self.fixtures / "cases.json").read_text("utf-8"))
@@ -77,4 +89,9 @@ ROWS = [
     Row("gravitel", "crm_api", {"crm_token": "gr-token-6d2e"}, crm_api),
     Row("westcall", "crm_api", {"crm_token": "wc-token-9f70"}, crm_api),
     Row("twilio", "twilio", {"auth_token": "tw-token-2a6b"}, twilio),
+    Row("bitrix24", "bitrix24", {"application_token": "b24-token-4e8c"}, bitrix24),
+    Row("sipuni", "sipuni", {}, unsigned, signed=False),
+    Row("telphin", "telphin", {}, unsigned, signed=False),
+    Row("uis", "uis", {}, unsigned, signed=False),
 ]
+SIGNED_ROWS = [r for r in ROWS if r.signed]

@@ -7,6 +7,8 @@ import pytest
 from store import keys
 
 KINDS = ("missed", "answered", "outbound")
+# The fields that carry a secret in the body (the others sign in a header).
+UNSIGNED_FIELDS = ("sign", "crm_token", "auth[application_token]")
 
 
 def _final(hook) -> dict:
@@ -60,27 +62,27 @@ async def test_a_retried_final_event_is_a_duplicate(hook):
     assert again["results"] == [{"call_id": first["results"][0]["call_id"], "status": "duplicate"}]
 
 
-async def test_a_wrong_secret_is_refused_and_nothing_is_recorded(hook):
-    wrong = {k: v + "x" for k, v in hook.row.options.items()}
-    resp = await hook.post(_final(hook), options=wrong)
+async def test_a_wrong_secret_is_refused_and_nothing_is_recorded(signed_hook):
+    wrong = {k: v + "x" for k, v in signed_hook.row.options.items()}
+    resp = await signed_hook.post(_final(signed_hook), options=wrong)
     assert resp.status == 401
     assert (await resp.json())["error"]["code"] == "bad_signature"
-    assert await hook.ingest.store.calls.recent(hook.ingest.tenant.id) == []
-    status = await hook.ingest.store.connectors.status(hook.connector)
+    assert await signed_hook.ingest.store.calls.recent(signed_hook.ingest.tenant.id) == []
+    status = await signed_hook.ingest.store.connectors.status(signed_hook.connector)
     assert status.last_rejected and status.last_rejected_at
-    await hook.ingest.metrics.flush()
-    text = await (await hook.ingest.client.get("/metrics")).text()
-    assert f'connector_rejected_total{{status="401",vendor="{hook.row.vendor}"}} 1' in text
+    await signed_hook.ingest.metrics.flush()
+    text = await (await signed_hook.ingest.client.get("/metrics")).text()
+    assert f'connector_rejected_total{{status="401",vendor="{signed_hook.row.vendor}"}} 1' in text
 
 
-async def test_a_missing_signature_is_refused(hook):
-    final = _final(hook)
-    signed = hook.row.sign(final, hook.row.options, "")
-    form = {k: v for k, v in signed.form.items() if k not in ("sign", "crm_token")}
-    path = hook.path + (f"/{signed.sub_path}" if signed.sub_path else "")
-    resp = await hook.ingest.client.post(path, data=form)
+async def test_a_missing_signature_is_refused(signed_hook):
+    final = _final(signed_hook)
+    signed = signed_hook.row.sign(final, signed_hook.row.options, "")
+    form = {k: v for k, v in signed.form.items() if k not in UNSIGNED_FIELDS}
+    path = signed_hook.path + (f"/{signed.sub_path}" if signed.sub_path else "")
+    resp = await signed_hook.ingest.client.post(path, data=form)
     assert resp.status == 401
-    assert await hook.ingest.store.calls.recent(hook.ingest.tenant.id) == []
+    assert await signed_hook.ingest.store.calls.recent(signed_hook.ingest.tenant.id) == []
 
 
 async def test_an_unknown_connector_or_other_vendor_is_404(hook):

@@ -78,7 +78,8 @@ def test_fields_of_each_verdict():
     assert _verdict("megafon", "missed").group_name == "Sales"
 
 
-async def test_no_secret_reaches_the_logs(hook, caplog):
+async def test_no_secret_reaches_the_logs(signed_hook, caplog):
+    hook = signed_hook
     caplog.set_level(logging.DEBUG)
     wrong = {k: v + "x" for k, v in hook.row.options.items()}
     for leg in hook.row.cases()["missed"]:
