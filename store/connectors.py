@@ -81,10 +81,9 @@ class Connectors:
             "allow_ip": list(allow_ip),
         }
         raw = json.dumps(record)
-        async with self._r.pipeline(transaction=False) as pipe:
-            pipe.hset(keys.connectors(tid), cid, raw)
-            pipe.set(keys.connector(cid), tid)
-            await pipe.execute()
+        # Record, then index: the URL works only once the record it leads to exists.
+        await self._r.hset(keys.connectors(tid), cid, raw)
+        await self._r.set(keys.connector(cid), tid)
         return self._load(raw)
 
     async def get(self, cid: str) -> Connector:
@@ -102,10 +101,13 @@ class Connectors:
         tid = await self._r.get(keys.connector(cid))
         if tid is None:
             return False
+        # The tenant's keys share a slot, the index does not: the record goes first, so a
+        # crash in between leaves an index entry that `get` already reports as not found.
         async with self._r.pipeline(transaction=True) as pipe:
             pipe.hdel(keys.connectors(tid), cid)
-            pipe.delete(keys.connector(cid), keys.connector_status(tid, cid))
+            pipe.delete(keys.connector_status(tid, cid))
             await pipe.execute()
+        await self._r.delete(keys.connector(cid))
         return True
 
     async def note_event(self, c: Connector, what: str) -> None:
