@@ -89,12 +89,15 @@ async def run(redis_url: str, seconds: float, workers: int, rounds: int, label: 
     ours, vendor, sent = [], [], 0
     try:
         for r in range(rounds):
-            rate, n = await ib.closed_loop(server.url, key, seconds, workers, 1, f"j{r}")
-            ours.append(rate)
-            sent += n
-            rate, n = await zadarma_loop(hook_url, seconds, workers, f"z{r}")
-            vendor.append(rate)
-            sent += n
+            # Alternate which side goes first, so neither always meets a warmer Redis.
+            for side in ("json", "zadarma") if r % 2 == 0 else ("zadarma", "json"):
+                if side == "json":
+                    rate, n = await ib.closed_loop(server.url, key, seconds, workers, 1, f"j{r}")
+                    ours.append(rate)
+                else:
+                    rate, n = await zadarma_loop(hook_url, seconds, workers, f"z{r}")
+                    vendor.append(rate)
+                sent += n
     finally:
         server.stop()
     return {

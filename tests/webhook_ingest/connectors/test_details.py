@@ -90,3 +90,15 @@ async def test_no_secret_reaches_the_logs(signed_hook, caplog):
         assert secret not in text
     assert hook.connector.id not in caplog.text
     assert "connector" in caplog.text  # the rejections were logged, only without secrets
+
+
+async def test_a_signed_event_that_cannot_be_read_is_422_and_noted(ingest):
+    opts = {"api_key": "k", "api_salt": "s"}
+    c = await ingest.store.connectors.add(ingest.tenant.id, "mango", opts)
+    raw = json.dumps({"entry_id": "E9", "call_direction": 1, "from": {"number": "7" * 100}})
+    sign = hashlib.sha256(("k" + raw + "s").encode()).hexdigest()
+    form = {"vpbx_api_key": "k", "sign": sign, "json": raw}
+    resp = await ingest.client.post(f"/v1/hooks/mango/{c.id}/events/summary", data=form)
+    assert resp.status == 422 and (await resp.json())["error"]["code"] == "unreadable_event"
+    assert await ingest.store.calls.recent(ingest.tenant.id) == []
+    assert (await ingest.store.connectors.status(c)).last_rejected.startswith("unreadable")
