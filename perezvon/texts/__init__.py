@@ -17,6 +17,8 @@ from perezvon.texts import (
     delivery_ru,
     groups_en,
     groups_ru,
+    pbx_en,
+    pbx_ru,
     secrets_en,
     secrets_ru,
 )
@@ -33,6 +35,7 @@ AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (chat_ru.TEXTS, chat_en.TEXTS),
     (groups_ru.TEXTS, groups_en.TEXTS),
     (secrets_ru.TEXTS, secrets_en.TEXTS),
+    (pbx_ru.TEXTS, pbx_en.TEXTS),
 ]
 
 

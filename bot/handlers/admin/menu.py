@@ -54,6 +54,7 @@ async def main_screen(ctx: Ctx, s: Session) -> Screen:
             kb.button(tr(ctx, s, "admin.menu.bots"), kb.Bots(s.tid)),
             kb.button(tr(ctx, s, "admin.menu.api_key"), kb.ApiKey(s.tid)),
         ],
+        [kb.button(tr(ctx, s, "pbx.menu"), kb.Pbx(s.tid))],
     ]
     dead = s.env.dead_letters
     if dead is not None:
