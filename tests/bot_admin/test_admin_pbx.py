@@ -3,12 +3,17 @@ the last event and rejection on the card, removal after a confirmation."""
 
 from __future__ import annotations
 
+import logging
+
 
 async def _texts(me) -> list[str]:
     return [m.get("text", "") for m in await me.messages()]
 
 
-async def test_add_a_mango_connector_by_pasting_its_secrets(signed_in, store, acme, eventually):
+async def test_add_a_mango_connector_by_pasting_its_secrets(signed_in, store, acme, caplog):
+    # At DEBUG, PTB itself logs every update's text before any handler runs; a vendor secret
+    # has no recognisable shape to mask (docs/connectors.md says so). INFO and up: never.
+    caplog.set_level(logging.INFO)
     me, tenant = signed_in, acme[0]
     await me.press("Подключения АТС")
     assert "Подключений пока нет" in await me.screen()
@@ -28,6 +33,7 @@ async def test_add_a_mango_connector_by_pasting_its_secrets(signed_in, store, ac
     added = next(t for t in texts if "Подключение Mango Office создано" in t)
     assert f"http://127.0.0.1:8080/v1/hooks/mango/{c.id}" in added and "API коннектор" in added
     assert "Последнее событие: ещё не было" in await me.screen()
+    assert "mk-secret-123" not in caplog.text and "ms-salt-456" not in caplog.text
 
 
 async def test_the_card_shows_the_last_event_and_rejection_then_removes(signed_in, store, acme):
