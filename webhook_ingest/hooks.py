@@ -11,7 +11,6 @@ import ipaddress
 import json
 import logging
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -153,7 +152,3 @@ def register(app: web.Application, public_url: str | None = None) -> None:
     for path in ("/v1/hooks/{vendor}/{cid}", "/v1/hooks/{vendor}/{cid}/{sub:.+}"):
         app.router.add_route("GET", path, hook)
         app.router.add_route("POST", path, hook)
-
-
-def vendor_options(vendor: Vendor) -> Mapping[str, str]:
-    return {name: ("secret" if name in vendor.secrets else "plain") for name in vendor.options}
