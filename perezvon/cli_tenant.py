@@ -1,6 +1,7 @@
-"""`perezvon tenant set ID [--name] [--tz] [--lang] [--new-groups on|off]`: change a tenant's
-settings. One command for every setting, so a new one is a new flag here and a keyword of
-`store.tenants.set_options`, never a new subcommand."""
+"""`perezvon tenant set ID [--name] [--tz] [--lang] [--new-groups on|off]
+[--key-activation on|off]`: change a tenant's settings. One command for every setting, so a
+new one is a new flag here and a keyword of `store.tenants.set_options`, never a new
+subcommand."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from store import Store
 
 Command = Callable[[Store], Awaitable[operator.Result]]
 # flag dest -> keyword of store.tenants.set_options
-SETTINGS = ("name", "tz", "lang", "new_groups")
+SETTINGS = ("name", "tz", "lang", "new_groups", "key_activation")
 
 
 def add_parsers(
@@ -37,6 +38,13 @@ def add_parsers(
         default=None,
         metavar="on|off",
         help="whether groups the PBX names from now on notify at once",
+    )
+    set_.add_argument(
+        "--key-activation",
+        type=on_off,
+        default=None,
+        metavar="on|off",
+        help="whether /activate <API key> subscribes (off: only invite links do)",
     )
 
 

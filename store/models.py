@@ -32,6 +32,8 @@ class Tenant:
     # Whether a group first named by the PBX notifies at once (else it starts switched off
     # and waits for an admin). Tenants stored before this policy existed keep "off".
     new_groups: bool = False
+    # Whether `/activate <API key>` subscribes (off: only invite links do).
+    key_activation: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ def _tenant(h: dict[str, str]) -> Tenant:
         key_prefix=h["key_prefix"],
         created_at=float(h["created_at"]),
         new_groups=h.get("new_groups") == "1",
+        key_activation=h.get("key_activation", "1") == "1",
     )
 
 
@@ -154,6 +155,7 @@ class Tenants:
         tz: str | None = None,
         lang: str | None = None,
         new_groups: bool | None = None,
+        key_activation: bool | None = None,
     ) -> Tenant:
         """Change some of a tenant's settings (None leaves one as it is); validated first."""
         current = await self.get(tid)
@@ -163,6 +165,8 @@ class Tenants:
             changes["name"] = name.strip()
         if new_groups is not None:
             changes["new_groups"] = "1" if new_groups else "0"
+        if key_activation is not None:
+            changes["key_activation"] = "1" if key_activation else "0"
         if changes:
             # Only an existing record is changed: a tenant deleted meanwhile stays deleted.
             async def body(pipe) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.keyboards import access
 from bot.keyboards.callbacks import SEP, BadCallbackData, CallbackData
 from perezvon.texts import Catalogue
 
@@ -247,6 +248,7 @@ KINDS: dict[str, type[CallbackData]] = {
         UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, Bots, BotCard,
         BotSwitch, BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry,
         Pbx, PbxCard, PbxDelete, PbxAdd, PbxVendor,
+        *access.KINDS,  # «Пригласить», «Журнал»
     )
 }  # fmt: skip
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from perezvon.texts import (
+    access_en,
+    access_ru,
     admin_en,
     admin_ru,
     bot_en,
@@ -36,6 +38,7 @@ AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (groups_ru.TEXTS, groups_en.TEXTS),
     (secrets_ru.TEXTS, secrets_en.TEXTS),
     (pbx_ru.TEXTS, pbx_en.TEXTS),
+    (access_ru.TEXTS, access_en.TEXTS),
 ]
 
 

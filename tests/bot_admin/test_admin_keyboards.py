@@ -23,6 +23,10 @@ EXTREME = {
     "gpage": 9999,
     "conn": "x" * 24,  # a connector id: secrets.token_urlsafe(18)
     "vendor": "v" * 12,  # the longest vendor name is 8
+    # «Пригласить»: presets of uses and hours, an invite id.
+    "uses": 100_000,
+    "hours": 8760,
+    "invite": "f" * 8,
 }
 
 
