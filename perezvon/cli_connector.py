@@ -14,6 +14,7 @@ from typing import Any
 from perezvon import operator
 from perezvon.settings import Settings
 from store import Store
+from store.audit import Actor
 from store.connectors import Connector
 from store.errors import InvalidInput, NotFound
 from webhook_ingest.connectors import COMMON_OPTIONS, REGISTRY
@@ -104,6 +105,9 @@ def command(args: argparse.Namespace, settings: Settings) -> Command | None:
                 args.tenant, args.vendor, options,
                 secret_names=REGISTRY[args.vendor].secrets, allow_ip=allow,
             )  # fmt: skip
+            await store.audit.record(
+                c.tenant_id, Actor.cli(), "connector.add", f"{c.vendor} {c.id[:6]}"
+            )
             row = await _row(store, settings, c)
             lines = [f"Connector {c.id} ({c.vendor}) added for tenant {c.tenant_id}.",
                      f"Paste this URL into the vendor's cabinet: {row['url']}"]  # fmt: skip
@@ -127,8 +131,12 @@ def command(args: argparse.Namespace, settings: Settings) -> Command | None:
         return list_
 
     async def remove(store: Store) -> operator.Result:
-        if not await store.connectors.remove(args.id):
-            raise NotFound(f"no connector {args.id}")
+        try:
+            c = await store.connectors.get(args.id)
+        except NotFound:
+            raise NotFound(f"no connector {args.id}") from None
+        await store.connectors.remove(c.id)
+        await store.audit.record(c.tenant_id, Actor.cli(), "connector.remove", c.id[:6])
         return operator.Result({"id": args.id, "removed": True}, [f"Connector {args.id} removed."])
 
     return remove

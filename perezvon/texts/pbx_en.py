@@ -38,4 +38,7 @@ TEXTS: dict[str, str] = {
     "pbx.note.bitrix24": "Bitrix24: the ONVOXIMPLANTCALLEND event handler — this URL.",
     "pbx.note.unsigned": "This PBX signs nothing: keep the URL secret.",
     "pbx.note.uis": "UIS: Notifications → HTTP; request bodies from docs/connectors.md.",
+    # The audit log's names of the connector actions (bot/handlers/admin/journal.py).
+    "access.action.connector.add": "PBX connection added",
+    "access.action.connector.remove": "PBX connection removed",
 }

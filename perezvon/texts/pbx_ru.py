@@ -38,4 +38,7 @@ TEXTS: dict[str, str] = {
     "pbx.note.bitrix24": "Bitrix24: обработчик события ONVOXIMPLANTCALLEND — этот адрес.",
     "pbx.note.unsigned": "Эта АТС ничего не подписывает: держите адрес в секрете.",
     "pbx.note.uis": "UIS: Уведомления → HTTP, тела запросов — шаблоны из docs/connectors.md.",
+    # The audit log's names of the connector actions (bot/handlers/admin/journal.py).
+    "access.action.connector.add": "подключение АТС добавлено",
+    "access.action.connector.remove": "подключение АТС удалено",
 }

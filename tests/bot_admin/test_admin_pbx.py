@@ -34,6 +34,8 @@ async def test_add_a_mango_connector_by_pasting_its_secrets(signed_in, store, ac
     assert f"http://127.0.0.1:8080/v1/hooks/mango/{c.id}" in added and "API коннектор" in added
     assert "Последнее событие: ещё не было" in await me.screen()
     assert "mk-secret-123" not in caplog.text and "ms-salt-456" not in caplog.text
+    (entry,) = [e for e in await store.audit.recent(tenant.id) if e.action == "connector.add"]
+    assert entry.detail == f"mango {c.id[:6]}" and entry.user_id == me.uid
 
 
 async def test_the_card_shows_the_last_event_and_rejection_then_removes(signed_in, store, acme):
@@ -50,6 +52,8 @@ async def test_the_card_shows_the_last_event_and_rejection_then_removes(signed_i
     assert await me.press("Да, удалить") == "Подключение удалено."
     assert await store.connectors.list(tenant.id) == []
     assert "Подключений пока нет" in await me.screen()
+    actions = [(e.action, e.detail) for e in await store.audit.recent(tenant.id)]
+    assert ("connector.remove", c.id[:6]) in actions
 
 
 async def test_a_vendor_without_secrets_is_created_at_once(signed_in, store, acme):

@@ -44,6 +44,10 @@ def test_add_list_remove(env, capsys):
     assert code == 0 and gone == {"id": made["id"], "removed": True}
     assert run_json(capsys, "connector", "list", "1")[1] == []
     assert run_json(capsys, "connector", "remove", made["id"])[0] == 1
+    code, journal, _ = run_json(capsys, "audit", "1")
+    actions = [(e["action"], e["detail"]) for e in journal]
+    assert ("connector.add", f"zadarma {made['id'][:6]}") in actions
+    assert ("connector.remove", made["id"][:6]) in actions
 
 
 def test_public_url_builds_the_url(env, capsys, monkeypatch):

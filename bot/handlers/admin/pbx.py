@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import Ctx
-from bot.handlers.admin import dialog
+from bot.handlers.admin import dialog, journal
 from bot.handlers.admin.shared import AdminEnv, Screen, Session, send_screen, show, tr
 from bot.handlers.common import delete_quietly
 from bot.keyboards import admin as kb
@@ -109,7 +109,7 @@ async def start(update: Update, ctx: Ctx, s: Session, data: kb.PbxVendor) -> obj
     if spec is None:
         return ConversationHandler.END
     if not spec.required:
-        await _create(ctx, s, data.vendor, {})
+        await _create(update, ctx, s, data.vendor, {})
         return ConversationHandler.END
     await dialog.begin(update, ctx, s, KIND, f"pbx.ask.{spec.required[0]}")
     dialog.remember(ctx, vendor=data.vendor, got={})
@@ -139,13 +139,16 @@ async def got_secret(update: Update, ctx: Ctx, env: AdminEnv) -> object:
         await dialog.ask(ctx, s, f"pbx.ask.{spec.required[len(got)]}")
         return SECRET
     await dialog.finish(ctx, s.chat_id)
-    await _create(ctx, s, vendor, got)
+    await _create(update, ctx, s, vendor, got)
     return ConversationHandler.END
 
 
-async def _create(ctx: Ctx, s: Session, vendor: str, options: dict[str, str]) -> None:
+async def _create(
+    update: Update, ctx: Ctx, s: Session, vendor: str, options: dict[str, str]
+) -> None:
     spec = REGISTRY[vendor]
     c = await ctx.deps.store.connectors.add(s.tid, vendor, options, secret_names=spec.secrets)
+    await journal.note(update, ctx, s, "connector.add", f"{vendor} {c.id[:6]}")
     note = tr(ctx, s, f"pbx.note.{NOTES.get(vendor, 'unsigned')}")
     text = tr(ctx, s, "pbx.added", vendor=spec.title, url=url(s, c), note=note)
     await ctx.bot.send_message(s.chat_id, text)
