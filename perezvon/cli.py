@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from perezvon import cli_access, cli_tenant, logs, operator, report
+from perezvon import cli_access, cli_connector, cli_tenant, logs, operator, report
 from perezvon.redis_runtime import RedisUnavailable, open_store
 from perezvon.settings import ConfigError, Settings, load
 from store import Store
@@ -143,6 +143,7 @@ def build_parser() -> Parser:
     aremove.add_argument("id")
 
     cli_access.add_parsers(sub, json_flag, Parser)  # invite, token, audit
+    cli_connector.add_parsers(sub, json_flag, Parser)
 
     sandbox = sub.add_parser("sandbox", parents=[json_flag], help="play a Telegram user")
     sandbox.add_argument("--url", default=None, help="emulator URL (default: the running one)")
@@ -163,6 +164,8 @@ def _plain_command(args: argparse.Namespace, settings: Settings) -> Command:
     if (found := cli_access.command(args)) is not None:
         return found
     if (found := report.command(args, time.time)) is not None:
+        return found
+    if (found := cli_connector.command(args, settings)) is not None:
         return found
     match (args.cmd, getattr(args, "action", None)):
         case ("tenant", "create"):

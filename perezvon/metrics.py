@@ -26,6 +26,10 @@ COUNTERS: dict[str, str] = {
     "messages_dead_lettered_total": "Messages moved to the dead-letter list",
     "telegram_429_total": "Too Many Requests answers, per bot",
     "telegram_polling_errors_total": "Failed getUpdates calls of the bot runtime, per error",
+    # Cloud PBX connectors (webhook_ingest/hooks.py)
+    "connector_events_total": "Verdicts from cloud PBX webhooks, per vendor and outcome",
+    "connector_rejected_total": "Cloud PBX webhooks refused (signature, token, source IP)",
+    "connector_unreadable_total": "Signed cloud PBX webhooks whose event could not be read",
 }
 HISTOGRAM = "delivery_latency_seconds"
 HISTOGRAM_HELP = "From acceptance of a call to Telegram accepting its message"

@@ -70,6 +70,7 @@ async def _ingest_app(ctx: Context) -> Stop | None:
         ctx.metrics,
         gauges=gauges,
         body_timeout=ctx.settings.ingest_body_timeout,
+        public_url=str(ctx.settings.public_url) if ctx.settings.public_url else None,
     )
     return None
 
@@ -144,7 +145,12 @@ async def _bots(ctx: Context) -> Stop | None:
         instance_id=instance_name(),
         public_url=public_url,
         extra_features=[
-            admin.feature(Outbox(ctx.store), DeadLetters(ctx.store.redis), ctx.telegram_api)
+            admin.feature(
+                Outbox(ctx.store),
+                DeadLetters(ctx.store.redis),
+                ctx.telegram_api,
+                admin.AdminSettings(hooks_url=_hooks_url(ctx.settings)),
+            )
         ],
         default_lang=ctx.settings.default_lang,
         metrics=ctx.metrics,
@@ -190,3 +196,10 @@ ROLE_PARTS: dict[str, list[Part]] = {
     "worker": [METRICS, NEED_TOKEN, WORKER],
     "ami": [METRICS, AMI],
 }
+
+
+def _hooks_url(settings) -> str:
+    """Where cloud PBX connectors post: PUBLIC_URL, else the ingest host and port."""
+    if settings.public_url is not None:
+        return str(settings.public_url).rstrip("/")
+    return f"http://{settings.ingest_host}:{settings.ingest_port}"

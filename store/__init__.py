@@ -14,6 +14,7 @@ from store.audit import Audit
 from store.bots import Bots
 from store.calls import Calls
 from store.client import PoolPolicy, connect
+from store.connectors import Connectors
 from store.crypto import SecretBox
 from store.default_bot import DefaultBot
 from store.durability import Replication
@@ -59,6 +60,7 @@ class Store:
         self.started = StartedBots(redis)
         self.throttle = KeyThrottle(redis, clock)
         self.ami = AmiLinks(redis, box)
+        self.connectors = Connectors(redis, box, clock)
         # Access without the key: invite links, per-PBX ingest tokens, the admin audit log.
         self.invites = Invites(redis, clock)
         self.ingest_tokens = IngestTokens(redis, clock, self.tenants)

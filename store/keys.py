@@ -126,6 +126,20 @@ def group_ignored(tid: str, gid: str) -> str:
     return f"{_t(tid)}:ignored:{gid}"
 
 
+# Cloud PBX connectors: the global index connector id -> tenant id, and the tenant's records.
+def connector(cid: str) -> str:
+    return f"{PREFIX}:connector:{cid}"
+
+
+def connectors(tid: str) -> str:
+    return f"{_t(tid)}:connectors"
+
+
+def connector_status(tid: str, cid: str) -> str:
+    """Last event received and last request rejected, for the admins' «test»."""
+    return f"{_t(tid)}:connector:{cid}:status"
+
+
 # --- access without the key (store/invites.py, store/ingest_tokens.py, store/audit.py) ---
 # The identity of the default bot, as the running service last learnt it from getMe.
 DEFAULT_BOT = f"{PREFIX}:bots:default"

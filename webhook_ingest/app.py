@@ -226,6 +226,7 @@ def build_app(
     max_body: int = 1 << 20,
     key_cache_seconds: float = DEFAULT_TTL,
     body_timeout: float = BODY_TIMEOUT,
+    public_url: str | None = None,
 ) -> web.Application:
     """The ingest application; other routes (e.g. a Telegram webhook) may be added to it."""
     app = web.Application(middlewares=[guard], client_max_size=max_body)
@@ -250,6 +251,9 @@ def build_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", get_metrics)
     app.router.add_get("/v1/openapi.json", openapi)
+    from webhook_ingest import hooks  # cloud PBX connectors (imports this module)
+
+    hooks.register(app, public_url)
     return app
 
 

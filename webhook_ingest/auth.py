@@ -22,10 +22,14 @@ KEY_SHAPE = re.compile(
 )
 
 
+# A cloud PBX connector's id is its secret URL segment (/v1/hooks/<vendor>/<id>).
+HOOK_ID = re.compile(r"(/v1/hooks/[^/]+/)[^/?]+")
+
+
 def redact(text: str) -> str:
     """The text with anything shaped like an API key or ingest token blanked (a PBX may put
     one in a URL)."""
-    return KEY_SHAPE.sub(lambda m: m.group(1) + "<redacted>", text)
+    return HOOK_ID.sub(r"\1<redacted>", KEY_SHAPE.sub(lambda m: m.group(1) + "<redacted>", text))
 
 
 def presented_key(headers: Mapping[str, str]) -> str:

@@ -254,6 +254,36 @@ class Report(CallbackData, prefix="ar"):
 HOURS_KINDS = (Hours, HoursMode, HoursEdit, HoursSilence, Report)
 
 
+# «Подключения АТС» (bot/handlers/admin/pbx.py)
+@dataclass(frozen=True)
+class Pbx(CallbackData, prefix="ap"):
+    tenant: str
+
+
+@dataclass(frozen=True)
+class PbxCard(CallbackData, prefix="apc"):
+    tenant: str
+    conn: str  # a connector id (24 url-safe characters)
+
+
+@dataclass(frozen=True)
+class PbxDelete(CallbackData, prefix="apd"):
+    tenant: str
+    conn: str
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class PbxAdd(CallbackData, prefix="apa"):
+    tenant: str
+
+
+@dataclass(frozen=True)
+class PbxVendor(CallbackData, prefix="apv"):
+    tenant: str
+    vendor: str
+
+
 KINDS: dict[str, type[CallbackData]] = {
     kind.prefix: kind
     for kind in (
@@ -262,6 +292,7 @@ KINDS: dict[str, type[CallbackData]] = {
         UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, Bots, BotCard,
         BotSwitch, BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry, DeadConfirm,
         *HOURS_KINDS,
+        Pbx, PbxCard, PbxDelete, PbxAdd, PbxVendor,
         *access.KINDS,  # «Пригласить», «Журнал»
     )
 }  # fmt: skip

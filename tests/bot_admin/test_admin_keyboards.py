@@ -21,6 +21,8 @@ EXTREME = {
     "job": "9" * 12,
     "page": 9999,
     "gpage": 9999,
+    "conn": "x" * 24,  # a connector id: secrets.token_urlsafe(18)
+    "vendor": "v" * 12,  # the longest vendor name is 8
     # «Пригласить»: presets of uses and hours, an invite id.
     "uses": 100_000,
     "hours": 8760,

@@ -24,7 +24,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import Ctx
-from bot.handlers.admin import addbot, adduser, dialog, hours, menu, router
+from bot.handlers.admin import addbot, adduser, dialog, hours, menu, pbx, router
 from bot.handlers.admin.shared import AdminEnv, Session, authorize, show, t, tr
 from bot.handlers.common import user_lang
 from bot.keyboards import admin as kb
@@ -154,6 +154,7 @@ def conversation(env: AdminEnv) -> BaseHandler:
         CallbackQueryHandler(_entry(env, adduser.start), pattern=kb.UserAdd.matches),
         CallbackQueryHandler(_entry(env, addbot.start), pattern=kb.BotAdd.matches),
         CallbackQueryHandler(_entry(env, hours.start), pattern=kb.HoursEdit.matches),
+        CallbackQueryHandler(_entry(env, pbx.start), pattern=kb.PbxVendor.matches),
     ]
     with warnings.catch_warnings():
         # Buttons start the flows, answers are messages: tracking per chat is what we want.
@@ -166,6 +167,7 @@ def conversation(env: AdminEnv) -> BaseHandler:
                 addbot.NAME: [MessageHandler(text, _text(env, addbot.got_name))],
                 addbot.TOKEN: [MessageHandler(text, _text(env, addbot.got_token))],
                 hours.EDIT: [MessageHandler(text, _text(env, hours.got_hours))],
+                pbx.SECRET: [MessageHandler(text, _text(env, pbx.got_secret))],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, _timed_out)],
             },
             fallbacks=[

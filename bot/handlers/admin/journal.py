@@ -102,6 +102,7 @@ PRESSES: dict[type, tuple[str, Detail]] = {
     kb.ApiKeyRotate: ("key.rotate", lambda c, s, d: _ready("" if d.confirmed else None)),
     ak.KeyActivation: ("key_activation", lambda c, s, d: _ready(_mark(d.on))),
     ak.InviteRevoke: ("invite.revoke", lambda c, s, d: _ready(d.invite if d.confirmed else None)),
+    kb.PbxDelete: ("connector.remove", lambda c, s, d: _ready(d.conn[:6] if d.confirmed else None)),
 }
 
 

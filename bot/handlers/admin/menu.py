@@ -60,6 +60,7 @@ async def main_screen(ctx: Ctx, s: Session) -> Screen:
         ],
     ]
     rows.append(invites.menu_row(ctx, s))  # «Пригласить», «Журнал»
+    rows.append([kb.button(tr(ctx, s, "pbx.menu"), kb.Pbx(s.tid))])  # «Подключения АТС»
     dead = s.env.dead_letters
     if dead is not None:
         count = await dead.count(s.tid)

@@ -20,6 +20,7 @@ from bot.handlers.admin import (
     invites,
     journal,
     menu,
+    pbx,
     purge,
     report,
     users,
@@ -46,6 +47,7 @@ ROUTES: dict[type, object] = {
     **journal.ROUTES,
     **hours.ROUTES,
     **report.ROUTES,
+    **pbx.ROUTES,
 }
 
 

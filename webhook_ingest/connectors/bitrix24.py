@@ -1,0 +1,91 @@
+"""Bitrix24 telephony (its own Voximplant/SIP connector): the ONVOXIMPLANTCALLEND REST event.
+
+Authenticates: the form field `auth[application_token]` equals the token Bitrix24 showed when
+the handler was bound (constant-time compare).
+Options: application_token (secret).
+Events: ONVOXIMPLANTCALLEND with CALL_TYPE 2/3 (inbound) and CALL_FAILED_CODE 304 -> missed;
+inbound with 200 -> answered; CALL_TYPE 1 -> outbound (answered when 200); callbacks (4),
+info calls (5) and any other event -> noise.
+Id: data[CALL_ID]. Group: data[PORTAL_NUMBER] (the line).
+Sources: bitrix24/b24restdocs: api-reference/telephony/voximplant/events/
+on-voximplant-call-end.md, codes-and-types.md, _includes/auth-params-in-events.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from store.events import AnsweredEvent, CallEvent, OutboundEvent
+from webhook_ingest.connectors.base import (
+    HookRequest,
+    Parsed,
+    Rejected,
+    Vendor,
+    call_id,
+    group_id,
+    need,
+    number,
+    same,
+)
+
+NAME = "bitrix24"
+EVENT = "ONVOXIMPLANTCALLEND"
+INBOUND, OUTBOUND = {"2", "3"}, "1"
+MISSED, SUCCESS = "304", "200"
+
+
+def verify(request: HookRequest, options: Mapping[str, str]) -> None:
+    token = need(options, "application_token")
+    given = request.field("auth[application_token]")
+    if not given:
+        raise Rejected("missing auth[application_token]")
+    if not same(given, token):
+        raise Rejected("wrong application_token")
+
+
+def _seconds(raw: str) -> float | None:
+    try:
+        return min(max(float(raw), 0.0), 86_400.0)
+    except ValueError:
+        return None
+
+
+def parse(request: HookRequest) -> Parsed:
+    def d(name: str) -> str:
+        return request.field(f"data[{name}]")
+
+    if request.field("event").upper() != EVENT or not d("CALL_ID") or not d("PHONE_NUMBER"):
+        return Parsed()
+    kind, code = d("CALL_TYPE"), d("CALL_FAILED_CODE")
+    phone, user = number(d("PHONE_NUMBER")), d("PORTAL_USER_ID") or None
+    cid = call_id(NAME, d("CALL_ID"))
+    if kind in INBOUND and code == MISSED:
+        line = d("PORTAL_NUMBER")
+        return Parsed((CallEvent(call_id=cid, caller=phone, called=line or None,
+            group=group_id(line)),))  # fmt: skip
+    if kind in INBOUND and code == SUCCESS:
+        return Parsed((AnsweredEvent(type="answered", call_id=cid, caller=phone,
+            answered_by=user, talk_seconds=_seconds(d("CALL_DURATION"))),))  # fmt: skip
+    if kind == OUTBOUND:
+        ok = code == SUCCESS
+        return Parsed((OutboundEvent(type="outbound", call_id=cid, callee=phone, extension=user,
+            answered=ok, talk_seconds=_seconds(d("CALL_DURATION")) if ok else None),))  # fmt: skip
+    return Parsed()
+
+
+VENDOR = Vendor(
+    name=NAME,
+    title="Bitrix24",
+    auth="auth[application_token] compared with the token saved at event.bind",
+    options=("application_token",),
+    secrets=("application_token",),
+    required=("application_token",),
+    events={
+        "ONVOXIMPLANTCALLEND, CALL_TYPE 2/3, CALL_FAILED_CODE 304": "missed",
+        "ONVOXIMPLANTCALLEND, CALL_TYPE 2/3, 200": "answered",
+        "ONVOXIMPLANTCALLEND, CALL_TYPE 1": "outbound",
+        "other events and call types": "nothing (noise)",
+    },
+    verify=verify,
+    parse=parse,
+)

@@ -1,0 +1,100 @@
+"""The operators' "API для CRM" (ITooLabs): MegaFon, Dom.ru, Gravitel, WestCall — one protocol.
+
+Authenticates: the form field `crm_token` equals the tenant's key (constant-time compare).
+Options: crm_token (secret).
+Events: cmd=history type=in status missed/cancel -> missed; type=in other status -> answered;
+type=out -> outbound (answered when status is success); cmd=event (realtime legs) -> noise;
+cmd=contact is answered with JSON (no name known: an empty object, the PBX shows the number).
+Id: callid. Group: groupRealName. Recording: link.
+Sources: ITooLabs "REST API ВАТС (CRM)"; salesplatform/salesplatform-vtigercrm
+(modules/SPVoipIntegration/gravitel/notifications/*, megafon/notifications/*).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from store.events import AnsweredEvent, CallEvent, OutboundEvent
+from webhook_ingest.connectors.base import (
+    HookRequest,
+    Parsed,
+    Rejected,
+    Vendor,
+    call_id,
+    group_id,
+    need,
+    number,
+    same,
+)
+
+MISSED = frozenset({"missed", "cancel"})
+ALIASES = {"megafon": "MegaFon", "domru": "Dom.ru", "gravitel": "Gravitel", "westcall": "WestCall"}
+
+
+def verify(request: HookRequest, options: Mapping[str, str]) -> None:
+    token = need(options, "crm_token")
+    given = request.field("crm_token")
+    if not given:
+        raise Rejected("missing crm_token")
+    if not same(given, token):
+        raise Rejected("wrong crm_token")
+
+
+def _seconds(raw: str) -> float | None:
+    try:
+        return min(max(float(raw), 0.0), 86_400.0)
+    except ValueError:
+        return None
+
+
+def _parser(name: str) -> Callable[[HookRequest], Parsed]:
+    def parse(request: HookRequest) -> Parsed:
+        cmd = request.field("cmd")
+        if cmd == "contact":
+            return Parsed(reply="{}", reply_type="application/json")
+        raw_id, phone = request.field("callid"), number(request.field("phone"))
+        if cmd != "history" or not raw_id or not phone:
+            return Parsed()
+        status = request.field("status").strip().lower()
+        kind = request.field("type").strip().lower()
+        employee = number(request.field("ext") or request.field("telnum") or "") or None
+        common = {"call_id": call_id(name, raw_id), "recording_url": request.field("link") or None}
+        talk = _seconds(request.field("duration"))
+        if kind == "in" and status in MISSED:
+            group = request.field("groupRealName")
+            return Parsed((CallEvent(caller=phone, called=request.field("diversion") or None,
+                group=group_id(group), group_name=group or None,
+                extensions=[employee] if employee else [], **common),))  # fmt: skip
+        if kind == "in":
+            return Parsed((AnsweredEvent(type="answered", caller=phone, answered_by=employee,
+                talk_seconds=talk, **common),))  # fmt: skip
+        if kind == "out":
+            ok = status == "success"
+            return Parsed((OutboundEvent(type="outbound", callee=phone, extension=employee,
+                answered=ok, talk_seconds=talk if ok else None, **common),))  # fmt: skip
+        return Parsed()
+
+    return parse
+
+
+def vendor(name: str) -> Vendor:
+    return Vendor(
+        name=name,
+        title=f"{ALIASES[name]} (API для CRM)",
+        auth="crm_token form field compared with the tenant's key",
+        options=("crm_token",),
+        secrets=("crm_token",),
+        required=("crm_token",),
+        events={
+            "history, type=in, status missed/cancel": "missed",
+            "history, type=in, other status": "answered",
+            "history, type=out": "outbound",
+            "event (realtime legs)": "nothing (noise)",
+            "contact": "answered with {} (no name)",
+        },
+        verify=verify,
+        parse=_parser(name),
+    )
+
+
+VENDORS = tuple(vendor(name) for name in ALIASES)

@@ -1,0 +1,154 @@
+"""/v1/hooks/<vendor>/<connector id>[/<sub-path>]: cloud PBXs' own webhooks into intake.
+
+Order per request: find the connector (404), source IP (403), the vendor's signature (401),
+then the pure parse; only then is anything recorded. Rejections are counted in /metrics and
+noted on the connector; nothing of the request (and no secret) is logged.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from store.connectors import Connector
+from store.errors import InvalidInput, NotFound
+from store.models import Tenant
+from webhook_ingest.app import INGEST, Ingest, _submit
+from webhook_ingest.connectors import REGISTRY
+from webhook_ingest.connectors.base import HookRequest, Rejected, Vendor
+from webhook_ingest.parse import read_bounded
+
+log = logging.getLogger(__name__)
+CACHE_SECONDS = 5.0
+# "Last event" is for a person: noting it at most once a second per connector keeps a write
+# (and, with appendfsync always, an fsync) off each request's path.
+NOTE_EVERY = 1.0
+FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass
+class Hooks:
+    """Per-app state: the public base URL (Twilio signs it) and a short connector cache."""
+
+    public_url: str | None
+    cache: dict[str, tuple[float, Connector, Tenant]] = field(default_factory=dict)
+    noted: dict[str, float] = field(default_factory=dict)
+
+
+HOOKS = web.AppKey("hooks", Hooks)
+
+
+def _error(status: int, code: str, message: str) -> web.Response:
+    body = {"error": {"code": code, "message": message}}
+    return web.Response(status=status, text=json.dumps(body), content_type="application/json")
+
+
+def allowed(remote: str | None, allow: tuple[str, ...]) -> bool:
+    """No list = any source; else the peer must be in one of the addresses / networks."""
+    if not allow:
+        return True
+    try:
+        peer = ipaddress.ip_address(remote or "")
+    except ValueError:
+        return False
+    return any(peer in ipaddress.ip_network(net, strict=False) for net in allow)
+
+
+async def _connector(ctx: Ingest, hooks: Hooks, cid: str) -> tuple[Connector, Tenant]:
+    now = time.monotonic()
+    hit = hooks.cache.get(cid)
+    if hit is not None and hit[0] > now:
+        return hit[1], hit[2]
+    connector = await ctx.store.connectors.get(cid)
+    tenant = await ctx.store.tenants.get(connector.tenant_id)
+    hooks.cache[cid] = (now + CACHE_SECONDS, connector, tenant)
+    return connector, tenant
+
+
+async def _hook_request(request: web.Request, ctx: Ingest, hooks: Hooks) -> HookRequest:
+    body = (
+        await read_bounded(request, ctx.max_body, ctx.body_timeout)
+        if request.can_read_body
+        else b""
+    )
+    form: tuple[tuple[str, str], ...] = ()
+    if request.content_type == FORM:
+        form = tuple(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    base = (
+        hooks.public_url.rstrip("/") if hooks.public_url else f"{request.scheme}://{request.host}"
+    )
+    return HookRequest(
+        method=request.method,
+        sub_path=request.match_info.get("sub", ""),
+        url=base + request.path_qs,
+        headers=dict(request.headers),
+        query=dict(request.query),
+        form=form,
+        body=body,
+    )
+
+
+async def _reject(ctx: Ingest, vendor: Vendor, c: Connector, reason: str, status: int):
+    ctx.metrics.inc("connector_rejected_total", {"vendor": vendor.name, "status": str(status)})
+    await ctx.store.connectors.note_rejected(c, reason)
+    log.info("connector %s (%s): rejected: %s", c.id[:6], vendor.name, reason)
+    code = "forbidden" if status == 403 else "bad_signature"
+    return _error(status, code, reason)
+
+
+async def hook(request: web.Request) -> web.StreamResponse:
+    ctx, hooks = request.app[INGEST], request.app[HOOKS]
+    vendor = REGISTRY.get(request.match_info["vendor"])
+    try:
+        c, tenant = await _connector(ctx, hooks, request.match_info["cid"])
+    except NotFound:
+        c = None
+    if vendor is None or c is None or c.vendor != vendor.name:
+        ctx.metrics.inc("connector_rejected_total", {"vendor": "unknown", "status": "404"})
+        return _error(404, "unknown_connector", "no such connector")
+    if not allowed(request.remote, c.allow_ip):
+        return await _reject(ctx, vendor, c, f"source {request.remote} not allowed", 403)
+    hr = await _hook_request(request, ctx, hooks)
+    try:
+        vendor.verify(hr, c.options)
+    except Rejected as exc:
+        return await _reject(ctx, vendor, c, exc.reason, exc.status)
+    try:
+        parsed = vendor.parse(hr)
+    except (InvalidInput, ValueError) as exc:
+        # A signed request we cannot read: the vendor changed its format. The admins see it
+        # as the connector's last rejection; nothing is recorded.
+        await ctx.store.connectors.note_rejected(c, f"unreadable event: {type(exc).__name__}")
+        ctx.metrics.inc("connector_unreadable_total", {"vendor": vendor.name})
+        return _error(422, "unreadable_event", "the event could not be read")
+    receipts = await _submit(ctx, tenant, list(parsed.verdicts)) if parsed.verdicts else []
+    for receipt in receipts:
+        ctx.metrics.inc(
+            "connector_events_total", {"vendor": vendor.name, "status": receipt.outcome.value}
+        )
+    now = time.monotonic()
+    if c.id not in hooks.noted or now - hooks.noted[c.id] >= NOTE_EVERY:
+        hooks.noted[c.id] = now
+        pairs = zip(parsed.verdicts, receipts, strict=True)
+        what = ", ".join(f"{v.type} {r.outcome.value}" for v, r in pairs)
+        await ctx.store.connectors.note_event(
+            c, what or hr.sub_path or hr.field("event") or "check"
+        )
+    if parsed.reply is not None:
+        return web.Response(text=parsed.reply, content_type=parsed.reply_type)
+    return web.json_response({"status": "ok", "results": [
+        {"call_id": r.call_id, "status": r.outcome.value} for r in receipts]})  # fmt: skip
+
+
+def register(app: web.Application, public_url: str | None = None) -> None:
+    """Add the connector routes to the ingest app (one line in build_app)."""
+    app[HOOKS] = Hooks(public_url)
+    for path in ("/v1/hooks/{vendor}/{cid}", "/v1/hooks/{vendor}/{cid}/{sub:.+}"):
+        app.router.add_route("GET", path, hook)
+        app.router.add_route("POST", path, hook)
