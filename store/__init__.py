@@ -17,6 +17,7 @@ from store.crypto import SecretBox
 from store.durability import Replication
 from store.errors import NotFound, SecretKeyMismatch
 from store.facts import KeyThrottle, StartedBots
+from store.followup import FollowUps
 from store.groups import Groups
 from store.models import Tenant
 from store.profiles import Profiles
@@ -52,6 +53,7 @@ class Store:
         self.started = StartedBots(redis)
         self.throttle = KeyThrottle(redis, clock)
         self.ami = AmiLinks(redis, box)
+        self.followups = FollowUps(redis, clock)
 
     async def migrate(self) -> int:
         return await migrate(self.redis)

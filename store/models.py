@@ -32,6 +32,10 @@ class Tenant:
     # Whether a group first named by the PBX notifies at once (else it starts switched off
     # and waits for an admin). Tenants stored before this policy existed keep "off".
     new_groups: bool = False
+    # Follow-up: minutes before an unclaimed card goes to the admins (0 = never), and hours
+    # within which a call back resolves a missed call (after that it expires).
+    escalate_after: int = 15
+    callback_window: int = 24
 
 
 @dataclass(frozen=True, slots=True)
