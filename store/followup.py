@@ -207,6 +207,9 @@ class FollowUps:
         self._r = redis
         self._clock = clock
 
+    def now(self) -> float:
+        return self._clock()
+
     async def get(self, tid: str, card: str) -> Card | None:
         return _card(tid, await self._r.hgetall(keys.fu_card(tid, card)))
 
@@ -455,9 +458,17 @@ class FollowUps:
 
     # --- what the PBX tells us next ------------------------------------------------------------
 
+    async def seen_event(self, tid: str, call_id: str) -> bool:
+        """Whether a follow-up event (or missed call) of this PBX call id was applied."""
+        return await self._r.get(keys.fu_ref(tid, call_id)) is not None
+
     async def applied(self, tid: str, call_id: str) -> bool:
         """Mark a follow-up event's call id as applied; False when it already was."""
         return bool(await self._r.set(keys.fu_ref(tid, call_id), "-", nx=True, ex=HISTORY_SECONDS))
+
+    async def take_due(self, limit: int = 100) -> int:
+        """Every step due by now, moved into the intake stream (see `take_due`)."""
+        return await take_due(self._r, self._clock(), limit)
 
     async def open_card_of(self, tid: str, number: str) -> Card | None:
         if not number:
@@ -538,3 +549,25 @@ def _replace(c: Card, **changes: object) -> Card:
             **{k: str(v) if not isinstance(v, float) else repr(v) for k, v in changes.items()},
         },
     )  # type: ignore[return-value]
+
+
+# Moves due steps into the intake stream in one step: a worker's crash loses none, and two
+# workers never take one twice.
+_TAKE_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, m in ipairs(due) do
+  redis.call('ZREM', KEYS[1], m)
+  local tid, card, step = string.match(m, '^([^|]+)|([^|]+)|([^|]+)$')
+  if tid then
+    redis.call('XADD', KEYS[2], '*', 'kind', 'card_due', 'tenant', tid, 'card', card,
+      'step', step)
+  end
+end
+return #due
+"""
+
+
+async def take_due(redis: Redis, now: float, limit: int = 100) -> int:
+    """Queue every step due by `now` as a "card_due" intake entry; returns how many."""
+    script = redis.register_script(_TAKE_DUE)
+    return int(await script(keys=[keys.FOLLOWUP_DUE, keys.INTAKE], args=[repr(now), limit]))

@@ -15,6 +15,8 @@ from perezvon.texts import (
     core_ru,
     delivery_en,
     delivery_ru,
+    followup_en,
+    followup_ru,
     groups_en,
     groups_ru,
     secrets_en,
@@ -33,6 +35,7 @@ AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (chat_ru.TEXTS, chat_en.TEXTS),
     (groups_ru.TEXTS, groups_en.TEXTS),
     (secrets_ru.TEXTS, secrets_en.TEXTS),
+    (followup_ru.TEXTS, followup_en.TEXTS),
 ]
 
 
