@@ -17,6 +17,7 @@ from telegram.ext import Application, BaseHandler
 
 from bot.context import Command
 from bot.handlers import (
+    card,
     chatid,
     errors,
     fallback,
@@ -49,6 +50,7 @@ FEATURES: list[Feature] = [
     Feature("status", status.handlers, status.COMMANDS),
     Feature("stop", stop.handlers, stop.COMMANDS),
     Feature("chatid", chatid.handlers, chatid.COMMANDS),
+    Feature("card", card.handlers),  # presses on missed-call cards (the follow-up loop)
 ]
 FALLBACKS: list[Feature] = [Feature("fallback", fallback.handlers)]
 
