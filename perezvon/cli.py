@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from perezvon import cli_tenant, logs, operator
+from perezvon import cli_calls, cli_tenant, logs, operator
 from perezvon.redis_runtime import RedisUnavailable, open_store
 from perezvon.settings import ConfigError, Settings, load
 from store import Store
@@ -140,6 +140,7 @@ def build_parser() -> Parser:
     aremove = ami.add_parser("remove", parents=[json_flag], help="remove an AMI link")
     aremove.add_argument("id")
 
+    cli_calls.add_parsers(sub, json_flag)  # calls list: the follow-up record
     sandbox = sub.add_parser("sandbox", parents=[json_flag], help="play a Telegram user")
     sandbox.add_argument("--url", default=None, help="emulator URL (default: the running one)")
     return p
@@ -150,7 +151,7 @@ Command = Callable[[Store], Awaitable[operator.Result]]
 
 def _store_command(args: argparse.Namespace, settings: Settings) -> Command:
     """The store operation this command line asks for."""
-    if (found := cli_tenant.command(args, settings)) is not None:
+    if (found := cli_tenant.command(args, settings) or cli_calls.command(args)) is not None:
         return found
     match (args.cmd, getattr(args, "action", None)):
         case ("tenant", "create"):

@@ -1,6 +1,6 @@
-"""`perezvon tenant set ID [--name] [--tz] [--lang] [--new-groups on|off]`: change a tenant's
-settings. One command for every setting, so a new one is a new flag here and a keyword of
-`store.tenants.set_options`, never a new subcommand."""
+"""`perezvon tenant set ID [--name] [--tz] [--lang] [--new-groups on|off] [--escalate-after M]
+[--callback-window H]`: change a tenant's settings. One command for every setting, so a new
+one is a new flag here and a keyword of `store.tenants.set_options`, never a new subcommand."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from store import Store
 
 Command = Callable[[Store], Awaitable[operator.Result]]
 # flag dest -> keyword of store.tenants.set_options
-SETTINGS = ("name", "tz", "lang", "new_groups")
+SETTINGS = ("name", "tz", "lang", "new_groups", "escalate_after", "callback_window")
 
 
 def add_parsers(
@@ -38,6 +38,14 @@ def add_parsers(
         metavar="on|off",
         help="whether groups the PBX names from now on notify at once",
     )
+    set_.add_argument(
+        "--escalate-after", type=int, default=None, metavar="MINUTES",
+        help="an unclaimed card goes to the admins after this long (0 = never; default 15)",
+    )  # fmt: skip
+    set_.add_argument(
+        "--callback-window", type=int, default=None, metavar="HOURS",
+        help="a call back within this long resolves a missed call; then it expires (24)",
+    )  # fmt: skip
 
 
 def command(args: argparse.Namespace, settings: Settings) -> Command | None:

@@ -36,6 +36,8 @@ def _settings(tenant: Tenant) -> dict[str, Any]:
         "lang": tenant.lang,
         "key_prefix": tenant.key_prefix,
         "new_groups": tenant.new_groups,
+        "escalate_after": tenant.escalate_after,
+        "callback_window": tenant.callback_window,
     }
 
 
