@@ -16,6 +16,7 @@ BENCHES: list[tuple[str, list[str]]] = [
     ("Delivery", ["delivery_bench.py"]),
     ("perezvon run with 100 custom bots (memory)", ["service_bench.py"]),
     ("Asterisk AMI parser and detector", ["ami_bench.py"]),
+    ("Follow-up card edits", ["followup_bench.py"]),
 ]
 
 

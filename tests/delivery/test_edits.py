@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import aiohttp
 
 from delivery.intake import Intake
+from delivery.policy import Limits
 from store.events import CallEvent, OutboundEvent
 from store.followup import Resolution, State
 
@@ -141,3 +144,26 @@ async def test_an_unclaimed_card_is_escalated_once_to_the_admins(world, make_eng
     await _texts_when(world, (sub, admin), lambda m: "Берёт: S" in m["text"])
     await world.idle(engine)
     assert len(await world.tg.messages(admin)) == 1
+
+
+async def test_300_copies_edited_after_one_resolution_within_the_token_bound(world, make_engine):
+    """Telegram's own limits in the emulator: no 429, and the edits take about 300 / 30 s."""
+    chats = [await world.subscriber(f"S{i}") for i in range(300)]
+    engine = await make_engine(opts={"senders": 64})
+    await _call(world)
+    card = await _card(world)
+    await world.eventually(lambda: _copies(world, card.id, len(chats)), within=30)
+    await world.idle(engine, within=30)
+    started = time.time()
+    await world.store.followups.resolve(world.tenant.id, card.id, Resolution.MANUAL, name="A")
+
+    async def all_edited():
+        log = await world.tg.api_log(world.default["id"], "editMessageText")
+        return log if len(log) >= len(chats) else None
+
+    log = await world.eventually(all_edited, within=30)
+    took = max(e["time"] for e in log) - started
+    bound = len(chats) / Limits().bot_per_second
+    assert took <= 1.05 * bound, (took, bound)
+    statuses = [e["status"] for e in await world.tg.api_log(world.default["id"])]
+    assert 429 not in statuses and len(log) == len(chats)
