@@ -451,6 +451,7 @@ class FollowUps:
                     pipe.delete(keys.fu_caller_open(tid, c.caller))
                     if resolution is Resolution.CALLED_BACK:
                         pipe.hset(keys.fu_caller(tid, c.caller), "last_called_back", when)
+                        pipe.expire(keys.fu_caller(tid, c.caller), HISTORY_SECONDS)
             updated = {**_raw(c), **fields, "version": str(c.version + (1 if refresh else 0))}
             return Changed(_card(tid, updated))
 

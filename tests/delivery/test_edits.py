@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import aiohttp
@@ -167,3 +168,33 @@ async def test_300_copies_edited_after_one_resolution_within_the_token_bound(wor
     assert took <= 1.05 * bound, (took, bound)
     statuses = [e["status"] for e in await world.tg.api_log(world.default["id"])]
     assert 429 not in statuses and len(log) == len(chats)
+
+
+async def test_a_claim_left_unresolved_reminds_the_claimer_once(world, make_engine, clock):
+    sub = await world.subscriber("S")
+    engine = await make_engine()
+    await _call(world)
+    card = await _card(world)
+    await world.tg.wait_for_messages(sub, 1)
+    await world.store.followups.claim(world.tenant.id, card.id, sub, "S", remind_after=900)
+    await _texts_when(world, (sub,), lambda m: "Берёт: S" in m["text"])
+    clock.advance(901)
+    _, reminder = await world.tg.wait_for_messages(sub, 2)
+    assert "Вы обещали перезвонить: +74951234567" in reminder["text"]
+    assert _buttons(reminder) == ["Перезвонил(а)", "Отказаться"]
+    clock.advance(901)
+    await asyncio.sleep(1.5)  # a due poll happens every second: nothing more is due
+    await world.idle(engine)
+    assert len(await world.tg.messages(sub)) == 2
+
+
+async def test_an_unresolved_card_expires_after_the_window(world, make_engine, clock):
+    sub = await world.subscriber("S")
+    await make_engine()
+    await _call(world)
+    card = await _card(world)
+    await world.tg.wait_for_messages(sub, 1)
+    clock.advance(24 * 3600 + 1)
+    [msg] = await _texts_when(world, (sub,), lambda m: "Не перезвонили за 24 ч" in m["text"])
+    assert _buttons(msg) == []
+    assert (await world.store.followups.get(world.tenant.id, card.id)).resolution == "expired"

@@ -159,3 +159,17 @@ async def test_answered_inbound_goes_to_the_history(store, clock):
     assert await fu.applied("1", "a1") and not await fu.applied("1", "a1")
     history = await fu.history("1", "+74951234567")
     assert (history.calls_30d, history.last_answered) == (1, clock.now)
+
+
+async def test_deleting_a_tenant_removes_its_cards_and_the_rest_expires(store, clock, keys_of):
+    tenant, _ = await store.tenants.create("Gone", "Europe/Moscow", "ru")
+    fu = store.followups
+    card = (await fu.open_call(tenant.id, "c1", "+74951234567", "default", clock.now)).card
+    await fu.add_copy(tenant.id, card.id, 5, 7, "", 1, 1)
+    await fu.resolve(tenant.id, card.id, Resolution.CALLED_BACK)
+    await fu.answered(tenant.id, "+74951234567", "a1", clock.now)
+    await store.delete_tenant(tenant.id)
+    assert await fu.get(tenant.id, card.id) is None and await fu.copies(tenant.id, card.id) == []
+    left = [k for k in await keys_of(store.redis) if "{t" + tenant.id + "}" in k]
+    ttls = [await store.redis.ttl(k) for k in left]
+    assert left and all(t > 0 for t in ttls), dict(zip(left, ttls, strict=True))
