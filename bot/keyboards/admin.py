@@ -209,6 +209,21 @@ class DeadRetry(CallbackData, prefix="adr"):
     page: int = 0
 
 
+# --- «Перезвон»: the follow-up settings (bot/handlers/admin/followup.py) ---------------------
+
+
+@dataclass(frozen=True)
+class FollowUp(CallbackData, prefix="afu"):
+    tenant: str
+
+
+@dataclass(frozen=True)
+class FollowUpSet(CallbackData, prefix="afs"):
+    tenant: str
+    escalate: bool  # True: the escalation delay (minutes); False: the callback window (hours)
+    value: int
+
+
 KINDS: dict[str, type[CallbackData]] = {
     kind.prefix: kind
     for kind in (
@@ -216,6 +231,7 @@ KINDS: dict[str, type[CallbackData]] = {
         NewGroupsPolicy, Users, UserList,
         UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, Bots, BotCard,
         BotSwitch, BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry,
+        FollowUp, FollowUpSet,
     )
 }  # fmt: skip
 

@@ -29,4 +29,13 @@ TEXTS: dict[str, str] = {
     "card.ans.gone": "This card is out of date.",
     "card.ans.not_claimed": "Nobody has taken this call.",
     "card.ans.forbidden": "Only the company's employees may act on this card.",
+    # The admin menu's «Перезвон» screen.
+    "admin.followup.button": "Call back",
+    "admin.followup.title": (
+        "Call back\n\nNobody took a call for (min) — tell the admins: {escalate}\n"
+        "A call back counts within (h): {window}\n\n"
+        "First row of buttons: the escalation delay; second: the callback window."
+    ),
+    "admin.followup.off": "off",
+    "admin.followup.saved": "Saved.",
 }

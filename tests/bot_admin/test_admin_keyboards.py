@@ -21,6 +21,7 @@ EXTREME = {
     "job": "9" * 12,
     "page": 9999,
     "gpage": 9999,
+    "value": 99999,  # a follow-up setting: minutes or hours
 }
 
 

@@ -55,6 +55,7 @@ async def main_screen(ctx: Ctx, s: Session) -> Screen:
             kb.button(tr(ctx, s, "admin.menu.api_key"), kb.ApiKey(s.tid)),
         ],
     ]
+    rows.append([kb.button(tr(ctx, s, "admin.followup.button"), kb.FollowUp(s.tid))])
     dead = s.env.dead_letters
     if dead is not None:
         count = await dead.count(s.tid)

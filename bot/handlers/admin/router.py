@@ -11,7 +11,7 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import Ctx
-from bot.handlers.admin import apikey, bots, deadletters, groups, menu, purge, users
+from bot.handlers.admin import apikey, bots, deadletters, followup, groups, menu, purge, users
 from bot.handlers.admin.shared import AdminEnv, Stale, authorize, t, tr
 from bot.handlers.common import user_lang
 from bot.keyboards import admin as kb
@@ -30,6 +30,7 @@ ROUTES: dict[type, object] = {
     **bots.ROUTES,
     **apikey.ROUTES,
     **deadletters.ROUTES,
+    **followup.ROUTES,
 }
 
 
