@@ -198,3 +198,19 @@ async def test_an_unresolved_card_expires_after_the_window(world, make_engine, c
     [msg] = await _texts_when(world, (sub,), lambda m: "Не перезвонили за 24 ч" in m["text"])
     assert _buttons(msg) == []
     assert (await world.store.followups.get(world.tenant.id, card.id)).resolution == "expired"
+
+
+async def test_a_copy_is_edited_by_the_bot_that_sent_it_even_when_switched_off(world, make_engine):
+    custom = await world.custom_bot()
+    sub = await world.subscriber("C", starts=(world.default, custom))
+    engine = await make_engine()
+    await _call(world)
+    [sent] = await world.tg.wait_for_messages(sub, 1, bot_id=custom["id"])
+    card = await _card(world)
+    await world.eventually(lambda: _copies(world, card.id, 1))
+    await world.store.bots.deactivate(world.tenant.id, custom["bid"])
+    await world.store.followups.resolve(world.tenant.id, card.id, Resolution.MANUAL, name="C")
+    await _texts_when(world, (sub,), lambda m: "Перезвонили: C" in m["text"], custom["id"])
+    await world.idle(engine)
+    assert await world.tg.messages(sub, world.default["id"]) == []
+    assert (await world.tg.messages(sub, custom["id"]))[0]["message_id"] == sent["message_id"]
