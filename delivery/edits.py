@@ -18,6 +18,7 @@ from delivery.botpool import BotPool
 from delivery.outcome import EDIT_FINAL, Verdict, classify
 from delivery.policy import Retry
 from delivery.queue import Job, JobQueue, Kind
+from delivery.redact import redact
 from delivery.routing import BotRef, Route, Router
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
@@ -37,7 +38,7 @@ async def remember_copy(store: Store, job: Job, route: Route, sent: Any) -> None
     try:
         await _remember(store, job, route, sent)
     except Exception as exc:
-        log.warning("could not record card copy of job %s: %r", job.jid, exc)
+        log.warning("could not record card copy of job %s: %s", job.jid, redact(repr(exc)))
 
 
 async def _remember(store: Store, job: Job, route: Route, sent: Any) -> None:
