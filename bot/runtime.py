@@ -143,6 +143,8 @@ class BotRuntime:
             raise
         user = self._default_user
         self._default = BotRef(user.id, user.username or "", user.first_name)
+        # For invite links the CLI prints (perezvon/operator_access.py).
+        await self._store.default_bot.remember(user.id, user.username or "")
         self._env = Environment(
             store=self._store,
             texts=self._texts,

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from perezvon import cli_calls, cli_tenant, logs, operator
+from perezvon import cli_access, cli_calls, cli_tenant, logs, operator
 from perezvon.redis_runtime import RedisUnavailable, open_store
 from perezvon.settings import ConfigError, Settings, load
 from store import Store
@@ -140,7 +140,9 @@ def build_parser() -> Parser:
     aremove = ami.add_parser("remove", parents=[json_flag], help="remove an AMI link")
     aremove.add_argument("id")
 
+    cli_access.add_parsers(sub, json_flag, Parser)  # invite, token, audit
     cli_calls.add_parsers(sub, json_flag)  # calls list: the follow-up record
+
     sandbox = sub.add_parser("sandbox", parents=[json_flag], help="play a Telegram user")
     sandbox.add_argument("--url", default=None, help="emulator URL (default: the running one)")
     return p
@@ -150,8 +152,14 @@ Command = Callable[[Store], Awaitable[operator.Result]]
 
 
 def _store_command(args: argparse.Namespace, settings: Settings) -> Command:
-    """The store operation this command line asks for."""
+    """The store operation this command line asks for (audited when it changes a tenant)."""
+    return cli_access.audited(args, _plain_command(args, settings))
+
+
+def _plain_command(args: argparse.Namespace, settings: Settings) -> Command:
     if (found := cli_tenant.command(args, settings) or cli_calls.command(args)) is not None:
+        return found
+    if (found := cli_access.command(args)) is not None:
         return found
     match (args.cmd, getattr(args, "action", None)):
         case ("tenant", "create"):

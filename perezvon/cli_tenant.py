@@ -1,6 +1,7 @@
-"""`perezvon tenant set ID [--name] [--tz] [--lang] [--new-groups on|off] [--escalate-after M]
-[--callback-window H]`: change a tenant's settings. One command for every setting, so a new
-one is a new flag here and a keyword of `store.tenants.set_options`, never a new subcommand."""
+"""`perezvon tenant set ID [--name] [--tz] [--lang] [--new-groups on|off]
+[--key-activation on|off] [--escalate-after M] [--callback-window H]`: change a tenant's
+settings. One command for every setting, so a new one is a new flag here and a keyword of
+`store.tenants.set_options`, never a new subcommand."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from store import Store
 
 Command = Callable[[Store], Awaitable[operator.Result]]
 # flag dest -> keyword of store.tenants.set_options
-SETTINGS = ("name", "tz", "lang", "new_groups", "escalate_after", "callback_window")
+SETTINGS = (
+    "name", "tz", "lang", "new_groups", "key_activation", "escalate_after", "callback_window"
+)  # fmt: skip
 
 
 def add_parsers(
@@ -37,6 +40,13 @@ def add_parsers(
         default=None,
         metavar="on|off",
         help="whether groups the PBX names from now on notify at once",
+    )
+    set_.add_argument(
+        "--key-activation",
+        type=on_off,
+        default=None,
+        metavar="on|off",
+        help="whether /activate <API key> subscribes (off: only invite links do)",
     )
     set_.add_argument(
         "--escalate-after", type=int, default=None, metavar="MINUTES",

@@ -11,18 +11,24 @@ import logging
 import re
 from collections.abc import Callable
 
-from store.crypto import API_KEY_PREFIX
+from store.crypto import API_KEY_PREFIX, INGEST_TOKEN_PREFIX, INVITE_PREFIX
 
 # `<bot id>:<secret>`: the bot id is public and helps debugging, the rest is the secret.
 TOKEN_RE = re.compile(r"(\d{3,20}):[A-Za-z0-9_-]{30,60}")
-API_KEY_RE = re.compile(re.escape(API_KEY_PREFIX) + r"[A-Za-z0-9_-]{8,}")
+# Credentials (API keys, ingest tokens): also deleted from chats by the bot (bot/handlers/scrub).
+API_KEY_RE = re.compile(
+    f"({re.escape(API_KEY_PREFIX)}|{re.escape(INGEST_TOKEN_PREFIX)})" + r"[A-Za-z0-9_-]{8,}"
+)
+# Invite codes are meant to be shared in a link, but never logged.
+INVITE_RE = re.compile(re.escape(INVITE_PREFIX) + r"[A-Za-z0-9_-]{8,}")
 MASK = "<redacted>"
 
 
 def redact(text: str) -> str:
     """The text with every bot token and API key masked."""
     text = TOKEN_RE.sub(lambda m: f"{m.group(1)}:{MASK}", text)
-    return API_KEY_RE.sub(API_KEY_PREFIX + MASK, text)
+    text = API_KEY_RE.sub(lambda m: m.group(1) + MASK, text)
+    return INVITE_RE.sub(INVITE_PREFIX + MASK, text)
 
 
 def _scrub(record: logging.LogRecord) -> None:

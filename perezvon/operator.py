@@ -36,6 +36,7 @@ def _settings(tenant: Tenant) -> dict[str, Any]:
         "lang": tenant.lang,
         "key_prefix": tenant.key_prefix,
         "new_groups": tenant.new_groups,
+        "key_activation": tenant.key_activation,
         "escalate_after": tenant.escalate_after,
         "callback_window": tenant.callback_window,
     }

@@ -10,15 +10,19 @@ from redis.asyncio import Redis
 from store import keys
 from store.admins import Admins
 from store.ami import AmiLinks
+from store.audit import Audit
 from store.bots import Bots
 from store.calls import Calls
 from store.client import PoolPolicy, connect
 from store.crypto import SecretBox
+from store.default_bot import DefaultBot
 from store.durability import Replication
 from store.errors import NotFound, SecretKeyMismatch
 from store.facts import KeyThrottle, StartedBots
 from store.followup import FollowUps
 from store.groups import Groups
+from store.ingest_tokens import IngestTokens
+from store.invites import Invites
 from store.models import Tenant
 from store.profiles import Profiles
 from store.schema import migrate
@@ -53,6 +57,11 @@ class Store:
         self.started = StartedBots(redis)
         self.throttle = KeyThrottle(redis, clock)
         self.ami = AmiLinks(redis, box)
+        # Access without the key: invite links, per-PBX ingest tokens, the admin audit log.
+        self.invites = Invites(redis, clock)
+        self.ingest_tokens = IngestTokens(redis, clock, self.tenants)
+        self.audit = Audit(redis, clock)
+        self.default_bot = DefaultBot(redis)
         self.followups = FollowUps(redis, clock)
 
     async def migrate(self) -> int:
@@ -96,6 +105,8 @@ class Store:
             await self.bots.delete(tid, bot.id)
         await self.admins.revoke_all(tid)
         await self.ami.remove_tenant(tid)
+        await self.invites.remove_tenant(tid)
+        await self.ingest_tokens.remove_tenant(tid)
         sub_ids = await self.redis.zrange(keys.subs(tid), 0, -1)
         group_ids = await self.redis.zrange(keys.groups(tid), 0, -1)
         call_ids = await self.redis.zrange(keys.calls(tid), 0, -1)
@@ -120,6 +131,7 @@ class Store:
                 keys.bots(tid),
                 keys.bot_seq(tid),
                 keys.bot_active(tid),
+                keys.audit(tid),
                 keys.tenant(tid),
             )
             await pipe.execute()

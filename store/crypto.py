@@ -9,6 +9,10 @@ import secrets
 from cryptography.fernet import Fernet, InvalidToken
 
 API_KEY_PREFIX = "pzv_"
+# Invite codes (a /start deep link) and ingest tokens (one per PBX): each its own prefix, so
+# one is never taken for another and the log filter can mask every kind.
+INVITE_PREFIX = "pzi_"
+INGEST_TOKEN_PREFIX = "pzt_"
 
 
 def _fernet_key(secret_key: str) -> bytes:
@@ -55,6 +59,20 @@ def looks_like_api_key(text: str) -> bool:
     body = text[len(API_KEY_PREFIX) :]
     return (
         text.startswith(API_KEY_PREFIX)
+        and 16 <= len(body) <= 64
+        and all(c.isalnum() or c in "-_" for c in body)
+    )
+
+
+def new_secret(prefix: str, nbytes: int = 18) -> str:
+    return prefix + secrets.token_urlsafe(nbytes)
+
+
+def looks_like(prefix: str, text: str) -> bool:
+    """Whether `text` has the shape of a secret with this prefix (before any lookup)."""
+    body = text[len(prefix) :]
+    return (
+        text.startswith(prefix)
         and 16 <= len(body) <= 64
         and all(c.isalnum() or c in "-_" for c in body)
     )

@@ -118,6 +118,41 @@ def group_ignored(tid: str, gid: str) -> str:
     return f"{_t(tid)}:ignored:{gid}"
 
 
+# --- access without the key (store/invites.py, store/ingest_tokens.py, store/audit.py) ---
+# The identity of the default bot, as the running service last learnt it from getMe.
+DEFAULT_BOT = f"{PREFIX}:bots:default"
+
+
+def invite_code(code_hash: str) -> str:
+    """Global index: an invite code's SHA-256 -> its tenant."""
+    return f"{PREFIX}:invite:{code_hash}"
+
+
+def invites(tid: str) -> str:
+    return f"{_t(tid)}:invites"
+
+
+def invite(tid: str, code_hash: str) -> str:
+    return f"{_t(tid)}:invite:{code_hash}"
+
+
+def ingest_token(token_hash: str) -> str:
+    """Global index: an ingest token's SHA-256 -> "tenant:name"."""
+    return f"{PREFIX}:ingesttoken:{token_hash}"
+
+
+def ingest_tokens(tid: str) -> str:
+    return f"{_t(tid)}:ingesttokens"
+
+
+def ingest_token_of(tid: str, name: str) -> str:
+    return f"{_t(tid)}:ingesttoken:{name}"
+
+
+def audit(tid: str) -> str:
+    return f"{_t(tid)}:audit"
+
+
 # --- follow-up: a missed call's life (store/followup.py) ---------------------------------------
 # Unresolved cards due for escalation, reminder or expiry: "tid|card|step" scored by due time.
 FOLLOWUP_DUE = f"{PREFIX}:fu:due"

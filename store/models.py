@@ -32,6 +32,8 @@ class Tenant:
     # Whether a group first named by the PBX notifies at once (else it starts switched off
     # and waits for an admin). Tenants stored before this policy existed keep "off".
     new_groups: bool = False
+    # Whether `/activate <API key>` subscribes (off: only invite links do).
+    key_activation: bool = True
     # Follow-up: minutes before an unclaimed card goes to the admins (0 = never), and hours
     # within which a call back resolves a missed call (after that it expires).
     escalate_after: int = 15

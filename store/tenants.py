@@ -37,6 +37,7 @@ def _tenant(h: dict[str, str]) -> Tenant:
         key_prefix=h["key_prefix"],
         created_at=float(h["created_at"]),
         new_groups=h.get("new_groups") == "1",
+        key_activation=h.get("key_activation", "1") == "1",
         escalate_after=int(h.get("escalate_after") or 15),
         callback_window=int(h.get("callback_window") or 24),
     )
@@ -156,6 +157,7 @@ class Tenants:
         tz: str | None = None,
         lang: str | None = None,
         new_groups: bool | None = None,
+        key_activation: bool | None = None,
         escalate_after: int | None = None,
         callback_window: int | None = None,
     ) -> Tenant:
@@ -167,6 +169,8 @@ class Tenants:
             changes["name"] = name.strip()
         if new_groups is not None:
             changes["new_groups"] = "1" if new_groups else "0"
+        if key_activation is not None:
+            changes["key_activation"] = "1" if key_activation else "0"
         if escalate_after is not None:
             if not 0 <= escalate_after <= 24 * 60:
                 raise InvalidInput("escalate-after must be 0 to 1440 minutes (0 = off)")

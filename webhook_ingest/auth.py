@@ -1,4 +1,5 @@
-"""Who is calling: the tenant key from the headers, resolved through a short-lived cache."""
+"""Who is calling: the tenant's API key or one of its ingest tokens (one per PBX), from the
+headers, resolved through a short-lived cache."""
 
 from __future__ import annotations
 
@@ -8,19 +9,23 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 from store import Store
-from store.crypto import API_KEY_PREFIX, digest, looks_like_api_key
+from store.crypto import API_KEY_PREFIX, INGEST_TOKEN_PREFIX, digest, looks_like_api_key
+from store.ingest_tokens import looks_like_ingest_token
 from store.models import Tenant
 from webhook_ingest.errors import IngestError
 
 # A rotated or deleted key keeps working in one process for at most this long.
 DEFAULT_TTL = 1.0
 DEFAULT_MAX_ENTRIES = 10_000
-KEY_SHAPE = re.compile(re.escape(API_KEY_PREFIX) + r"[\w-]+")
+KEY_SHAPE = re.compile(
+    f"({re.escape(API_KEY_PREFIX)}|{re.escape(INGEST_TOKEN_PREFIX)})" + r"[\w-]+"
+)
 
 
 def redact(text: str) -> str:
-    """The text with anything shaped like an API key blanked (a PBX may put one in a URL)."""
-    return KEY_SHAPE.sub(API_KEY_PREFIX + "<redacted>", text)
+    """The text with anything shaped like an API key or ingest token blanked (a PBX may put
+    one in a URL)."""
+    return KEY_SHAPE.sub(lambda m: m.group(1) + "<redacted>", text)
 
 
 def presented_key(headers: Mapping[str, str]) -> str:
@@ -60,15 +65,16 @@ class TenantKeys:
         self._cache: OrderedDict[str, tuple[float, Tenant]] = OrderedDict()
 
     async def tenant(self, api_key: str) -> Tenant:
-        """The tenant of this key; raises `invalid_key` whether or not any tenant is close."""
-        if not looks_like_api_key(api_key):
+        """The tenant of this key or live ingest token; raises `invalid_key` for anything else
+        (a wrong key, a revoked token: the same 401, whether or not any tenant is close)."""
+        if not (looks_like_api_key(api_key) or looks_like_ingest_token(api_key)):
             raise IngestError("invalid_key")
         handle = digest(api_key)
         now = self._clock()
         hit = self._cache.get(handle)
         if hit is not None and hit[0] > now:
             return hit[1]
-        tenant = await self._store.tenants.resolve_key(api_key)
+        tenant = await self._resolve(api_key)
         if tenant is None:
             self._cache.pop(handle, None)
             raise IngestError("invalid_key")
@@ -78,3 +84,10 @@ class TenantKeys:
             while len(self._cache) > self._max:
                 self._cache.popitem(last=False)
         return tenant
+
+    async def _resolve(self, secret: str) -> Tenant | None:
+        # Both stores compare the stored hash with hmac.compare_digest.
+        if secret.startswith(INGEST_TOKEN_PREFIX):
+            found = await self._store.ingest_tokens.resolve(secret)
+            return found[0] if found is not None else None
+        return await self._store.tenants.resolve_key(secret)

@@ -170,8 +170,17 @@ def document() -> dict:
         },
         "components": {
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer"},
-                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "the tenant's API key (pzv_...) or an ingest token (pzt_...)",
+                },
+                "apiKey": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-API-Key",
+                    "description": "the tenant's API key (pzv_...) or an ingest token (pzt_...)",
+                },
             },
             "responses": {"Refused": _json("Refused", _ref("Error"))},
             "schemas": {

@@ -1,4 +1,4 @@
-"""/start (a deep link with an API key subscribes) and /help."""
+"""/start (a deep link with an API key or an invite code subscribes) and /help."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import Command, Ctx
-from bot.handlers import keyflow
+from bot.handlers import invite, keyflow
 from bot.handlers.common import chat_lang, send, text
 from store.crypto import looks_like_api_key
+from store.invites import looks_like_invite
 
 COMMANDS = (
     Command("start", "bot.cmd.start", "bot.help.start"),
@@ -21,6 +22,9 @@ async def start(update: Update, ctx: Ctx) -> None:
     if looks_like_api_key(payload):
         # t.me/<bot>?start=<key>: the deep link is /activate in one tap.
         return await keyflow.run(update, ctx, keyflow.Action.ACTIVATE, payload)
+    if looks_like_invite(payload):
+        # t.me/<bot>?start=<invite code>: subscribes without the key (bot/handlers/invite.py).
+        return await invite.redeem(update, ctx, payload)
     lang = await chat_lang(update, ctx)
     await send(update, ctx, text(ctx, lang, "bot.greeting", bot=ctx.deps.me.name))
 

@@ -86,6 +86,10 @@ async def _decide(update: Update, ctx: Ctx, action: Action, key: str | None) -> 
     if until is None:
         tenant = await store.tenants.resolve_key(key) if looks_like_api_key(key) else None
         if tenant is not None and accepts(ctx.deps.me, tenant.id):
+            if action is Action.ACTIVATE and not tenant.key_activation:
+                # The tenant's admin switched this off: only invite links subscribe.
+                off = [("access.key_activation.off", {"tenant": tenant.name})]
+                return pick_lang(tenant.lang, lang), off
             return pick_lang(tenant.lang, lang), await _act(update, ctx, action, tenant)
         # A correct key later does not clear the count: it would reset a guesser's budget.
         # Another company's key on a custom bot counts too: it must look like a wrong one.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.keyboards import access
 from bot.keyboards.callbacks import SEP, BadCallbackData, CallbackData
 from perezvon.texts import Catalogue
 
@@ -231,6 +232,7 @@ KINDS: dict[str, type[CallbackData]] = {
         NewGroupsPolicy, Users, UserList,
         UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, Bots, BotCard,
         BotSwitch, BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry,
+        *access.KINDS,  # «Пригласить», «Журнал»
         FollowUp, FollowUpSet,
     )
 }  # fmt: skip

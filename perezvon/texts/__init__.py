@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from perezvon.texts import (
+    access_en,
+    access_ru,
     admin_en,
     admin_ru,
     bot_en,
@@ -35,6 +37,7 @@ AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (chat_ru.TEXTS, chat_en.TEXTS),
     (groups_ru.TEXTS, groups_en.TEXTS),
     (secrets_ru.TEXTS, secrets_en.TEXTS),
+    (access_ru.TEXTS, access_en.TEXTS),
     (followup_ru.TEXTS, followup_en.TEXTS),
 ]
 

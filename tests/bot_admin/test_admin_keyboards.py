@@ -21,6 +21,10 @@ EXTREME = {
     "job": "9" * 12,
     "page": 9999,
     "gpage": 9999,
+    # «Пригласить»: presets of uses and hours, an invite id.
+    "uses": 100_000,
+    "hours": 8760,
+    "invite": "f" * 8,
     "value": 99999,  # a follow-up setting: minutes or hours
 }
 

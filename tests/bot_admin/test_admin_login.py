@@ -22,8 +22,8 @@ async def test_admin_key_signs_in_and_its_message_is_deleted(
     assert screen.startswith("Меню администратора\nКомпания: Acme")
     assert "Пользователей: 0" in screen and "@PerezvonBot" in screen
     assert await me.labels() == [
-        "Группы", "Пользователи", "Боты", "Ключ для API", "Перезвон", "Недоставленные (0)",
-        "Выйти",
+        "Группы", "Пользователи", "Боты", "Ключ для API", "🔗 Пригласить", "📜 Журнал",
+        "Перезвон", "Недоставленные (0)", "Выйти",
     ]  # fmt: skip
 
 

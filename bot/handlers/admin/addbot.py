@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import Ctx
-from bot.handlers.admin import bots, dialog
+from bot.handlers.admin import bots, dialog, journal
 from bot.handlers.admin.shared import AdminEnv, Session, send_screen, tr
 from bot.handlers.common import delete_quietly
 from bot.keyboards import admin as kb
@@ -36,14 +36,14 @@ async def got_token(update: Update, ctx: Ctx, env: AdminEnv) -> object:
     if not deleted:
         await ctx.bot.send_message(s.chat_id, tr(ctx, s, "admin.bots.token_not_deleted"))
     token = (message.text or "").strip() if message else ""
-    refusal = await _register(ctx, s, token)
+    refusal = await _register(update, ctx, s, token)
     if refusal is not None:
         await dialog.ask(ctx, s, refusal)
         return TOKEN
     return ConversationHandler.END
 
 
-async def _register(ctx: Ctx, s: Session, token: str) -> str | None:
+async def _register(update: Update, ctx: Ctx, s: Session, token: str) -> str | None:
     """Register the bot and show it; else the text key of the refusal."""
     if not TOKEN_RE.fullmatch(token):
         return "admin.bots.bad_token"
@@ -63,6 +63,7 @@ async def _register(ctx: Ctx, s: Session, token: str) -> str | None:
         bot = await store.bots.add(s.tid, name, token, user.username or "", user.id)
     except TokenTaken:
         return "admin.bots.token_taken"
+    await journal.note(update, ctx, s, "bot.add", f"@{bot.username}")
     await dialog.finish(ctx, s.chat_id)
     done = "admin.bots.renewed" if renewing else "admin.bots.added"
     await ctx.bot.send_message(s.chat_id, tr(ctx, s, done, name=bot.name, username=bot.username))

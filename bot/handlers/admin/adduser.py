@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import Ctx
-from bot.handlers.admin import announce, dialog, users
+from bot.handlers.admin import announce, dialog, journal, users
 from bot.handlers.admin.shared import AdminEnv, Session, send_screen, tr
 from bot.keyboards import admin as kb
 from store.subscriptions import MAX_NAME
@@ -46,6 +46,7 @@ async def got_chat(update: Update, ctx: Ctx, env: AdminEnv) -> object:
         return CHAT
     name = str(dialog.recall(ctx, "name"))
     sub, previous = await ctx.deps.store.subs.admin_add(s.tid, chat_id, name)
+    await journal.note(update, ctx, s, "user.add", f"{sub.name} ({chat_id})")
     greeted = await announce.welcome(ctx, s, chat_id)
     lines = [
         tr(

@@ -7,7 +7,7 @@ import math
 from telegram import Chat, Update
 
 from bot.context import Ctx
-from bot.handlers.admin import purge
+from bot.handlers.admin import invites, journal, purge
 from bot.handlers.admin.shared import (
     PAGE,
     AdminEnv,
@@ -55,6 +55,7 @@ async def main_screen(ctx: Ctx, s: Session) -> Screen:
             kb.button(tr(ctx, s, "admin.menu.api_key"), kb.ApiKey(s.tid)),
         ],
     ]
+    rows.append(invites.menu_row(ctx, s))  # «Пригласить», «Журнал»
     rows.append([kb.button(tr(ctx, s, "admin.followup.button"), kb.FollowUp(s.tid))])
     dead = s.env.dead_letters
     if dead is not None:
@@ -122,6 +123,7 @@ async def on_admin(update: Update, ctx: Ctx, env: AdminEnv) -> None:
         return
     session = await authorize(ctx, env, chat.id, tenant.id)
     assert session is not None
+    await journal.note(update, ctx, session, "admin.login")
     greeting = tr(ctx, session, "admin.login.ok", tenant=tenant.name)
     if deleted:
         greeting += "\n\n" + tr(ctx, session, "admin.login.key_deleted")

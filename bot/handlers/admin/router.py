@@ -11,7 +11,18 @@ from telegram import CallbackQuery, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import Ctx
-from bot.handlers.admin import apikey, bots, deadletters, followup, groups, menu, purge, users
+from bot.handlers.admin import (
+    apikey,
+    bots,
+    deadletters,
+    followup,
+    groups,
+    invites,
+    journal,
+    menu,
+    purge,
+    users,
+)
 from bot.handlers.admin.shared import AdminEnv, Stale, authorize, t, tr
 from bot.handlers.common import user_lang
 from bot.keyboards import admin as kb
@@ -30,6 +41,8 @@ ROUTES: dict[type, object] = {
     **bots.ROUTES,
     **apikey.ROUTES,
     **deadletters.ROUTES,
+    **invites.ROUTES,
+    **journal.ROUTES,
     **followup.ROUTES,
 }
 
@@ -82,7 +95,9 @@ async def _route(update: Update, ctx: Ctx, env: AdminEnv, query: CallbackQuery) 
     if session is None:
         return t(ctx, lang, "admin.stale.session")
     try:
-        return await route(update, ctx, session, data)  # type: ignore[operator]
+        notice = await route(update, ctx, session, data)  # type: ignore[operator]
+        await journal.note_press(update, ctx, session, data)  # the audit log, if it changed
+        return notice
     except Stale as stale:
         return tr(ctx, session, stale.key)
     except NotFound:
