@@ -17,6 +17,7 @@ BENCHES: list[tuple[str, list[str]]] = [
     ("perezvon run with 100 custom bots (memory)", ["service_bench.py"]),
     ("Asterisk AMI parser and detector", ["ami_bench.py"]),
     ("Cloud PBX connectors (signed Zadarma posts vs JSON)", ["connector_bench.py"]),
+    ("Follow-up card edits", ["followup_bench.py"]),
 ]
 
 

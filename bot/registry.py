@@ -17,6 +17,7 @@ from telegram.ext import Application, BaseHandler
 
 from bot.context import Command
 from bot.handlers import (
+    card,
     chatid,
     errors,
     fallback,
@@ -51,6 +52,7 @@ FEATURES: list[Feature] = [
     Feature("stop", stop.handlers, stop.COMMANDS),
     Feature("chatid", chatid.handlers, chatid.COMMANDS),
     Feature("quiet", quiet.handlers, quiet.COMMANDS),  # personal quiet hours (docs/hours.md)
+    Feature("card", card.handlers),  # presses on missed-call cards (the follow-up loop)
 ]
 FALLBACKS: list[Feature] = [Feature("fallback", fallback.handlers)]
 

@@ -14,12 +14,13 @@ from typing import Protocol
 from redis.exceptions import RedisError, ResponseError
 from telegram import InlineKeyboardMarkup
 
-from delivery import keys
+from delivery import followup, keys
+from delivery.cards import markup as card_markup
+from delivery.cards import render as render_card
 from delivery.offhours import OffHoursPolicy, mark_off_hours
 from delivery.policy import Options
 from delivery.queue import Copies, Job, JobQueue, Kind
 from delivery.redact import redact
-from delivery.render import render_call
 from delivery.routing import Router
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
@@ -40,7 +41,9 @@ class GroupNewMarkup(Protocol):
 
 
 PAGE = 500
-KINDS = frozenset({"call", "group_new", "service", "admins", "followers"})
+# How often a worker moves due escalations, reminders and expiries into the intake stream.
+DUE_POLL_SECONDS = 1.0
+KINDS = frozenset({"call", "group_new", "service", "admins", "followers", "card", "card_due"})
 
 
 class Malformed(ValueError):
@@ -77,6 +80,7 @@ class FanOut:
         self._markup = group_new_markup
         self._kick = kick
         self._hours = OffHoursPolicy(store)
+        self._due = followup.DueSteps(store, catalogue, self._copies_to)
         # Checked on every turn: redis-py can swallow a cancel that lands inside a command.
         self.stopping = False
 
@@ -91,7 +95,7 @@ class FanOut:
         """Our own pending entries first (a previous life's), then new ones; until `stopping`."""
         consumer = self._queue.consumer
         backlog = True
-        last_take_over = time.monotonic()
+        last_take_over = last_due = time.monotonic()
         while not self.stopping:
             try:
                 if backlog:
@@ -112,6 +116,10 @@ class FanOut:
                 if time.monotonic() - last_take_over >= self._opt.stale_intake_ms / 3000:
                     last_take_over = time.monotonic()
                     entries = [*entries, *await self._take_over()]
+                if time.monotonic() - last_due >= DUE_POLL_SECONDS:
+                    last_due = time.monotonic()
+                    # Due follow-up steps become intake entries (read on the next turn).
+                    await self._store.followups.take_due()
                 for entry_id, fields in entries:
                     if self.stopping:
                         break  # unfinished entries stay pending: ours (or a taker's) later
@@ -203,6 +211,10 @@ class FanOut:
             raise Malformed(f"kind {kind!r}, tenant {tid!r}")
         if kind == "call":
             return await self._call_copies(tid, _field(f, "call_id"))
+        if kind == "card":
+            return await followup.edit_copies(self._store, tid, _field(f, "card"))
+        if kind == "card_due":
+            return await self._due.copies(tid, _field(f, "card"), _field(f, "step"))
         tenant = await self._store.tenants.get(tid)
         if kind == "group_new":
             return await self._group_new_copies(tenant, _field(f, "group"))
@@ -239,7 +251,7 @@ class FanOut:
             return self._cat.t(tenant.lang, "group.default_name")
         return gid
 
-    async def _call_copies(self, tid: str, call_id: str) -> list[Copies] | None:
+    async def _call_copies(self, tid: str, call_id: str) -> Copies | list[Copies] | None:
         rec = await self._store.calls.get(tid, call_id)
         if rec is None:
             return None
@@ -248,10 +260,12 @@ class FanOut:
         if not group.notify:
             return None  # switched off after the call was accepted
         event = CallEvent.model_validate_json(rec.payload)
-        name = self._group_name(tenant, group.id, group.name)
-        text = render_call(
-            self._cat, tenant.lang, tenant.tz, event, name, rec.recorded_at, tenant.name
-        )
+        # The follow-up card: a new one is sent with its buttons; a repeat call of a caller
+        # whose card is still open edits that card instead.
+        opened = await followup.open_card(self._store, tenant, event, rec)
+        if not opened.new:
+            return await followup.edit_copies(self._store, tid, opened.card.id)
+        text = await render_card(self._store, self._cat, tenant, opened.card)
         chats = await self._followers(tid, group.id)
         # Working hours (perezvon/hours.py): hold for the digest, or mark and maybe silence.
         plan = await self._hours.plan(tenant, group.id, rec.recorded_at, chats)
@@ -260,17 +274,24 @@ class FanOut:
             return None
         if plan.off_hours:
             text = mark_off_hours(self._cat, tenant.lang, text)
+        markup = card_markup(self._cat, tenant, opened.card, 0)
+
+        def card_job() -> Job:
+            return Job(
+                "", 0, tid, 0, Kind.CALL, text, markup, at=rec.recorded_at, call=opened.card.id
+            )
+
         out = []
         for silent in (False, True):
             some = [c for c in chats if (c in plan.silent) is silent]
             if some:
-                job = Job("", 0, tid, 0, Kind.CALL, text, at=rec.recorded_at, call=call_id)
+                job = card_job()
                 job.silent = silent
                 out.append(await self._copies_to(job, some))
         # A group bound to a forum supergroup: one more copy, into its topic there.
         forum = await self._store.topics.binding(tid, group.id)
         if forum is not None:
-            job = Job("", 0, tid, 0, Kind.CALL, text, at=rec.recorded_at, call=call_id)
+            job = card_job()
             job.silent, job.topic, job.thread = plan.all_silent, group.id, forum.thread or 0
             out.append(await self._copies_to(job, [forum.chat_id]))
         return out

@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from delivery import followup
 from store import Store
 from store.errors import NotFound
 from store.events import CallEvent, FollowUp
 from store.models import DEFAULT_GROUP, Group, Tenant
-
-FOLLOWUP_REASON = "follow-up events are recorded from the next version"
 
 
 class Outcome(StrEnum):
@@ -75,8 +74,13 @@ class Intake:
         return receipts
 
     async def submit_followups(self, tenant: Tenant, events: Sequence[FollowUp]) -> list[Receipt]:
-        """Answered and outbound calls: not recorded yet (the follow-up loop comes next)."""
-        return [Receipt(e.call_id, Outcome.IGNORED, FOLLOWUP_REASON) for e in events]
+        """Answered and outbound calls: they resolve (or mark an attempt on) the caller's open
+        card; a call id seen before is a duplicate (see delivery/followup.py)."""
+        done = await followup.apply_many(self._store, tenant, events)
+        return [
+            Receipt(e.call_id, Outcome.ACCEPTED if new else Outcome.DUPLICATE)
+            for e, new in zip(events, done, strict=True)
+        ]
 
     async def _groups(self, tenant: Tenant, events: Sequence[CallEvent]) -> dict[str, Group]:
         names: dict[str, str] = {}

@@ -34,6 +34,7 @@ class Verdict(StrEnum):
     TRANSIENT = "transient"  # 5xx, network, not sent: back off and retry
     MAYBE_SENT = "maybe_sent"  # timed out after sending: may have arrived, never blind-resend
     REJECTED = "rejected"  # a request Telegram will never accept: give up
+    MESSAGE_GONE = "message_gone"  # an edit's message was deleted or can no longer be edited
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,9 @@ _FORBIDDEN: list[tuple[str, Verdict]] = [
 ]
 _BAD_REQUEST: list[tuple[str, Verdict]] = [
     ("message is not modified", Verdict.SENT),
+    ("message to edit not found", Verdict.MESSAGE_GONE),
+    ("message can't be edited", Verdict.MESSAGE_GONE),
+    ("message_id_invalid", Verdict.MESSAGE_GONE),
     ("chat not found", Verdict.NO_ACCESS),
 ]
 
@@ -108,3 +112,16 @@ def classify(exc: BaseException | None) -> Outcome:
     if isinstance(exc, NetworkError | TelegramError | OSError):
         return Outcome(Verdict.TRANSIENT, detail or type(exc).__name__)
     raise exc
+
+
+# An edit of a card that ends like this is over: the copy is forgotten, never retried.
+EDIT_FINAL = frozenset(
+    {
+        Verdict.MESSAGE_GONE,
+        Verdict.GONE,
+        Verdict.NO_ACCESS,
+        Verdict.REJECTED,
+        Verdict.BAD_TOKEN,
+        Verdict.MIGRATED,
+    }
+)

@@ -21,6 +21,7 @@ class Kind(StrEnum):
     CALL = "call"  # a missed-call notification to a subscriber
     SERVICE = "service"  # a text a handler queued through the Outbox
     ADMIN = "admin"  # a notice to a tenant's admin (new group, broken bot)
+    EDIT = "edit"  # bring one chat's copies of a follow-up card up to date (delivery/edits.py)
 
 
 @dataclass(slots=True)

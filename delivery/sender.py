@@ -10,6 +10,7 @@ from telegram.error import InvalidToken
 
 from delivery import keys
 from delivery.botpool import BotPool
+from delivery.edits import CardEdits, remember_copy
 from delivery.notices import tell_admins_once
 from delivery.outbox import Outbox
 from delivery.outcome import Outcome, Verdict, classify
@@ -57,6 +58,9 @@ class Sender:
         self._clock = clock
         self._outbox = Outbox(store, clock)
         self._topics = ForumTopics(store, pool, catalogue, options)
+        self._edits = CardEdits(
+            store, queue, router, pool, catalogue, metrics, retry, kick, options.send_timeout, clock
+        )
 
     async def routes(self, jobs: list[Job]) -> list[Route | None]:
         """The bot for each claimed job, checked again now (bots change after fan-out)."""
@@ -64,6 +68,8 @@ class Sender:
 
     async def process(self, job: Job, route: Route | None) -> Verdict | None:
         """Send one claimed job by its route (from `routes`) and settle it."""
+        if job.kind is Kind.EDIT:  # a follow-up card's edit goes through the bot that sent it
+            return await self._edits.process(job)
         if job.at and self._clock() - job.at > self._opt.max_wait:
             await self._bury(job, "expired: waited longer than the longest wait", "expired")
             await self._queue.unhold(job.bot)
@@ -112,9 +118,10 @@ class Sender:
         if job.thread:
             params["message_thread_id"] = job.thread
         try:
-            await self._pool.call(route.bot, "sendMessage", params, self._opt.send_timeout)
+            sent = await self._pool.call(route.bot, "sendMessage", params, self._opt.send_timeout)
         except Exception as exc:  # every failure is classified in outcome.py
             return classify(exc)
+        await remember_copy(self._store, job, route, sent)  # a follow-up card's message id
         return classify(None)
 
     async def _settle(self, job: Job, route: Route, out: Outcome, hint_key: str | None) -> None:

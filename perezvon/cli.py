@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from perezvon import cli_access, cli_connector, cli_tenant, logs, operator, report
+from perezvon import cli_access, cli_calls, cli_connector, cli_tenant, logs, operator, report
 from perezvon.redis_runtime import RedisUnavailable, open_store
 from perezvon.settings import ConfigError, Settings, load
 from store import Store
@@ -144,6 +144,7 @@ def build_parser() -> Parser:
 
     cli_access.add_parsers(sub, json_flag, Parser)  # invite, token, audit
     cli_connector.add_parsers(sub, json_flag, Parser)
+    cli_calls.add_parsers(sub, json_flag)  # calls list: the follow-up record
 
     sandbox = sub.add_parser("sandbox", parents=[json_flag], help="play a Telegram user")
     sandbox.add_argument("--url", default=None, help="emulator URL (default: the running one)")
@@ -159,7 +160,7 @@ def _store_command(args: argparse.Namespace, settings: Settings) -> Command:
 
 
 def _plain_command(args: argparse.Namespace, settings: Settings) -> Command:
-    if (found := cli_tenant.command(args, settings)) is not None:
+    if (found := cli_tenant.command(args, settings) or cli_calls.command(args)) is not None:
         return found
     if (found := cli_access.command(args)) is not None:
         return found

@@ -1,8 +1,8 @@
 """`perezvon tenant set ID [--name] [--tz] [--lang] [--new-groups on|off]
-[--key-activation on|off] [--hours ...] [--holiday D ...] [--off-hours notify|quiet|digest]
-[--silence-alert 2h] [--group G]`: change a tenant's settings. One command for every setting,
-so a new one is a new flag here and a keyword of `store.tenants.set_options`, never a new
-subcommand."""
+[--key-activation on|off] [--escalate-after M] [--callback-window H] [--hours ...]
+[--holiday D ...] [--off-hours notify|quiet|digest] [--silence-alert 2h] [--group G]`: change a
+tenant's settings. One command for every setting, so a new one is a new flag here and a keyword
+of `store.tenants.set_options`, never a new subcommand."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from store import Store
 
 Command = Callable[[Store], Awaitable[operator.Result]]
 # flag dest -> keyword of store.tenants.set_options
-SETTINGS = ("name", "tz", "lang", "new_groups", "key_activation")
+SETTINGS = (
+    "name", "tz", "lang", "new_groups", "key_activation", "escalate_after", "callback_window"
+)  # fmt: skip
 # flag dest -> keyword of store.schedules.set_tenant (working hours, docs/hours.md)
 HOURS = ("hours", "holidays", "off_hours", "silence_alert")
 
@@ -49,6 +51,14 @@ def add_parsers(
         metavar="on|off",
         help="whether /activate <API key> subscribes (off: only invite links do)",
     )
+    set_.add_argument(
+        "--escalate-after", type=int, default=None, metavar="MINUTES",
+        help="an unclaimed card goes to the admins after this long (0 = never; default 15)",
+    )  # fmt: skip
+    set_.add_argument(
+        "--callback-window", type=int, default=None, metavar="HOURS",
+        help="a call back within this long resolves a missed call; then it expires (24)",
+    )  # fmt: skip
     _add_hours_flags(set_)
 
 

@@ -25,6 +25,7 @@ COUNTERS: dict[str, str] = {
     "messages_failed_total": "Messages given up for a permanent reason",
     "messages_dead_lettered_total": "Messages moved to the dead-letter list",
     "telegram_429_total": "Too Many Requests answers, per bot",
+    "card_edits_total": "Edits of follow-up cards, per verdict",
     "telegram_polling_errors_total": "Failed getUpdates calls of the bot runtime, per error",
     # Cloud PBX connectors (webhook_ingest/hooks.py)
     "connector_events_total": "Verdicts from cloud PBX webhooks, per vendor and outcome",

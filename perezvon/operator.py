@@ -37,6 +37,8 @@ def _settings(tenant: Tenant) -> dict[str, Any]:
         "key_prefix": tenant.key_prefix,
         "new_groups": tenant.new_groups,
         "key_activation": tenant.key_activation,
+        "escalate_after": tenant.escalate_after,
+        "callback_window": tenant.callback_window,
     }
 
 

@@ -20,6 +20,7 @@ from store.default_bot import DefaultBot
 from store.durability import Replication
 from store.errors import NotFound, SecretKeyMismatch
 from store.facts import KeyThrottle, StartedBots
+from store.followup import FollowUps
 from store.groups import Groups
 from store.heartbeat import Heartbeats
 from store.hours import HeldCalls, Schedules
@@ -70,6 +71,7 @@ class Store:
         self.held = HeldCalls(redis, clock)
         self.heartbeats = Heartbeats(redis, clock)
         self.topics = Topics(redis)
+        self.followups = FollowUps(redis, clock)
 
     async def migrate(self) -> int:
         return await migrate(self.redis)
@@ -117,6 +119,7 @@ class Store:
         sub_ids = await self.redis.zrange(keys.subs(tid), 0, -1)
         group_ids = await self.redis.zrange(keys.groups(tid), 0, -1)
         call_ids = await self.redis.zrange(keys.calls(tid), 0, -1)
+        card_ids = await self.redis.zrange(keys.fu_cards(tid), 0, -1)
         # One transaction over the tenant's own slot, then the global index entries that
         # pointed at it (each reader checks the record, so a leftover entry finds nothing).
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -126,6 +129,10 @@ class Store:
                 pipe.delete(keys.group(tid, gid), keys.group_ignored(tid, gid))
             for cid in call_ids:
                 pipe.delete(keys.call(tid, cid))
+            # Follow-up cards; a caller's history and call refs expire on their own (30 days).
+            for card in card_ids:
+                pipe.delete(keys.fu_card(tid, card), keys.fu_copies(tid, card))
+            pipe.delete(keys.fu_cards(tid), keys.fu_open(tid), keys.fu_seq(tid))
             pipe.delete(
                 keys.subs(tid),
                 keys.groups(tid),

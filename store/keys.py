@@ -192,3 +192,51 @@ def topic_lock(tid: str, gid: str) -> str:
 def quiet(tid: str) -> str:
     """Personal quiet hours of a tenant's subscribers: chat id -> "22:00-08:00"."""
     return f"{_t(tid)}:quiet"
+
+
+# --- follow-up: a missed call's life (store/followup.py) ---------------------------------------
+# Unresolved cards due for escalation, reminder or expiry: "tid|card|step" scored by due time.
+FOLLOWUP_DUE = f"{PREFIX}:fu:due"
+
+
+def fu_seq(tid: str) -> str:
+    return f"{_t(tid)}:fu:seq"
+
+
+def fu_card(tid: str, card: str) -> str:
+    return f"{_t(tid)}:fu:card:{card}"
+
+
+def fu_cards(tid: str) -> str:
+    """Every recent card, scored by first seen."""
+    return f"{_t(tid)}:fu:cards"
+
+
+def fu_open(tid: str) -> str:
+    """Unresolved cards, scored by first seen."""
+    return f"{_t(tid)}:fu:open"
+
+
+def fu_caller_open(tid: str, number: str) -> str:
+    """The id of the caller's unresolved card (numbers in E.164)."""
+    return f"{_t(tid)}:fu:caller_open:{number}"
+
+
+def fu_caller(tid: str, number: str) -> str:
+    """A caller's history: last answered, last called back."""
+    return f"{_t(tid)}:fu:caller:{number}"
+
+
+def fu_seen(tid: str, number: str) -> str:
+    """A caller's inbound calls (call id -> time), the last 30 days."""
+    return f"{_t(tid)}:fu:seen:{number}"
+
+
+def fu_ref(tid: str, call_id: str) -> str:
+    """A PBX call id already applied to the follow-up record (-> card id or '-')."""
+    return f"{_t(tid)}:fu:ref:{call_id}"
+
+
+def fu_copies(tid: str, card: str) -> str:
+    """Every message of a card: "chat:bot:message" -> "custom bot id|version shown"."""
+    return f"{_t(tid)}:fu:copies:{card}"

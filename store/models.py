@@ -34,6 +34,10 @@ class Tenant:
     new_groups: bool = False
     # Whether `/activate <API key>` subscribes (off: only invite links do).
     key_activation: bool = True
+    # Follow-up: minutes before an unclaimed card goes to the admins (0 = never), and hours
+    # within which a call back resolves a missed call (after that it expires).
+    escalate_after: int = 15
+    callback_window: int = 24
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,8 @@ def _tenant(h: dict[str, str]) -> Tenant:
         created_at=float(h["created_at"]),
         new_groups=h.get("new_groups") == "1",
         key_activation=h.get("key_activation", "1") == "1",
+        escalate_after=int(h.get("escalate_after") or 15),
+        callback_window=int(h.get("callback_window") or 24),
     )
 
 
@@ -156,6 +158,8 @@ class Tenants:
         lang: str | None = None,
         new_groups: bool | None = None,
         key_activation: bool | None = None,
+        escalate_after: int | None = None,
+        callback_window: int | None = None,
     ) -> Tenant:
         """Change some of a tenant's settings (None leaves one as it is); validated first."""
         current = await self.get(tid)
@@ -167,6 +171,14 @@ class Tenants:
             changes["new_groups"] = "1" if new_groups else "0"
         if key_activation is not None:
             changes["key_activation"] = "1" if key_activation else "0"
+        if escalate_after is not None:
+            if not 0 <= escalate_after <= 24 * 60:
+                raise InvalidInput("escalate-after must be 0 to 1440 minutes (0 = off)")
+            changes["escalate_after"] = str(escalate_after)
+        if callback_window is not None:
+            if not 1 <= callback_window <= 24 * 30:
+                raise InvalidInput("callback-window must be 1 to 720 hours")
+            changes["callback_window"] = str(callback_window)
         if changes:
             # Only an existing record is changed: a tenant deleted meanwhile stays deleted.
             async def body(pipe) -> None:

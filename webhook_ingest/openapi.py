@@ -101,7 +101,7 @@ def _json(description: str, schema: dict) -> dict:
 def document() -> dict:
     """The whole document, built afresh (the app builds it once and serves the bytes)."""
     events = {
-        "summary": "Report calls (missed; answered and outbound are accepted and ignored for now)",
+        "summary": "Report calls: missed, answered and outbound (which resolve missed calls)",
         "operationId": "postEvents",
         "security": [{"bearer": []}, {"apiKey": []}],
         "requestBody": {

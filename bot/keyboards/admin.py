@@ -284,6 +284,21 @@ class PbxVendor(CallbackData, prefix="apv"):
     vendor: str
 
 
+# --- «Перезвон»: the follow-up settings (bot/handlers/admin/followup.py) ---------------------
+
+
+@dataclass(frozen=True)
+class FollowUp(CallbackData, prefix="afu"):
+    tenant: str
+
+
+@dataclass(frozen=True)
+class FollowUpSet(CallbackData, prefix="afs"):
+    tenant: str
+    escalate: bool  # True: the escalation delay (minutes); False: the callback window (hours)
+    value: int
+
+
 KINDS: dict[str, type[CallbackData]] = {
     kind.prefix: kind
     for kind in (
@@ -294,6 +309,7 @@ KINDS: dict[str, type[CallbackData]] = {
         *HOURS_KINDS,
         Pbx, PbxCard, PbxDelete, PbxAdd, PbxVendor,
         *access.KINDS,  # «Пригласить», «Журнал»
+        FollowUp, FollowUpSet,
     )
 }  # fmt: skip
 

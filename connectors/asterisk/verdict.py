@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from store.events import CallEvent
+from store.events import AnsweredEvent, CallEvent
 
 ANONYMOUS_CALLER = "anonymous"
 _MAX_EXTENSIONS = 100
@@ -66,4 +66,23 @@ def to_call_event(verdict: Verdict, *, call_id_prefix: str = "ami:") -> CallEven
         caller_name=verdict.caller_name[:256] if verdict.caller_name else None,
         extensions=extensions,
         voicemail=verdict.voicemail,
+    )
+
+
+def to_answered_event(verdict: Verdict, *, call_id_prefix: str = "ami:") -> AnsweredEvent | None:
+    """The `AnsweredEvent` for an answered inbound call with a known caller (it resolves the
+    caller's open card as got through, e.g. a retry answered under a new Linkedid)."""
+    if verdict.kind is not VerdictKind.ANSWERED or not verdict.caller:
+        return None
+    talk = None
+    if verdict.answered_at and verdict.ended_at and verdict.ended_at >= verdict.answered_at:
+        talk = min((verdict.ended_at - verdict.answered_at).total_seconds(), 86_400.0)
+    return AnsweredEvent(
+        type="answered",
+        call_id=f"{call_id_prefix}{verdict.linkedid}"[:128],
+        caller=verdict.caller[:64],
+        answered_by=verdict.answered_by[:64] if verdict.answered_by else None,
+        group=verdict.group[:64] if verdict.group else None,
+        started_at=verdict.ring_started_at,
+        talk_seconds=talk,
     )

@@ -17,6 +17,8 @@ from perezvon.texts import (
     core_ru,
     delivery_en,
     delivery_ru,
+    followup_en,
+    followup_ru,
     groups_en,
     groups_ru,
     hours_en,
@@ -45,6 +47,7 @@ AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (access_ru.TEXTS, access_en.TEXTS),
     (hours_ru.TEXTS, hours_en.TEXTS),
     (reports_ru.TEXTS, reports_en.TEXTS),
+    (followup_ru.TEXTS, followup_en.TEXTS),
 ]
 
 

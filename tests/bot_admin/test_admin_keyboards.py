@@ -30,6 +30,7 @@ EXTREME = {
     "mode": "digest",  # the longest off-hours mode
     "days": 9999,
     "seconds": 7 * 86_400,
+    "value": 99999,  # a follow-up setting: minutes or hours
 }
 
 

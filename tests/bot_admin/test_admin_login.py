@@ -23,7 +23,7 @@ async def test_admin_key_signs_in_and_its_message_is_deleted(
     assert "Пользователей: 0" in screen and "@PerezvonBot" in screen
     assert await me.labels() == [
         "Группы", "Пользователи", "Боты", "Ключ для API", "🕘 Рабочие часы", "📊 Отчёт",
-        "🔗 Пригласить", "📜 Журнал", "Подключения АТС",
+        "🔗 Пригласить", "📜 Журнал", "Подключения АТС", "Перезвон",
         "Недоставленные (0)", "Выйти",
     ]  # fmt: skip
 

@@ -19,8 +19,8 @@ from store.models import BotStatus, SubStatus
 from tg_emulator import RateLimits
 
 
-async def _call(world, call_id: str = "c1", **extra) -> None:
-    event = CallEvent(call_id=call_id, caller="+74951234567", **extra)
+async def _call(world, call_id: str = "c1", caller: str = "+74951234567", **extra) -> None:
+    event = CallEvent(call_id=call_id, caller=caller, **extra)
     receipt = await Intake(world.store).submit(world.tenant, event)
     assert receipt.outcome == "accepted"
 
@@ -65,7 +65,7 @@ async def test_custom_bot_when_started_else_default_with_a_one_time_hint(world, 
     [first] = await world.tg.wait_for_messages(only_default, 1, bot_id=world.default["id"])
     assert "t.me" not in via_custom["text"]
     assert "https://t.me/acme_calls_bot?start=hi" in first["text"]
-    await _call(world, "c2")
+    await _call(world, "c2", caller="+74951234568")  # the same caller's would edit its card
     msgs = await world.tg.wait_for_messages(only_default, 2, bot_id=world.default["id"])
     await world.idle(engine)
     assert "t.me" not in msgs[1]["text"]

@@ -65,6 +65,8 @@ async def test_answered_call_is_not_notified(store: Store, tenant):
     try:
         # Decided (as answered) means the whole call was read: a missed verdict would be out.
         await _wait_for(lambda: asyncio.sleep(0, result=connections[0].detector.stats.decided))
+        # Only the follow-up loop hears of it: the caller's history, no missed call.
+        await _wait_for(lambda: asyncio.sleep(0, result=connections[0].outbox.stats.delivered == 1))
         assert connections[0].outbox.pending() == []
     finally:
         await supervisor.stop()

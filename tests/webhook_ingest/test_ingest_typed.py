@@ -5,7 +5,6 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from delivery.intake import FOLLOWUP_REASON
 from store import keys
 from webhook_ingest.openapi import document
 
@@ -32,16 +31,19 @@ async def test_an_explicit_missed_type_is_the_default_and_not_stored(ingest):
         {"type": "outbound", "call_id": "o1", "callee": "200", "answered": False},
     ],
 )
-async def test_follow_up_events_are_ignored_for_now_and_not_recorded(ingest, conformance, event):
+async def test_follow_up_events_are_accepted_once_and_not_recorded_as_calls(
+    ingest, conformance, event
+):
     resp = await ingest.post([OK, event])
     body = conformance.check("/v1/events", "POST", resp.status, resp.content_type,
                              await resp.read())  # fmt: skip
     assert resp.status == 202
     assert [(r["call_id"], r["status"]) for r in body["results"]] == [
         ("c1", "accepted"),
-        (event["call_id"], "ignored"),
+        (event["call_id"], "accepted"),
     ]
-    assert body["results"][1]["reason"] == FOLLOWUP_REASON
+    again = await (await ingest.post(event)).json()
+    assert again["status"] == "duplicate"
     assert await ingest.store.calls.get(ingest.tenant.id, event["call_id"]) is None
     entries = [f for _, f in await ingest.store.redis.xrange(keys.INTAKE)]
     assert [e.get("call_id") for e in entries] == ["c1"]

@@ -60,7 +60,12 @@ async def main_screen(ctx: Ctx, s: Session) -> Screen:
         ],
     ]
     rows.append(invites.menu_row(ctx, s))  # «Пригласить», «Журнал»
-    rows.append([kb.button(tr(ctx, s, "pbx.menu"), kb.Pbx(s.tid))])  # «Подключения АТС»
+    rows.append(
+        [
+            kb.button(tr(ctx, s, "pbx.menu"), kb.Pbx(s.tid)),  # «Подключения АТС»
+            kb.button(tr(ctx, s, "admin.followup.button"), kb.FollowUp(s.tid)),  # «Перезвон»
+        ]
+    )
     dead = s.env.dead_letters
     if dead is not None:
         count = await dead.count(s.tid)

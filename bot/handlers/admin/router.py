@@ -15,6 +15,7 @@ from bot.handlers.admin import (
     apikey,
     bots,
     deadletters,
+    followup,
     groups,
     hours,
     invites,
@@ -48,6 +49,7 @@ ROUTES: dict[type, object] = {
     **hours.ROUTES,
     **report.ROUTES,
     **pbx.ROUTES,
+    **followup.ROUTES,
 }
 
 

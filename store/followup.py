@@ -1,0 +1,574 @@
+"""A missed call's life: open -> claimed -> resolved, one card per caller while unresolved.
+
+Every transition is one WATCH/MULTI over the tenant's keys that also queues a "card" intake
+entry (the edits of every copy), so a crash never leaves a change without its edits; a lost
+race re-reads and answers who won. PBX call ids already applied are remembered, so a repeated
+event changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+import phonenumbers
+from redis.asyncio import Redis
+
+from store import keys
+from store._tx import atomically
+
+HISTORY_SECONDS = 30 * 24 * 3600
+RECENT_KEPT = 1000
+
+
+class State(StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+
+
+class Resolution(StrEnum):
+    CALLED_BACK = "called_back"
+    GOT_THROUGH = "got_through"
+    MANUAL = "manual"
+    EXPIRED = "expired"
+
+
+class Step(StrEnum):
+    """What is due for an unresolved card at its time in FOLLOWUP_DUE."""
+
+    ESCALATE = "escalate"
+    REMIND = "remind"
+    EXPIRE = "expire"
+
+
+class Refused(StrEnum):
+    """Why a press changed nothing."""
+
+    GONE = "gone"  # no such card (expired from the store)
+    RESOLVED = "resolved"  # already resolved
+    TAKEN = "taken"  # somebody else claimed it
+    NOT_CLAIMER = "not_claimer"  # only the claimer may give it up
+    NOT_CLAIMED = "not_claimed"
+
+
+def normalise(raw: str, region: str) -> str:
+    """E.164 when the number is valid for the tenant's region, else its digits (or raw)."""
+    try:
+        parsed = phonenumbers.parse(raw, region)
+        if phonenumbers.is_valid_number(parsed):
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        pass
+    digits = "".join(c for c in raw if c.isdigit())
+    return digits or raw.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    tenant_id: str
+    id: str
+    call_id: str  # the first missed call's PBX id: its payload renders the card
+    caller: str  # E.164 (or digits), "" when hidden
+    group_id: str
+    state: State
+    first_seen: float
+    last_seen: float
+    count: int
+    version: int
+    resolution: Resolution | None = None
+    claimed_by: int = 0
+    claimed_name: str = ""
+    claimed_at: float = 0.0
+    resolved_by: int = 0
+    resolved_name: str = ""
+    resolved_at: float = 0.0
+    extension: str = ""
+    talk_seconds: float | None = None
+    attempts: int = 0
+    last_attempt_at: float = 0.0
+    escalated: bool = False
+    reminded: bool = False
+
+    @property
+    def time_to_callback(self) -> float | None:
+        if self.resolution is Resolution.CALLED_BACK:
+            return max(0.0, self.resolved_at - self.first_seen)
+        return None
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "call_id": self.call_id,
+            "caller": self.caller,
+            "group": self.group_id,
+            "state": self.state.value,
+            "resolution": self.resolution.value if self.resolution else None,
+            "claimed_by": self.claimed_name or None,
+            "resolved_by": self.resolved_name or None,
+            "extension": self.extension or None,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "repeat_count": self.count,
+            "attempts": self.attempts,
+            "time_to_callback_s": self.time_to_callback,
+        }
+
+
+def _card(tid: str, h: dict[str, str]) -> Card | None:
+    if not h:
+        return None
+    talk = h.get("talk_seconds")
+    return Card(
+        tenant_id=tid,
+        id=h["id"],
+        call_id=h["call_id"],
+        caller=h.get("caller", ""),
+        group_id=h.get("group", ""),
+        state=State(h["state"]),
+        first_seen=float(h["first_seen"]),
+        last_seen=float(h["last_seen"]),
+        count=int(h.get("count", 1)),
+        version=int(h.get("version", 1)),
+        resolution=Resolution(h["resolution"]) if h.get("resolution") else None,
+        claimed_by=int(h.get("claimed_by") or 0),
+        claimed_name=h.get("claimed_name", ""),
+        claimed_at=float(h.get("claimed_at") or 0),
+        resolved_by=int(h.get("resolved_by") or 0),
+        resolved_name=h.get("resolved_name", ""),
+        resolved_at=float(h.get("resolved_at") or 0),
+        extension=h.get("extension", ""),
+        talk_seconds=float(talk) if talk else None,
+        attempts=int(h.get("attempts") or 0),
+        last_attempt_at=float(h.get("last_attempt_at") or 0),
+        escalated=h.get("escalated") == "1",
+        reminded=h.get("reminded") == "1",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    card: Card
+    new: bool  # a new card (send it); else an open card this call was merged into (edit it)
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """A transition's answer: the card as it is now, and why nothing changed (if so)."""
+
+    card: Card | None
+    refused: Refused | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refused is None
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    calls_30d: int
+    last_answered: float | None
+    last_called_back: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    chat: int
+    bot: int
+    message_id: int
+    bid: str  # the custom bot's id in the store, "" for the default bot
+    shown: int  # the card version this message shows
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    tenant_id: str
+    card: str
+    step: Step
+
+
+def due_member(tid: str, card: str, step: Step) -> str:
+    return f"{tid}|{card}|{step.value}"
+
+
+def parse_due(member: str) -> Due | None:
+    try:
+        tid, card, step = member.split("|")
+        return Due(tid, card, Step(step))
+    except ValueError:
+        return None
+
+
+class FollowUps:
+    """The follow-up repository of every tenant."""
+
+    def __init__(self, redis: Redis, clock: Callable[[], float]) -> None:
+        self._r = redis
+        self._clock = clock
+
+    def now(self) -> float:
+        return self._clock()
+
+    async def get(self, tid: str, card: str) -> Card | None:
+        return _card(tid, await self._r.hgetall(keys.fu_card(tid, card)))
+
+    async def card_of_call(self, tid: str, call_id: str) -> Card | None:
+        ref = await self._r.get(keys.fu_ref(tid, call_id))
+        return await self.get(tid, ref) if ref and ref != "-" else None
+
+    async def recent(self, tid: str, limit: int = 50, *, open_only: bool = False) -> list[Card]:
+        index = keys.fu_open(tid) if open_only else keys.fu_cards(tid)
+        ids = await self._r.zrevrange(index, 0, limit - 1)
+        async with self._r.pipeline(transaction=False) as pipe:
+            for cid in ids:
+                pipe.hgetall(keys.fu_card(tid, cid))
+            rows = await pipe.execute()
+        return [c for c in (_card(tid, h) for h in rows) if c is not None]
+
+    async def history(self, tid: str, number: str) -> History:
+        if not number:
+            return History(0, None, None)
+        since = self._clock() - HISTORY_SECONDS
+        count = await self._r.zcount(keys.fu_seen(tid, number), since, "+inf")
+        h = await self._r.hgetall(keys.fu_caller(tid, number))
+        answered, back = h.get("last_answered"), h.get("last_called_back")
+        return History(count, float(answered) if answered else None, float(back) if back else None)
+
+    # --- a missed call ---------------------------------------------------------------------
+
+    async def open_call(
+        self,
+        tid: str,
+        call_id: str,
+        caller: str,
+        group_id: str,
+        at: float,
+        *,
+        escalate_after: float = 0,
+        window: float = 24 * 3600,
+    ) -> Opened:
+        """The card of this missed call: a new one, or the caller's unresolved one updated
+        (count, last seen). `caller` is normalised ("" = hidden: never merged). Repeats of a
+        call id return the same answer and change nothing."""
+        watched = [keys.fu_ref(tid, call_id)]
+        if caller:
+            watched.append(keys.fu_caller_open(tid, caller))
+
+        async def body(pipe) -> Opened:
+            ref = await pipe.get(keys.fu_ref(tid, call_id))
+            if ref and ref != "-":
+                card = _card(tid, await pipe.hgetall(keys.fu_card(tid, ref)))
+                if card is not None:
+                    return Opened(card, card.call_id == call_id)
+            open_id = await pipe.get(keys.fu_caller_open(tid, caller)) if caller else None
+            current = (
+                _card(tid, await pipe.hgetall(keys.fu_card(tid, open_id))) if open_id else None
+            )
+            if current is not None and current.state is not State.RESOLVED:
+                await pipe.watch(keys.fu_card(tid, current.id))
+                pipe.multi()
+                ck = keys.fu_card(tid, current.id)
+                pipe.hset(ck, mapping={"last_seen": repr(max(at, current.last_seen))})
+                pipe.hincrby(ck, "count", 1)
+                pipe.hincrby(ck, "version", 1)
+                pipe.set(keys.fu_ref(tid, call_id), current.id, ex=HISTORY_SECONDS)
+                self._seen(pipe, tid, caller, call_id, at)
+                return Opened(
+                    _replace(current, count=current.count + 1, version=current.version + 1,
+                             last_seen=max(at, current.last_seen)),
+                    False,
+                )  # fmt: skip
+            card_id = str(await self._r.incr(keys.fu_seq(tid)))
+            record = {
+                "id": card_id,
+                "call_id": call_id,
+                "caller": caller,
+                "group": group_id,
+                "state": State.OPEN.value,
+                "first_seen": repr(at),
+                "last_seen": repr(at),
+                "count": "1",
+                "version": "1",
+            }
+            pipe.multi()
+            pipe.hset(keys.fu_card(tid, card_id), mapping=record)
+            pipe.expire(keys.fu_card(tid, card_id), HISTORY_SECONDS * 2)
+            pipe.set(keys.fu_ref(tid, call_id), card_id, ex=HISTORY_SECONDS)
+            if caller:
+                pipe.set(keys.fu_caller_open(tid, caller), card_id, ex=HISTORY_SECONDS)
+                self._seen(pipe, tid, caller, call_id, at)
+            pipe.zadd(keys.fu_cards(tid), {card_id: at})
+            pipe.zremrangebyrank(keys.fu_cards(tid), 0, -RECENT_KEPT - 1)
+            pipe.zadd(keys.fu_open(tid), {card_id: at})
+            if escalate_after > 0:
+                pipe.zadd(
+                    keys.FOLLOWUP_DUE,
+                    {due_member(tid, card_id, Step.ESCALATE): at + escalate_after},
+                )
+            pipe.zadd(keys.FOLLOWUP_DUE, {due_member(tid, card_id, Step.EXPIRE): at + window})
+            return Opened(_card(tid, record), True)  # type: ignore[arg-type]
+
+        return await atomically(self._r, watched, body)
+
+    @staticmethod
+    def _seen(pipe, tid: str, caller: str, call_id: str, at: float) -> None:
+        pipe.zadd(keys.fu_seen(tid, caller), {call_id: at})
+        pipe.zremrangebyscore(keys.fu_seen(tid, caller), "-inf", at - HISTORY_SECONDS)
+        pipe.expire(keys.fu_seen(tid, caller), HISTORY_SECONDS)
+
+    # --- presses on a card -----------------------------------------------------------------
+
+    async def claim(
+        self, tid: str, card: str, user: int, name: str, *, remind_after: float = 0
+    ) -> Changed:
+        """Open -> claimed by `user`; a second claimer is told who has it."""
+
+        def change(c: Card, now: float) -> tuple[dict[str, str], Refused | None]:
+            if c.state is State.RESOLVED:
+                return {}, Refused.RESOLVED
+            if c.state is State.CLAIMED:
+                return {}, None if c.claimed_by == user else Refused.TAKEN
+            return {
+                "state": State.CLAIMED.value,
+                "claimed_by": str(user),
+                "claimed_name": name,
+                "claimed_at": repr(now),
+            }, None
+
+        due = {Step.REMIND: remind_after} if remind_after > 0 else {}
+        return await self._transition(tid, card, change, due=due)
+
+    async def unclaim(self, tid: str, card: str, user: int) -> Changed:
+        """Claimed -> open again, by the claimer only."""
+
+        def change(c: Card, now: float) -> tuple[dict[str, str], Refused | None]:
+            if c.state is State.RESOLVED:
+                return {}, Refused.RESOLVED
+            if c.state is not State.CLAIMED:
+                return {}, Refused.NOT_CLAIMED
+            if c.claimed_by != user:
+                return {}, Refused.TAKEN
+            return {"state": State.OPEN.value, "claimed_by": "", "claimed_name": "",
+                    "claimed_at": ""}, None  # fmt: skip
+
+        return await self._transition(tid, card, change, drop_due=(Step.REMIND,))
+
+    async def resolve(
+        self,
+        tid: str,
+        card: str,
+        resolution: Resolution,
+        *,
+        user: int = 0,
+        name: str = "",
+        extension: str = "",
+        talk_seconds: float | None = None,
+        at: float | None = None,
+    ) -> Changed:
+        """Any unresolved state -> resolved, once; the claimer is kept as the resolver when a
+        PBX event names only an extension."""
+
+        def change(c: Card, now: float) -> tuple[dict[str, str], Refused | None]:
+            if c.state is State.RESOLVED:
+                return {}, Refused.RESOLVED
+            when = now if at is None else at
+            fields = {
+                "state": State.RESOLVED.value,
+                "resolution": resolution.value,
+                "resolved_at": repr(when),
+                "resolved_by": str(user or c.claimed_by or ""),
+                "resolved_name": name or c.claimed_name,
+                "extension": extension,
+            }
+            if talk_seconds is not None:
+                fields["talk_seconds"] = repr(talk_seconds)
+            return fields, None
+
+        return await self._transition(
+            tid, card, change, drop_due=tuple(Step), resolving=(resolution, at)
+        )
+
+    async def attempt(self, tid: str, card: str, at: float) -> Changed:
+        """An unanswered call back: shown on the card, resolves nothing."""
+
+        def change(c: Card, now: float) -> tuple[dict[str, str], Refused | None]:
+            if c.state is State.RESOLVED:
+                return {}, Refused.RESOLVED
+            return {"attempts": str(c.attempts + 1), "last_attempt_at": repr(at)}, None
+
+        return await self._transition(tid, card, change)
+
+    async def mark(self, tid: str, card: str, step: Step) -> Changed:
+        """Record that the escalation (or reminder) was sent, once: refused the second time."""
+        flag = "escalated" if step is Step.ESCALATE else "reminded"
+
+        def change(c: Card, now: float) -> tuple[dict[str, str], Refused | None]:
+            if c.state is State.RESOLVED:
+                return {}, Refused.RESOLVED
+            wanted = State.OPEN if step is Step.ESCALATE else State.CLAIMED
+            if c.state is not wanted or getattr(c, flag):
+                return {}, Refused.NOT_CLAIMED
+            return {flag: "1"}, None
+
+        return await self._transition(tid, card, change, refresh=False)
+
+    async def _transition(
+        self,
+        tid: str,
+        card: str,
+        change: Callable[[Card, float], tuple[dict[str, str], Refused | None]],
+        *,
+        due: dict[Step, float] | None = None,
+        drop_due: tuple[Step, ...] = (),
+        resolving: tuple[Resolution, float | None] | None = None,
+        refresh: bool = True,
+    ) -> Changed:
+        key = keys.fu_card(tid, card)
+
+        async def body(pipe) -> Changed:
+            c = _card(tid, await pipe.hgetall(key))
+            if c is None:
+                return Changed(None, Refused.GONE)
+            now = self._clock()
+            fields, refused = change(c, now)
+            if refused is not None or not fields:
+                return Changed(c, refused)
+            pipe.multi()
+            pipe.hset(key, mapping=fields)
+            if refresh:
+                pipe.hincrby(key, "version", 1)
+                pipe.xadd(keys.INTAKE, {"kind": "card", "tenant": tid, "card": card})
+            for step, delay in (due or {}).items():
+                pipe.zadd(keys.FOLLOWUP_DUE, {due_member(tid, card, step): now + delay})
+            for step in drop_due:
+                pipe.zrem(keys.FOLLOWUP_DUE, due_member(tid, card, step))
+            if resolving is not None:
+                resolution, at = resolving
+                when = repr(now if at is None else at)
+                pipe.zrem(keys.fu_open(tid), card)
+                if c.caller:
+                    pipe.delete(keys.fu_caller_open(tid, c.caller))
+                    if resolution is Resolution.CALLED_BACK:
+                        pipe.hset(keys.fu_caller(tid, c.caller), "last_called_back", when)
+                        pipe.expire(keys.fu_caller(tid, c.caller), HISTORY_SECONDS)
+            updated = {**_raw(c), **fields, "version": str(c.version + (1 if refresh else 0))}
+            return Changed(_card(tid, updated))
+
+        return await atomically(self._r, [key], body)
+
+    # --- what the PBX tells us next ------------------------------------------------------------
+
+    async def seen_event(self, tid: str, call_id: str) -> bool:
+        """Whether a follow-up event (or missed call) of this PBX call id was applied."""
+        return await self._r.get(keys.fu_ref(tid, call_id)) is not None
+
+    async def applied(self, tid: str, call_id: str) -> bool:
+        """Mark a follow-up event's call id as applied; False when it already was."""
+        return bool(await self._r.set(keys.fu_ref(tid, call_id), "-", nx=True, ex=HISTORY_SECONDS))
+
+    async def take_due(self, limit: int = 100) -> int:
+        """Every step due by now, moved into the intake stream (see `take_due`)."""
+        return await take_due(self._r, self._clock(), limit)
+
+    async def open_card_of(self, tid: str, number: str) -> Card | None:
+        if not number:
+            return None
+        cid = await self._r.get(keys.fu_caller_open(tid, number))
+        card = await self.get(tid, cid) if cid else None
+        return card if card is not None and card.state is not State.RESOLVED else None
+
+    async def answered(self, tid: str, number: str, call_id: str, at: float) -> None:
+        """An inbound call from this number was answered: its history remembers it."""
+        if not number:
+            return
+        async with self._r.pipeline(transaction=True) as pipe:
+            self._seen(pipe, tid, number, call_id, at)
+            pipe.hset(keys.fu_caller(tid, number), "last_answered", repr(at))
+            pipe.expire(keys.fu_caller(tid, number), HISTORY_SECONDS)
+            await pipe.execute()
+
+    # --- the messages of a card --------------------------------------------------------------
+
+    async def add_copy(
+        self, tid: str, card: str, chat: int, bot: int, bid: str, message: int, version: int
+    ) -> None:
+        await self._r.hset(keys.fu_copies(tid, card), f"{chat}:{bot}:{message}", f"{bid}|{version}")
+        await self._r.expire(keys.fu_copies(tid, card), HISTORY_SECONDS * 2)
+
+    async def copies(self, tid: str, card: str) -> list[Copy]:
+        found = []
+        for field, value in (await self._r.hgetall(keys.fu_copies(tid, card))).items():
+            chat, bot, message = field.split(":")
+            bid, _, shown = value.partition("|")
+            found.append(Copy(int(chat), int(bot), int(message), bid, int(shown or 0)))
+        return sorted(found, key=lambda c: (c.chat, c.message_id))
+
+    async def shown(self, tid: str, card: str, copy: Copy, version: int) -> None:
+        """This copy now shows `version` (only if it is still recorded)."""
+        field = f"{copy.chat}:{copy.bot}:{copy.message_id}"
+        if await self._r.hexists(keys.fu_copies(tid, card), field):
+            await self._r.hset(keys.fu_copies(tid, card), field, f"{copy.bid}|{version}")
+
+    async def forget_copy(self, tid: str, card: str, copy: Copy) -> None:
+        """A copy that can no longer be edited (deleted, chat blocked the bot)."""
+        await self._r.hdel(keys.fu_copies(tid, card), f"{copy.chat}:{copy.bot}:{copy.message_id}")
+
+
+def _raw(c: Card) -> dict[str, str]:
+    return {
+        "id": c.id,
+        "call_id": c.call_id,
+        "caller": c.caller,
+        "group": c.group_id,
+        "state": c.state.value,
+        "first_seen": repr(c.first_seen),
+        "last_seen": repr(c.last_seen),
+        "count": str(c.count),
+        "version": str(c.version),
+        "resolution": c.resolution.value if c.resolution else "",
+        "claimed_by": str(c.claimed_by or ""),
+        "claimed_name": c.claimed_name,
+        "claimed_at": repr(c.claimed_at) if c.claimed_at else "",
+        "resolved_by": str(c.resolved_by or ""),
+        "resolved_name": c.resolved_name,
+        "resolved_at": repr(c.resolved_at) if c.resolved_at else "",
+        "extension": c.extension,
+        "talk_seconds": repr(c.talk_seconds) if c.talk_seconds is not None else "",
+        "attempts": str(c.attempts),
+        "last_attempt_at": repr(c.last_attempt_at) if c.last_attempt_at else "",
+        "escalated": "1" if c.escalated else "",
+        "reminded": "1" if c.reminded else "",
+    }
+
+
+def _replace(c: Card, **changes: object) -> Card:
+    return _card(
+        c.tenant_id,
+        {
+            **_raw(c),
+            **{k: str(v) if not isinstance(v, float) else repr(v) for k, v in changes.items()},
+        },
+    )  # type: ignore[return-value]
+
+
+# Moves due steps into the intake stream in one step: a worker's crash loses none, and two
+# workers never take one twice.
+_TAKE_DUE = """
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, m in ipairs(due) do
+  redis.call('ZREM', KEYS[1], m)
+  local tid, card, step = string.match(m, '^([^|]+)|([^|]+)|([^|]+)$')
+  if tid then
+    redis.call('XADD', KEYS[2], '*', 'kind', 'card_due', 'tenant', tid, 'card', card,
+      'step', step)
+  end
+end
+return #due
+"""
+
+
+async def take_due(redis: Redis, now: float, limit: int = 100) -> int:
+    """Queue every step due by `now` as a "card_due" intake entry; returns how many."""
+    script = redis.register_script(_TAKE_DUE)
+    return int(await script(keys=[keys.FOLLOWUP_DUE, keys.INTAKE], args=[repr(now), limit]))

@@ -1,0 +1,216 @@
+"""Follow-up cards through the engine: every change edits every copy, under the limits."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+
+from delivery.intake import Intake
+from delivery.policy import Limits
+from store.events import CallEvent, OutboundEvent
+from store.followup import Resolution, State
+
+CALLER = "+74951234567"
+
+
+async def _call(world, call_id: str = "c1", caller: str = CALLER) -> None:
+    receipt = await Intake(world.store).submit(
+        world.tenant, CallEvent(call_id=call_id, caller=caller)
+    )
+    assert receipt.outcome == "accepted"
+
+
+def _buttons(msg: dict) -> list[str]:
+    rows = (msg.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [b["text"] for row in rows for b in row]
+
+
+async def _card(world, call_id: str = "c1"):
+    async def found():
+        return await world.store.followups.card_of_call(world.tenant.id, call_id)
+
+    return await world.eventually(found)
+
+
+async def _texts_when(world, chats, check, bot_id=None):
+    async def probe():
+        msgs = [(await world.tg.messages(c, bot_id))[-1] for c in chats]
+        return msgs if all(check(m) for m in msgs) else None
+
+    return await world.eventually(probe)
+
+
+async def test_claim_then_call_back_edits_both_copies(world, make_engine):
+    olga, petr = await world.subscriber("Ольга"), await world.subscriber("Пётр")
+    engine = await make_engine()
+    await _call(world)
+    for chat in (olga, petr):
+        [msg] = await world.tg.wait_for_messages(chat, 1)
+        assert _buttons(msg) == ["Перезвоню", "Перезвонил(а)"]
+    card = await _card(world)
+    await world.eventually(lambda: _copies(world, card.id, 2))
+
+    assert (await world.store.followups.claim(world.tenant.id, card.id, olga, "Ольга")).ok
+    o, p = await _texts_when(world, (olga, petr), lambda m: "Берёт: Ольга" in m["text"])
+    assert _buttons(o) == ["Перезвонил(а)", "Отказаться"] and _buttons(p) == ["Перезвонил(а)"]
+
+    outbound = OutboundEvent(
+        type="outbound", call_id="o1", callee="84951234567", extension="102", answered=True,
+        talk_seconds=130,
+    )  # fmt: skip
+    [receipt] = await Intake(world.store).submit_followups(world.tenant, [outbound])
+    assert receipt.outcome == "accepted"
+    done = await _texts_when(world, (olga, petr), lambda m: "Перезвонили: Ольга" in m["text"])
+    assert all(_buttons(m) == [] and "разговор 2 мин 10 с" in m["text"] for m in done)
+    resolved = await world.store.followups.get(world.tenant.id, card.id)
+    assert (resolved.state, resolved.resolution, resolved.extension) == (
+        State.RESOLVED, Resolution.CALLED_BACK, "102"
+    )  # fmt: skip
+    await world.idle(engine)
+    # One send and two edits per chat, nothing else.
+    log = await world.tg.api_log(world.default["id"], "editMessageText")
+    assert sorted(e["params"]["chat_id"] for e in log) == sorted([olga, petr] * 2)
+    again = await Intake(world.store).submit_followups(world.tenant, [outbound])
+    assert again[0].outcome == "duplicate"
+
+
+async def _copies(world, card_id: str, n: int) -> bool:
+    return len(await world.store.followups.copies(world.tenant.id, card_id)) == n
+
+
+async def test_a_repeat_call_edits_the_open_card_instead_of_a_new_message(world, make_engine):
+    a, b = await world.subscriber("A"), await world.subscriber("B")
+    engine = await make_engine()
+    await _call(world, "c1", "+74951234567")
+    card = await _card(world)
+    await world.eventually(lambda: _copies(world, card.id, 2))
+    await _call(world, "c2", "8 (495) 123-45-67")  # the same caller, written otherwise
+    await _texts_when(world, (a, b), lambda m: "Звонил 2 раз(а)" in m["text"])
+    await world.idle(engine)
+    assert [len(await world.tg.messages(c)) for c in (a, b)] == [1, 1]
+    assert (await world.store.followups.get(world.tenant.id, card.id)).count == 2
+
+
+async def test_a_deleted_copy_is_skipped_without_retries(world, make_engine):
+    keep, gone = await world.subscriber("K"), await world.subscriber("G")
+    engine = await make_engine()
+    await _call(world)
+    card = await _card(world)
+    await world.eventually(lambda: _copies(world, card.id, 2))
+    [msg] = await world.tg.messages(gone)
+    url = f"{world.base_url}/bot{world.default['token']}/deleteMessage"
+    async with aiohttp.ClientSession() as http:
+        resp = await http.post(url, json={"chat_id": gone, "message_id": msg["message_id"]})
+        assert (await resp.json())["ok"]
+    await world.store.followups.resolve(world.tenant.id, card.id, Resolution.MANUAL, name="K")
+    await _texts_when(world, (keep,), lambda m: "Перезвонили: K" in m["text"])
+    await world.idle(engine)
+    log = await world.tg.api_log(world.default["id"], "editMessageText")
+    assert sorted(e["params"]["chat_id"] for e in log) == sorted([keep, gone])
+    assert [c.chat for c in await world.store.followups.copies(world.tenant.id, card.id)] == [keep]
+
+
+async def test_a_change_made_while_no_worker_runs_is_edited_after_the_restart(world, make_engine):
+    a = await world.subscriber("A")
+    engine = await make_engine()
+    await _call(world)
+    card = await _card(world)
+    await world.eventually(lambda: _copies(world, card.id, 1))
+    await world.idle(engine)
+    await engine.stop()
+    # The transition and its edit entry are one MULTI: a crash after it loses no edit.
+    await world.store.followups.resolve(world.tenant.id, card.id, Resolution.GOT_THROUGH)
+    await make_engine("w1")  # the same worker, restarted
+    await _texts_when(world, (a,), lambda m: "дозвонился сам" in m["text"])
+
+
+async def test_an_unclaimed_card_is_escalated_once_to_the_admins(world, make_engine, clock):
+    sub = await world.subscriber("S")
+    admin = await world.user("Admin")
+    await world.store.admins.grant(world.tenant.id, admin)
+    await world.store.tenants.set_options(world.tenant.id, escalate_after=15)
+    world.tenant = await world.store.tenants.get(world.tenant.id)
+    engine = await make_engine()
+    await _call(world)
+    card = await _card(world)
+    await world.tg.wait_for_messages(sub, 1)
+    clock.advance(15 * 60 + 1)
+    [escalated] = await world.tg.wait_for_messages(admin, 1)
+    assert "никто не взял за 15 мин" in escalated["text"]
+    assert _buttons(escalated) == ["Перезвоню", "Перезвонил(а)"]
+    await world.eventually(lambda: _copies(world, card.id, 2))
+    await world.store.followups.claim(world.tenant.id, card.id, sub, "S")
+    await _texts_when(world, (sub, admin), lambda m: "Берёт: S" in m["text"])
+    await world.idle(engine)
+    assert len(await world.tg.messages(admin)) == 1
+
+
+async def test_300_copies_edited_after_one_resolution_within_the_token_bound(world, make_engine):
+    """Telegram's own limits in the emulator: no 429, and the edits take about 300 / 30 s."""
+    chats = [await world.subscriber(f"S{i}") for i in range(300)]
+    engine = await make_engine(opts={"senders": 64})
+    await _call(world)
+    card = await _card(world)
+    await world.eventually(lambda: _copies(world, card.id, len(chats)), within=30)
+    await world.idle(engine, within=30)
+    started = time.time()
+    await world.store.followups.resolve(world.tenant.id, card.id, Resolution.MANUAL, name="A")
+
+    async def all_edited():
+        log = await world.tg.api_log(world.default["id"], "editMessageText")
+        return log if len(log) >= len(chats) else None
+
+    log = await world.eventually(all_edited, within=30)
+    took = max(e["time"] for e in log) - started
+    bound = len(chats) / Limits().bot_per_second
+    assert took <= 1.05 * bound, (took, bound)
+    statuses = [e["status"] for e in await world.tg.api_log(world.default["id"])]
+    assert 429 not in statuses and len(log) == len(chats)
+
+
+async def test_a_claim_left_unresolved_reminds_the_claimer_once(world, make_engine, clock):
+    sub = await world.subscriber("S")
+    engine = await make_engine()
+    await _call(world)
+    card = await _card(world)
+    await world.tg.wait_for_messages(sub, 1)
+    await world.store.followups.claim(world.tenant.id, card.id, sub, "S", remind_after=900)
+    await _texts_when(world, (sub,), lambda m: "Берёт: S" in m["text"])
+    clock.advance(901)
+    _, reminder = await world.tg.wait_for_messages(sub, 2)
+    assert "Вы обещали перезвонить: +74951234567" in reminder["text"]
+    assert _buttons(reminder) == ["Перезвонил(а)", "Отказаться"]
+    clock.advance(901)
+    await asyncio.sleep(1.5)  # a due poll happens every second: nothing more is due
+    await world.idle(engine)
+    assert len(await world.tg.messages(sub)) == 2
+
+
+async def test_an_unresolved_card_expires_after_the_window(world, make_engine, clock):
+    sub = await world.subscriber("S")
+    await make_engine()
+    await _call(world)
+    card = await _card(world)
+    await world.tg.wait_for_messages(sub, 1)
+    clock.advance(24 * 3600 + 1)
+    [msg] = await _texts_when(world, (sub,), lambda m: "Не перезвонили за 24 ч" in m["text"])
+    assert _buttons(msg) == []
+    assert (await world.store.followups.get(world.tenant.id, card.id)).resolution == "expired"
+
+
+async def test_a_copy_is_edited_by_the_bot_that_sent_it_even_when_switched_off(world, make_engine):
+    custom = await world.custom_bot()
+    sub = await world.subscriber("C", starts=(world.default, custom))
+    engine = await make_engine()
+    await _call(world)
+    [sent] = await world.tg.wait_for_messages(sub, 1, bot_id=custom["id"])
+    card = await _card(world)
+    await world.eventually(lambda: _copies(world, card.id, 1))
+    await world.store.bots.deactivate(world.tenant.id, custom["bid"])
+    await world.store.followups.resolve(world.tenant.id, card.id, Resolution.MANUAL, name="C")
+    await _texts_when(world, (sub,), lambda m: "Перезвонили: C" in m["text"], custom["id"])
+    await world.idle(engine)
+    assert await world.tg.messages(sub, world.default["id"]) == []
+    assert (await world.tg.messages(sub, custom["id"]))[0]["message_id"] == sent["message_id"]
