@@ -107,6 +107,8 @@ def banner(base_url: str, state: SandboxState, renewed: str | None) -> list[str]
     """What the person at the console reads; {ingest_url} is filled in once the server has its
     port. Each start gets a fresh call id, so the curl line reports a new call every time."""
     call_id = f"demo-{secrets.token_hex(4)}"
+    # A new caller each start too: a repeat caller's call would update the open card instead.
+    caller = f"+7495{secrets.randbelow(10**7):07d}"
     lines = [
         "SANDBOX: no BOT_TOKEN is set, so Telegram is played by the bundled emulator at "
         f"{base_url} (bot @{BOT_USERNAME}).",
@@ -123,6 +125,6 @@ def banner(base_url: str, state: SandboxState, renewed: str | None) -> list[str]
         "  then type:  /activate " + state.api_key,
         "Report a missed call:  curl -X POST {ingest_url}/v1/events "
         f"-H 'X-API-Key: {state.api_key}' -H 'Content-Type: application/json' "
-        f"""-d '{{{{"call_id": "{call_id}", "caller": "+74951234567"}}}}'""",
+        f"""-d '{{{{"call_id": "{call_id}", "caller": "{caller}"}}}}'""",
         '  (the same call_id twice is one call: the second answer is "duplicate")',
     ]

@@ -91,9 +91,10 @@ async def test_sandbox_subscriber_gets_http_and_asterisk_missed_calls(settings):
                 assert "+7 701 765" in messages[2]["text"]
                 async with http.get(f"{base}/metrics") as resp:
                     metrics = await resp.text()
-            # Two calls accepted (AMI's missed one, HTTP's), the answered AMI call was not;
-            # the chat holds the activation reply and exactly two notifications.
-            assert "perezvon_events_accepted_total 2\n" in metrics
+            # Three events accepted: AMI's missed call, HTTP's, and the answered AMI call (a
+            # follow-up event, which sends nothing); the chat holds the activation reply and
+            # exactly two notifications.
+            assert "perezvon_events_accepted_total 3\n" in metrics
             texts = [m["text"] for m in await tg.messages(USER)]
             assert len(texts) == 3 and sum("Пропущенный вызов" in t for t in texts) == 2
     finally:
