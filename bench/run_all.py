@@ -15,6 +15,7 @@ BENCHES: list[tuple[str, list[str]]] = [
     ("HTTP ingest", ["ingest_bench.py"]),
     ("Delivery", ["delivery_bench.py"]),
     ("perezvon run with 100 custom bots (memory)", ["service_bench.py"]),
+    ("Idle bot runtime with N bots", ["bots_idle_bench.py"]),
     ("Asterisk AMI parser and detector", ["ami_bench.py"]),
 ]
 
