@@ -16,6 +16,8 @@ BENCHES: list[tuple[str, list[str]]] = [
     ("Delivery", ["delivery_bench.py"]),
     ("perezvon run with 100 custom bots (memory)", ["service_bench.py"]),
     ("Idle bot runtime with N bots", ["bots_idle_bench.py"]),
+    ("Telegram outage, 20 chats x 100 messages (10 minutes down)", ["outage_bench.py"]),
+    ("The bot in a crowd (/activate, /status, admin buttons)", ["crowd_bench.py"]),
     ("Asterisk AMI parser and detector", ["ami_bench.py"]),
 ]
 
