@@ -34,6 +34,8 @@ from bot.logfilter import install_token_filter, quiet_rejected_tokens, redact
 from bot.retired import POLL_FIRST, RetiredBots
 from bot.webhook import WEBHOOK_PATH, webhook_secret
 from delivery.outbox import Outbox
+from delivery.pacing import Budget
+from delivery.policy import Limits
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import Store, keys
@@ -72,9 +74,12 @@ class BotRuntime:
         clock: Callable[[], float] = time.time,
         retired_poll: float = POLL_FIRST,
         metrics: Metrics | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self._store = store
         self._metrics = metrics
+        # Every reply waits for its slot in the token's budget, shared with the delivery engine.
+        self._budget = Budget(store.redis, limits or Limits())
         self._texts = catalogue
         self._api_base = api_base.rstrip("/")
         self._default_token = default_token
@@ -154,6 +159,7 @@ class BotRuntime:
             persistence_interval=self._persistence_interval,
             clock=self._clock,
             metrics=self._metrics,
+            budget=self._budget,
         )
         try:
             await self.reconcile()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -21,6 +22,9 @@ class DeadLetter:
     error: str
     attempts: int
     dead_at: float
+    # The request timed out after it left: Telegram may have delivered it, so sending it
+    # again needs an admin's confirmation.
+    maybe_sent: bool = False
 
 
 class DeadLetters:
@@ -43,20 +47,27 @@ class DeadLetters:
                 found.append(
                     DeadLetter(
                         jid, job.tid, job.chat, job.kind, job.text, job.error, job.attempts,
-                        job.dead_at,
+                        job.dead_at, job.maybe_sent,
                     )
                 )  # fmt: skip
         return found
 
-    async def retry(self, tid: str, jid: str | None = None) -> int:
-        """Send one dead letter (or all of the tenant's) again; returns how many went back."""
-        jids = [jid] if jid is not None else await self._r.zrange(keys.dead(tid), 0, -1)
+    async def count_maybe_sent(self, tid: str) -> int:
+        """How many of the tenant's dead letters may have been delivered (timeouts)."""
+        return sum(1 for letter in await self.list(tid, 0, 10**6) if letter.maybe_sent)
+
+    async def retry(self, tid: str, jid: str | None = None, *, confirmed: bool = False) -> int:
+        """Send one dead letter (or all of the tenant's) again, in the order they were
+        accepted; one that may have been delivered only when `confirmed`. Returns how many
+        went back. A retried message starts its wait (`Options.max_wait`) anew."""
+        jids = [jid] if jid is not None else sorted(await self._r.zrange(keys.dead(tid), 0, -1))
         revived = 0
         for one in jids:
             job = await self._queue.load(one)
-            if job is None or job.tid != tid:
+            if job is None or job.tid != tid or (job.maybe_sent and not confirmed):
                 continue
             job.attempts, job.tried, job.error, job.dead_at = 0, [], "", 0.0
+            job.maybe_sent, job.at = False, time.time()
             revived += await self._queue.revive(job)
         if revived:
             await self._r.publish(keys.WAKE, "1")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter
 
 from redis.exceptions import RedisError
@@ -14,7 +15,7 @@ from telegram.error import InvalidToken
 from delivery import keys, redact
 from delivery.botpool import BotPool
 from delivery.fanout import FanOut, GroupNewMarkup
-from delivery.policy import Limits, Options, Retry
+from delivery.policy import Breaker, Limits, Options, Retry
 from delivery.queue import Job, JobQueue
 from delivery.routing import BotRef, Route, Router, bot_id_of_token
 from delivery.sender import Sender
@@ -71,13 +72,20 @@ class DeliveryEngine:
         limits: Limits | None = None,
         retry: Retry | None = None,
         options: Options | None = None,
+        breaker: Breaker | None = None,
     ) -> None:
         self._store = store
         self._r = store.redis
         self._opt = options or Options()
         self.consumer = consumer
         default = BotRef(bot_id_of_token(default_token), default_token)
-        self.queue = JobQueue(self._r, consumer, limits or Limits())
+        self.queue = JobQueue(
+            self._r,
+            consumer,
+            limits or Limits(),
+            breaker=breaker or Breaker(probe=self._opt.send_timeout + 5.0),
+            ahead=self._opt.claim_ahead,
+        )
         self.router = Router(store, default, self._opt.route_cache_seconds)
         self._api_base = api_base
         self._pool = BotPool(api_base, self._opt.send_timeout, connections=self._opt.senders * 2)
@@ -216,6 +224,9 @@ class DeliveryEngine:
                 await asyncio.sleep(0.5)
                 continue
             if jobs:
+                at = time.time()
+                for job in jobs:
+                    job.due += at  # the slot on our wall clock (the claim counted it from Redis's)
                 self._held.update(job.jid for job in jobs)
                 self._free -= len(jobs)
                 task = asyncio.create_task(self._send_batch(jobs))
@@ -264,6 +275,9 @@ class DeliveryEngine:
 
     async def _send_one(self, job: Job, route: Route | None) -> None:
         try:
+            delay = job.due - time.time()
+            if delay > 0:
+                await asyncio.sleep(delay)  # its send slot, reserved by the claim
             verdict = await self.sender.process(job, route)
             self.counts[verdict.value if verdict else "rerouted"] += 1
             self._failures = 0

@@ -62,3 +62,23 @@ def told_broken(tid: str, bot_id: str) -> str:
 
 def intake_tries(entry_id: str) -> str:
     return f"{P}:intake_tries:{entry_id}"
+
+
+def pace(bot: int | str) -> str:
+    """A bot's own rate (hash: rate per second, paid 0/1)."""
+    return f"{P}:pace:{bot}"
+
+
+def slow(bot: int | str) -> str:
+    """A bot slowed after a 429 (hash: fraction of its rate f at time t, last cut)."""
+    return f"{P}:slow:{bot}"
+
+
+def breaker(bot: int | str) -> str:
+    """A bot's circuit breaker after transport failures (hash: n, state, since)."""
+    return f"{P}:brk:{bot}"
+
+
+def hold(bot: int | str, chat_id: int | str) -> str:
+    """Until when (ms) a chat's jobs wait behind one of its jobs that waits for a retry."""
+    return f"{P}:hold:{bot}:{chat_id}"

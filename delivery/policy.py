@@ -8,38 +8,74 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Sending budgets, enforced in Redis across every worker (GCRA: rate plus burst).
+    """Sending budgets, enforced in Redis across every worker and the bots' replies (GCRA).
 
-    Bursts are kept below Telegram's so that network jitter between our clock and Telegram's
-    never turns a conforming send into a 429.
+    Every rate is paced at `(1 - margin)` of its figure with a burst of 1: sends are spaced
+    evenly, so no sliding window of Telegram's ever holds more than the figure, even when our
+    sends reach Telegram up to ~`margin / rate` late or early (arrival jitter). A bot's own rate
+    (a paid-broadcast bot: up to 1000/s) is set per bot in Redis (`delivery.pacing.BotPace`);
+    `bot_per_second` is the rate of every other bot.
     """
 
     bot_per_second: float = 30.0
-    bot_burst: int = 3
+    bot_burst: int = 1
     private_per_second: float = 1.0
     private_burst: int = 1
     group_per_minute: float = 20.0
     group_burst: int = 1
+    margin: float = 0.03
+    # A private chat's burst for replies to a person (a command, a button press): Telegram
+    # allows short bursts in one chat, and a menu answering each press a second late would feel
+    # broken. The engine's messages keep the strict 1/s; groups keep 20/min for both.
+    reply_burst: int = 3
+    # After a 429 the token's rate is multiplied by `backoff` (not below `floor` of its rate),
+    # then regains `recovery` of its rate per second: shared by every process through Redis.
+    backoff: float = 0.5
+    floor: float = 0.1
+    recovery: float = 0.02
 
     def argv(self) -> list[str]:
+        keep = 1.0 - self.margin
         return [
-            f"{1000.0 / self.bot_per_second:.6f}",
+            f"{1000.0 / (self.bot_per_second * keep):.6f}",
             str(self.bot_burst),
-            f"{1000.0 / self.private_per_second:.6f}",
+            f"{1000.0 / (self.private_per_second * keep):.6f}",
             str(self.private_burst),
-            f"{60_000.0 / self.group_per_minute:.6f}",
+            f"{60_000.0 / (self.group_per_minute * keep):.6f}",
             str(self.group_burst),
+            f"{keep:.6f}",
+            f"{self.recovery / 1000.0:.9f}",
         ]
+
+    def reply_argv(self) -> list[str]:
+        """`argv` with a private chat's burst for replies (groups keep their 20 per minute)."""
+        argv = self.argv()
+        argv[3] = str(max(self.private_burst, self.reply_burst))
+        return argv
 
     @classmethod
     def loose(cls) -> Limits:
         """For tests and benchmarks that measure something other than the limits."""
-        return cls(1e6, 10**6, 1e6, 10**6, 1e8, 10**6)
+        return cls(1e6, 10**6, 1e6, 10**6, 1e8, 10**6, margin=0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Breaker:
+    """Transport failures (5xx, timeouts, refused or dropped connections) pause the TOKEN.
+
+    The first opens the breaker for `base` s, each failed probe doubles it up to `cap`; when it
+    is due, ONE job is sent as a probe (the token is held `probe` s meanwhile), and any answer
+    from Telegram closes it.
+    """
+
+    base: float = 1.0
+    cap: float = 30.0
+    probe: float = 15.0
 
 
 @dataclass(frozen=True, slots=True)
 class Retry:
-    """Exponential back-off with jitter for 5xx and network errors, then a dead letter."""
+    """Back-off with jitter for a failure about the message itself (not the transport)."""
 
     attempts: int = 8
     base: float = 1.0
@@ -71,10 +107,16 @@ class Options:
     dead_cap: int = 1000  # dead letters kept per tenant (oldest dropped)
     idle_poll: float = 1.0  # longest sleep without a wake-up
     # Shortest sleep when the next job is not due yet: one claim then takes what several bots'
-    # tokens allow at once. Well under the 2/rate a bot's burst of 3 covers, so no rate is lost.
+    # tokens allow at once. Below `claim_ahead`, so the next slots are reserved before they pass.
     claim_tick: float = 0.01
     route_cache_seconds: float = 5.0
     # First wait before claimed jobs whose routing or sending raised go back (doubles per
     # failure in a row, up to 30 s).
     failure_backoff: float = 0.2
     fanned_ttl: int = 86_400  # how long a fanned-out intake entry is remembered
+    # How long a message may wait for its send (an outage, a paused bot) before it is a dead
+    # letter with the reason "expired": Telegram's own horizon for updates.
+    max_wait: float = 86_400.0
+    # How far ahead a claim reserves send slots: one call then hands out what the budget allows
+    # in that time (a 1000/s bot: ~50 jobs), and each is sent at its slot.
+    claim_ahead: float = 0.05

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from operator import itemgetter
@@ -11,7 +12,8 @@ from redis.asyncio import Redis
 
 from delivery import keys
 from delivery.coalesce import GroupCommit
-from delivery.policy import Limits
+from delivery.pacing import Budget, clock_arg
+from delivery.policy import Breaker, Limits
 from delivery.scripts import PRELUDE, SCRIPTS
 
 
@@ -38,6 +40,11 @@ class Job:
     tried: list[int] = field(default_factory=list)  # bots that may not write to this chat
     error: str = ""
     dead_at: float = 0.0
+    maybe_sent: bool = False  # timed out after the request left: Telegram may have it
+    # Set by a claim, never stored: seconds until the job's send slot, and whether its bot
+    # sends paid broadcasts.
+    due: float = 0.0
+    paid: bool = False
 
     def data(self) -> str:
         """Everything but the routing fields, as JSON (a fan-out writes thousands: no asdict)."""
@@ -51,6 +58,7 @@ class Job:
             "tried": self.tried,
             "error": self.error,
             "dead_at": self.dead_at,
+            "maybe_sent": self.maybe_sent,
         }
         return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
@@ -85,19 +93,36 @@ class Depth:
 
 
 class JobQueue:
-    """Enqueue, claim under the limits, and settle jobs; every step is one script."""
+    """Enqueue, claim under the limits, and settle jobs; every step is one script.
 
-    def __init__(self, redis: Redis, consumer: str, limits: Limits) -> None:
+    `clock` (epoch seconds) replaces Redis TIME in every script: for tests on a driven clock.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        consumer: str,
+        limits: Limits,
+        *,
+        breaker: Breaker | None = None,
+        ahead: float = 0.0,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
         self._r = redis
         self.consumer = consumer
+        self.limits = limits
         self._limits = limits.argv()
+        self._breaker = breaker or Breaker()
+        self._ahead = f"{ahead * 1000.0:.3f}"
+        self._clock = clock
         self._scripts = {
             name: redis.register_script(PRELUDE + src) for name, src in SCRIPTS.items()
         }
+        self.budget = Budget(redis, limits, clock)
         self._acks: GroupCommit[str] = GroupCommit(lambda jids: self.ack(*jids))
 
     async def _run(self, name: str, *args: object):
-        return await self._scripts[name](keys=[], args=[keys.P, *args])
+        return await self._scripts[name](keys=[], args=[keys.P, clock_arg(self._clock), *args])
 
     async def enqueue(
         self, jobs: list[Job], entry_id: str = "", *, fanned_ttl: int = 86_400
@@ -133,11 +158,30 @@ class JobQueue:
     async def claim_many(self, most: int, budget: int = 64) -> tuple[list[Job], float | None]:
         """Up to `most` jobs we may send right now, claimed in one script, with their data;
         and seconds until more may be ready (0: look again now; None: nothing is queued)."""
-        res = await self._run("claim", self.consumer, *self._limits, max(budget, 2 * most), most)
-        jobs = [
-            Job.load(res[i], {"b": res[i + 1], "t": res[i + 2], "c": res[i + 3], "d": res[i + 4]})
-            for i in range(1, len(res), 5)
-        ]
+        res = await self._run(
+            "claim",
+            self.consumer,
+            *self._limits,
+            max(budget, 2 * most),
+            most,
+            self._ahead,
+            round(self._breaker.probe * 1000),
+        )
+        now = float(res[1])
+        clock = self.budget.clock
+        if self._clock is None:
+            clock.observe(now)
+        jobs = []
+        for i in range(2, len(res), 7):
+            job = Job.load(
+                res[i], {"b": res[i + 1], "t": res[i + 2], "c": res[i + 3], "d": res[i + 4]}
+            )
+            # Seconds until its slot, counted from the script's now (not from our reading of
+            # the answer, which a busy loop delays by a different amount each time).
+            delay = float(res[i + 5])
+            job.due = delay / 1000.0 if self._clock else max(0.0, clock.until(now + delay))
+            job.paid = res[i + 6] == "1"
+            jobs.append(job)
         wait = int(res[0])
         return jobs, (None if wait < 0 else wait / 1000.0)
 
@@ -187,8 +231,25 @@ class JobQueue:
     async def revive(self, job: Job) -> bool:
         return bool(await self._run("revive", job.tid, job.jid, job.data()))
 
-    async def pause_bot(self, bot: int, seconds: float) -> None:
-        await self._r.set(keys.pause(bot), "1", px=max(1, round(seconds * 1000)))
+    async def throttle(self, bot: int, retry_after: float) -> float:
+        """A 429: see `Budget.throttle` (shared through Redis with the bots' replies)."""
+        return await self.budget.throttle(bot, retry_after)
+
+    async def trip(self, bot: int) -> float:
+        """A transport failure of a send of `bot`: open (or re-open) its breaker; returns the
+        seconds it stays open (0: it was open already)."""
+        b = self._breaker
+        res = await self._run("break", bot, round(b.base * 1000), round(b.cap * 1000))
+        return int(res) / 1000.0
+
+    async def unhold(self, bot: int) -> None:
+        """A probe of `bot` was settled without a send (it expired): let the next one probe."""
+        await self._run("unhold", bot)
+
+    async def answered(self, bot: int) -> bool:
+        """Telegram answered a send of `bot` (any answer but a transport failure): close its
+        breaker; True if it was open."""
+        return bool(await self._run("close", bot))
 
     async def release_all_but(self, held: set[str]) -> int:
         """Hand back our claims that no task of ours holds (their claim's answer was lost)."""

@@ -6,7 +6,8 @@ a chat's limit or a retry back-off wait in P:later:<bot>:<tid> (score = due ms).
 orders a bot's lanes for round-robin (score = last served, or due time); P:bots orders bots by
 the time they may send again. A claimed job sits in P:inflight:<consumer> until it is acked,
 deferred, re-queued or dead-lettered; a dead consumer's jobs go back to the head of their lanes.
-Times come from Redis (TIME), so every worker shares one clock. Keys are built inside the
+Times come from Redis (TIME), so every worker shares one clock; every script takes the time as
+its second argument instead when one is given (tests drive a clock). Keys are built inside the
 scripts: this layout wants one Redis (or a primary with replicas), not Redis Cluster.
 """
 
@@ -14,14 +15,35 @@ from __future__ import annotations
 
 PRELUDE = r"""
 local P = ARGV[1]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now
+if ARGV[2] ~= '' then
+  now = tonumber(ARGV[2])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+end
 local function schedule(bot, tid, at)
   redis.call('ZADD', P .. ':lanes:' .. bot, 'LT', at, tid)
   redis.call('ZADD', P .. ':bots', 'LT', at, bot)
 end
 local function owned(consumer, jid)
   return redis.call('HDEL', P .. ':inflight:' .. consumer, jid) == 1
+end
+-- Back towards the head of lane q, before the first job accepted after it (jids grow with
+-- acceptance), so jobs handed back in any order leave in the order they were accepted.
+local function to_head(q, jid)
+  local head = redis.call('LRANGE', q, 0, 63)
+  for _, other in ipairs(head) do
+    if other > jid then
+      redis.call('LINSERT', q, 'BEFORE', other, jid)
+      return
+    end
+  end
+  if #head < 64 then
+    redis.call('RPUSH', q, jid)
+  else
+    redis.call('LPUSH', q, jid)
+  end
 end
 -- Every job `consumer` holds goes back to the head of its lane; returns how many.
 local function hand_back(consumer)
@@ -30,7 +52,7 @@ local function hand_back(consumer)
   for _, jid in ipairs(redis.call('HKEYS', key)) do
     local bt = redis.call('HMGET', P .. ':job:' .. jid, 'b', 't')
     if bt[1] then
-      redis.call('LPUSH', P .. ':q:' .. bt[1] .. ':' .. bt[2], jid)
+      to_head(P .. ':q:' .. bt[1] .. ':' .. bt[2], jid)
       schedule(bt[1], bt[2], now)
       moved = moved + 1
     end
@@ -38,20 +60,69 @@ local function hand_back(consumer)
   redis.call('DEL', key)
   return moved
 end
+-- GCRA: the earliest time (ms) a send may go under (interval, burst), and the stored TAT.
+local function earliest(key, iv, burst)
+  local tat = tonumber(redis.call('GET', key) or '0') or 0
+  if tat < now then tat = now end
+  local at = tat - iv * (burst - 1)
+  if at < now then at = now end
+  return at, tat
+end
+-- Take one token for a send at time `at` (>= the earliest).
+local function take(key, tat, iv, at)
+  if tat < at then tat = at end
+  local new = tat + iv
+  redis.call('SET', key, string.format('%.3f', new), 'PX', math.ceil(new - now) + 1000)
+end
+-- ms until a paused bot may send again (0: not paused); the pause key holds its end time.
+local function paused(bot)
+  local v = redis.call('GET', P .. ':pause:' .. bot)
+  if not v then return 0 end
+  local rest = (tonumber(v) or 0) - now
+  if rest < 0 then return 0 end
+  return rest
+end
+local function pause_until(bot, at)
+  local key = P .. ':pause:' .. bot
+  local v = tonumber(redis.call('GET', key) or '0') or 0
+  if v < at then
+    redis.call('SET', key, string.format('%.3f', at), 'PX', math.ceil(at - now) + 1000)
+  end
+end
+-- Telegram answered a send of `bot`: close its breaker (and the pause it set).
+local function close(bot)
+  if redis.call('DEL', P .. ':brk:' .. bot) == 0 then return 0 end
+  redis.call('DEL', P .. ':pause:' .. bot)
+  redis.call('ZADD', P .. ':bots', 'LT', now, bot)
+  return 1
+end
+-- A bot's send interval now: its own rate (or the default), slowed after a 429 and
+-- recovering linearly; and whether it sends paid broadcasts.
+local function pace(bot, default_iv, keep, recover)
+  local h = redis.call('HMGET', P .. ':pace:' .. bot, 'rate', 'paid')
+  local iv = default_iv
+  if h[1] then iv = 1000 / (tonumber(h[1]) * keep) end
+  local s = redis.call('HMGET', P .. ':slow:' .. bot, 'f', 't')
+  if s[1] then
+    local f = tonumber(s[1]) + (now - tonumber(s[2])) * recover
+    if f < 1 then iv = iv / f end
+  end
+  return iv, h[2] == '1'
+end
 """
 
-# ARGV: P, stream, group, entry id ('' = none), marker ttl s, n jobs, g groups, then per group:
-# tid, data, k, then k x (bot, chat). A group is one message to many chats (its data is sent
-# once); the copies of one lane that come one after another go in with one RPUSH.
+# ARGV: P, now, stream, group, entry id ('' = none), marker ttl s, n jobs, g groups, then per
+# group: tid, data, k, then k x (bot, chat). A group is one message to many chats (its data is
+# sent once); the copies of one lane that come one after another go in with one RPUSH.
 FANOUT = r"""
-local entry = ARGV[4]
+local entry = ARGV[5]
 local fresh = true
 if entry ~= '' then
-  fresh = redis.call('SET', P .. ':fanned:' .. entry, '1', 'NX', 'EX', tonumber(ARGV[5]))
+  fresh = redis.call('SET', P .. ':fanned:' .. entry, '1', 'NX', 'EX', tonumber(ARGV[6]))
 end
 local n = 0
 if fresh then
-  n = tonumber(ARGV[6])
+  n = tonumber(ARGV[7])
   local seq = n > 0 and (redis.call('INCRBY', P .. ':seq', n) - n) or 0
   local lane_bot, lane_tid, run = nil, nil, {}
   local function flush()
@@ -61,8 +132,8 @@ if fresh then
       run = {}
     end
   end
-  local i = 8
-  for _ = 1, tonumber(ARGV[7]) do
+  local i = 9
+  for _ = 1, tonumber(ARGV[8]) do
     local tid, data, k = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
     i = i + 3
     for _ = 1, k do
@@ -81,113 +152,140 @@ if fresh then
   flush()
 end
 if entry ~= '' then
-  redis.call('XACK', ARGV[2], ARGV[3], entry)
-  redis.call('XDEL', ARGV[2], entry)
+  redis.call('XACK', ARGV[3], ARGV[4], entry)
+  redis.call('XDEL', ARGV[3], entry)
 end
 return n
 """
 
-# ARGV: P, consumer, bot interval ms, bot burst, private interval, burst, group interval, burst,
-# budget (jobs looked at), max (jobs taken). Takes up to `max` jobs in the order single claims
-# would, in one round trip: bots by due time, each bot's due lanes round-robin, at most one job
-# per lane per call (a served lane goes to the back of the round). Returns
-# {wait ms (-1: nothing queued; 0: look again now), then jid, bot, tid, chat, data per job}.
+# ARGV: P, now, consumer, default bot interval ms, bot burst, private interval, burst, group
+# interval, burst, keep (1 - margin), recovery per ms, budget (jobs looked at), max (jobs
+# taken), ahead ms, probe ms. Takes up to `max` jobs in the order single claims would, in one
+# round trip: bots by due time; each bot's due lanes round-robin, one job per lane per round
+# and as many rounds as the bot's budget allows within `ahead` ms. Each job gets its send slot:
+# the bot's slots are spaced by its interval (burst 1 by default), a chat's slot must not be
+# later than the bot's (else the job waits in `later`, and later jobs of that chat wait behind
+# it, as their slot is the same). A bot whose breaker is due gets ONE job, its probe. Returns
+# {wait ms (-1: nothing queued; 0: look again now), the script's now (ms), then per job: jid,
+# bot, tid, chat, data, delay ms from that now until its slot, paid ('1': allow_paid_broadcast)}.
 CLAIM = r"""
-local function gcra(key, iv, burst)
-  local tat = tonumber(redis.call('GET', key) or '0') or 0
-  if tat < now then tat = now end
-  local wait = tat - iv * (burst - 1) - now
-  if wait > 0 then return wait, tat end
-  return 0, tat
-end
-local function take(key, tat, iv)
-  local new = tat + iv
-  redis.call('SET', key, string.format('%.3f', new), 'PX', math.ceil(new - now) + 1000)
-end
 local BOTS = P .. ':bots'
-local INFLIGHT = P .. ':inflight:' .. ARGV[2]
-local bi, bb = tonumber(ARGV[3]), tonumber(ARGV[4])
-local pi, pb = tonumber(ARGV[5]), tonumber(ARGV[6])
-local gi, gb = tonumber(ARGV[7]), tonumber(ARGV[8])
-local budget = tonumber(ARGV[9])
-local maxn = tonumber(ARGV[10])
-local out = {0}
+local INFLIGHT = P .. ':inflight:' .. ARGV[3]
+local default_iv, bb = tonumber(ARGV[4]), tonumber(ARGV[5])
+local pi, pb = tonumber(ARGV[6]), tonumber(ARGV[7])
+local gi, gb = tonumber(ARGV[8]), tonumber(ARGV[9])
+local keep, recover = tonumber(ARGV[10]), tonumber(ARGV[11])
+local budget = tonumber(ARGV[12])
+local maxn = tonumber(ARGV[13])
+-- a hundredth of a ms of slack: stored times are rounded to a thousandth
+local ahead = tonumber(ARGV[14]) + 0.01
+local probe_ms = tonumber(ARGV[15])
+local out = {0, string.format('%.3f', now)}
 local taken = 0
 local exhausted = false
 local bots = redis.call('ZRANGEBYSCORE', BOTS, '-inf', now, 'LIMIT', 0, 64)
 for _, bot in ipairs(bots) do
   if taken >= maxn or exhausted then break end
-  local paused = redis.call('PTTL', P .. ':pause:' .. bot)
+  local held = paused(bot)
+  local probing = held <= 0 and redis.call('EXISTS', P .. ':brk:' .. bot) == 1
   local bkey = P .. ':rl:' .. bot
-  local bwait, btat = gcra(bkey, bi, bb)
-  if paused > 0 then
-    redis.call('ZADD', BOTS, now + paused, bot)
-  elseif bwait > 0 then
-    redis.call('ZADD', BOTS, now + bwait, bot)
+  local bi, paid = pace(bot, default_iv, keep, recover)
+  local bat, btat = earliest(bkey, bi, bb)
+  if held > 0 then
+    redis.call('ZADD', BOTS, now + held, bot)
+  elseif bat - now > ahead then
+    redis.call('ZADD', BOTS, bat - ahead, bot)
   else
+    local room = maxn - taken
+    if probing then room = 1 end
+    local mine = 0
     local LANES = P .. ':lanes:' .. bot
     local lanes = redis.call('ZRANGEBYSCORE', LANES, '-inf', now, 'LIMIT', 0, 64)
-    for _, tid in ipairs(lanes) do
-      if taken >= maxn or bwait > 0 then break end
-      local q = P .. ':q:' .. bot .. ':' .. tid
+    local open = {}
+    for i, tid in ipairs(lanes) do
+      open[i] = true
       local later = P .. ':later:' .. bot .. ':' .. tid
       local due = redis.call('ZRANGEBYSCORE', later, '-inf', now, 'LIMIT', 0, 64)
       if #due > 0 then
-        for i = #due, 1, -1 do redis.call('LPUSH', q, due[i]) end
+        local q = P .. ':q:' .. bot .. ':' .. tid
+        for k = #due, 1, -1 do redis.call('LPUSH', q, due[k]) end
         redis.call('ZREM', later, unpack(due))
       end
-      local served = false
-      while true do
-        if budget <= 0 then exhausted = true break end
-        local jid = redis.call('LINDEX', q, 0)
-        if not jid then break end
-        budget = budget - 1
-        redis.call('LPOP', q)
-        local cd = redis.call('HMGET', P .. ':job:' .. jid, 'c', 'd')
-        local chat = cd[1]
-        if chat then
-          local ckey = P .. ':rl:' .. bot .. ':' .. chat
-          local ci, cb = pi, pb
-          if tonumber(chat) < 0 then ci, cb = gi, gb end
-          local cwait, ctat = gcra(ckey, ci, cb)
-          if cwait > 0 then
-            redis.call('ZADD', later, now + cwait, jid)
-          else
-            take(bkey, btat, bi)
-            take(ckey, ctat, ci)
-            redis.call('HSET', INFLIGHT, jid, now)
-            -- to the back of the round: a serial fraction orders lanes served in one ms
-            local serial = redis.call('INCR', P .. ':rr') % 1000
-            redis.call('ZADD', LANES, string.format('%.3f', now + serial / 1000), tid)
-            out[#out + 1] = jid
-            out[#out + 1] = bot
-            out[#out + 1] = tid
-            out[#out + 1] = chat
-            out[#out + 1] = cd[2]
-            taken = taken + 1
-            served = true
-            bwait, btat = gcra(bkey, bi, bb)
-            break
+    end
+    local progressed = true
+    while progressed and mine < room and bat - now <= ahead and not exhausted do
+      progressed = false
+      for i, tid in ipairs(lanes) do
+        if mine >= room or bat - now > ahead then break end
+        if open[i] then
+          local q = P .. ':q:' .. bot .. ':' .. tid
+          local later = P .. ':later:' .. bot .. ':' .. tid
+          local served = false
+          while true do
+            if budget <= 0 then exhausted = true break end
+            local jid = redis.call('LPOP', q)
+            if not jid then break end
+            budget = budget - 1
+            local cd = redis.call('HMGET', P .. ':job:' .. jid, 'c', 'd')
+            local chat = cd[1]
+            if chat then
+              local ckey = P .. ':rl:' .. bot .. ':' .. chat
+              local ci, cb = pi, pb
+              if tonumber(chat) < 0 then ci, cb = gi, gb end
+              local cat, ctat = earliest(ckey, ci, cb)
+              -- a job of this chat waiting for a retry holds the chat's later ones
+              local hold = tonumber(redis.call('GET', P .. ':hold:' .. bot .. ':' .. chat) or '0')
+              if hold and hold > cat then cat = hold end
+              if cat > bat + 0.01 then
+                redis.call('ZADD', later, cat, jid)
+              else
+                take(bkey, btat, bi, bat)
+                take(ckey, ctat, ci, bat)
+                redis.call('HSET', INFLIGHT, jid, now)
+                -- to the back of the round: a serial fraction orders lanes served in one ms
+                local serial = redis.call('INCR', P .. ':rr') % 1000
+                redis.call('ZADD', LANES, string.format('%.3f', now + serial / 1000), tid)
+                out[#out + 1] = jid
+                out[#out + 1] = bot
+                out[#out + 1] = tid
+                out[#out + 1] = chat
+                out[#out + 1] = cd[2]
+                out[#out + 1] = string.format('%.3f', bat - now)
+                out[#out + 1] = paid and '1' or '0'
+                taken = taken + 1
+                mine = mine + 1
+                served = true
+                progressed = true
+                bat, btat = earliest(bkey, bi, bb)
+                break
+              end
+            end
+          end
+          if exhausted then break end
+          if not served then
+            open[i] = false
+            local nxt = redis.call('ZRANGE', later, 0, 0, 'WITHSCORES')
+            if #nxt == 0 then
+              redis.call('ZREM', LANES, tid)
+            else
+              redis.call('ZADD', LANES, nxt[2], tid)
+            end
           end
         end
       end
-      if exhausted then break end
-      if not served then
-        local nxt = redis.call('ZRANGE', later, 0, 0, 'WITHSCORES')
-        if #nxt == 0 then
-          redis.call('ZREM', LANES, tid)
-        else
-          redis.call('ZADD', LANES, nxt[2], tid)
-        end
-      end
     end
-    if exhausted then break end
+    if probing and mine > 0 then
+      -- the probe is out: hold the token until its answer closes or re-opens the breaker
+      redis.call('HSET', P .. ':brk:' .. bot, 'state', 'probe')
+      pause_until(bot, now + probe_ms)
+    end
     local first = redis.call('ZRANGE', LANES, 0, 0, 'WITHSCORES')
     if #first == 0 then
       redis.call('ZREM', BOTS, bot)
     else
       local at = tonumber(first[2])
-      if bwait > 0 and now + bwait > at then at = now + bwait end
+      if probing and mine > 0 then at = now + probe_ms end
+      if bat - ahead > at then at = bat - ahead end
       if at < now then at = now end
       redis.call('ZADD', BOTS, at, bot)
     end
@@ -205,63 +303,166 @@ out[1] = math.ceil(wait)
 return out
 """
 
-# ARGV: P, consumer, jid... Done: forget the jobs (even if a reaper had handed them back).
-ACK = r"""
-local inflight = P .. ':inflight:' .. ARGV[2]
-local n = 0
-for i = 3, #ARGV do
-  redis.call('HDEL', inflight, ARGV[i])
-  n = n + redis.call('DEL', P .. ':job:' .. ARGV[i])
+# ARGV: P, now, bot, chat ('' = none), default bot interval, bot burst, private interval,
+# burst, group interval, burst, keep, recovery per ms. A reply from a bot's handler takes the
+# same tokens as the engine (one budget per token across processes). Returns {1, ms until the
+# slot reserved for it, now} or, when the bot is paused or the chat's slot is later than the bot's
+# (nothing is taken then: the bot's budget stays for others), {0, ms to wait before asking
+# again, now}; `now` (ms) is the time the wait counts from.
+ACQUIRE = r"""
+local bot, chat = ARGV[3], ARGV[4]
+local held = paused(bot)
+if held > 0 then return {0, string.format('%.3f', held), string.format('%.3f', now)} end
+local bi = pace(bot, tonumber(ARGV[5]), tonumber(ARGV[11]), tonumber(ARGV[12]))
+local bkey = P .. ':rl:' .. bot
+local at, btat = earliest(bkey, bi, tonumber(ARGV[6]))
+local ckey, ctat, ci
+if chat ~= '' then
+  ci = tonumber(ARGV[7])
+  local cb = tonumber(ARGV[8])
+  if tonumber(chat) < 0 then ci, cb = tonumber(ARGV[9]), tonumber(ARGV[10]) end
+  ckey = P .. ':rl:' .. bot .. ':' .. chat
+  local cat
+  cat, ctat = earliest(ckey, ci, cb)
+  if cat > at + 0.01 then
+    return {0, string.format('%.3f', cat - now), string.format('%.3f', now)}
+  end
 end
+take(bkey, btat, bi, at)
+if ckey then take(ckey, ctat, ci, at) end
+return {1, string.format('%.3f', at - now), string.format('%.3f', now)}
+"""
+
+# ARGV: P, now, bot, backoff, floor, keep, recovery per ms, pause ms. A 429: the token pauses
+# for retry_after and its rate drops by `backoff` (once per second, however many sends in
+# flight hit it), then recovers; returns the new fraction of its rate.
+THROTTLE = r"""
+local bot = ARGV[3]
+local key = P .. ':slow:' .. bot
+local recover = tonumber(ARGV[7])
+local s = redis.call('HMGET', key, 'f', 't', 'cut')
+local f = 1
+if s[1] then
+  f = tonumber(s[1]) + (now - tonumber(s[2])) * recover
+  if f > 1 then f = 1 end
+end
+if not s[3] or now - tonumber(s[3]) >= 1000 then
+  f = f * tonumber(ARGV[4])
+  if f < tonumber(ARGV[5]) then f = tonumber(ARGV[5]) end
+  redis.call('HSET', key, 'f', string.format('%.6f', f), 't', string.format('%.3f', now),
+    'cut', string.format('%.3f', now))
+  redis.call('PEXPIRE', key, math.ceil((1 - f) / recover) + 1000)
+end
+pause_until(bot, now + tonumber(ARGV[8]))
+return string.format('%.6f', f)
+"""
+
+# ARGV: P, now, bot, base ms, cap ms. A transport failure of a send of this bot: a closed
+# breaker opens for `base`; a failed probe re-opens it for twice as long as before (up to
+# `cap`); a failure while it is open changes nothing. Returns the open time in ms (0: it was
+# open already).
+BREAK = r"""
+local bot = ARGV[3]
+local brk = P .. ':brk:' .. bot
+local h = redis.call('HMGET', brk, 'n', 'state', 'since')
+local n = tonumber(h[1] or '0')
+if n > 0 and h[2] == 'open' and paused(bot) > 0 then return 0 end
+n = n + 1
+local open = tonumber(ARGV[4]) * 2 ^ (n - 1)
+if open > tonumber(ARGV[5]) then open = tonumber(ARGV[5]) end
+redis.call('HSET', brk, 'n', n, 'state', 'open', 'since', h[3] or string.format('%.3f', now))
+if h[2] == 'probe' then redis.call('DEL', P .. ':pause:' .. bot) end  -- the probe's hold ends
+pause_until(bot, now + open)
+redis.call('ZADD', P .. ':bots', now + open, bot)
+return math.ceil(open)
+"""
+
+# ARGV: P, now, bot. A claimed probe was settled without asking Telegram (it had expired):
+# the next job may probe at once.
+UNHOLD = r"""
+local brk = P .. ':brk:' .. ARGV[3]
+if redis.call('HGET', brk, 'state') ~= 'probe' then return 0 end
+redis.call('HSET', brk, 'state', 'open')
+redis.call('DEL', P .. ':pause:' .. ARGV[3])
+redis.call('ZADD', P .. ':bots', 'LT', now, ARGV[3])
+return 1
+"""
+
+# ARGV: P, now, bot. Telegram answered a send of this bot (not a transport failure).
+CLOSE = r"""
+return close(ARGV[3])
+"""
+
+# ARGV: P, now, consumer, jid... Done: forget the jobs (even if a reaper had handed them
+# back); a sent job closes its bot's breaker.
+ACK = r"""
+local inflight = P .. ':inflight:' .. ARGV[3]
+local n = 0
+local bots = {}
+for i = 4, #ARGV do
+  redis.call('HDEL', inflight, ARGV[i])
+  local key = P .. ':job:' .. ARGV[i]
+  local bot = redis.call('HGET', key, 'b')
+  if bot then bots[bot] = true end
+  n = n + redis.call('DEL', key)
+end
+for bot in pairs(bots) do close(bot) end
 return n
 """
 
-# ARGV: P, consumer, jid, bot, tid, chat, data, front ('1' head / '0' tail), delay ms
+# ARGV: P, now, consumer, jid, bot, tid, chat, data, front ('1' head / '0' tail), delay ms.
+# A delayed job also holds its chat's later jobs until it is due (their slot is not earlier).
 REQUEUE = r"""
-local jid = ARGV[3]
-if not owned(ARGV[2], jid) then return 0 end
+local jid = ARGV[4]
+if not owned(ARGV[3], jid) then return 0 end
 local key = P .. ':job:' .. jid
 if redis.call('EXISTS', key) == 0 then return 0 end
-local bot, tid = ARGV[4], ARGV[5]
-redis.call('HSET', key, 'b', bot, 't', tid, 'c', ARGV[6], 'd', ARGV[7])
-local delay = tonumber(ARGV[9])
+local bot, tid, chat = ARGV[5], ARGV[6], ARGV[7]
+redis.call('HSET', key, 'b', bot, 't', tid, 'c', chat, 'd', ARGV[8])
+local delay = tonumber(ARGV[10])
+local q = P .. ':q:' .. bot .. ':' .. tid
 if delay > 0 then
-  redis.call('ZADD', P .. ':later:' .. bot .. ':' .. tid, now + delay, jid)
-  schedule(bot, tid, now + delay)
+  local due = now + delay
+  redis.call('ZADD', P .. ':later:' .. bot .. ':' .. tid, due, jid)
+  local hkey = P .. ':hold:' .. bot .. ':' .. chat
+  if (tonumber(redis.call('GET', hkey) or '0') or 0) < due then
+    redis.call('SET', hkey, string.format('%.3f', due), 'PX', math.ceil(delay) + 1000)
+  end
+  schedule(bot, tid, due)
 else
-  if ARGV[8] == '1' then
-    redis.call('LPUSH', P .. ':q:' .. bot .. ':' .. tid, jid)
+  if ARGV[9] == '1' then
+    to_head(q, jid)
   else
-    redis.call('RPUSH', P .. ':q:' .. bot .. ':' .. tid, jid)
+    redis.call('RPUSH', q, jid)
   end
   schedule(bot, tid, now)
 end
 return 1
 """
 
-# ARGV: P, consumer, jid. Give a claim back untouched (its send failed on our side).
+# ARGV: P, now, consumer, jid. Give a claim back untouched (its send failed on our side).
 RELEASE = r"""
-local jid = ARGV[3]
-if not owned(ARGV[2], jid) then return 0 end
+local jid = ARGV[4]
+if not owned(ARGV[3], jid) then return 0 end
 local bt = redis.call('HMGET', P .. ':job:' .. jid, 'b', 't')
 if not bt[1] then return 0 end
-redis.call('LPUSH', P .. ':q:' .. bt[1] .. ':' .. bt[2], jid)
+to_head(P .. ':q:' .. bt[1] .. ':' .. bt[2], jid)
 schedule(bt[1], bt[2], now)
 return 1
 """
 
-# ARGV: P, consumer, jid, data, cap (dead letters kept per tenant)
+# ARGV: P, now, consumer, jid, data, cap (dead letters kept per tenant)
 BURY = r"""
-local jid = ARGV[3]
-if not owned(ARGV[2], jid) then return 0 end
+local jid = ARGV[4]
+if not owned(ARGV[3], jid) then return 0 end
 local key = P .. ':job:' .. jid
 local tid = redis.call('HGET', key, 't')
 if not tid then return 0 end
-redis.call('HSET', key, 'd', ARGV[4])
+redis.call('HSET', key, 'd', ARGV[5])
 local dead = P .. ':dead:' .. tid
 redis.call('ZADD', dead, now, jid)
 redis.call('SADD', P .. ':dead_tenants', tid)
-local extra = redis.call('ZCARD', dead) - tonumber(ARGV[5])
+local extra = redis.call('ZCARD', dead) - tonumber(ARGV[6])
 if extra > 0 then
   local popped = redis.call('ZPOPMIN', dead, extra)
   for i = 1, #popped, 2 do redis.call('DEL', P .. ':job:' .. popped[i]) end
@@ -269,23 +470,23 @@ end
 return 1
 """
 
-# ARGV: P, tid, jid, data. A dead letter goes back to the tail of its lane.
+# ARGV: P, now, tid, jid, data. A dead letter goes back to the tail of its lane.
 REVIVE = r"""
-local tid, jid = ARGV[2], ARGV[3]
+local tid, jid = ARGV[3], ARGV[4]
 if redis.call('ZREM', P .. ':dead:' .. tid, jid) == 0 then return 0 end
 local key = P .. ':job:' .. jid
 local bot = redis.call('HGET', key, 'b')
 if not bot then return 0 end
-redis.call('HSET', key, 'd', ARGV[4])
+redis.call('HSET', key, 'd', ARGV[5])
 redis.call('RPUSH', P .. ':q:' .. bot .. ':' .. tid, jid)
 schedule(bot, tid, now)
 return 1
 """
 
-# ARGV: P, consumer, lease ms. Renew our lease; hand back the jobs of every expired consumer.
+# ARGV: P, now, consumer, lease ms. Renew our lease; hand back every expired consumer's jobs.
 LEASE = r"""
-local me = ARGV[2]
-redis.call('ZADD', P .. ':consumers', now + tonumber(ARGV[3]), me)
+local me = ARGV[3]
+redis.call('ZADD', P .. ':consumers', now + tonumber(ARGV[4]), me)
 local expired = redis.call('ZRANGEBYSCORE', P .. ':consumers', '-inf', now)
 local moved = 0
 for _, c in ipairs(expired) do
@@ -297,12 +498,12 @@ end
 return moved
 """
 
-# ARGV: P, consumer. Our own earlier life's claims (after a crash or a stop) go back.
+# ARGV: P, now, consumer. Our own earlier life's claims (after a crash or a stop) go back.
 RECLAIM = r"""
-return hand_back(ARGV[2])
+return hand_back(ARGV[3])
 """
 
-# ARGV: P. Jobs queued (ready or waiting), in flight, and dead letters.
+# ARGV: P, now. Jobs queued (ready or waiting), in flight, and dead letters.
 DEPTH = r"""
 local queued, waiting, inflight, dead = 0, 0, 0, 0
 for _, bot in ipairs(redis.call('ZRANGE', P .. ':bots', 0, -1)) do
@@ -331,4 +532,9 @@ SCRIPTS = {
     "lease": LEASE,
     "reclaim": RECLAIM,
     "depth": DEPTH,
+    "acquire": ACQUIRE,
+    "throttle": THROTTLE,
+    "break": BREAK,
+    "close": CLOSE,
+    "unhold": UNHOLD,
 }

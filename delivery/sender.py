@@ -62,6 +62,10 @@ class Sender:
 
     async def process(self, job: Job, route: Route | None) -> Verdict | None:
         """Send one claimed job by its route (from `routes`) and settle it."""
+        if job.at and self._clock() - job.at > self._opt.max_wait:
+            await self._bury(job, "expired: waited longer than the longest wait", "expired")
+            await self._queue.unhold(job.bot)
+            return None
         if route is None:
             await self._gone(job)
             return Verdict.GONE
@@ -92,6 +96,8 @@ class Sender:
             "parse_mode": "HTML",
             "link_preview_options": NO_PREVIEW,
             "reply_markup": job.markup or None,
+            # Paid broadcasts (up to 1000/s, charged in Stars) for a bot marked for them.
+            "allow_paid_broadcast": True if job.paid else None,
         }
         try:
             await self._pool.call(route.bot, "sendMessage", params, self._opt.send_timeout)
@@ -101,6 +107,8 @@ class Sender:
 
     async def _settle(self, job: Job, route: Route, out: Outcome, hint_key: str | None) -> None:
         v = out.verdict
+        if v not in (Verdict.SENT, Verdict.TRANSIENT, Verdict.MAYBE_SENT, Verdict.RETRY_AFTER):
+            await self._queue.answered(route.bot.tg_id)  # Telegram is up: close the breaker
         if v is Verdict.SENT:
             await self._queue.ack_grouped(job.jid)
             if hint_key:
@@ -110,7 +118,7 @@ class Sender:
                 self._metrics.observe(max(0.0, self._clock() - job.at))
         elif v is Verdict.RETRY_AFTER:
             self._metrics.inc("telegram_429_total", {"bot": str(route.bot.tg_id)})
-            await self._queue.pause_bot(route.bot.tg_id, max(out.retry_after, 1.0))
+            await self._queue.throttle(route.bot.tg_id, max(out.retry_after, 1.0))
             await self._requeue(job)
         elif v is Verdict.GONE:
             await self._store.started.forget(route.bot.tg_id, job.chat)
@@ -132,14 +140,23 @@ class Sender:
             else:
                 await self._transient(job, "a 401/404 that getMe did not confirm")
         elif v is Verdict.MAYBE_SENT:
-            # Telegram may have it; resending blindly could duplicate, so an admin decides.
-            await self._bury(job, "timeout: the message may have been delivered", "timeout")
+            # Telegram may have it; resending blindly could duplicate, so an admin decides (the
+            # dead-letters screen shows these apart). The token waits like any transport failure.
+            await self._queue.trip(route.bot.tg_id)
+            job.maybe_sent = True
+            await self._bury(job, "timeout: the message may have been delivered", "maybe_sent")
+        elif v is Verdict.TRANSIENT:
+            # The transport failed, not the message: the token pauses (its breaker), the job
+            # keeps its place at the head of its lane and its attempts.
+            await self._queue.trip(route.bot.tg_id)
+            job.error = (out.detail or v.value)[:500]
+            self._metrics.inc("messages_retried_total")
+            await self._requeue(job)
         elif v is Verdict.REJECTED:
             self._metrics.inc("messages_failed_total", {"reason": "rejected"})
             await self._bury(job, out.detail, "rejected")
-        else:  # TRANSIENT, or the default bot's own token refused (an operator must act)
-            if v is Verdict.BAD_TOKEN:
-                log.error("Telegram rejected the default bot's token; check BOT_TOKEN")
+        else:  # the default bot's own token refused (an operator must act)
+            log.error("Telegram rejected the default bot's token; check BOT_TOKEN")
             await self._transient(job, out.detail or v.value)
 
     async def _token_rejected(self, bot: BotRef) -> bool:

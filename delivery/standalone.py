@@ -15,7 +15,7 @@ import os
 import signal
 
 from delivery.engine import DeliveryEngine
-from delivery.policy import Limits, Options, Retry
+from delivery.policy import Breaker, Limits, Options, Retry
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import Store, connect
@@ -33,8 +33,9 @@ async def serve(args: argparse.Namespace, token: str, secret: str) -> None:
         api_base=args.api,
         default_token=token,
         consumer=args.consumer,
-        limits=Limits.loose() if args.loose else Limits(),
+        limits=Limits.loose() if args.loose else Limits(bot_per_second=args.bot_rate),
         retry=Retry(base=0.2, cap=2.0),
+        breaker=Breaker(base=0.2, cap=args.breaker_cap, probe=15.0),
         options=Options(senders=args.senders, lease_seconds=args.lease, intake_block_ms=200),
     )
     stop = asyncio.Event()
@@ -60,6 +61,12 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=32)
     parser.add_argument("--lease", type=float, default=15.0)
     parser.add_argument("--loose", action="store_true", help="no sending limits")
+    parser.add_argument(
+        "--bot-rate", type=float, default=30.0, help="messages/s of bots without their own pace"
+    )
+    parser.add_argument(
+        "--breaker-cap", type=float, default=2.0, help="longest pause of a token after failures"
+    )
     args = parser.parse_args()
     asyncio.run(serve(args, os.environ["PZ_BOT_TOKEN"], os.environ["PZ_SECRET_KEY"]))
 

@@ -17,6 +17,7 @@ from delivery.engine import DefaultTokenRejected as WorkerTokenRejected
 from delivery.engine import DeliveryEngine
 from delivery.intake import Intake
 from delivery.outbox import Outbox
+from delivery.policy import Limits, Options
 from perezvon.ami_part import AmiSupervisor
 from perezvon.components import Context, Part, Stop
 from perezvon.listen import check_listen, listen_error
@@ -32,6 +33,11 @@ HTTP_APP = "http_app"
 def instance_name() -> str:
     """Unique per live process: names its delivery claims and its bot-polling leases."""
     return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def limits_of(settings: Settings) -> Limits:
+    """The sending budgets of every bot, from the settings (shared by the worker and the bots)."""
+    return Limits(bot_per_second=settings.bot_rate_per_second)
 
 
 def _need_bot_token(settings: Settings) -> None:
@@ -115,6 +121,8 @@ async def _worker(ctx: Context) -> Stop | None:
         default_token=ctx.default_token,
         consumer=instance_name(),
         group_new_markup=group_new_markup,
+        limits=limits_of(ctx.settings),
+        options=Options(max_wait=ctx.settings.message_max_wait_hours * 3600.0),
     )
     try:
         await engine.start()
@@ -140,6 +148,7 @@ async def _bots(ctx: Context) -> Stop | None:
         ],
         default_lang=ctx.settings.default_lang,
         metrics=ctx.metrics,
+        limits=limits_of(ctx.settings),
     )
     app = ctx.shared.get(HTTP_APP)
     if public_url and isinstance(app, web.Application):

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     ingest_body_timeout: float = Field(30.0, gt=0, le=3600)
     ingest_max_connections_per_ip: int = Field(256, ge=0, le=100_000)
     bot_token: SecretStr | None = None
+    # Sending budget of every bot without a rate of its own (delivery/pacing.py).
+    bot_rate_per_second: float = Field(30.0, gt=0, le=1000)
+    message_max_wait_hours: float = Field(24.0, gt=0, le=24 * 30)
     telegram_api_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
     ingest_host: str = "127.0.0.1"
     ingest_port: int = Field(8080, ge=0, le=65535)

@@ -207,6 +207,16 @@ class DeadRetry(CallbackData, prefix="adr"):
     tenant: str
     job: str  # a dead letter's id, or ALL
     page: int = 0
+    confirmed: bool = False  # the admin confirmed resending one that may have been delivered
+
+
+@dataclass(frozen=True)
+class DeadConfirm(CallbackData, prefix="adc"):
+    """Ask before resending a dead letter that may have been delivered (a timeout)."""
+
+    tenant: str
+    job: str
+    page: int = 0
 
 
 KINDS: dict[str, type[CallbackData]] = {
@@ -215,7 +225,7 @@ KINDS: dict[str, type[CallbackData]] = {
         Menu, Tenants, TenantPage, Logout, Cancel, Groups, GroupSet, GroupNewOn, GroupNewOff,
         NewGroupsPolicy, Users, UserList,
         UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, Bots, BotCard,
-        BotSwitch, BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry,
+        BotSwitch, BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry, DeadConfirm,
     )
 }  # fmt: skip
 

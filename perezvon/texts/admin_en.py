@@ -193,6 +193,19 @@ TEXTS: dict[str, str] = {
     "admin.dead.retry_one": "↻ {n}",
     "admin.dead.retry_all": "↻ Send all again ({count})",
     "admin.dead.retried": "Sending again: {count}.",
+    "admin.dead.item_maybe": (
+        "{n}. {when}, chatid {chat}\n⚠️ Maybe delivered: Telegram did not answer in time\n{text}"
+    ),
+    "admin.dead.maybe_count": (
+        "Of these, maybe delivered: {count}; sending those again needs a confirmation."
+    ),
+    "admin.dead.retry_maybe": "↻ {n} (maybe delivered)",
+    "admin.dead.confirm": (
+        "Telegram did not answer in time and may already have delivered this "
+        "message:\n{text}\n\nSend it again? The recipient may see it twice."
+    ),
+    "admin.dead.confirm_yes": "Yes, send again",
+    "admin.dead.confirm_no": "No, back",
     "admin.input.cancel": "Cancel",
     "admin.input.cancelled": "Cancelled.",
     "admin.input.none": "Nothing to cancel.",

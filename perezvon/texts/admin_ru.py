@@ -208,6 +208,19 @@ TEXTS: dict[str, str] = {
     "admin.dead.retry_one": "↻ {n}",
     "admin.dead.retry_all": "↻ Отправить снова все ({count})",
     "admin.dead.retried": "Отправляем снова: {count}.",
+    "admin.dead.item_maybe": (
+        "{n}. {when}, chatid {chat}\n⚠️ Возможно, доставлено: Telegram не ответил вовремя\n{text}"
+    ),
+    "admin.dead.maybe_count": (
+        "Из них, возможно, доставлены: {count} — их отправка снова требует подтверждения."
+    ),
+    "admin.dead.retry_maybe": "↻ {n} (возможно, доставлено)",
+    "admin.dead.confirm": (
+        "Telegram не ответил вовремя и мог уже доставить это "
+        "сообщение:\n{text}\n\nОтправить его снова? Получатель может увидеть его дважды."
+    ),
+    "admin.dead.confirm_yes": "Да, отправить снова",
+    "admin.dead.confirm_no": "Нет, назад",
     # Typed input.
     "admin.input.cancel": "Отмена",
     "admin.input.cancelled": "Отменено.",

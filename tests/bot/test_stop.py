@@ -14,7 +14,21 @@ async def _buttons(world, uid) -> tuple[int, list[str]]:
     return last["message_id"], [b["callback_data"] for row in rows for b in row]
 
 
-async def test_a_chat_an_admin_added_can_pause_it_without_the_key(world, runtimes, tenants, store):
+async def _latest(world, uid: int, eventually, prefix: str) -> dict:
+    """The bot's latest message in the chat once it starts with `prefix`: a reply right after
+    another one in the same private chat waits for the chat's budget (1 per second)."""
+
+    async def probe() -> dict | None:
+        messages = await world.tg.messages(uid, world.default.id)
+        last = messages[-1] if messages else None
+        return last if last and last.get("text", "").startswith(prefix) else None
+
+    return await eventually(probe, 5.0)
+
+
+async def test_a_chat_an_admin_added_can_pause_it_without_the_key(
+    world, runtimes, tenants, store, eventually
+):
     await runtimes()
     uid = await world.user("Вера")
     await world.ask(world.default, uid, "/start")
@@ -31,8 +45,7 @@ async def test_a_chat_an_admin_added_can_pause_it_without_the_key(world, runtime
     query = await world.tg.press_button(world.default.username, uid, message_id, data=data[0])
     await world.tg.wait_for_answer(query["callback_query_id"])
     assert (await store.subs.get(acme.id, uid)).status is SubStatus.MUTED
-    texts = await world.bot_texts(uid, world.default)
-    assert texts[-1].startswith("Уведомления компании «Acme» приостановлены.")
+    await _latest(world, uid, eventually, "Уведомления компании «Acme» приостановлены.")
     assert (await store.subs.get(globex.id, uid)).status is SubStatus.DISABLED
 
     assert (await world.ask(world.default, uid, "/stop")).startswith("Этот чат не получает")
@@ -64,7 +77,9 @@ async def test_a_button_for_a_company_the_chat_does_not_follow_changes_nothing(
     assert await store.subs.find(globex.id, stranger) is None
 
 
-async def test_an_admin_added_chat_resumes_without_the_key(world, runtimes, tenants, store):
+async def test_an_admin_added_chat_resumes_without_the_key(
+    world, runtimes, tenants, store, eventually
+):
     await runtimes()
     uid = await world.user("Вера")
     await world.ask(world.default, uid, "/start")
@@ -78,7 +93,7 @@ async def test_an_admin_added_chat_resumes_without_the_key(world, runtimes, tena
     message_id, data = await _buttons(world, uid)
     query = await world.tg.press_button(world.default.username, uid, message_id, data=data[0])
     await world.tg.wait_for_answer(query["callback_query_id"])
-    done = (await world.tg.messages(uid, world.default.id))[-1]
+    done = await _latest(world, uid, eventually, "Уведомления компании «Acme» приостановлены.")
     # Told how to resume without a key: /resume, or the button right there.
     assert "/resume" in done["text"] and "<ключ API>" not in done["text"]
     (button,) = [b for row in done["reply_markup"]["inline_keyboard"] for b in row]
@@ -90,10 +105,13 @@ async def test_an_admin_added_chat_resumes_without_the_key(world, runtimes, tena
     query = await world.tg.press_button(world.default.username, uid, message_id, button=0)
     await world.tg.wait_for_answer(query["callback_query_id"])
     assert (await store.subs.get(acme.id, uid)).status is SubStatus.ACTIVE
-    edited = [
-        m for m in await world.tg.messages(uid, world.default.id) if m["message_id"] == message_id
-    ]
-    assert edited[0]["text"] == "Уведомления подключены\nКомпания: Acme"
+
+    async def edited() -> bool:
+        messages = await world.tg.messages(uid, world.default.id)
+        mine = [m for m in messages if m["message_id"] == message_id]
+        return mine[0]["text"] == "Уведомления подключены\nКомпания: Acme"
+
+    assert await eventually(edited, 5.0)
 
 
 async def test_resume_offers_only_what_the_chat_paused(world, runtimes, tenants, store):
@@ -120,7 +138,7 @@ async def test_resume_offers_only_what_the_chat_paused(world, runtimes, tenants,
 
 
 async def test_a_resume_button_after_the_admin_switched_it_off_says_so(
-    world, runtimes, tenants, store
+    world, runtimes, tenants, store, eventually
 ):
     await runtimes()
     uid = await world.user("Вера")
@@ -133,5 +151,4 @@ async def test_a_resume_button_after_the_admin_switched_it_off_says_so(
     query = await world.tg.press_button(world.default.username, uid, message_id, data=data[0])
     await world.tg.wait_for_answer(query["callback_query_id"])
     assert (await store.subs.get(acme.id, uid)).status is SubStatus.DISABLED
-    texts = await world.bot_texts(uid, world.default)
-    assert texts[-1].startswith("Отключено администратором")
+    await _latest(world, uid, eventually, "Отключено администратором")

@@ -19,7 +19,7 @@ from bot.runtime import BotRuntime
 from delivery.deadletters import DeadLetters
 from delivery.engine import DeliveryEngine
 from delivery.outbox import Outbox
-from delivery.policy import Limits, Options, Retry
+from delivery.policy import Breaker, Limits, Options, Retry
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import Store
@@ -196,6 +196,9 @@ async def runtimes(
             poll_timeout=2.0,
             persistence_interval=0.2,
             clock=clock,
+            # These tests press through menus faster than a person; the emulator here is loose
+            # too (replies' pacing: tests/bot/test_ratelimit.py).
+            limits=Limits.loose(),
         )
         await runtime.start()
         started.append(runtime)
@@ -206,8 +209,14 @@ async def runtimes(
         await runtime.stop()
 
 
+# Messages that wait 2 s for Telegram (an outage the test injects) become dead letters.
 FAST = Options(
-    intake_block_ms=100, send_timeout=2.0, lease_seconds=3.0, idle_poll=0.2, route_cache_seconds=0
+    intake_block_ms=100,
+    send_timeout=2.0,
+    lease_seconds=3.0,
+    idle_poll=0.2,
+    route_cache_seconds=0,
+    max_wait=2.0,
 )
 
 
@@ -225,6 +234,7 @@ async def engine(store: Store, world: World) -> AsyncIterator[DeliveryEngine]:
         limits=Limits.loose(),
         retry=Retry(attempts=2, base=0.02, cap=0.05),
         options=FAST,
+        breaker=Breaker(base=0.05, cap=0.2, probe=1.0),
     )
     await worker.start()
     yield worker

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 
 from delivery.engine import DeliveryEngine
-from delivery.policy import Limits, Options, Retry
+from delivery.policy import Breaker, Limits, Options, Retry
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import Store
@@ -18,6 +18,7 @@ from tg_emulator import EmulatorSettings, RateLimits, start_emulator
 from tg_emulator.client import EmulatorClient
 
 FAST_RETRY = Retry(attempts=3, base=0.02, cap=0.05)
+FAST_BREAKER = Breaker(base=0.05, cap=0.2, probe=1.0)
 
 
 def fast_options(**overrides: object) -> Options:
@@ -132,6 +133,7 @@ async def make_engine(store: Store, world: World) -> AsyncIterator[EngineFactory
         *,
         limits: Limits | None = None,
         retry: Retry = FAST_RETRY,
+        breaker: Breaker = FAST_BREAKER,
         options: Options | None = None,
         opts: dict | None = None,
         metrics: Metrics | None = None,
@@ -148,6 +150,7 @@ async def make_engine(store: Store, world: World) -> AsyncIterator[EngineFactory
             limits=limits or Limits(),
             retry=retry,
             options=options or fast_options(**(opts or {})),
+            breaker=breaker,
         )
         await engine.start()
         started.append(engine)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from delivery import keys
 from delivery.deadletters import DeadLetters
 from delivery.intake import Intake
 from delivery.outbox import Outbox
@@ -20,6 +23,10 @@ async def _call(world, call_id: str = "c1", **extra) -> None:
     event = CallEvent(call_id=call_id, caller="+74951234567", **extra)
     receipt = await Intake(world.store).submit(world.tenant, event)
     assert receipt.outcome == "accepted"
+
+
+async def _count_at_least(get, n: int) -> bool:
+    return len(await get()) >= n
 
 
 async def _sent_count(world, chat: int, bot_id: int | None = None) -> int:
@@ -126,7 +133,7 @@ async def test_revoked_custom_token_breaks_the_bot_and_the_default_bot_takes_ove
     assert bot.status is BotStatus.BROKEN
 
 
-async def test_server_errors_are_retried_with_backoff(world, make_engine):
+async def test_server_errors_pause_the_token_not_the_message(world, make_engine):
     uid = await world.subscriber("X")
     await world.tg.inject_fault(
         "error_500", bot_id=world.default["id"], methods=["sendMessage"], count=2
@@ -137,23 +144,55 @@ async def test_server_errors_are_retried_with_backoff(world, make_engine):
     await world.idle(engine)
     sends = await world.tg.api_log(world.default["id"], "sendMessage")
     assert [e["status"] for e in sends] == [500, 500, 200]
+    # the breaker opened for 0.05 s, its failed probe re-opened it for 0.1 s
+    gaps = [b["time"] - a["time"] for a, b in itertools.pairwise(sends)]
+    assert gaps[0] >= 0.04 and gaps[1] >= 0.09
+    assert not await world.store.redis.exists(keys.breaker(world.default["id"]))
 
 
-async def test_persistent_errors_land_in_dead_letters_that_admins_can_retry(world, make_engine):
+async def test_an_outage_delays_messages_in_order_and_dead_letters_only_expired_ones(
+    world, make_engine
+):
+    users = [await world.subscriber(f"U{i}") for i in range(3)]
+    await world.tg.inject_fault("html_502", bot_id=world.default["id"])
+    engine = await make_engine(limits=Limits.loose())
+    for n in range(5):
+        event = CallEvent(call_id=f"c{n}", caller=f"+7495123456{n}")
+        assert (await Intake(world.store).submit(world.tenant, event)).outcome == "accepted"
+    sends = lambda: world.tg.api_log(world.default["id"], "sendMessage")  # noqa: E731
+    await world.eventually(lambda: _count_at_least(sends, 3))  # probes
+    dead = DeadLetters(world.store.redis)
+    assert await dead.count(world.tenant.id) == 0  # time passing alone buries nothing
+    await world.tg.clear_faults()
+    for uid in users:
+        await world.tg.wait_for_messages(uid, 5)
+    await world.idle(engine)
+    for uid in users:
+        texts = [m["text"] for m in await world.tg.messages(uid)]
+        assert len(texts) == 5
+        assert [next(n for n in range(5) if f"+7495123456{n}" in t) for t in texts] == [
+            0,
+            1,
+            2,
+            3,
+            4,
+        ]
+    assert await dead.count(world.tenant.id) == 0
+
+
+async def test_a_message_waiting_longer_than_max_wait_is_a_dead_letter_expired(world, make_engine):
     uid = await world.subscriber("X")
     await world.tg.inject_fault("html_502", bot_id=world.default["id"])
-    engine = await make_engine(limits=Limits(private_burst=3))
-    await _call(world)
+    await make_engine(limits=Limits(private_burst=3), opts={"max_wait": 1.5})
+    await Outbox(world.store).service(world.tenant.id, uid, "hello")  # accepted now
     dead = DeadLetters(world.store.redis)
     await world.eventually(lambda: dead.count(world.tenant.id))
     [letter] = await dead.list(world.tenant.id)
-    assert letter.chat_id == uid and letter.attempts == 3 and "Bad Gateway" in letter.error
-    assert (await engine.gauges())["delivery_dead_letters"][1] == 1
+    assert letter.chat_id == uid and letter.attempts == 0 and "expired" in letter.error
+    assert not letter.maybe_sent
     await world.tg.clear_faults()
-    assert await dead.retry(world.tenant.id) == 1
+    assert await dead.retry(world.tenant.id) == 1  # an admin's retry starts its wait anew
     await world.tg.wait_for_messages(uid, 1)
-    await world.idle(engine)
-    assert await dead.count(world.tenant.id) == 0
 
 
 async def test_timeout_counts_as_maybe_delivered_and_is_not_resent(world, make_engine):
@@ -164,8 +203,10 @@ async def test_timeout_counts_as_maybe_delivered_and_is_not_resent(world, make_e
     dead = DeadLetters(world.store.redis)
     await world.eventually(lambda: dead.count(world.tenant.id))
     [letter] = await dead.list(world.tenant.id)
-    assert "may have been delivered" in letter.error
+    assert "may have been delivered" in letter.error and letter.maybe_sent
     assert await _sent_count(world, uid) == 1
+    assert await dead.retry(world.tenant.id) == 0  # not without the admin's confirmation
+    assert await dead.retry(world.tenant.id, letter.jid) == 0
     stats = await world.tg.stats(world.default["id"])
     assert stats["by_method"]["sendmessage"] == 1
 

@@ -51,7 +51,7 @@ async def test_a_private_chat_waits_a_second_without_blocking_other_chats(redis)
     chats = [j.chat for j in await _drain(q, 2)]
     assert chats == [100, 101]
     wait = await _claim(q)
-    assert isinstance(wait, float) and 0.5 < wait <= 1.0
+    assert isinstance(wait, float) and 0.5 < wait <= 1.0 / 0.97
 
 
 async def test_the_bot_budget_spaces_sends(redis):
@@ -59,7 +59,7 @@ async def test_the_bot_budget_spaces_sends(redis):
     await q.enqueue(_jobs("1", list(range(100, 105))))
     await _drain(q, 2)
     wait = await _claim(q)
-    assert isinstance(wait, float) and 0.05 < wait <= 0.1
+    assert isinstance(wait, float) and 0.05 < wait <= 0.1 / 0.97 + 0.002
 
 
 async def test_fanout_of_one_intake_entry_happens_once(redis):
@@ -112,22 +112,25 @@ async def test_bury_keeps_the_newest_and_revive_requeues(redis):
     assert back.jid == dead[0] and back.error == "boom"
 
 
-async def test_one_claim_call_takes_a_job_per_ready_lane_with_its_data(redis):
+async def test_one_claim_call_serves_lanes_round_robin_as_often_as_the_budget_allows(redis):
     q = JobQueue(redis, "w", Limits.loose())
     await q.lease(10)
     await q.enqueue(_jobs("1", [100, 101, 102]))
     await q.enqueue(_jobs("2", [200]))
     await q.enqueue(_jobs("3", [300], bot=BOT + 1))
     jobs, wait = await q.claim_many(10)
-    # Every lane gives at most one job per call (a served lane goes to the back of the round).
-    assert sorted((j.bot, j.tid, j.chat) for j in jobs) == [
-        (BOT, "1", 100),
-        (BOT, "2", 200),
-        (BOT + 1, "3", 300),
+    # One job per lane per round, rounds while the bot's budget lasts: lane 1 does not wait for
+    # the next call (one tenant's broadcast is not capped by the claim rate).
+    assert [(j.tid, j.chat) for j in jobs if j.bot == BOT] == [
+        ("1", 100),
+        ("2", 200),
+        ("1", 101),
+        ("1", 102),
     ]
-    assert {j.text for j in jobs} == {"1:100:0", "2:200:0", "3:300:0"}
-    assert wait is not None and wait <= 0.002  # lane 1 has more, from the next millisecond
-    assert (await q.depth()).in_flight == 3
+    assert [(j.tid, j.chat) for j in jobs if j.bot == BOT + 1] == [("3", 300)]
+    assert {j.text for j in jobs} >= {"1:100:0", "2:200:0", "3:300:0"}
+    assert wait is None
+    assert (await q.depth()).in_flight == 5
 
 
 async def test_one_claim_call_never_takes_more_than_the_bot_budget_or_asked(redis):
@@ -136,7 +139,7 @@ async def test_one_claim_call_never_takes_more_than_the_bot_budget_or_asked(redi
         await q.enqueue(_jobs(tid, [int(tid) * 100]))
     jobs, wait = await q.claim_many(10)
     assert len(jobs) == 2  # the burst
-    assert wait is not None and 0.05 < wait <= 0.1
+    assert wait is not None and 0.05 < wait <= 0.1 / 0.97 + 0.002
     loose = JobQueue(redis, "w2", Limits.loose())
     for tid in "56":
         await loose.enqueue(_jobs(tid, [int(tid) * 100], bot=BOT + 1))
@@ -172,4 +175,37 @@ def test_job_data_carries_every_field_but_the_routing_ones():
         "bot",
         "tid",
         "chat",
+        "due",
+        "paid",
     }
+
+
+async def test_jobs_handed_back_in_any_order_leave_in_the_order_they_were_accepted(redis):
+    q = JobQueue(redis, "w", Limits.loose())
+    await q.lease(10)
+    await q.enqueue(_jobs("1", [100, 100, 100, 100]))
+    jobs, _ = await q.claim_many(3)
+    assert [j.text for j in jobs] == ["1:100:0", "1:100:1", "1:100:2"]
+    # concurrent sends failed and came back in another order (a breaker, a 429, a release)
+    await q.requeue(jobs[1])
+    await q.release(jobs[2].jid)
+    await q.requeue(jobs[0])
+    got = await _drain(q, 4)
+    assert [j.text for j in got] == ["1:100:0", "1:100:1", "1:100:2", "1:100:3"]
+
+
+async def test_a_delayed_job_holds_the_later_jobs_of_its_chat_only(redis):
+    q = JobQueue(redis, "w", Limits.loose())
+    await q.lease(10)
+    await q.enqueue(_jobs("1", [100, 100, 101]))
+    jobs, _ = await q.claim_many(1)
+    await q.requeue(jobs[0], delay=0.3)  # a failure about this message: retried in 0.3 s
+    first = await _claim(q)
+    assert isinstance(first, Claim)
+    assert (await q.load(first.jid)).chat == 101  # the other chat goes on
+    await q.ack(first.jid)
+    wait = await _claim(q)
+    assert isinstance(wait, float) and wait > 0.2  # chat 100's second job waits behind it
+    await asyncio.sleep(wait)
+    got = await _drain(q, 2)
+    assert [j.text for j in got] == ["1:100:0", "1:100:1"]

@@ -1,0 +1,166 @@
+"""Pacing on a driven clock: no sliding window ever holds more than Telegram allows.
+
+The scripts take the time as an argument, so these tests claim on a clock they move in uneven
+steps (a worker wakes late, early, in bursts) and check every window of the send slots handed
+out: per bot 30 in any 1 s, per private chat 1 in any 1 s, per group 20 in any 60 s.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_left
+from collections import defaultdict
+
+import pytest
+
+from delivery.pacing import BotPace, Budget, Pace
+from delivery.policy import Limits
+from delivery.queue import Job, JobQueue, Kind
+
+BOT = 7100
+START = 1_800_000_000.0
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = START
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def _jobs(tid: str, chats: list[int], bot: int = BOT) -> list[Job]:
+    return [Job("", bot, tid, c, Kind.SERVICE, f"{c}:{i}") for i, c in enumerate(chats)]
+
+
+def most_in_any_window(times: list[float], window: float) -> int:
+    """The largest number of times in any half-open window [t, t + window)."""
+    ts = sorted(times)
+    return max((bisect_left(ts, t + window) - i for i, t in enumerate(ts)), default=0)
+
+
+async def run(
+    q: JobQueue, clock: Clock, n: int, *, step_ms: tuple[float, float] = (1, 20), most: int = 32
+) -> list[tuple[float, Job]]:
+    """Claim on the driven clock until `n` jobs went out; (send time, job) for each."""
+    rnd = random.Random(7)
+    sent: list[tuple[float, Job]] = []
+    while len(sent) < n:
+        jobs, _ = await q.claim_many(most)
+        for job in jobs:
+            sent.append((clock.t + job.due, job))
+        if jobs:
+            await q.ack(*(j.jid for j in jobs))
+        clock.t += rnd.uniform(*step_ms) / 1000.0
+    return sent
+
+
+def _queue(redis, clock: Clock, limits: Limits | None = None) -> JobQueue:
+    return JobQueue(redis, "w", limits or Limits(), ahead=0.05, clock=clock)
+
+
+async def test_no_second_ever_holds_more_than_30_sends_of_one_bot(redis):
+    clock = Clock()
+    q = _queue(redis, clock)
+    await q.enqueue(_jobs("1", list(range(1000, 1400))))
+    times = [t for t, _ in await run(q, clock, 400)]
+    assert most_in_any_window(times, 1.0) <= 30
+    # ... and the budget is used: the sends run at the paced rate (0.97 x 30/s).
+    rate = (len(times) - 1) / (max(times) - min(times))
+    assert 0.97 * 30 * 0.99 <= rate <= 30
+
+
+async def test_a_private_chat_gets_one_per_second_and_a_group_twenty_per_minute(redis):
+    clock = Clock()
+    q = _queue(redis, clock)
+    chats = [1, 2, 3, -100, -200] * 30 + list(range(5000, 5100))
+    await q.enqueue(_jobs("1", chats))
+    sent = await run(q, clock, len(chats), step_ms=(5, 150))
+    by_chat: dict[int, list[tuple[float, str]]] = defaultdict(list)
+    for t, job in sent:
+        by_chat[job.chat].append((t, job.text))
+    for chat, items in by_chat.items():
+        times = [t for t, _ in items]
+        if chat < 0:
+            assert most_in_any_window(times, 60.0) <= 20, chat
+        else:
+            assert most_in_any_window(times, 1.0) <= 1, chat
+        # and in the order they were accepted
+        assert [text for _, text in sorted(items)] == [text for _, text in items]
+    assert most_in_any_window([t for t, _ in sent], 1.0) <= 30
+
+
+async def test_a_bot_with_its_own_rate_is_paced_at_it_and_sends_paid_broadcasts(redis):
+    clock = Clock()
+    q = _queue(redis, clock)
+    await BotPace(redis).set(BOT, Pace(1000.0, paid=True))
+    await q.enqueue(_jobs("1", list(range(10_000, 13_000))))
+    other = BOT + 1  # no pace of its own: the default 30/s, no paid flag
+    await q.enqueue(_jobs("2", list(range(20_000, 20_100)), bot=other))
+    sent = await run(q, clock, 3060, most=256)
+    paid = [t for t, j in sent if j.bot == BOT]
+    assert all(j.paid for _, j in sent if j.bot == BOT)
+    assert not any(j.paid for _, j in sent if j.bot == other)
+    assert most_in_any_window(paid, 1.0) <= 1000
+    assert len(paid) / (max(paid) - min(paid)) >= 950
+    assert most_in_any_window([t for t, j in sent if j.bot == other], 1.0) <= 30
+
+
+async def test_a_429_slows_the_token_for_a_while_then_it_recovers(redis):
+    clock = Clock()
+    limits = Limits(backoff=0.5, recovery=0.05)  # back to full rate 10 s after one 429
+    q = _queue(redis, clock, limits)
+    await q.enqueue(_jobs("1", list(range(1000, 1600))))
+    before = await run(q, clock, 60)
+    hit = clock.t
+    assert await q.throttle(BOT, retry_after=1.0) == pytest.approx(0.5)
+    # Sends in flight meet the same 429: the rate is cut once, not once per send.
+    assert await q.throttle(BOT, retry_after=1.0) == pytest.approx(0.5)
+    after = await run(q, clock, 400)
+    times = [t for t, _ in after if t > max(t for t, _ in before)]
+    assert min(times) >= hit + 1.0  # paused for retry_after
+    first = [t for t in times if t < hit + 2.0]
+    assert 12 <= len(first) <= 17  # about half of 29.1 in the first second
+    late = [t for t in times if t >= hit + 12.0]
+    assert len(late) >= 20
+    assert most_in_any_window(late, 1.0) >= 28  # recovered
+
+
+async def test_handler_replies_and_the_engine_share_one_budget(redis):
+    clock = Clock()
+    q = _queue(redis, clock)
+    budget = Budget(redis, Limits(), clock)
+    await q.enqueue(_jobs("1", list(range(1000, 1600))))
+    rnd = random.Random(3)
+    # 30 replies asked for at random times in the first 4 s to 5 private chats, 4 to a group
+    # (20/min: its 4th slot is 9.3 s after its 1st).
+    asking = sorted(
+        [(START + rnd.uniform(0, 4), rnd.choice([1, 2, 3, 4, 5])) for _ in range(30)]
+        + [(START + 0.5 * k, -9) for k in range(1, 5)]
+    )
+    slots: list[float] = []
+    replies: dict[int, list[float]] = defaultdict(list)
+    while clock.t < START + 14:
+        jobs, _ = await q.claim_many(32)
+        slots += [clock.t + j.due for j in jobs]
+        if jobs:
+            await q.ack(*(j.jid for j in jobs))
+        while asking and asking[0][0] <= clock.t:
+            _, chat = asking.pop(0)
+            granted, wait = await budget.acquire(BOT, chat)
+            if granted:
+                slots.append(clock.t + wait)
+                replies[chat].append(clock.t + wait)
+            else:
+                asking.append((clock.t + wait, chat))
+                asking.sort()
+        clock.t += rnd.uniform(1, 30) / 1000.0
+    assert sum(len(times) for times in replies.values()) == 34  # every reply went out
+    assert most_in_any_window(slots, 1.0) <= 30
+    assert len(slots) / 14 >= 0.97 * 30 * 0.98  # and no slot of the budget was wasted
+    for chat, times in replies.items():
+        if chat < 0:
+            assert most_in_any_window(times, 60.0) <= 20
+        else:  # a person's chat may get a short burst of replies, never more than that
+            assert most_in_any_window(times, 1.0) <= Limits().reply_burst
+            assert most_in_any_window(times, 10.0) <= Limits().reply_burst + 10
