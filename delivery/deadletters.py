@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -54,7 +55,26 @@ class DeadLetters:
 
     async def count_maybe_sent(self, tid: str) -> int:
         """How many of the tenant's dead letters may have been delivered (timeouts)."""
-        return sum(1 for letter in await self.list(tid, 0, 10**6) if letter.maybe_sent)
+        jids = await self._r.zrange(keys.dead(tid), 0, -1)
+        if not jids:
+            return 0
+        async with self._r.pipeline(transaction=False) as pipe:
+            for jid in jids:
+                pipe.hget(keys.job(jid), "d")
+            datas = await pipe.execute()
+        return sum(1 for d in datas if d and json.loads(d).get("maybe_sent"))
+
+    async def get(self, tid: str, jid: str) -> DeadLetter | None:
+        """One of the tenant's dead letters, or None (retried or dropped meanwhile)."""
+        if await self._r.zscore(keys.dead(tid), jid) is None:
+            return None
+        job = await self._queue.load(jid)
+        if job is None or job.tid != tid:
+            return None
+        return DeadLetter(
+            jid, job.tid, job.chat, job.kind, job.text, job.error, job.attempts, job.dead_at,
+            job.maybe_sent,
+        )  # fmt: skip
 
     async def retry(self, tid: str, jid: str | None = None, *, confirmed: bool = False) -> int:
         """Send one dead letter (or all of the tenant's) again, in the order they were

@@ -330,3 +330,27 @@ async def test_a_claim_whose_answer_was_lost_is_handed_back(world, make_engine):
     assert lost and "Пропущенный вызов" in msg["text"]
     await world.idle(engine)
     assert await _sent_count(world, uid) == 1
+
+
+async def test_an_outage_of_mixed_failures_loses_repeats_and_reorders_nothing(world, make_engine):
+    users = [await world.subscriber(f"U{i}") for i in range(10)]
+    bot = world.default["id"]
+    await world.tg.inject_fault("html_502", bot_id=bot)
+    engine = await make_engine(limits=Limits.loose())
+    for n in range(10):
+        event = CallEvent(call_id=f"m{n}", caller=f"+749512345{n:02d}")
+        assert (await Intake(world.store).submit(world.tenant, event)).outcome == "accepted"
+    sends = lambda: world.tg.api_log(bot, "sendMessage")  # noqa: E731
+    await world.eventually(lambda: _count_at_least(sends, 3))
+    await world.tg.clear_faults()
+    await world.tg.inject_fault("drop", bot_id=bot, count=3)  # then dropped connections
+    await world.tg.inject_fault("error_500", bot_id=bot, count=3)  # then 500s
+    for uid in users:
+        await world.tg.wait_for_messages(uid, 10, timeout=10)
+    await world.idle(engine)
+    for uid in users:
+        texts = [m["text"] for m in await world.tg.messages(uid)]
+        assert [next(n for n in range(10) if f"+749512345{n:02d}" in t) for t in texts] == list(
+            range(10)
+        )  # each once, in the order accepted
+    assert await DeadLetters(world.store.redis).count(world.tenant.id) == 0

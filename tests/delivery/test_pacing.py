@@ -164,3 +164,43 @@ async def test_handler_replies_and_the_engine_share_one_budget(redis):
         else:  # a person's chat may get a short burst of replies, never more than that
             assert most_in_any_window(times, 1.0) <= Limits().reply_burst
             assert most_in_any_window(times, 10.0) <= Limits().reply_burst + 10
+
+
+async def test_a_transport_failure_pauses_the_token_until_one_probe_gets_an_answer(redis):
+    from delivery.policy import Breaker
+
+    clock = Clock()
+    q = JobQueue(
+        redis, "w", Limits.loose(), breaker=Breaker(base=1.0, cap=4.0, probe=10.0), clock=clock
+    )
+    await q.lease(60)
+    await q.enqueue(_jobs("1", list(range(1, 11))))
+    jobs, _ = await q.claim_many(3)
+    assert len(jobs) == 3
+    # all three sends fail on the transport: the breaker opens once, the jobs keep their place
+    assert await q.trip(BOT) == 1.0
+    assert await q.trip(BOT) == 0.0
+    for job in reversed(jobs):
+        await q.requeue(job)
+    assert (await q.claim_many(5))[0] == []  # open: nothing for 1 s
+    clock.t += 1.0
+    probe, _ = await q.claim_many(5)
+    assert [j.text for j in probe] == ["1:0"]  # one probe, the oldest job
+    clock.t += 5.0
+    assert (await q.claim_many(5))[0] == []  # held while the probe is out
+    assert await q.trip(BOT) == 2.0  # the probe failed: open twice as long
+    await q.requeue(probe[0])
+    clock.t += 2.0
+    probe, _ = await q.claim_many(5)
+    assert len(probe) == 1 and await q.trip(BOT) == 4.0
+    await q.requeue(probe[0])
+    clock.t += 4.0
+    probe, _ = await q.claim_many(5)
+    assert await q.trip(BOT) == 4.0  # capped
+    await q.requeue(probe[0])
+    clock.t += 4.0
+    probe, _ = await q.claim_many(5)
+    await q.ack(probe[0].jid)  # Telegram answered: closed
+    clock.t += 0.01  # (a lane just served sits out the rest of its millisecond)
+    rest, _ = await q.claim_many(20)
+    assert [j.text for j in probe + rest] == [f"{c}:{c - 1}" for c in range(1, 11)]

@@ -93,7 +93,7 @@ async def on_confirm(update: Update, ctx: Ctx, s: Session, data: kb.DeadConfirm)
     dead = s.env.dead_letters
     if dead is None:
         raise Stale()
-    letter = next((d for d in await dead.list(s.tid, 0, 10**6) if d.jid == data.job), None)
+    letter = await dead.get(s.tid, data.job)
     if letter is None:
         raise Stale("admin.stale.dead")
     rows = [
