@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import re
 import sys
@@ -105,6 +106,7 @@ async def run(args: argparse.Namespace) -> dict:
         counts = [parsed(line) for w in workers for line in (await w.stop()).splitlines()]
         b.workers.clear()
     delivered = duplicated = lost = out_of_order = 0
+    examples: list[list[int]] = []  # the first inversion of a few chats, to diagnose
     for seqs in per_chat:
         got = [s for s in seqs if s is not None]
         unique = set(got)
@@ -113,6 +115,9 @@ async def run(args: argparse.Namespace) -> dict:
         lost += args.messages - len(unique & set(range(args.messages)))
         firsts = list(dict.fromkeys(got))
         out_of_order += firsts != sorted(firsts)
+        inversions = [(a, b) for a, b in itertools.pairwise(firsts) if a > b]
+        if inversions and len(examples) < 3:
+            examples.append(list(inversions[0]))
     last = stats["last_sent_at"] or recovered
     after = max(0.0, last - recovered)
     return {
@@ -125,6 +130,7 @@ async def run(args: argparse.Namespace) -> dict:
         "lost": lost,
         "duplicated": duplicated,
         "chats_out_of_order": out_of_order,
+        "first_inversions": examples,
         "recovery_to_last_s": round(after, 1),
         "bound_30_per_s": round(total / 30, 1),
         "ratio_to_30_per_s": round(after / (total / 30), 3),
