@@ -15,15 +15,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tg_emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument(
+        "--limits",
+        choices=("strict", "lenient"),
+        default="strict",
+        help="flood control as sliding windows (default) or as token buckets",
+    )
     parser.add_argument("--no-limits", action="store_true", help="disable flood control")
     return parser.parse_args(argv)
 
 
 async def serve(args: argparse.Namespace) -> None:
     """Run until cancelled (Ctrl-C)."""
-    limits = RateLimits(enabled=False) if args.no_limits else RateLimits()
+    limits = RateLimits(enabled=False) if args.no_limits else RateLimits(model=args.limits)
     running = await start_emulator(args.host, args.port, EmulatorSettings(limits=limits))
-    print(f"Telegram Bot API emulator on {running.base_url} (Bot API base {running.bot_api_base})")
+    model = "no" if args.no_limits else args.limits
+    print(
+        f"Telegram Bot API emulator on {running.base_url} (Bot API base {running.bot_api_base}),"
+        f" {model} limits",
+        flush=True,
+    )
     try:
         await asyncio.Event().wait()
     finally:

@@ -93,6 +93,19 @@ class EmulatorClient:
         """Give the bot a new token (the old one gets 401); returns the new one."""
         return (await self._call("POST", f"/bots/{bot_id}/revoke"))["token"]
 
+    async def bot_limits(self, bot_id: int) -> dict[str, Any]:
+        """The limit model and the bot's own rates: {model, enabled, default_per_second,
+        per_second, paid_per_second}."""
+        return await self._call("GET", f"/bots/{bot_id}/limits")
+
+    async def set_bot_limits(
+        self, bot_id: int, per_second: float | None = None, paid_per_second: float | None = None
+    ) -> dict[str, Any]:
+        """Give a bot its own rate and/or a rate for sends with allow_paid_broadcast (None:
+        the default / no paid rate)."""
+        body = {"per_second": per_second, "paid_per_second": paid_per_second}
+        return await self._call("POST", f"/bots/{bot_id}/limits", body)
+
     async def stats(self, bot_id: int) -> dict[str, Any]:
         """Counters: requests, messages_sent, too_many_requests, errors, by_method."""
         return await self._call("GET", f"/bots/{bot_id}/stats")

@@ -12,6 +12,7 @@ from . import inbound, methods_forum
 from .bot_api import EMULATOR
 from .emulator import Emulator
 from .faults import FaultSpecError
+from .limits import BotRates
 from .serialize import bot_user, chat_json, control_message, human_user
 from .state import BotAccount, StateError
 
@@ -107,6 +108,38 @@ async def revoke_bot(emu: Emulator, request: web.Request) -> web.Response:
 async def bot_stats(emu: Emulator, request: web.Request) -> web.Response:
     bot = emu.world.bot(_int(request.match_info["bot_id"], "bot_id"))
     return _ok(bot.stats.as_json())
+
+
+def _opt_rate(body: dict[str, Any], name: str) -> float | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ControlError(f"{name} must be a positive number of sends per second (or null)")
+    return float(value)
+
+
+def _limits_json(emu: Emulator, bot_id: int) -> dict[str, Any]:
+    lim = emu.settings.limits
+    return {
+        "model": emu.limiter.model,
+        "enabled": lim.enabled,
+        "default_per_second": lim.bot_per_second,
+        **emu.limiter.bot_rates(bot_id).as_json(),
+    }
+
+
+async def get_bot_limits(emu: Emulator, request: web.Request) -> web.Response:
+    bot = emu.world.bot(_int(request.match_info["bot_id"], "bot_id"))
+    return _ok(_limits_json(emu, bot.id))
+
+
+async def set_bot_limits(emu: Emulator, request: web.Request) -> web.Response:
+    bot = emu.world.bot(_int(request.match_info["bot_id"], "bot_id"))
+    body = await _body(request)
+    rates = BotRates(_opt_rate(body, "per_second"), _opt_rate(body, "paid_per_second"))
+    emu.limiter.set_bot_rates(bot.id, rates)
+    return _ok(_limits_json(emu, bot.id))
 
 
 async def create_user(emu: Emulator, request: web.Request) -> web.Response:
@@ -327,6 +360,8 @@ ROUTES: list[tuple[str, str, Route]] = [
     ("POST", "/bots", create_bot),
     ("POST", "/bots/{bot_id}/revoke", revoke_bot),
     ("GET", "/bots/{bot_id}/stats", bot_stats),
+    ("GET", "/bots/{bot_id}/limits", get_bot_limits),
+    ("POST", "/bots/{bot_id}/limits", set_bot_limits),
     ("POST", "/users", create_user),
     ("POST", "/users/{user_id}/deactivate", deactivate_user),
     ("POST", "/users/{user_id}/{action:block|unblock}", block_bot),

@@ -9,9 +9,10 @@ from typing import Any
 FAULT_KINDS = frozenset(
     {"latency", "error_500", "html_502", "drop", "timeout_after_store", "flood"}
 )
-# Faults that only make sense for calls that send a message.
+# Faults that only make sense for calls that send or edit a message: a 429, or the change stored
+# and then the answer held (the ambiguous timeout).
 SEND_ONLY_KINDS = frozenset({"timeout_after_store", "flood"})
-SEND_METHODS = frozenset({"sendmessage"})
+SEND_METHODS = frozenset({"sendmessage", "editmessagetext", "editmessagereplymarkup"})
 
 
 class FaultSpecError(ValueError):

@@ -43,6 +43,25 @@ def _link_preview(call: Call) -> dict[str, Any] | None:
     return options or None
 
 
+def _flood_control(call: Call, chat_id: int, paid: bool = False) -> None:
+    """A flood fault, or the limits: sends and edits alike count against the bot and the chat."""
+    emu, bot = call.emu, call.bot
+    storm = emu.faults.take("flood", bot.id, chat_id, call.method)
+    if storm is not None:
+        raise E.too_many_requests(storm.retry_after)
+    retry_after = emu.limiter.acquire(bot.id, chat_id, chat_id > 0, paid)
+    if retry_after:
+        raise E.too_many_requests(retry_after)
+
+
+async def _stall(call: Call, chat_id: int) -> None:
+    """The timeout_after_store fault: the change is stored, the answer held."""
+    emu = call.emu
+    stall = emu.faults.take("timeout_after_store", call.bot.id, chat_id, call.method)
+    if stall is not None:
+        await emu.sleep(stall.seconds or emu.settings.timeout_fault_default_seconds)
+
+
 async def send_message(call: Call) -> dict[str, Any]:
     """Validate, pass flood control, store, then (maybe) stall as the timeout fault asks."""
     emu, bot, p = call.emu, call.bot, call.params
@@ -51,12 +70,8 @@ async def send_message(call: Call) -> dict[str, Any]:
     markup = validate_markup(p.obj("reply_markup", "reply keyboard markup"))
     link_preview = _link_preview(call)
     check_thread(emu.world, chat_id, p.int("message_thread_id"))
-    storm = emu.faults.take("flood", bot.id, chat_id, call.method)
-    if storm is not None:
-        raise E.too_many_requests(storm.retry_after)
-    retry_after = emu.limiter.acquire(bot.id, chat_id, chat_id > 0)
-    if retry_after:
-        raise E.too_many_requests(retry_after)
+    paid = p.bool("allow_paid_broadcast")
+    _flood_control(call, chat_id, paid)
     msg = emu.world.store_message(
         {
             "chat_id": chat_id,
@@ -71,11 +86,9 @@ async def send_message(call: Call) -> dict[str, Any]:
             "link_preview_options": link_preview,
         }
     )
-    bot.stats.messages_sent += 1
+    bot.stats.count_send(paid)
     emu.world.record_event("sent", control_message(emu.world, msg))
-    stall = emu.faults.take("timeout_after_store", bot.id, chat_id, call.method)
-    if stall is not None:
-        await emu.sleep(stall.seconds or emu.settings.timeout_fault_default_seconds)
+    await _stall(call, chat_id)
     return message_json(emu.world, msg)
 
 
@@ -99,10 +112,12 @@ def _editable(call: Call) -> StoredMessage:
     return msg
 
 
-def _finish_edit(call: Call, msg: StoredMessage) -> dict[str, Any]:
+async def _finish_edit(call: Call, msg: StoredMessage) -> dict[str, Any]:
     world = call.emu.world
     msg.edit_date = int(time.time())
+    call.bot.stats.edits += 1
     world.record_event("edited", control_message(world, msg))
+    await _stall(call, msg.chat_id)
     return message_json(world, msg)
 
 
@@ -113,11 +128,12 @@ async def edit_message_text(call: Call) -> dict[str, Any]:
     markup = validate_markup(call.params.obj("reply_markup", "reply keyboard markup"))
     if (text, entities, markup) == (msg.text, msg.entities, msg.reply_markup):
         raise E.bad_request(E.NOT_MODIFIED)
+    _flood_control(call, msg.chat_id)
     msg.text, msg.entities, msg.reply_markup = text, entities, markup
     link_preview = _link_preview(call)
     if link_preview is not None:
         msg.link_preview_options = link_preview
-    return _finish_edit(call, msg)
+    return await _finish_edit(call, msg)
 
 
 async def edit_message_reply_markup(call: Call) -> dict[str, Any]:
@@ -126,8 +142,9 @@ async def edit_message_reply_markup(call: Call) -> dict[str, Any]:
     markup = validate_markup(call.params.obj("reply_markup", "reply keyboard markup"))
     if markup == msg.reply_markup:
         raise E.bad_request(E.NOT_MODIFIED)
+    _flood_control(call, msg.chat_id)
     msg.reply_markup = markup
-    return _finish_edit(call, msg)
+    return await _finish_edit(call, msg)
 
 
 async def delete_message(call: Call) -> bool:

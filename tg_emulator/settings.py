@@ -2,26 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+STRICT = "strict"
+LENIENT = "lenient"
+LIMIT_MODELS = (STRICT, LENIENT)
 
 
 @dataclass(frozen=True)
 class RateLimits:
-    """Telegram's flood limits; every send must fit all buckets that apply to it."""
+    """Telegram's flood limits; every send and edit must fit all of them (tg_emulator/limits.py).
+
+    `model` "strict" (the default): sliding windows, the most conservative reading of Telegram's
+    rules: at most `bot_per_second` sends of a bot in ANY 1-second window, `private_per_second`
+    per private chat, `group_per_minute` per group in any 60-second window. "lenient": token
+    buckets of `bot_burst` / `private_burst` / `group_per_minute` refilled at the same rates, which
+    let a full bucket's burst through on top of the rate (an older, kinder model).
+    """
 
     enabled: bool = True
+    model: str = STRICT
     bot_per_second: float = 30.0
-    bot_burst: int = 30
+    bot_burst: int = 30  # lenient only
     private_per_second: float = 1.0
-    private_burst: int = 3
+    private_burst: int = 3  # lenient only
     group_per_minute: int = 20
+    # Rates of particular bots (Telegram bot id -> sends per second) instead of bot_per_second;
+    # the control API sets them at run time too (POST /_emulator/bots/{id}/limits).
+    bot_rates: Mapping[int, float] = field(default_factory=dict)
     # The official server answers 429 (retry after 60) past about this many concurrent requests.
     max_in_flight_per_bot: int = 1000
+
+    def __post_init__(self) -> None:
+        if self.model not in LIMIT_MODELS:
+            raise ValueError(f"model must be one of {LIMIT_MODELS}, not {self.model!r}")
+
+    @classmethod
+    def lenient(cls, **overrides: Any) -> RateLimits:
+        """The token-bucket model (bursts of `bot_burst` on top of the rate)."""
+        return cls(model=LENIENT, **overrides)
 
     @classmethod
     def loose(cls) -> RateLimits:
         """Limits high enough that benchmarks and bulk tests never hit them."""
         return cls(
+            model=LENIENT,  # buckets cost O(1) memory whatever their size; windows would not
             bot_per_second=1e9,
             bot_burst=10**9,
             private_per_second=1e9,

@@ -31,18 +31,36 @@ class BotStats:
 
     requests: int = 0
     messages_sent: int = 0
+    edits: int = 0
+    paid_broadcasts: int = 0  # sends that carried allow_paid_broadcast
     too_many_requests: int = 0
     errors: int = 0
     by_method: Counter[str] = field(default_factory=Counter)
+    # Wall-clock time (time.time()) of the first and the latest successful send.
+    first_sent_at: float | None = None
+    last_sent_at: float | None = None
+
+    def count_send(self, paid: bool) -> None:
+        """One message stored."""
+        now = time.time()
+        self.messages_sent += 1
+        self.paid_broadcasts += paid
+        if self.first_sent_at is None:
+            self.first_sent_at = now
+        self.last_sent_at = now
 
     def as_json(self) -> dict[str, Any]:
         """Counters as plain JSON."""
         return {
             "requests": self.requests,
             "messages_sent": self.messages_sent,
+            "edits": self.edits,
+            "paid_broadcasts": self.paid_broadcasts,
             "too_many_requests": self.too_many_requests,
             "errors": self.errors,
             "by_method": dict(self.by_method),
+            "first_sent_at": self.first_sent_at,
+            "last_sent_at": self.last_sent_at,
         }
 
 

@@ -174,6 +174,7 @@ async def test_redis_restart_with_aof_loses_nothing(redis_server):
 
 
 async def test_two_workers_share_the_work_within_telegrams_limits(redis_server):
+    # The strict model (sliding windows): the engine paces with no bursts.
     emu, tg, bot, store, tenant, chats = await _world(redis_server.url, RateLimits(), 45)
     workers = [
         await Worker(redis_server.url, emu.base_url, bot["token"], name, False).start()

@@ -28,8 +28,10 @@ def spec() -> BotApiSpec:
 
 @pytest.fixture
 def settings() -> EmulatorSettings:
-    """Default limits; tests that need others override this fixture."""
-    return EmulatorSettings(limits=RateLimits())
+    """The lenient model (token buckets): these tests are about behaviour, and a quick reply,
+    edit and reply to one chat would be a flood under the strict default. Tests of the limits
+    override this fixture with the model they test (test_emu_limits.py)."""
+    return EmulatorSettings(limits=RateLimits.lenient())
 
 
 @pytest.fixture

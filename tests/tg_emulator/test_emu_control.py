@@ -6,9 +6,12 @@ import asyncio
 
 import pytest
 
+from tg_emulator import EmulatorSettings, RateLimits
 from tg_emulator.client import EmulatorControlError
 
 
+# Three sends and an edit to one chat at once: more than a chat's budget, and edits count.
+@pytest.mark.parametrize("settings", [EmulatorSettings(limits=RateLimits.loose())])
 async def test_messages_reflect_edits_deletions_and_flags(raw, client, world):
     token, uid = world["token"], world["user_id"]
     ids = []
@@ -17,7 +20,8 @@ async def test_messages_reflect_edits_deletions_and_flags(raw, client, world):
             token, "sendMessage", chat_id=uid, text=text, disable_notification=True
         )
         ids.append(body["result"]["message_id"])
-    await raw.call(token, "editMessageText", chat_id=uid, message_id=ids[0], text="ONE")
+    edited = await raw.call(token, "editMessageText", chat_id=uid, message_id=ids[0], text="ONE")
+    assert edited[0] == 200
     await raw.call(token, "deleteMessage", chat_id=uid, message_id=ids[1])
     assert [m["text"] for m in await client.messages(uid)] == ["ONE", "three"]
     records = (await client.message_records(uid, include_users=True))["messages"]

@@ -1,4 +1,5 @@
-"""Pure parts: token buckets on a fake clock, the fault book, the update queue, the validator."""
+"""Pure parts: the lenient model's token buckets on a fake clock, the fault book, the update
+queue, the validator."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ class FakeClock:
 
 def test_private_chat_bucket_refills_at_one_per_second():
     clock = FakeClock()
-    limiter = RateLimiter(RateLimits(private_burst=3, private_per_second=1), clock)
+    limiter = RateLimiter(RateLimits.lenient(private_burst=3, private_per_second=1), clock)
     assert [limiter.acquire(1, 10, True) for _ in range(4)] == [0, 0, 0, 1]
     clock.now += 1.0
     assert limiter.acquire(1, 10, True) == 0
@@ -30,7 +31,7 @@ def test_private_chat_bucket_refills_at_one_per_second():
 
 def test_group_retry_after_is_whole_seconds_until_a_slot():
     clock = FakeClock()
-    limiter = RateLimiter(RateLimits(group_per_minute=20), clock)
+    limiter = RateLimiter(RateLimits.lenient(group_per_minute=20), clock)
     assert all(limiter.acquire(1, -5, False) == 0 for _ in range(20))
     assert limiter.acquire(1, -5, False) == 3  # one slot per 3 seconds at 20/minute
     clock.now += 3

@@ -1,0 +1,210 @@
+"""The bot in a crowd (issue 10): `perezvon run` against the emulator's strict limits.
+
+    .venv/bin/python bench/crowd_bench.py [--activate 300] [--status 1000] [--presses 300]
+
+Loopback only. The emulator (strict sliding windows) runs as its own process; a tenant is
+written through the store into an embedded Redis under a temporary DATA_DIR, then
+`perezvon run` starts on it (the shared default bot, long polling), as service_bench.py does.
+Three crowds, each sent at once through the emulator's control API (every user in their own
+private chat):
+
+1. `--activate` users send `/activate <key>` within ~0.1 s;
+2. `--status` users (those and new ones) send `/status` at once;
+3. `--presses` admins (made beforehand with `/admin <key>`, not timed) press the first button
+   of their admin menu at once.
+
+For each: answered (chats that got their reply: a bot message, or the callback answered),
+duplicates (replies beyond one per chat), 429s the emulator gave, and the time from the crowd
+to the last reply against the bound at 30/s per bot (N / 30 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from service_bench import SECRET, World
+
+from perezvon.embedded_redis import EmbeddedRedis
+from store import Store, connect
+from store.crypto import SecretBox
+
+# A crowd is over when nothing new was sent for this long (the rest were dropped).
+STALL_SECONDS = 20.0
+
+
+class Crowd(World):
+    """service_bench's World with one tenant on the default bot and no custom bots."""
+
+    async def prepare(self) -> None:
+        assert self.tg is not None
+        self.default = await self.tg.create_bot("bench_default_bot", "Perezvon")
+        redis_server = EmbeddedRedis(self.tmp, appendfsync="everysec")
+        store = Store(connect(redis_server.start()), SecretBox(SECRET))
+        try:
+            await store.migrate()
+            _, key = await store.tenants.create("Crowd", "Europe/Moscow", "ru")
+            self.keys.append(key)
+        finally:
+            await store.redis.aclose()
+            redis_server.stop()
+
+
+async def users(world: World, n: int, prefix: str) -> list[int]:
+    assert world.tg is not None
+    out: list[int] = []
+    for i in range(0, n, 100):
+        made = await asyncio.gather(
+            *(
+                world.tg.create_user(f"{prefix}{j}", language_code="ru")
+                for j in range(i, min(n, i + 100))
+            )
+        )
+        out += [u["id"] for u in made]
+    return out
+
+
+async def bot_messages(world: World, chats: list[int]) -> dict[int, list[dict[str, Any]]]:
+    assert world.tg is not None
+    bot_id = world.default["id"]
+    got: dict[int, list[dict[str, Any]]] = {}
+    for i in range(0, len(chats), 100):
+        part = chats[i : i + 100]
+        found = await asyncio.gather(*(world.tg.messages(c, bot_id=bot_id) for c in part))
+        got.update(zip(part, found, strict=True))
+    return got
+
+
+async def crowd_of_commands(
+    world: World, chats: list[int], text: str, within: float, expect: int = 1
+) -> dict[str, Any]:
+    """Every chat sends `text` at once; wait until each has `expect` new bot messages."""
+    assert world.tg is not None
+    tg, bot_id = world.tg, world.default["id"]
+    before = {c: len(m) for c, m in (await bot_messages(world, chats)).items()}
+    stats0 = await tg.stats(bot_id)
+    t0 = time.time()
+    await asyncio.gather(*(tg.send_text(bot_id, c, text) for c in chats))
+    spread = time.time() - t0
+    deadline = time.monotonic() + within
+    seen, moved = -1, time.monotonic()
+    while True:
+        stats = await tg.stats(bot_id)
+        sent = stats["messages_sent"] - stats0["messages_sent"]
+        if sent != seen:
+            seen, moved = sent, time.monotonic()
+        stalled = time.monotonic() - moved > STALL_SECONDS
+        if sent >= expect * len(chats) or stalled or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(2.0)  # late duplicates, if any
+    after = await bot_messages(world, chats)
+    new = {c: len(after[c]) - before[c] for c in chats}
+    stats = await tg.stats(bot_id)
+    last = stats["last_sent_at"] or t0
+    return {
+        "chats": len(chats),
+        "sent_within_s": round(spread, 2),
+        "answered": sum(v >= expect for v in new.values()),
+        "duplicates": sum(max(0, v - expect) for v in new.values()),
+        "emulator_429": stats["too_many_requests"] - stats0["too_many_requests"],
+        "to_last_reply_s": round(last - t0, 2),
+        "bound_s": round(expect * len(chats) / 30, 2),
+        "ratio": round((last - t0) / (expect * len(chats) / 30), 3),
+    }
+
+
+def first_button(messages: list[dict[str, Any]]) -> tuple[int, str] | None:
+    for msg in reversed(messages):
+        rows = (msg.get("reply_markup") or {}).get("inline_keyboard") or []
+        for row in rows:
+            for button in row:
+                if "callback_data" in button:
+                    return msg["message_id"], button["callback_data"]
+    return None
+
+
+async def crowd_of_presses(world: World, admins: list[int], within: float) -> dict[str, Any]:
+    assert world.tg is not None
+    tg, bot_id = world.tg, world.default["id"]
+    menus = await bot_messages(world, admins)
+    targets = {c: first_button(m) for c, m in menus.items()}
+    targets = {c: t for c, t in targets.items() if t is not None}
+    stats0 = await tg.stats(bot_id)
+    t0 = time.time()
+    queries = await asyncio.gather(
+        *(tg.press_button(bot_id, c, mid, data=data) for c, (mid, data) in targets.items())
+    )
+    spread = time.time() - t0
+    answers = await asyncio.gather(
+        *(tg.callback_answer(q["callback_query_id"], wait=within) for q in queries)
+    )
+    answered_at = time.time()
+    await asyncio.sleep(2.0)
+    stats = await tg.stats(bot_id)
+    answered = sum(a["answered"] for a in answers)
+    changes = (stats["messages_sent"] - stats0["messages_sent"]) + (
+        stats["edits"] - stats0["edits"]
+    )
+    last = max(answered_at, stats["last_sent_at"] or 0.0) if changes else answered_at
+    return {
+        "admins": len(admins),
+        "pressed": len(targets),
+        "sent_within_s": round(spread, 2),
+        "answered": answered,
+        "screens_sent_or_edited": changes,
+        "emulator_429": stats["too_many_requests"] - stats0["too_many_requests"],
+        "to_last_answer_s": round(answered_at - t0, 2),
+        "to_last_screen_s": round(last - t0, 2),
+        "bound_s": round(len(targets) / 30, 2),
+    }
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    args.limits, args.bots, args.subs = True, 0, 0
+    world = Crowd(args)
+    print(f"working in {world.tmp} (service.log there)", flush=True)
+    out: dict[str, Any] = {}
+    try:
+        await world.start_emulator()
+        await world.prepare()
+        await world.start_service()
+        await world.wait_polled(120)
+        key = world.keys[0]
+        activating = await users(world, args.activate, "A")
+        out["activate"] = await crowd_of_commands(world, activating, f"/activate {key}", 120)
+        others = await users(world, max(0, args.status - len(activating)), "S")
+        status_chats = (activating + others)[: args.status]
+        out["status"] = await crowd_of_commands(world, status_chats, "/status", 180)
+        admins = await users(world, args.presses, "M")
+        out["admin_setup"] = await crowd_of_commands(world, admins, f"/admin {key}", 180, 2)
+        out["presses"] = await crowd_of_presses(world, admins, 60)
+    finally:
+        await world.stop()
+    log = Path(world.tmp) / "service.log"
+    if log.exists():
+        text = log.read_text(errors="replace")
+        out["log"] = {
+            "lines": text.count("\n"),
+            "tracebacks": text.count("Traceback"),
+            "too_many_connections": text.count("Too many connections"),
+        }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--activate", type=int, default=300)
+    parser.add_argument("--status", type=int, default=1000)
+    parser.add_argument("--presses", type=int, default=300)
+    args = parser.parse_args()
+    print(json.dumps({"crowd": asyncio.run(run(args))}, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
