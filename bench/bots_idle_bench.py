@@ -77,22 +77,7 @@ class IdleWorld(World):
 
     async def wait_served(self, within: float) -> float:
         """Seconds until every bot polls (polling) or has its webhook set (webhook)."""
-        if not self.webhook:
-            return await self.wait_polled(within)
-        assert self.tg is not None and self.svc is not None
-        t0 = time.monotonic()
-        waiting = {self.default["id"], *self.bot_ids}
-        while waiting:
-            if self.svc.returncode is not None:
-                raise RuntimeError(f"perezvon run exited: see {self.tmp / 'service.log'}")
-            if time.monotonic() - t0 > within:
-                raise TimeoutError(f"{len(waiting)} bots never set their webhook")
-            for bot_id in list(waiting):
-                stats = await self.tg.stats(bot_id)
-                if stats["by_method"].get("setwebhook", 0) > 0:
-                    waiting.discard(bot_id)
-            await asyncio.sleep(0.5)
-        return time.monotonic() - t0
+        return await self.wait_polled(within, "setwebhook" if self.webhook else "getupdates")
 
 
 async def measure(args: argparse.Namespace, webhook: bool) -> dict[str, Any]:

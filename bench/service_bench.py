@@ -164,8 +164,9 @@ class World:
     def _open_log(self) -> None:
         self.log = (self.tmp / "service.log").open("wb")  # closed in stop()
 
-    async def wait_polled(self, within: float) -> float:
-        """Seconds until every bot (default + custom) has called getUpdates at least once."""
+    async def wait_polled(self, within: float, method: str = "getupdates") -> float:
+        """Seconds until every bot (default + custom) has called `method` (by default
+        getUpdates: it polls) at least once."""
         assert self.tg is not None and self.svc is not None
         t0 = time.monotonic()
         waiting = {self.default["id"], *self.bot_ids}
@@ -173,10 +174,10 @@ class World:
             if self.svc.returncode is not None:
                 raise RuntimeError(f"perezvon run exited: see {self.tmp / 'service.log'}")
             if time.monotonic() - t0 > within:
-                raise TimeoutError(f"{len(waiting)} bots never polled")
+                raise TimeoutError(f"{len(waiting)} bots never called {method}")
             for bot_id in list(waiting):
                 stats = await self.tg.stats(bot_id)
-                if stats["by_method"].get("getupdates", 0) > 0:
+                if stats["by_method"].get(method, 0) > 0:
                     waiting.discard(bot_id)
             await asyncio.sleep(0.5)
         return time.monotonic() - t0
