@@ -86,6 +86,16 @@ def need(options: Mapping[str, str], name: str) -> str:
     return value
 
 
+def token_field(request: HookRequest, options: Mapping[str, str], option: str, name: str) -> None:
+    """A shared secret posted as form field `name`, checked against the `option` saved."""
+    token = need(options, option)
+    given = request.field(name)
+    if not given:
+        raise Rejected(f"missing {name}")
+    if not same(given, token):
+        raise Rejected(f"wrong {option}")
+
+
 def number(raw: str) -> str:
     """A phone number or extension without SIP/tel decoration."""
     match = _SIP.match(raw.strip())

@@ -19,13 +19,12 @@ from store.events import AnsweredEvent, CallEvent, OutboundEvent
 from webhook_ingest.connectors.base import (
     HookRequest,
     Parsed,
-    Rejected,
     Vendor,
     call_id,
     group_id,
-    need,
     number,
-    same,
+    seconds,
+    token_field,
 )
 
 NAME = "bitrix24"
@@ -35,19 +34,7 @@ MISSED, SUCCESS = "304", "200"
 
 
 def verify(request: HookRequest, options: Mapping[str, str]) -> None:
-    token = need(options, "application_token")
-    given = request.field("auth[application_token]")
-    if not given:
-        raise Rejected("missing auth[application_token]")
-    if not same(given, token):
-        raise Rejected("wrong application_token")
-
-
-def _seconds(raw: str) -> float | None:
-    try:
-        return min(max(float(raw), 0.0), 86_400.0)
-    except ValueError:
-        return None
+    token_field(request, options, "application_token", "auth[application_token]")
 
 
 def parse(request: HookRequest) -> Parsed:
@@ -65,11 +52,11 @@ def parse(request: HookRequest) -> Parsed:
             group=group_id(line)),))  # fmt: skip
     if kind in INBOUND and code == SUCCESS:
         return Parsed((AnsweredEvent(type="answered", call_id=cid, caller=phone,
-            answered_by=user, talk_seconds=_seconds(d("CALL_DURATION"))),))  # fmt: skip
+            answered_by=user, talk_seconds=seconds(d("CALL_DURATION"))),))  # fmt: skip
     if kind == OUTBOUND:
         ok = code == SUCCESS
         return Parsed((OutboundEvent(type="outbound", call_id=cid, callee=phone, extension=user,
-            answered=ok, talk_seconds=_seconds(d("CALL_DURATION")) if ok else None),))  # fmt: skip
+            answered=ok, talk_seconds=seconds(d("CALL_DURATION")) if ok else None),))  # fmt: skip
     return Parsed()
 
 

@@ -18,13 +18,12 @@ from store.events import AnsweredEvent, CallEvent, OutboundEvent
 from webhook_ingest.connectors.base import (
     HookRequest,
     Parsed,
-    Rejected,
     Vendor,
     call_id,
     group_id,
-    need,
     number,
-    same,
+    seconds,
+    token_field,
 )
 
 MISSED = frozenset({"missed", "cancel"})
@@ -32,19 +31,7 @@ ALIASES = {"megafon": "MegaFon", "domru": "Dom.ru", "gravitel": "Gravitel", "wes
 
 
 def verify(request: HookRequest, options: Mapping[str, str]) -> None:
-    token = need(options, "crm_token")
-    given = request.field("crm_token")
-    if not given:
-        raise Rejected("missing crm_token")
-    if not same(given, token):
-        raise Rejected("wrong crm_token")
-
-
-def _seconds(raw: str) -> float | None:
-    try:
-        return min(max(float(raw), 0.0), 86_400.0)
-    except ValueError:
-        return None
+    token_field(request, options, "crm_token", "crm_token")
 
 
 def _parser(name: str) -> Callable[[HookRequest], Parsed]:
@@ -59,7 +46,7 @@ def _parser(name: str) -> Callable[[HookRequest], Parsed]:
         kind = request.field("type").strip().lower()
         employee = number(request.field("ext") or request.field("telnum") or "") or None
         common = {"call_id": call_id(name, raw_id), "recording_url": request.field("link") or None}
-        talk = _seconds(request.field("duration"))
+        talk = seconds(request.field("duration"))
         if kind == "in" and status in MISSED:
             group = request.field("groupRealName")
             return Parsed((CallEvent(caller=phone, called=request.field("diversion") or None,

@@ -30,6 +30,7 @@ from webhook_ingest.connectors.base import (
     need,
     number,
     same,
+    seconds,
 )
 
 NAME = "twilio"
@@ -56,13 +57,6 @@ def verify(request: HookRequest, options: Mapping[str, str]) -> None:
         raise Rejected("bad X-Twilio-Signature")
 
 
-def _seconds(raw: str) -> float | None:
-    try:
-        return min(max(float(raw), 0.0), 86_400.0)
-    except ValueError:
-        return None
-
-
 def parse(request: HookRequest) -> Parsed:
     f = request.field
     sid, direction = f("CallSid"), f("Direction")
@@ -79,13 +73,13 @@ def parse(request: HookRequest) -> Parsed:
                 **common),))  # fmt: skip
         if dial == "completed":
             return Parsed((AnsweredEvent(type="answered", caller=caller,
-                talk_seconds=_seconds(f("DialCallDuration")), **common),))  # fmt: skip
+                talk_seconds=seconds(f("DialCallDuration")), **common),))  # fmt: skip
         return Parsed()
     if direction == "outbound-api" and status in FINAL and f("To"):
         ok = status == "completed"
         return Parsed((OutboundEvent(type="outbound", callee=number(f("To")),
             extension=number(f("From")) or None, answered=ok,
-            talk_seconds=_seconds(f("CallDuration")) if ok else None, **common),))  # fmt: skip
+            talk_seconds=seconds(f("CallDuration")) if ok else None, **common),))  # fmt: skip
     return Parsed()
 
 

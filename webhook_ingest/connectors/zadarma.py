@@ -30,6 +30,7 @@ from webhook_ingest.connectors.base import (
     need,
     number,
     same,
+    seconds,
 )
 
 SIGNED = {
@@ -68,13 +69,6 @@ def verify(request: HookRequest, options: Mapping[str, str]) -> None:
         raise Rejected("bad Signature")
 
 
-def _seconds(raw: str) -> float | None:
-    try:
-        return min(max(float(raw), 0.0), 86_400.0)
-    except ValueError:
-        return None
-
-
 def _parser(name: str) -> Callable[[HookRequest], Parsed]:
     def parse(request: HookRequest) -> Parsed:
         if _is_echo(request):
@@ -84,7 +78,7 @@ def _parser(name: str) -> Callable[[HookRequest], Parsed]:
             return Parsed()
         cid = call_id(name, pbx_id)
         answered = request.field("disposition").strip().lower() == "answered"
-        talk = _seconds(request.field("duration")) if answered else None
+        talk = seconds(request.field("duration")) if answered else None
         internal = number(request.field("internal")) or None
         if event == "NOTIFY_END" and request.field("caller_id"):
             caller = number(request.field("caller_id"))
