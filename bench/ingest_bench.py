@@ -30,8 +30,9 @@ sys.path.insert(0, str(REPO))
 from delivery.intake import Intake  # noqa: E402
 from perezvon.embedded_redis import EmbeddedRedis  # noqa: E402
 from perezvon.metrics import Metrics  # noqa: E402
-from store import Store, connect, keys  # noqa: E402
+from store import Store, connect  # noqa: E402
 from store.crypto import SecretBox  # noqa: E402
+from store.intake import IntakeIndex  # noqa: E402
 from webhook_ingest.app import build_app, serve  # noqa: E402
 
 SECRET = "bench-secret-key-not-for-production"
@@ -183,7 +184,7 @@ async def _tenant(redis_url: str) -> tuple[str, str]:
 async def _queued(redis_url: str) -> int:
     redis = connect(redis_url)
     try:
-        return await redis.xlen(keys.INTAKE)
+        return await IntakeIndex(redis).backlog()
     finally:
         await redis.aclose()
 

@@ -25,7 +25,7 @@ from perezvon.texts import Catalogue
 from store import Store
 from store.errors import NotFound
 from store.followup import Copy
-from store.keys import INTAKE
+from store.intake import CardEntry
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ async def _remember(store: Store, job: Job, route: Route, sent: Any) -> None:
     bid = route.bot.bid or ""
     await fu.add_copy(job.tid, card.id, job.chat, route.bot.tg_id, bid, message_id, shown)
     if card.version > shown:
-        await store.redis.xadd(INTAKE, {"kind": "card", "tenant": job.tid, "card": card.id})
+        await store.intake.add([CardEntry(job.tid, card.id)])
 
 
 class CardEdits:

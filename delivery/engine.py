@@ -24,6 +24,7 @@ from delivery.silence import SilenceWatch
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import Store
+from store.intake import WAKE as INTAKE_WAKE
 from store.keys import BOTS_CHANGED
 
 log = logging.getLogger(__name__)
@@ -327,9 +328,12 @@ class DeliveryEngine:
         while not self._stopping:
             pubsub = self._r.pubsub()
             try:
-                await pubsub.subscribe(keys.WAKE, BOTS_CHANGED)
+                await pubsub.subscribe(keys.WAKE, BOTS_CHANGED, INTAKE_WAKE)
                 async for message in pubsub.listen():
                     if message.get("type") != "message":
+                        continue
+                    if message.get("channel") == INTAKE_WAKE:
+                        self.fanout.wake()
                         continue
                     if message.get("channel") == BOTS_CHANGED:
                         self.router.invalidate()
@@ -343,7 +347,7 @@ class DeliveryEngine:
     async def gauges(self) -> dict[str, tuple[str, float]]:
         """Live figures for /metrics: jobs queued, waiting, in flight, dead; intake backlog."""
         depth = await self.queue.depth()
-        backlog = await self._r.xlen(keys.STREAM)
+        backlog = await self._store.intake.backlog()
         dead_intake = await self._r.llen(keys.DEAD_INTAKE)
         return {
             "delivery_queue_depth": ("Messages ready to send", depth.queued),

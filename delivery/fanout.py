@@ -1,4 +1,4 @@
-"""The intake stream's consumer: each entry becomes its messages, queued and acked atomically."""
+"""The intake streams' consumer: each entry becomes its messages, queued and acked atomically."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ from delivery.redact import redact
 from delivery.routing import Router
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
-from store import Store
+from store import Store, intake
 from store.errors import NotFound
 from store.events import CallEvent
+from store.intake import Ready, drain_legacy
 from store.models import DEFAULT_GROUP, SubStatus, Tenant
 
 log = logging.getLogger(__name__)
@@ -41,23 +42,15 @@ class GroupNewMarkup(Protocol):
 
 
 PAGE = 500
-# How often a worker moves due escalations, reminders and expiries into the intake stream.
+# How often a worker moves due escalations, reminders and expiries into the intake streams.
 DUE_POLL_SECONDS = 1.0
-KINDS = frozenset({"call", "group_new", "service", "admins", "followers", "card", "card_due"})
-
-
-class Malformed(ValueError):
-    """An intake entry no version of this code can turn into messages."""
-
-
-def _field(f: dict[str, str], name: str) -> str:
-    if not f.get(name):
-        raise Malformed(f"{f.get('kind')} entry without {name}")
-    return f[name]
+# Tenant streams read per turn (each turn also reads the ready index for the next one).
+TENANTS_PER_TURN = 64
 
 
 class FanOut:
-    """Reads `pz:intake` in the consumer group; a crashed worker's entries are taken over."""
+    """Reads the tenants' intake streams (found through the ready index, store/intake.py) in
+    the consumer group; a crashed worker's entries are taken over."""
 
     def __init__(
         self,
@@ -72,6 +65,7 @@ class FanOut:
     ) -> None:
         self._store = store
         self._r = store.redis
+        self._intake = store.intake
         self._queue = queue
         self._router = router
         self._cat = catalogue
@@ -81,62 +75,120 @@ class FanOut:
         self._kick = kick
         self._hours = OffHoursPolicy(store)
         self._due = followup.DueSteps(store, catalogue, self._copies_to)
+        self._woken = asyncio.Event()
+        # Streams whose pending entries of this consumer name (a previous life's) were read.
+        self._own_read: set[str] = set()
         # Checked on every turn: redis-py can swallow a cancel that lands inside a command.
         self.stopping = False
 
+    def wake(self) -> None:
+        """An intake append was announced: look at the ready index now."""
+        self._woken.set()
+
     async def ensure_group(self) -> None:
+        """At start: move what an upgrade left in the old single stream (once), and re-mark
+        every tenant whose stream holds entries (a crash may have lost their mark)."""
+        moved = await drain_legacy(self._r, self._intake)
+        if moved:
+            log.warning("moved %d entries of the old intake stream to the tenants' streams", moved)
+        await self._intake.sweep()
+
+    async def ensure_stream(self, tid: str) -> bool:
+        """Our consumer group on the tenant's stream, from its first entry; False when there
+        is no stream (a deleted tenant's: not created again)."""
         try:
-            await self._r.xgroup_create(keys.STREAM, keys.GROUP, id="0", mkstream=True)
+            await self._r.xgroup_create(keys.intake(tid), keys.GROUP, id="0")
         except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+            if "BUSYGROUP" in str(exc):
+                return True
+            if "requires the key to exist" in str(exc) or "no such key" in str(exc).lower():
+                return False
+            raise
+        return True
 
     async def run(self) -> None:
-        """Our own pending entries first (a previous life's), then new ones; until `stopping`."""
-        consumer = self._queue.consumer
-        backlog = True
-        last_take_over = last_due = time.monotonic()
+        """Turn after turn until `stopping`: read the streams of the tenants the ready index
+        named last turn, and the index again, in one pipeline; idle, wait for a wake-up."""
+        current: list[Ready] = []
+        last_due = last_sweep = time.monotonic()
         while not self.stopping:
             try:
-                if backlog:
-                    got = await self._r.xreadgroup(
-                        keys.GROUP, consumer, {keys.STREAM: "0"}, count=self._opt.intake_batch
-                    )
-                    entries = got[0][1] if got else []
-                    backlog = bool(entries)
-                else:
-                    got = await self._r.xreadgroup(
-                        keys.GROUP,
-                        consumer,
-                        {keys.STREAM: ">"},
-                        count=self._opt.intake_share,
-                        block=self._opt.intake_block_ms,
-                    )
-                    entries = got[0][1] if got else []
-                if time.monotonic() - last_take_over >= self._opt.stale_intake_ms / 3000:
-                    last_take_over = time.monotonic()
-                    entries = [*entries, *await self._take_over()]
+                self._woken.clear()
+                current = await self._turn(current)
                 if time.monotonic() - last_due >= DUE_POLL_SECONDS:
                     last_due = time.monotonic()
-                    # Due follow-up steps become intake entries (read on the next turn).
+                    # Due follow-up steps become intake entries (read on a next turn).
                     await self._store.followups.take_due()
-                for entry_id, fields in entries:
-                    if self.stopping:
-                        break  # unfinished entries stay pending: ours (or a taker's) later
-                    await self.handle(entry_id, fields or {})
+                if time.monotonic() - last_sweep >= self._opt.stale_intake_ms / 1000:
+                    last_sweep = time.monotonic()
+                    await self._intake.sweep()
+                if not current and not self.stopping:
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(self._opt.intake_block_ms / 1000):
+                            await self._woken.wait()
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:
                 log.warning("intake: Redis unavailable (%s); retrying", redact(str(exc)))
                 await asyncio.sleep(0.5)
-                backlog = True  # entries we had read but not finished are ours: read them again
-                if "NOGROUP" in str(exc):
-                    with contextlib.suppress(RedisError, OSError):
-                        await self.ensure_group()
+                current = []
+                # Entries we had read but not finished are ours: read them again.
+                self._own_read.clear()
 
-    async def _take_over(self) -> list:
+    async def _turn(self, current: list[Ready]) -> list[Ready]:
+        """One turn; returns the tenants to read next turn (the index's, with this turn's)."""
+        batch = current[:TENANTS_PER_TURN]
+        consumer = self._queue.consumer
+        async with self._r.pipeline(transaction=False) as pipe:
+            for ready in batch:
+                stream = keys.intake(ready.tenant)
+                own = stream not in self._own_read
+                pipe.xreadgroup(
+                    keys.GROUP,
+                    consumer,
+                    {stream: "0" if own else ">"},
+                    count=self._opt.intake_batch if own else self._opt.intake_share,
+                )
+                pipe.xlen(stream)
+            index = self._intake.ready_into(pipe)
+            replies = await pipe.execute(raise_on_error=False)
+        busy: list[Ready] = []
+        for n, ready in enumerate(batch):
+            stream = keys.intake(ready.tenant)
+            read, length = replies[2 * n], replies[2 * n + 1]
+            if isinstance(read, ResponseError) and "NOGROUP" in str(read):
+                if await self.ensure_stream(ready.tenant):
+                    busy.append(ready)
+                else:
+                    await self._intake.settle(ready)
+                continue
+            for reply in (read, length):
+                if isinstance(reply, Exception):
+                    raise reply
+            entries = read[0][1] if read else []
+            was_own = stream not in self._own_read
+            if was_own and len(entries) < self._opt.intake_batch:
+                self._own_read.add(stream)  # all of ours read: new entries from now on
+            if not entries and length:
+                # Nothing new, yet entries are pending: a dead consumer's (or a failed one of
+                # ours) once idle long enough. The sweep sends a worker here again later.
+                entries = await self._take_over(stream)
+            for entry_id, fields in entries:
+                if self.stopping:
+                    return []  # unfinished entries stay pending: ours (or a taker's) later
+                await self.handle(stream, entry_id, fields or {})
+            if entries or was_own:
+                busy.append(ready)
+            elif not await self._intake.settle(ready):
+                busy.append(ready)  # an append bumped it meanwhile
+        fresh = index(replies[2 * len(batch) :])
+        known = {r.tenant for r in fresh}
+        # The index's version is the fresher one; a busy tenant it no longer holds stays.
+        return [*fresh, *(r for r in busy if r.tenant not in known)]
+
+    async def _take_over(self, stream: str) -> list:
         _, entries, *_ = await self._r.xautoclaim(
-            keys.STREAM,
+            stream,
             keys.GROUP,
             self._queue.consumer,
             min_idle_time=self._opt.stale_intake_ms,
@@ -145,7 +197,7 @@ class FanOut:
         )
         return entries
 
-    async def handle(self, entry_id: str, fields: dict[str, str]) -> int:
+    async def handle(self, stream: str, entry_id: str, fields: dict[str, str]) -> int:
         """Queue the entry's messages (possibly none) and ack it; returns how many.
 
         An entry is dropped only when nothing is left to say (its tenant or call is gone); a
@@ -153,27 +205,31 @@ class FanOut:
         that does not decrypt) leaves it pending, to be taken over again after
         `stale_intake_ms`, and after `intake_attempts` tries it too goes to the dead record."""
         try:
-            copies = await self._copies(fields)
+            copies = await self._copies(intake.decode(fields))
         except NotFound:
             copies = None  # the tenant, group or call is gone: nothing to say
         except (RedisError, OSError):
             raise
-        except Malformed as exc:
+        except intake.Malformed as exc:
             log.error("intake entry %s is malformed (%s); dead-lettered", entry_id, exc)
-            await self._dead(entry_id, fields, f"malformed: {exc}", 1)
+            await self._dead(stream, entry_id, fields, f"malformed: {exc}", 1)
             return 0
         except Exception as exc:
-            await self._failed(entry_id, fields, exc)
+            await self._failed(stream, entry_id, fields, exc)
             return 0
-        count = await self._queue.enqueue_copies(copies, entry_id, fanned_ttl=self._opt.fanned_ttl)
+        count = await self._queue.enqueue_copies(
+            copies, entry_id, stream=stream, fanned_ttl=self._opt.fanned_ttl
+        )
         if count:
             self._metrics.inc("messages_queued_total", by=count)
             self._kick()
             await self._r.publish(keys.WAKE, "1")
         return count
 
-    async def _failed(self, entry_id: str, fields: dict[str, str], exc: Exception) -> None:
-        tries_key = keys.intake_tries(entry_id)
+    async def _failed(
+        self, stream: str, entry_id: str, fields: dict[str, str], exc: Exception
+    ) -> None:
+        tries_key = keys.intake_tries(stream, entry_id)
         async with self._r.pipeline(transaction=True) as pipe:
             pipe.incr(tries_key)
             pipe.expire(tries_key, self._opt.fanned_ttl)
@@ -186,12 +242,15 @@ class FanOut:
             )  # fmt: skip
             return
         log.error("intake entry %s failed %d times: %s; dead-lettered", entry_id, tries, error)
-        await self._dead(entry_id, fields, error, tries)
+        await self._dead(stream, entry_id, fields, error, tries)
 
-    async def _dead(self, entry_id: str, fields: dict[str, str], error: str, tries: int) -> None:
+    async def _dead(
+        self, stream: str, entry_id: str, fields: dict[str, str], error: str, tries: int
+    ) -> None:
         """Keep the entry where an operator sees it (a gauge counts them), then ack it."""
         record = {
             "id": entry_id,
+            "stream": stream,
             "fields": {k: redact(v) for k, v in fields.items()},
             "error": error[:500],
             "tries": tries,
@@ -200,40 +259,38 @@ class FanOut:
         async with self._r.pipeline(transaction=True) as pipe:
             pipe.lpush(keys.DEAD_INTAKE, json.dumps(record, ensure_ascii=False))
             pipe.ltrim(keys.DEAD_INTAKE, 0, self._opt.dead_intake_cap - 1)
-            pipe.delete(keys.intake_tries(entry_id))
             await pipe.execute()
-        await self._queue.enqueue_copies(None, entry_id, fanned_ttl=self._opt.fanned_ttl)
+        await self._r.delete(keys.intake_tries(stream, entry_id))
+        await self._queue.enqueue_copies(
+            None, entry_id, stream=stream, fanned_ttl=self._opt.fanned_ttl
+        )
         self._metrics.inc("messages_dead_lettered_total", {"reason": "intake"})
 
-    async def _copies(self, f: dict[str, str]) -> Copies | list[Copies] | None:
-        kind, tid = f.get("kind"), f.get("tenant", "")
-        if kind not in KINDS or not tid:
-            raise Malformed(f"kind {kind!r}, tenant {tid!r}")
-        if kind == "call":
-            return await self._call_copies(tid, _field(f, "call_id"))
-        if kind == "card":
-            return await followup.edit_copies(self._store, tid, _field(f, "card"))
-        if kind == "card_due":
-            return await self._due.copies(tid, _field(f, "card"), _field(f, "step"))
-        tenant = await self._store.tenants.get(tid)
-        if kind == "group_new":
-            return await self._group_new_copies(tenant, _field(f, "group"))
-        try:
-            markup = json.loads(f["markup"]) if f.get("markup") else None
-            at = float(f.get("at") or 0)
-            text = f["text"]
-            chat = int(f["chat"]) if kind == "service" else 0
-            group = f["group"] if kind == "followers" else ""
-        except (KeyError, ValueError, TypeError) as exc:
-            raise Malformed(f"{kind} entry: {type(exc).__name__}") from exc
-        if kind == "service":
-            return await self._to(tid, [chat], Kind.SERVICE, text, markup, at)
-        if kind == "followers":
-            return await self._to(
-                tid, await self._followers(tid, group), Kind.SERVICE, text, markup, at
-            )
-        admins = await self._store.admins.of_tenant(tid)
-        return await self._to(tid, admins, Kind.ADMIN, text, markup, at)
+    async def _copies(self, entry: intake.Entry) -> Copies | list[Copies] | None:
+        tid = entry.tenant
+        match entry:
+            case intake.CallEntry(call_id=call_id):
+                return await self._call_copies(tid, call_id)
+            case intake.CardEntry(card=card):
+                return await followup.edit_copies(self._store, tid, card)
+            case intake.CardDueEntry(card=card, step=step):
+                return await self._due.copies(tid, card, step)
+            case intake.GroupNewEntry(group=group):
+                return await self._group_new_copies(await self._store.tenants.get(tid), group)
+            case intake.ServiceEntry():
+                await self._store.tenants.get(tid)
+                return await self._to(
+                    tid, [entry.chat], Kind.SERVICE, entry.text, entry.markup, entry.at
+                )
+            case intake.FollowersEntry():
+                await self._store.tenants.get(tid)
+                chats = await self._followers(tid, entry.group)
+                return await self._to(tid, chats, Kind.SERVICE, entry.text, entry.markup, entry.at)
+            case intake.AdminsEntry():
+                await self._store.tenants.get(tid)
+                admins = await self._store.admins.of_tenant(tid)
+                return await self._to(tid, admins, Kind.ADMIN, entry.text, entry.markup, entry.at)
+        raise intake.Malformed(f"no fan-out for {type(entry).__name__}")
 
     async def _to(
         self, tid: str, chats: list[int], kind: Kind, text: str, markup: dict | None, at: float

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from store.keys import INTAKE, PREFIX
+from store.intake import GROUP
+from store.keys import PREFIX, intake
 
 P = f"{PREFIX}:dlv"
-# The consumer group every worker joins on the intake stream.
-GROUP = "delivery"
-STREAM = INTAKE
+__all__ = ["GROUP", "intake"]  # the tenants' intake streams and their group (store/intake.py)
 SEQ = f"{P}:seq"
 # bot telegram id -> the time (ms) its lanes may next be looked at.
 BOTS = f"{P}:bots"
@@ -48,8 +47,8 @@ def pause(bot: int | str) -> str:
     return f"{P}:pause:{bot}"
 
 
-def fanned(entry_id: str) -> str:
-    return f"{P}:fanned:{entry_id}"
+def fanned(stream: str, entry_id: str) -> str:
+    return f"{P}:fanned:{stream}:{entry_id}"
 
 
 def hint(tid: str, chat_id: int, bot_id: str) -> str:
@@ -57,11 +56,13 @@ def hint(tid: str, chat_id: int, bot_id: str) -> str:
 
 
 def told_broken(tid: str, bot_id: str) -> str:
-    return f"{P}:told_broken:{tid}:{bot_id}"
+    """Set while the admins know the bot's token was rejected; in the tenant's slot, as the
+    Outbox sets it in the MULTI that appends the notice to the tenant's intake stream."""
+    return f"{PREFIX}:{{t{tid}}}:dlv:told_broken:{bot_id}"
 
 
-def intake_tries(entry_id: str) -> str:
-    return f"{P}:intake_tries:{entry_id}"
+def intake_tries(stream: str, entry_id: str) -> str:
+    return f"{P}:intake_tries:{stream}:{entry_id}"
 
 
 def pace(bot: int | str) -> str:

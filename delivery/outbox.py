@@ -3,7 +3,6 @@ it then goes through the same limits, bot choice and retries as every notificati
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from telegram import InlineKeyboardMarkup
 
 from delivery.render import MAX_TEXT, visible_length
 from store import Store
-from store.keys import INTAKE
+from store.intake import AdminsEntry, FollowersEntry, ServiceEntry, append
 
 Markup = InlineKeyboardMarkup | Mapping[str, Any] | None
 
@@ -38,11 +37,10 @@ def _check(text: str) -> None:
         raise TextTooLong(f"text is {visible_length(text)} characters; Telegram allows {MAX_TEXT}")
 
 
-def markup_json(markup: Markup) -> str:
+def markup_dict(markup: Markup) -> dict | None:
     if markup is None:
-        return ""
-    data = markup.to_dict() if isinstance(markup, InlineKeyboardMarkup) else dict(markup)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return None
+    return markup.to_dict() if isinstance(markup, InlineKeyboardMarkup) else dict(markup)
 
 
 class Outbox:
@@ -50,20 +48,15 @@ class Outbox:
 
     def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
         self._r = store.redis
+        self._intake = store.intake
         self._clock = clock
 
     async def service(self, tid: str, chat_id: int, text: str, reply_markup: Markup = None) -> str:
         """Queue one message to one chat of a tenant; returns the intake entry id."""
         _check(text)
-        fields = {
-            "kind": "service",
-            "tenant": tid,
-            "chat": str(chat_id),
-            "text": text,
-            "markup": markup_json(reply_markup),
-            "at": repr(self._clock()),
-        }
-        return await self._r.xadd(INTAKE, fields)
+        entry = ServiceEntry(tid, chat_id, text, markup_dict(reply_markup), self._clock())
+        (entry_id,) = await self._intake.add([entry])
+        return entry_id
 
     async def admins(
         self, tid: str, text: str, reply_markup: Markup = None, *, once: Once | None = None
@@ -72,17 +65,13 @@ class Outbox:
 
         With `once`, the message is queued only if its flag is not set, and the flag is set in
         the same transaction: two processes that notice the same thing at once queue it once.
-        Returns the entry id, or None when the flag was already set."""
+        The flag must be a key of the tenant (its slot). Returns the entry id, or None when the
+        flag was already set."""
         _check(text)
-        fields = {
-            "kind": "admins",
-            "tenant": tid,
-            "text": text,
-            "markup": markup_json(reply_markup),
-            "at": repr(self._clock()),
-        }
+        entry = AdminsEntry(tid, text, markup_dict(reply_markup), self._clock())
         if once is None:
-            return await self._r.xadd(INTAKE, fields)
+            (entry_id,) = await self._intake.add([entry])
+            return entry_id
         async with self._r.pipeline(transaction=True) as pipe:
             while True:
                 try:
@@ -90,12 +79,14 @@ class Outbox:
                     if await pipe.get(once.flag) is not None:
                         return None
                     pipe.multi()
-                    pipe.xadd(INTAKE, fields)
+                    append(entry, pipe)
                     pipe.set(once.flag, "1", ex=once.ttl)
                     entry_id, _ = await pipe.execute()
-                    return entry_id
+                    break
                 except WatchError:
                     continue  # the other one got there first: the loop sees its flag
+        await self._intake.mark([tid])
+        return entry_id
 
     async def followers(
         self, tid: str, group_id: str, text: str, reply_markup: Markup = None
@@ -103,12 +94,6 @@ class Outbox:
         """Queue one message to every active follower of a group, as they are when processed:
         one durable entry, however many followers (fan-out expands it)."""
         _check(text)
-        fields = {
-            "kind": "followers",
-            "tenant": tid,
-            "group": group_id,
-            "text": text,
-            "markup": markup_json(reply_markup),
-            "at": repr(self._clock()),
-        }
-        return await self._r.xadd(INTAKE, fields)
+        entry = FollowersEntry(tid, group_id, text, markup_dict(reply_markup), self._clock())
+        (entry_id,) = await self._intake.add([entry])
+        return entry_id

@@ -134,29 +134,35 @@ class JobQueue:
         return await self._scripts[name](keys=[], args=[keys.P, clock_arg(self._clock), *args])
 
     async def enqueue(
-        self, jobs: list[Job], entry_id: str = "", *, fanned_ttl: int = 86_400
+        self, jobs: list[Job], entry_id: str = "", *, stream: str = "", fanned_ttl: int = 86_400
     ) -> int:
-        """Queue jobs and (when given) ack the intake entry, atomically and only once."""
+        """Queue jobs and (when given) ack the entry of the intake `stream`, atomically and
+        only once."""
         groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
         for job in jobs:
             groups.setdefault((job.tid, job.data()), []).append((job.bot, job.chat))
-        return await self._fanout(groups, entry_id, fanned_ttl)
+        return await self._fanout(groups, stream, entry_id, fanned_ttl)
 
     async def enqueue_copies(
         self,
         copies: Copies | list[Copies] | None,
         entry_id: str = "",
         *,
+        stream: str = "",
         fanned_ttl: int = 86_400,
     ) -> int:
         """`enqueue` for one message (or a few variants of it) to many chats: each variant's
         data is encoded and sent once."""
         variants = copies if isinstance(copies, list) else [copies] if copies else []
         groups = {(c.template.tid, c.template.data()): c.targets for c in variants if c.targets}
-        return await self._fanout(groups, entry_id, fanned_ttl)
+        return await self._fanout(groups, stream, entry_id, fanned_ttl)
 
     async def _fanout(
-        self, groups: dict[tuple[str, str], list[tuple[int, int]]], entry_id: str, ttl: int
+        self,
+        groups: dict[tuple[str, str], list[tuple[int, int]]],
+        stream: str,
+        entry_id: str,
+        ttl: int,
     ) -> int:
         flat: list[object] = []
         n = 0
@@ -167,7 +173,7 @@ class JobQueue:
                 flat += [bot, chat]
             n += len(targets)
         return int(
-            await self._run("fanout", keys.STREAM, keys.GROUP, entry_id, ttl, n, len(groups), *flat)
+            await self._run("fanout", stream, keys.GROUP, entry_id, ttl, n, len(groups), *flat)
         )
 
     async def claim_many(self, most: int, budget: int = 64) -> tuple[list[Job], float | None]:

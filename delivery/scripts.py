@@ -118,7 +118,8 @@ FANOUT = r"""
 local entry = ARGV[5]
 local fresh = true
 if entry ~= '' then
-  fresh = redis.call('SET', P .. ':fanned:' .. entry, '1', 'NX', 'EX', tonumber(ARGV[6]))
+  fresh = redis.call('SET', P .. ':fanned:' .. ARGV[3] .. ':' .. entry, '1', 'NX', 'EX',
+    tonumber(ARGV[6]))
 end
 local n = 0
 if fresh then

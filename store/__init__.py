@@ -25,6 +25,7 @@ from store.groups import Groups
 from store.heartbeat import Heartbeats
 from store.hours import HeldCalls, Schedules
 from store.ingest_tokens import IngestTokens
+from store.intake import IntakeIndex
 from store.invites import Invites
 from store.models import Tenant
 from store.profiles import Profiles
@@ -51,13 +52,15 @@ class Store:
         self.redis = redis
         self._box = box
         self.replication = replication or Replication(redis)
+        # The tenants' intake streams and the ready index over them (store/intake.py).
+        self.intake = IntakeIndex(redis)
         self.tenants = Tenants(redis, clock)
-        self.groups = Groups(redis, clock)
+        self.groups = Groups(redis, clock, self.intake)
         self.subs = Subscriptions(redis, clock)
         self.bots = Bots(redis, box, clock)
         self.admins = Admins(redis)
         self.profiles = Profiles(redis)
-        self.calls = Calls(redis, clock, self.replication)
+        self.calls = Calls(redis, clock, self.replication, self.intake)
         self.started = StartedBots(redis)
         self.throttle = KeyThrottle(redis, clock)
         self.ami = AmiLinks(redis, box)
@@ -71,7 +74,7 @@ class Store:
         self.held = HeldCalls(redis, clock)
         self.heartbeats = Heartbeats(redis, clock)
         self.topics = Topics(redis)
-        self.followups = FollowUps(redis, clock)
+        self.followups = FollowUps(redis, clock, self.intake)
 
     async def migrate(self) -> int:
         return await migrate(self.redis)
@@ -144,6 +147,7 @@ class Store:
                 keys.tenant(tid),
                 keys.held(tid),
                 keys.quiet(tid),
+                keys.intake(tid),  # what is still queued has nobody left to go to
             )
             await pipe.execute()
         async with self.redis.pipeline(transaction=False) as pipe:

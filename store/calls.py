@@ -10,6 +10,7 @@ from store import keys
 from store._tx import atomically
 from store.durability import Ack, Replication
 from store.errors import NotReplicated
+from store.intake import CallEntry, IntakeIndex, append
 from store.models import RecordedCall
 
 # A PBX retrying for longer than this is not retrying any more.
@@ -21,11 +22,16 @@ class Calls:
     """The idempotent record of every accepted missed call, and its entry in the intake stream."""
 
     def __init__(
-        self, redis: Redis, clock: Callable[[], float], replication: Replication | None = None
+        self,
+        redis: Redis,
+        clock: Callable[[], float],
+        replication: Replication | None = None,
+        intake: IntakeIndex | None = None,
     ) -> None:
         self._r = redis
         self._clock = clock
         self._replication = replication or Replication(redis)
+        self._intake = intake or IntakeIndex(redis)
 
     async def record(self, tid: str, call_id: str, group_id: str, payload: str) -> bool:
         """Store and queue the call atomically; False when this call id was already recorded."""
@@ -44,7 +50,12 @@ class Calls:
 
         async def body(pipe) -> set[str]:
             # One MGET instead of an EXISTS per call: a command costs more than its reply here.
-            found = await (pipe or self._r).mget([keys.call(tid, cid) for cid in ids])
+            # Sent as a raw command: a cluster pipeline's `mget` method refuses to run (it would
+            # split by slot), the command itself is fine for keys of one slot.
+            call_keys = [keys.call(tid, cid) for cid in ids]
+            found = await (
+                pipe.execute_command("MGET", *call_keys) if pipe else self._r.mget(call_keys)
+            )
             known = {cid for cid, hit in zip(ids, found, strict=True) if hit is not None}
             new = [cid for cid in calls if cid not in known]
             if not new:
@@ -57,12 +68,14 @@ class Calls:
             pipe.zadd(keys.calls(tid), dict.fromkeys(new, now))
             pipe.zremrangebyrank(keys.calls(tid), 0, -RECENT_KEPT - 1)
             for cid in new:
-                pipe.xadd(keys.INTAKE, {"kind": "call", "tenant": tid, "call_id": cid})
+                append(CallEntry(tid, cid), pipe)
             return known
 
         if not calls:
             return await body(None)
         known = await atomically(self._r, [keys.call(tid, cid) for cid in calls], body)
+        if any(cid not in known for cid in calls):
+            await self._intake.mark([tid])
         # Before the caller says "accepted": on a replica too, where there is one. A repeat of
         # a call refused for want of a replica waits again rather than answer "duplicate".
         if any(cid not in known for cid in calls) or self._replication.lagging:

@@ -1,9 +1,13 @@
 """A missed call's life: open -> claimed -> resolved, one card per caller while unresolved.
 
-Every transition is one WATCH/MULTI over the tenant's keys that also queues a "card" intake
-entry (the edits of every copy), so a crash never leaves a change without its edits; a lost
-race re-reads and answers who won. PBX call ids already applied are remembered, so a repeated
-event changes nothing.
+Every transition is one WATCH/MULTI over the tenant's keys that also appends a "card" intake
+entry (the edits of every copy) to the tenant's stream, so a crash never leaves a change without
+its edits; a lost race re-reads and answers who won. PBX call ids already applied are
+remembered, so a repeated event changes nothing.
+
+The due index (FOLLOWUP_DUE) is global, in a slot of its own, so it is written outside the
+tenant's MULTI: a step is added before it (a stale early entry finds the card in another state
+and is refused when taken) and removed after it (a leftover is refused the same way).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from redis.asyncio import Redis
 
 from store import keys
 from store._tx import atomically
+from store.intake import CardDueEntry, CardEntry, IntakeIndex, append
 
 HISTORY_SECONDS = 30 * 24 * 3600
 RECENT_KEPT = 1000
@@ -203,9 +208,12 @@ def parse_due(member: str) -> Due | None:
 class FollowUps:
     """The follow-up repository of every tenant."""
 
-    def __init__(self, redis: Redis, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, redis: Redis, clock: Callable[[], float], intake: IntakeIndex | None = None
+    ) -> None:
         self._r = redis
         self._clock = clock
+        self._intake = intake or IntakeIndex(redis)
 
     def now(self) -> float:
         return self._clock()
@@ -291,6 +299,10 @@ class FollowUps:
                 "count": "1",
                 "version": "1",
             }
+            due = {due_member(tid, card_id, Step.EXPIRE): at + window}
+            if escalate_after > 0:
+                due[due_member(tid, card_id, Step.ESCALATE)] = at + escalate_after
+            await self._r.zadd(keys.FOLLOWUP_DUE, due)
             pipe.multi()
             pipe.hset(keys.fu_card(tid, card_id), mapping=record)
             pipe.expire(keys.fu_card(tid, card_id), HISTORY_SECONDS * 2)
@@ -301,12 +313,6 @@ class FollowUps:
             pipe.zadd(keys.fu_cards(tid), {card_id: at})
             pipe.zremrangebyrank(keys.fu_cards(tid), 0, -RECENT_KEPT - 1)
             pipe.zadd(keys.fu_open(tid), {card_id: at})
-            if escalate_after > 0:
-                pipe.zadd(
-                    keys.FOLLOWUP_DUE,
-                    {due_member(tid, card_id, Step.ESCALATE): at + escalate_after},
-                )
-            pipe.zadd(keys.FOLLOWUP_DUE, {due_member(tid, card_id, Step.EXPIRE): at + window})
             return Opened(_card(tid, record), True)  # type: ignore[arg-type]
 
         return await atomically(self._r, watched, body)
@@ -425,8 +431,11 @@ class FollowUps:
         refresh: bool = True,
     ) -> Changed:
         key = keys.fu_card(tid, card)
+        wrote = False
 
         async def body(pipe) -> Changed:
+            nonlocal wrote
+            wrote = False  # a retried attempt may end without writing
             c = _card(tid, await pipe.hgetall(key))
             if c is None:
                 return Changed(None, Refused.GONE)
@@ -434,15 +443,17 @@ class FollowUps:
             fields, refused = change(c, now)
             if refused is not None or not fields:
                 return Changed(c, refused)
+            if due:
+                await self._r.zadd(
+                    keys.FOLLOWUP_DUE,
+                    {due_member(tid, card, step): now + delay for step, delay in due.items()},
+                )
             pipe.multi()
+            wrote = True
             pipe.hset(key, mapping=fields)
             if refresh:
                 pipe.hincrby(key, "version", 1)
-                pipe.xadd(keys.INTAKE, {"kind": "card", "tenant": tid, "card": card})
-            for step, delay in (due or {}).items():
-                pipe.zadd(keys.FOLLOWUP_DUE, {due_member(tid, card, step): now + delay})
-            for step in drop_due:
-                pipe.zrem(keys.FOLLOWUP_DUE, due_member(tid, card, step))
+                append(CardEntry(tid, card), pipe)
             if resolving is not None:
                 resolution, at = resolving
                 when = repr(now if at is None else at)
@@ -455,7 +466,13 @@ class FollowUps:
             updated = {**_raw(c), **fields, "version": str(c.version + (1 if refresh else 0))}
             return Changed(_card(tid, updated))
 
-        return await atomically(self._r, [key], body)
+        changed = await atomically(self._r, [key], body)
+        if wrote:
+            if refresh:
+                await self._intake.mark([tid])
+            if drop_due:
+                await self._r.zrem(keys.FOLLOWUP_DUE, *(due_member(tid, card, s) for s in drop_due))
+        return changed
 
     # --- what the PBX tells us next ------------------------------------------------------------
 
@@ -468,8 +485,8 @@ class FollowUps:
         return bool(await self._r.set(keys.fu_ref(tid, call_id), "-", nx=True, ex=HISTORY_SECONDS))
 
     async def take_due(self, limit: int = 100) -> int:
-        """Every step due by now, moved into the intake stream (see `take_due`)."""
-        return await take_due(self._r, self._clock(), limit)
+        """Every step due by now, moved into the tenants' intake streams (see `take_due`)."""
+        return await take_due(self._r, self._clock(), limit, self._intake)
 
     async def open_card_of(self, tid: str, number: str) -> Card | None:
         if not number:
@@ -552,23 +569,23 @@ def _replace(c: Card, **changes: object) -> Card:
     )  # type: ignore[return-value]
 
 
-# Moves due steps into the intake stream in one step: a worker's crash loses none, and two
-# workers never take one twice.
-_TAKE_DUE = """
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-for _, m in ipairs(due) do
-  redis.call('ZREM', KEYS[1], m)
-  local tid, card, step = string.match(m, '^([^|]+)|([^|]+)|([^|]+)$')
-  if tid then
-    redis.call('XADD', KEYS[2], '*', 'kind', 'card_due', 'tenant', tid, 'card', card,
-      'step', step)
-  end
-end
-return #due
-"""
+async def take_due(
+    redis: Redis, now: float, limit: int = 100, intake: IntakeIndex | None = None
+) -> int:
+    """Queue every step due by `now` as a "card_due" intake entry; returns how many.
 
-
-async def take_due(redis: Redis, now: float, limit: int = 100) -> int:
-    """Queue every step due by `now` as a "card_due" intake entry; returns how many."""
-    script = redis.register_script(_TAKE_DUE)
-    return int(await script(keys=[keys.FOLLOWUP_DUE, keys.INTAKE], args=[repr(now), limit]))
+    The due index and the tenants' streams live in different slots, so the steps are appended
+    first and removed from the index after: a crash in between, or two workers taking the same
+    step, queue it twice, and the second is refused (DueSteps applies each step once)."""
+    due = await redis.zrangebyscore(keys.FOLLOWUP_DUE, "-inf", repr(now), start=0, num=limit)
+    entries = []
+    for member in due:
+        tid, _, rest = member.partition("|")
+        card, _, step = rest.partition("|")
+        if tid and card and step and "|" not in step:
+            entries.append(CardDueEntry(tid, card, step))
+    if entries:
+        await (intake or IntakeIndex(redis)).add(entries)
+    if due:
+        await redis.zrem(keys.FOLLOWUP_DUE, *due)
+    return len(due)

@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 from store import keys
 from store._tx import atomically
 from store.errors import InvalidInput, NotFound
+from store.intake import GroupNewEntry, IntakeIndex, append
 from store.models import Group
 
 MAX_GROUP_ID = 64
@@ -35,9 +36,12 @@ def _check_id(gid: str) -> None:
 class Groups:
     """The groups of each tenant, paged in creation order."""
 
-    def __init__(self, redis: Redis, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, redis: Redis, clock: Callable[[], float], intake: IntakeIndex | None = None
+    ) -> None:
         self._r = redis
         self._clock = clock
+        self._intake = intake or IntakeIndex(redis)
 
     async def ensure(
         self, tid: str, gid: str, name: str = "", *, notify: bool = False, announce: bool = False
@@ -67,10 +71,12 @@ class Groups:
             )
             pipe.zadd(keys.groups(tid), {gid: now})
             if announce:
-                pipe.xadd(keys.INTAKE, {"kind": "group_new", "tenant": tid, "group": gid})
+                append(GroupNewEntry(tid, gid), pipe)
             return True
 
         created = await atomically(self._r, [key], body)
+        if created and announce:
+            await self._intake.mark([tid])
         return await self.get(tid, gid), created
 
     async def get(self, tid: str, gid: str) -> Group:

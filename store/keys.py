@@ -19,8 +19,10 @@ RETIRED_BOTS = f"{PREFIX}:bots:retired"
 BOTS_CHANGED = f"{PREFIX}:bots:changed"
 # Counts every change of any tenant's bots: a reader with the same count has nothing to re-read.
 BOTS_VERSION = f"{PREFIX}:bots:version"
-# Every accepted unit of work (a missed call, a new group to announce) enters here once.
-INTAKE = f"{PREFIX}:intake"
+# Before the intake was sharded, every accepted unit of work entered this one stream; a worker
+# moves what an upgrade left in it into the tenants' streams once (store/intake.py).
+LEGACY_INTAKE = f"{PREFIX}:intake"
+LEGACY_INTAKE_LOCK = f"{PREFIX}:intake:legacy_lock"
 # Tenants with calls held for a digest -> the earliest time one is due (store/hours.py).
 HELD_DUE = f"{PREFIX}:held_due"
 # Silent PBX (store/heartbeat.py): tenant -> last event; AMI link -> last seen connected;
@@ -119,6 +121,16 @@ def calls(tid: str) -> str:
 
 def call(tid: str, call_id: str) -> str:
     return f"{_t(tid)}:call:{call_id}"
+
+
+def intake(tid: str) -> str:
+    """The tenant's intake stream: every accepted unit of work, in the tenant's slot."""
+    return f"{_t(tid)}:intake"
+
+
+def intake_ready(shard: int) -> str:
+    """One shard of the ready index (tenant -> version), in a slot of its own."""
+    return f"{PREFIX}:{{ix{shard}}}:intake_ready"
 
 
 def group_ignored(tid: str, gid: str) -> str:

@@ -100,21 +100,6 @@ def keys_of():
     return all_keys
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`not_on_cluster` tests wait for the sharded intake stream: not run on the cluster."""
-    kept, dropped = [], []
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        backend = callspec.params.get("redis_backend") if callspec else None
-        if backend == "cluster" and item.get_closest_marker("not_on_cluster"):
-            dropped.append(item)
-        else:
-            kept.append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
-
-
 class Clock:
     """A controllable clock: tests move time instead of sleeping."""
 

@@ -10,13 +10,13 @@ from bot.broken import tell_admins_once
 from delivery import keys as delivery_keys
 from delivery.outbox import Outbox
 from perezvon.texts import Catalogue
-from store.keys import INTAKE
 from store.models import BotStatus
+from tests.intake_view import intake_fields
 
 
 async def _admin_notices(store, tid: str) -> list[str]:
-    entries = await store.redis.xrange(INTAKE)
-    return [f["text"] for _, f in entries if f.get("kind") == "admins" and f["tenant"] == tid]
+    entries = await intake_fields(store.redis, tid)
+    return [f["text"] for f in entries if f.get("kind") == "admins" and f["tenant"] == tid]
 
 
 async def test_the_runtime_tells_the_admins_when_it_finds_the_token_revoked(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from store.keys import INTAKE
 from store.models import SubStatus
+from tests.intake_view import intake_fields
 
 ACTIVATED = "Отправка уведомлений активирована."
 
@@ -31,10 +31,10 @@ async def test_a_group_admin_subscribes_the_group(world, runtimes, tenants, stor
 
 
 async def _leak_notices(store, tid: str) -> list[str]:
-    entries = await store.redis.xrange(INTAKE)
+    entries = await intake_fields(store.redis, tid)
     return [
         f["text"]
-        for _, f in entries
+        for f in entries
         if f.get("kind") == "admins" and f["tenant"] == tid and "Ключ API компании" in f["text"]
     ]
 

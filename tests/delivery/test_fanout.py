@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import time
@@ -13,7 +14,9 @@ from delivery.outbox import Outbox
 from delivery.policy import Limits, Options
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
+from store import intake
 from store.events import CallEvent
+from tests.delivery.conftest import eventually
 
 CHAT = 4242
 
@@ -31,49 +34,55 @@ def _engine(store, **opts) -> DeliveryEngine:
     )
 
 
-async def _accepted_call(store) -> tuple[DeliveryEngine, str, dict[str, str]]:
+async def _accepted_call(store) -> tuple[DeliveryEngine, str, str, dict[str, str]]:
     tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
     await store.subs.activate(tenant.id, CHAT, "A")
     engine = _engine(store, intake_attempts=3)
-    await engine.fanout.ensure_group()
     receipt = await Intake(store).submit(tenant, CallEvent(call_id="c1", caller="+74951234567"))
     assert receipt.outcome == "accepted"
-    [[_, [(entry_id, fields)]]] = await store.redis.xreadgroup(keys.GROUP, "w1", {keys.STREAM: ">"})
-    return engine, entry_id, fields
+    stream, entry_id, fields = await _read_one(store, engine, tenant.id)
+    return engine, stream, entry_id, fields
 
 
-async def _pending(store) -> int:
-    return (await store.redis.xpending(keys.STREAM, keys.GROUP))["pending"]
+async def _read_one(store, engine, tid: str) -> tuple[str, str, dict[str, str]]:
+    stream = keys.intake(tid)
+    assert await engine.fanout.ensure_stream(tid)
+    [[_, [(entry_id, fields)]]] = await store.redis.xreadgroup(keys.GROUP, "w1", {stream: ">"})
+    return stream, entry_id, fields
+
+
+async def _pending(store, stream: str) -> int:
+    return (await store.redis.xpending(stream, keys.GROUP))["pending"]
 
 
 async def test_a_bug_while_fanning_out_leaves_the_call_pending_for_a_retry(store, monkeypatch):
-    engine, entry_id, fields = await _accepted_call(store)
+    engine, stream, entry_id, fields = await _accepted_call(store)
 
     async def broken(*_args, **_kw):
         raise RuntimeError("a bug, or a secret that does not decrypt")
 
     monkeypatch.setattr(store.calls, "get", broken)
-    assert await engine.fanout.handle(entry_id, fields) == 0
-    assert await _pending(store) == 1
+    assert await engine.fanout.handle(stream, entry_id, fields) == 0
+    assert await _pending(store, stream) == 1
     assert (await engine.queue.depth()).queued == 0
     monkeypatch.undo()
-    assert await engine.fanout.handle(entry_id, fields) == 1
-    assert await _pending(store) == 0
+    assert await engine.fanout.handle(stream, entry_id, fields) == 1
+    assert await _pending(store, stream) == 0
     assert await store.redis.llen(keys.DEAD_INTAKE) == 0
 
 
 async def test_an_entry_failing_every_try_goes_to_the_dead_intake_record(store, monkeypatch):
-    engine, entry_id, fields = await _accepted_call(store)
+    engine, stream, entry_id, fields = await _accepted_call(store)
 
     async def broken(*_args, **_kw):
         raise RuntimeError("still broken")
 
     monkeypatch.setattr(store.calls, "get", broken)
     for _ in range(2):
-        await engine.fanout.handle(entry_id, fields)
-        assert await _pending(store) == 1
-    await engine.fanout.handle(entry_id, fields)
-    assert await _pending(store) == 0
+        await engine.fanout.handle(stream, entry_id, fields)
+        assert await _pending(store, stream) == 1
+    await engine.fanout.handle(stream, entry_id, fields)
+    assert await _pending(store, stream) == 0
     [raw] = await store.redis.lrange(keys.DEAD_INTAKE, 0, -1)
     record = json.loads(raw)
     assert record["id"] == entry_id and record["fields"]["call_id"] == "c1"
@@ -84,12 +93,11 @@ async def test_an_entry_failing_every_try_goes_to_the_dead_intake_record(store, 
 async def test_a_malformed_entry_is_dead_lettered_at_once_not_dropped(store):
     tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
     engine = _engine(store)
-    await engine.fanout.ensure_group()
     fields = {"kind": "service", "tenant": tenant.id, "chat": "not a number", "text": "hi"}
-    await store.redis.xadd(keys.STREAM, fields)
-    [[_, [(entry_id, got)]]] = await store.redis.xreadgroup(keys.GROUP, "w1", {keys.STREAM: ">"})
-    assert await engine.fanout.handle(entry_id, got) == 0
-    assert await _pending(store) == 0
+    await store.redis.xadd(keys.intake(tenant.id), fields)
+    stream, entry_id, got = await _read_one(store, engine, tenant.id)
+    assert await engine.fanout.handle(stream, entry_id, got) == 0
+    assert await _pending(store, stream) == 0
     [raw] = await store.redis.lrange(keys.DEAD_INTAKE, 0, -1)
     assert json.loads(raw)["error"].startswith("malformed")
 
@@ -116,3 +124,57 @@ async def test_a_job_whose_routing_raises_backs_off_instead_of_spinning(world, m
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def _queued(engine, n: int, within: float = 10.0) -> None:
+    async def enough() -> bool:
+        return (await engine.queue.depth()).queued >= n
+
+    await eventually(enough, within=within)
+
+
+async def test_a_dead_workers_entry_and_a_lost_mark_are_found_again(store):
+    """A worker died holding one entry; another entry's mark was lost in a crash: a new
+    worker's start-up sweep and take-over fan both out, and the index ends empty."""
+    tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    await store.subs.activate(tenant.id, CHAT, "A")
+    engine = _engine(store, stale_intake_ms=300, intake_block_ms=50)
+    await Intake(store).submit(tenant, CallEvent(call_id="c1", caller="+74951234567"))
+    assert await engine.fanout.ensure_stream(tenant.id)
+    await store.redis.xreadgroup(keys.GROUP, "ghost", {keys.intake(tenant.id): ">"})
+    async with store.redis.pipeline(transaction=True) as pipe:
+        intake.append(intake.ServiceEntry(tenant.id, CHAT, "hello"), pipe)  # never marked
+        await pipe.execute()
+    for ready in await store.intake.ready():
+        assert await store.intake.settle(ready)
+    await engine.fanout.ensure_group()  # what start() does: the sweep
+    task = asyncio.create_task(engine.fanout.run())
+    try:
+        await _queued(engine, 2)
+    finally:
+        engine.fanout.stopping = True
+        engine.fanout.wake()
+        await asyncio.wait_for(task, 5)
+    assert await store.redis.xlen(keys.intake(tenant.id)) == 0
+    assert (await store.redis.xpending(keys.intake(tenant.id), keys.GROUP))["pending"] == 0
+
+
+async def test_an_idle_worker_wakes_for_a_new_entry_and_settles_the_index(store):
+    tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    await store.subs.activate(tenant.id, CHAT, "A")
+    engine = _engine(store, intake_block_ms=5_000)
+    task = asyncio.create_task(engine.fanout.run())
+    try:
+        await asyncio.sleep(0.2)  # idle, waiting for a wake-up
+        await Outbox(store).service(tenant.id, CHAT, "hello")
+        engine.fanout.wake()  # what the engine's listener does on the wake channel
+        await _queued(engine, 1, within=2.0)  # well before the 5 s poll
+
+        async def settled() -> bool:
+            return not await store.intake.ready()
+
+        await eventually(settled, within=2.0)
+    finally:
+        engine.fanout.stopping = True
+        engine.fanout.wake()
+        await asyncio.wait_for(task, 5)

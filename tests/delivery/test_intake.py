@@ -11,6 +11,7 @@ from delivery.intake import Intake, Outcome
 from store import Store, keys
 from store.crypto import SecretBox
 from store.events import CallEvent
+from tests.intake_view import intake_fields
 
 
 async def _tenant(store: Store, new_groups: bool = True):
@@ -19,7 +20,7 @@ async def _tenant(store: Store, new_groups: bool = True):
 
 
 async def _intake_entries(store: Store) -> list[dict]:
-    return [fields for _, fields in await store.redis.xrange(keys.INTAKE)]
+    return await intake_fields(store.redis)
 
 
 async def test_accepted_once_then_duplicate(store: Store):
@@ -119,7 +120,7 @@ async def _stored(store: Store, tid: str) -> tuple[list, list, list]:
         calls[cid] = (c.group_id, c.payload)
     groups = [(g.id, g.name, g.notify) for g in await store.groups.list(tid)]
     # Calls keep their order and new groups theirs; how the two kinds interleave is free.
-    stream = [f for _, f in await store.redis.xrange(keys.INTAKE)]
+    stream = await intake_fields(store.redis, tid)
     by_kind = [[f for f in stream if f["kind"] == kind] for kind in ("call", "group_new")]
     return sorted(calls.items()), groups, by_kind
 

@@ -11,13 +11,14 @@ import pytest
 
 from delivery.silence import SilenceWatch
 from perezvon.texts import Catalogue
-from store import Store, keys
+from store import Store
+from tests.intake_view import intake_fields
 
 HOUR = 3600.0
 
 
 async def _admin_texts(store: Store) -> list[str]:
-    return [f["text"] for _, f in await store.redis.xrange(keys.INTAKE) if f["kind"] == "admins"]
+    return [f["text"] for f in await intake_fields(store.redis) if f["kind"] == "admins"]
 
 
 @pytest.fixture

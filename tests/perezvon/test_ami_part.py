@@ -9,7 +9,8 @@ from connectors.asterisk import AmiConnection
 from connectors.asterisk.fake_ami import FakeAmiServer, capture_body
 from delivery.intake import Intake
 from perezvon.ami_part import AmiSupervisor, settings_for
-from store import Store, keys
+from store import Store
+from tests.intake_view import intake_fields
 
 CAPTURES = Path(__file__).resolve().parents[1] / "data" / "asterisk"
 
@@ -47,7 +48,7 @@ async def test_missed_call_from_asterisk_reaches_intake_once(store: Store, tenan
     finally:
         await supervisor.stop()
         await server.close()
-    entries = [f for _, f in await store.redis.xrange(keys.INTAKE) if f["kind"] == "call"]
+    entries = [f for f in await intake_fields(store.redis, tenant.id) if f["kind"] == "call"]
     assert len(entries) == 1
 
 

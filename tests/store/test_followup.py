@@ -10,7 +10,6 @@ from store import keys
 from store.followup import Refused, Resolution, State, Step, normalise, parse_due
 
 # Every transition queues its "card" intake entry in the same MULTI: one slot only later.
-pytestmark = pytest.mark.not_on_cluster("a card and its intake entry: the intake is not sharded")
 
 
 @pytest.mark.parametrize(
@@ -89,12 +88,12 @@ async def test_claim_unclaim_resolve_are_recorded_once_with_who_and_when(store, 
 async def test_every_change_queues_one_card_entry(store, clock, redis):
     fu = store.followups
     card = (await fu.open_call("1", "c1", "+74951234567", "g", clock.now)).card
-    before = await redis.xlen(keys.INTAKE)
+    before = await redis.xlen(keys.intake("1"))
     await fu.claim("1", card.id, 1, "A")
     await fu.claim("1", card.id, 2, "B")  # refused: nothing queued
     await fu.attempt("1", card.id, clock.now)
     await fu.resolve("1", card.id, Resolution.MANUAL)
-    entries = (await redis.xrange(keys.INTAKE))[before:]
+    entries = (await redis.xrange(keys.intake("1")))[before:]
     assert [f for _, f in entries] == [{"kind": "card", "tenant": "1", "card": card.id}] * 3
     assert (await fu.get("1", card.id)).attempts == 1
 

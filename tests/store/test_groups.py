@@ -49,13 +49,12 @@ async def test_unknown_group(store: Store):
     assert renamed.name == "Main line"
 
 
-@pytest.mark.not_on_cluster("the group and its intake entry: the intake is not sharded yet")
 async def test_creation_is_announced_in_the_same_transaction(store: Store):
     tenant, _ = await store.tenants.create("A", "UTC", "ru")
     _, created = await store.groups.ensure(tenant.id, "sales", announce=True)
     await store.groups.ensure(tenant.id, "sales", announce=True)
     assert created
-    entries = [f for _, f in await store.redis.xrange(keys.INTAKE)]
+    entries = [f for _, f in await store.redis.xrange(keys.intake(tenant.id))]
     assert entries == [{"kind": "group_new", "tenant": tenant.id, "group": "sales"}]
 
 

@@ -7,10 +7,7 @@ from store.crypto import SecretBox
 from store.errors import NotFound, SchemaTooNew, SecretKeyMismatch
 from store.schema import SCHEMA_VERSION
 
-INTAKE_PENDING = "records a call and its intake entry; the intake is not sharded yet"
 
-
-@pytest.mark.not_on_cluster(INTAKE_PENDING)
 async def test_tenant_isolation(store: Store):
     a, _ = await store.tenants.create("A", "UTC", "ru")
     b, _ = await store.tenants.create("B", "UTC", "ru")

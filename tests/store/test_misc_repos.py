@@ -24,7 +24,6 @@ async def test_admins_both_ways(store: Store, tid):
     assert not await store.admins.is_admin(tid, 5)
 
 
-@pytest.mark.not_on_cluster("the call and its intake entry: the intake is not sharded yet")
 async def test_calls_are_idempotent_by_tenant_and_call_id(store: Store, tid):
     other, _ = await store.tenants.create("B", "UTC", "ru")
     assert await store.calls.record(tid, "call-1", "default", '{"caller":"1"}')

@@ -4,13 +4,13 @@ import json
 
 import pytest
 
-from store import keys
+from tests.intake_view import intake_fields
 
 EVENT = {"call_id": "c-1", "caller": "+74950000000"}
 
 
 async def _stream(store) -> list[str]:
-    return [f.get("call_id", f.get("group")) for _, f in await store.redis.xrange(keys.INTAKE)]
+    return [f.get("call_id", f.get("group")) for f in await intake_fields(store.redis)]
 
 
 async def test_single_event_is_accepted_then_duplicate(ingest, conformance):

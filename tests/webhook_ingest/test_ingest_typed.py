@@ -5,7 +5,7 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from store import keys
+from tests.intake_view import intake_fields
 from webhook_ingest.openapi import document
 
 DOC = document()
@@ -45,7 +45,7 @@ async def test_follow_up_events_are_accepted_once_and_not_recorded_as_calls(
     again = await (await ingest.post(event)).json()
     assert again["status"] == "duplicate"
     assert await ingest.store.calls.get(ingest.tenant.id, event["call_id"]) is None
-    entries = [f for _, f in await ingest.store.redis.xrange(keys.INTAKE)]
+    entries = await intake_fields(ingest.store.redis, ingest.tenant.id)
     assert [e.get("call_id") for e in entries] == ["c1"]
 
 

@@ -1,0 +1,421 @@
+"""The intake protocol: typed entries, one stream per tenant, and the sharded ready index.
+
+Every accepted unit of work (a missed call, a new group to announce, a card to refresh, a text
+a handler queued) is one entry in its tenant's stream `pz:{t<id>}:intake`, appended in the same
+MULTI as the tenant's record it belongs to: both keys share the tenant's hash slot, so
+"accepted" stays one atomic step on a Redis Cluster too.
+
+Workers find the tenants with work through the ready index: `SHARDS` sorted sets
+`pz:{ix<n>}:intake_ready` (each its own slot), member = tenant id, score = a version that every
+append bumps. The order makes it safe against interruption and races:
+
+1. the tenant's MULTI appends the entry (durable: the caller may say "accepted");
+2. then the version is bumped in the tenant's shard (`mark`);
+3. a worker reads the version, then the stream, and removes the tenant only if the version is
+   still the one it read (`settle`): an append it did not see has bumped it.
+
+A crash between 1 and 2 leaves an entry that no index points at; `Sweep` re-marks every tenant
+whose stream holds entries (new, or pending with a consumer that died), so nothing is lost,
+only late by at most one sweep period.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
+from redis.asyncio.cluster import RedisCluster
+
+from store import keys
+
+# How many ready-index shards: enough to spread the index over a cluster's masters.
+SHARDS = 16
+# The consumer group every delivery worker joins on every tenant's stream.
+GROUP = "delivery"
+# Published after each mark: idle workers wake at once instead of at their next poll.
+WAKE = f"{keys.PREFIX}:intake:wake"
+
+
+class Malformed(ValueError):
+    """An intake entry no version of this code can turn into messages."""
+
+
+def _need(f: Mapping[str, str], name: str) -> str:
+    if not f.get(name):
+        raise Malformed(f"{f.get('kind')} entry without {name}")
+    return f[name]
+
+
+def _markup(raw: str) -> dict | None:
+    try:
+        markup = json.loads(raw) if raw else None
+    except ValueError as exc:
+        raise Malformed(f"markup is not JSON: {exc}") from exc
+    if markup is not None and not isinstance(markup, dict):
+        raise Malformed("markup is not an object")
+    return markup
+
+
+def _markup_text(markup: Mapping[str, Any] | None) -> str:
+    if markup is None:
+        return ""
+    return json.dumps(dict(markup), ensure_ascii=False, separators=(",", ":"))
+
+
+def _float(f: Mapping[str, str], name: str) -> float:
+    try:
+        return float(f.get(name) or 0)
+    except ValueError as exc:
+        raise Malformed(f"{name} is not a number") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class CallEntry:
+    """A missed call was recorded: send its card to the group's followers."""
+
+    KIND: ClassVar[str] = "call"
+    tenant: str
+    call_id: str
+
+    def encode(self) -> dict[str, str]:
+        return {"kind": self.KIND, "tenant": self.tenant, "call_id": self.call_id}
+
+    @classmethod
+    def decode(cls, f: Mapping[str, str]) -> CallEntry:
+        return cls(f["tenant"], _need(f, "call_id"))
+
+
+@dataclass(frozen=True, slots=True)
+class GroupNewEntry:
+    """The PBX named a group first: tell the tenant's admins."""
+
+    KIND: ClassVar[str] = "group_new"
+    tenant: str
+    group: str
+
+    def encode(self) -> dict[str, str]:
+        return {"kind": self.KIND, "tenant": self.tenant, "group": self.group}
+
+    @classmethod
+    def decode(cls, f: Mapping[str, str]) -> GroupNewEntry:
+        return cls(f["tenant"], _need(f, "group"))
+
+
+@dataclass(frozen=True, slots=True)
+class CardEntry:
+    """A follow-up card changed: bring every copy of it up to date."""
+
+    KIND: ClassVar[str] = "card"
+    tenant: str
+    card: str
+
+    def encode(self) -> dict[str, str]:
+        return {"kind": self.KIND, "tenant": self.tenant, "card": self.card}
+
+    @classmethod
+    def decode(cls, f: Mapping[str, str]) -> CardEntry:
+        return cls(f["tenant"], _need(f, "card"))
+
+
+@dataclass(frozen=True, slots=True)
+class CardDueEntry:
+    """A card's escalation, reminder or expiry is due."""
+
+    KIND: ClassVar[str] = "card_due"
+    tenant: str
+    card: str
+    step: str
+
+    def encode(self) -> dict[str, str]:
+        return {"kind": self.KIND, "tenant": self.tenant, "card": self.card, "step": self.step}
+
+    @classmethod
+    def decode(cls, f: Mapping[str, str]) -> CardDueEntry:
+        return cls(f["tenant"], _need(f, "card"), _need(f, "step"))
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceEntry:
+    """A rendered text (HTML) to one chat of the tenant."""
+
+    KIND: ClassVar[str] = "service"
+    tenant: str
+    chat: int
+    text: str
+    markup: dict | None = None
+    at: float = 0.0
+
+    def encode(self) -> dict[str, str]:
+        return {
+            "kind": self.KIND,
+            "tenant": self.tenant,
+            "chat": str(self.chat),
+            "text": self.text,
+            "markup": _markup_text(self.markup),
+            "at": repr(self.at),
+        }
+
+    @classmethod
+    def decode(cls, f: Mapping[str, str]) -> ServiceEntry:
+        try:
+            chat = int(_need(f, "chat"))
+        except ValueError as exc:
+            raise Malformed("service entry: chat is not a number") from exc
+        return cls(
+            f["tenant"], chat, _need(f, "text"), _markup(f.get("markup", "")), _float(f, "at")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AdminsEntry:
+    """A rendered text to every admin the tenant has when the entry is processed."""
+
+    KIND: ClassVar[str] = "admins"
+    tenant: str
+    text: str
+    markup: dict | None = None
+    at: float = 0.0
+
+    def encode(self) -> dict[str, str]:
+        return {
+            "kind": self.KIND,
+            "tenant": self.tenant,
+            "text": self.text,
+            "markup": _markup_text(self.markup),
+            "at": repr(self.at),
+        }
+
+    @classmethod
+    def decode(cls, f: Mapping[str, str]) -> AdminsEntry:
+        return cls(f["tenant"], _need(f, "text"), _markup(f.get("markup", "")), _float(f, "at"))
+
+
+@dataclass(frozen=True, slots=True)
+class FollowersEntry:
+    """A rendered text to every active follower of a group, as they are when processed."""
+
+    KIND: ClassVar[str] = "followers"
+    tenant: str
+    group: str
+    text: str
+    markup: dict | None = None
+    at: float = 0.0
+
+    def encode(self) -> dict[str, str]:
+        return {
+            "kind": self.KIND,
+            "tenant": self.tenant,
+            "group": self.group,
+            "text": self.text,
+            "markup": _markup_text(self.markup),
+            "at": repr(self.at),
+        }
+
+    @classmethod
+    def decode(cls, f: Mapping[str, str]) -> FollowersEntry:
+        return cls(
+            f["tenant"],
+            _need(f, "group"),
+            _need(f, "text"),
+            _markup(f.get("markup", "")),
+            _float(f, "at"),
+        )
+
+
+Entry = (
+    CallEntry
+    | GroupNewEntry
+    | CardEntry
+    | CardDueEntry
+    | ServiceEntry
+    | AdminsEntry
+    | FollowersEntry
+)
+KINDS: dict[str, type[Entry]] = {
+    c.KIND: c
+    for c in (
+        CallEntry,
+        GroupNewEntry,
+        CardEntry,
+        CardDueEntry,
+        ServiceEntry,
+        AdminsEntry,
+        FollowersEntry,
+    )
+}
+
+
+def decode(fields: Mapping[str, str]) -> Entry:
+    """The typed entry of a stream entry's fields; Malformed when no kind fits."""
+    kind = KINDS.get(fields.get("kind", ""))
+    if kind is None or not fields.get("tenant"):
+        raise Malformed(f"kind {fields.get('kind')!r}, tenant {fields.get('tenant')!r}")
+    return kind.decode(fields)
+
+
+def append(entry: Entry, pipe: Pipeline) -> None:
+    """Queue the entry's XADD in `pipe` (a MULTI over the tenant's slot); `mark` follows."""
+    pipe.xadd(keys.intake(entry.tenant), entry.encode())
+
+
+def shard(tid: str) -> int:
+    return zlib.crc32(tid.encode()) % SHARDS
+
+
+_SETTLE = """
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then
+  return redis.call('ZREM', KEYS[1], ARGV[1])
+end
+return 0
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """A tenant with (possibly) pending intake, and the index version a worker read."""
+
+    tenant: str
+    version: str
+
+
+class IntakeIndex:
+    """The ready index over every tenant's stream (see the module docstring for the order)."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._r = redis
+        self._cluster = isinstance(redis, RedisCluster)
+        self._settle = redis.register_script(_SETTLE)
+
+    async def add(self, entries: Iterable[Entry]) -> list[str]:
+        """Append entries outside any transaction (each tenant's in one MULTI), then mark."""
+        by_tenant: dict[str, list[Entry]] = {}
+        for entry in entries:
+            by_tenant.setdefault(entry.tenant, []).append(entry)
+        ids: list[str] = []
+        for some in by_tenant.values():
+            async with self._r.pipeline(transaction=True) as pipe:
+                for entry in some:
+                    append(entry, pipe)
+                ids += await pipe.execute()
+        await self.mark(by_tenant)
+        return ids
+
+    async def mark(self, tids: Iterable[str]) -> None:
+        """Step 2: the tenants' streams got entries (one round trip, whatever the count)."""
+        tids = list(dict.fromkeys(tids))
+        if not tids:
+            return
+        async with self._r.pipeline(transaction=False) as pipe:
+            for tid in tids:
+                pipe.zincrby(keys.intake_ready(shard(tid)), 1, tid)
+            if not self._cluster:
+                pipe.publish(WAKE, "1")
+            await pipe.execute()
+        if self._cluster:
+            # A cluster pipeline refuses PUBLISH (it has no key to route by): a command of its
+            # own, which the cluster bus carries to every node's subscribers.
+            await self._r.publish(WAKE, "1")
+
+    async def ready(self, per_shard: int = 64) -> list[Ready]:
+        """Tenants the index says have intake, with the version each was read at."""
+        async with self._r.pipeline(transaction=False) as pipe:
+            parse = self.ready_into(pipe, per_shard)
+            return parse(await pipe.execute())
+
+    @staticmethod
+    def ready_into(
+        pipe: Pipeline, per_shard: int = 64
+    ) -> Callable[[Sequence[object]], list[Ready]]:
+        """Queue the index read in a pipeline of other reads; parse its replies with the
+        function returned (they are the last `SHARDS` replies of the pipeline)."""
+        for n in range(SHARDS):
+            pipe.zrange(keys.intake_ready(n), 0, per_shard - 1, withscores=True)
+
+        def parse(replies: Sequence[object]) -> list[Ready]:
+            found: list[Ready] = []
+            for row in replies[-SHARDS:]:
+                if isinstance(row, Exception):
+                    raise row
+                found += [Ready(tid, _version(score)) for tid, score in row]  # type: ignore[union-attr]
+            random.shuffle(found)  # workers start at different tenants
+            return found
+
+        return parse
+
+    async def settle(self, ready: Ready) -> bool:
+        """Step 3: drop the tenant from the index unless an append bumped it since."""
+        key = keys.intake_ready(shard(ready.tenant))
+        return bool(await self._settle(keys=[key], args=[ready.tenant, ready.version]))
+
+    async def backlog(self) -> int:
+        """Entries not yet fanned out, in the streams of the tenants the index holds."""
+        tids = [r.tenant for r in await self.ready(per_shard=10_000)]
+        if not tids:
+            return 0
+        async with self._r.pipeline(transaction=False) as pipe:
+            for tid in tids:
+                pipe.xlen(keys.intake(tid))
+            return sum(await pipe.execute())
+
+    async def sweep(self, page: int = 500) -> int:
+        """Re-mark every tenant whose stream still holds entries; returns how many.
+
+        Entries are deleted once fanned out, so a non-empty stream is work: new entries whose
+        mark a crash lost, or pending ones of a consumer that died (taken over by XAUTOCLAIM
+        once the index sends a worker there)."""
+        found: list[str] = []
+        offset = 0
+        while True:
+            tids = await self._r.zrange(keys.TENANTS, offset, offset + page - 1)
+            if not tids:
+                break
+            async with self._r.pipeline(transaction=False) as pipe:
+                for tid in tids:
+                    pipe.xlen(keys.intake(tid))
+                lengths = await pipe.execute()
+            found += [tid for tid, n in zip(tids, lengths, strict=True) if n]
+            if len(tids) < page:
+                break
+            offset += page
+        await self.mark(found)
+        return len(found)
+
+
+def _version(score: float) -> str:
+    # ZSCORE answers the score as Redis formats it: integers without a decimal point.
+    return str(int(score)) if float(score).is_integer() else repr(score)
+
+
+async def drain_legacy(redis: Redis, index: IntakeIndex, batch: int = 200) -> int:
+    """Move what an upgrade left in the old single stream into the tenants' streams, once.
+
+    Each entry is copied (as it was: a malformed one still reaches the dead intake record),
+    then deleted; a crash in between copies it again, and fan-out's per-entry marker does not
+    see the copy as the same entry, so such an entry may be delivered twice (never lost). A
+    lock keeps two starting workers from copying the same entries."""
+    if not await redis.exists(keys.LEGACY_INTAKE):
+        return 0
+    if not await redis.set(keys.LEGACY_INTAKE_LOCK, "1", nx=True, ex=300):
+        return 0
+    moved = 0
+    try:
+        while rows := await redis.xrange(keys.LEGACY_INTAKE, "-", "+", count=batch):
+            tids: list[str] = []
+            for entry_id, fields in rows:
+                tid = (fields or {}).get("tenant")
+                if tid:
+                    await redis.xadd(keys.intake(tid), fields)
+                    tids.append(tid)
+                    moved += 1
+                await redis.xdel(keys.LEGACY_INTAKE, entry_id)
+            await index.mark(tids)
+        await redis.delete(keys.LEGACY_INTAKE)
+    finally:
+        await redis.delete(keys.LEGACY_INTAKE_LOCK)
+    return moved
