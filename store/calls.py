@@ -1,4 +1,4 @@
-"""Missed calls, recorded once per (tenant, call id) and queued in the same transaction."""
+"""Missed calls, recorded once per (tenant, call id) and queued in the same atomic step."""
 
 from __future__ import annotations
 
@@ -7,15 +7,41 @@ from collections.abc import Callable, Mapping, Sequence
 from redis.asyncio import Redis
 
 from store import keys
-from store._tx import atomically
 from store.durability import Ack, Replication
 from store.errors import NotReplicated
-from store.intake import CallEntry, IntakeIndex, append
+from store.intake import CALL_FIELDS, CallEntry, IntakeIndex, fields_argv
 from store.models import RecordedCall
 
 # A PBX retrying for longer than this is not retrying any more.
 DEDUP_SECONDS = 30 * 24 * 3600
 RECENT_KEPT = 1000
+
+# One script instead of WATCH/MGET/MULTI: one round trip, and on a Cluster one single-slot
+# call (every key is the tenant's) instead of a transaction pipeline, which redis-py runs a
+# command at a time. KEYS: the calls index, the tenant's intake stream, then one call key per
+# id. ARGV: now, ttl, kept, then per id: record? (1/0), group, payload, and the encoded
+# CallEntry's field/value pairs (store/intake.py). Returns the ids recorded before.
+_RECORD = f"""
+local now, ttl, kept = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local width = 3 + {CALL_FIELDS}
+local known, fresh = {{}}, 0
+for i = 3, #KEYS do
+  local a = 4 + (i - 3) * width
+  local entry = {{unpack(ARGV, a + 3, a + width - 1)}}
+  if redis.call('EXISTS', KEYS[i]) == 1 then
+    known[#known + 1] = entry[6]
+  elseif ARGV[a] == '1' then
+    redis.call('SET', KEYS[i], ARGV[a + 1] .. '\\n' .. now .. '\\n' .. ARGV[a + 2], 'EX', ttl)
+    redis.call('ZADD', KEYS[1], now, entry[6])
+    redis.call('XADD', KEYS[2], '*', unpack(entry))
+    fresh = fresh + 1
+  end
+end
+if fresh > 0 then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -kept - 1)
+end
+return known
+"""
 
 
 class Calls:
@@ -32,6 +58,7 @@ class Calls:
         self._clock = clock
         self._replication = replication or Replication(redis)
         self._intake = intake or IntakeIndex(redis)
+        self._record = redis.register_script(_RECORD)
 
     async def record(self, tid: str, call_id: str, group_id: str, payload: str) -> bool:
         """Store and queue the call atomically; False when this call id was already recorded."""
@@ -41,39 +68,28 @@ class Calls:
         self, tid: str, calls: Mapping[str, tuple[str, str]], also_check: Sequence[str] = ()
     ) -> set[str]:
         """Record and queue every call id -> (group id, payload) not yet recorded, in one
-        transaction; returns which of those ids and of `also_check` were recorded before.
+        script; returns which of those ids and of `also_check` were recorded before.
         Where the primary has replicas, returns once one has them; NotReplicated when none
         did within REDIS_REPLICA_WAIT_MS (the calls are recorded, but not yet safe)."""
         ids = list(dict.fromkeys([*calls, *also_check]))
         if not ids:
             return set()
 
-        async def body(pipe) -> set[str]:
-            # One MGET instead of an EXISTS per call: a command costs more than its reply here.
-            # Sent as a raw command: a cluster pipeline's `mget` method refuses to run (it would
-            # split by slot), the command itself is fine for keys of one slot.
-            call_keys = [keys.call(tid, cid) for cid in ids]
-            found = await (
-                pipe.execute_command("MGET", *call_keys) if pipe else self._r.mget(call_keys)
-            )
-            known = {cid for cid, hit in zip(ids, found, strict=True) if hit is not None}
-            new = [cid for cid in calls if cid not in known]
-            if not new:
-                return known
-            now = self._clock()
-            pipe.multi()
-            for cid in new:
-                group_id, payload = calls[cid]
-                pipe.set(keys.call(tid, cid), f"{group_id}\n{now!r}\n{payload}", ex=DEDUP_SECONDS)
-            pipe.zadd(keys.calls(tid), dict.fromkeys(new, now))
-            pipe.zremrangebyrank(keys.calls(tid), 0, -RECENT_KEPT - 1)
-            for cid in new:
-                append(CallEntry(tid, cid), pipe)
-            return known
-
         if not calls:
-            return await body(None)
-        known = await atomically(self._r, [keys.call(tid, cid) for cid in calls], body)
+            found = await self._r.mget([keys.call(tid, cid) for cid in ids])
+            return {cid for cid, hit in zip(ids, found, strict=True) if hit is not None}
+        argv: list[object] = [repr(self._clock()), DEDUP_SECONDS, RECENT_KEPT]
+        for cid in ids:
+            if cid in calls:
+                group_id, payload = calls[cid]
+                argv += ["1", group_id, payload, *fields_argv(CallEntry(tid, cid))]
+            else:
+                argv += ["0", "", "", *fields_argv(CallEntry(tid, cid))]
+        found = await self._record(
+            keys=[keys.calls(tid), keys.intake(tid), *(keys.call(tid, cid) for cid in ids)],
+            args=argv,
+        )
+        known = set(found)
         if any(cid not in known for cid in calls):
             await self._intake.mark([tid])
         # Before the caller says "accepted": on a replica too, where there is one. A repeat of

@@ -1,0 +1,169 @@
+"""Cluster benchmark: durable intake events/s with 1, 2 and 4 worker processes, on one Redis
+and on a 3-master Redis Cluster (perezvon/local_redis.py), both on loopback without AOF.
+
+    .venv/bin/python bench/cluster_bench.py [--seconds 3] [--workers 1,2,4] [--tenants 64]
+
+Each worker process submits batches of missed calls through `Intake.submit_many` (the path of
+the HTTP ingest after parsing: group check, record + intake append in the tenant's MULTI, the
+ready-index mark) for its share of the tenants, as fast as it can. The figures are what one
+machine's cores give: read the ratios (more processes, cluster over one Redis), not the
+absolute numbers. Delivery messages/s on the cluster wait for the delivery queue's per-bot
+layout (docs/redis.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from delivery.intake import Intake  # noqa: E402
+from perezvon.local_redis import LocalCluster, redis_binary  # noqa: E402
+from store import Store, connect  # noqa: E402
+from store.crypto import SecretBox  # noqa: E402
+from store.events import CallEvent  # noqa: E402
+from store.intake import IntakeIndex  # noqa: E402
+
+SECRET = "bench-secret-key-not-for-production"
+BATCH = 20
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OneRedis:
+    """A plain redis-server with the cluster nodes' settings (no AOF, no snapshots)."""
+
+    def __init__(self) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="pz-bench-")
+        self._port = _free_port()
+        self._proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self._port}/0"
+
+    def start(self) -> OneRedis:
+        args = [str(redis_binary()), "--port", str(self._port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", self._tmp.name]  # fmt: skip
+        self._proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self._port), timeout=0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.wait(10)
+        self._tmp.cleanup()
+
+
+async def _setup(url: str, tenants: int) -> list[str]:
+    redis = connect(url)
+    try:
+        await redis.flushall()
+        store = Store(redis, SecretBox(SECRET))
+        await store.migrate()
+        return [(await store.tenants.create(f"T{i}", "UTC", "ru"))[0].id for i in range(tenants)]
+    finally:
+        await redis.aclose()
+
+
+async def _submit(url: str, tids: list[str], seconds: float, tag: str) -> int:
+    redis = connect(url)
+    try:
+        store = Store(redis, SecretBox(SECRET))
+        intake = Intake(store)
+        tenants = [await store.tenants.get(t) for t in tids]
+        accepted, n = 0, 0
+        start = time.monotonic()
+        while time.monotonic() - start < seconds:
+            tenant = tenants[n % len(tenants)]
+            events = [
+                CallEvent(call_id=f"{tag}-{n}-{i}", caller="+74951234567") for i in range(BATCH)
+            ]
+            receipts = await intake.submit_many(tenant, events)
+            accepted += sum(r.outcome == "accepted" for r in receipts)
+            n += 1
+        return accepted
+    finally:
+        await redis.aclose()
+
+
+def _worker(url: str, tids: list[str], seconds: float, tag: str, out: mp.Queue) -> None:
+    out.put(asyncio.run(_submit(url, tids, seconds, tag)))
+
+
+async def _backlog(url: str) -> int:
+    redis = connect(url)
+    try:
+        return await IntakeIndex(redis).backlog()
+    finally:
+        await redis.aclose()
+
+
+def run(url: str, workers: int, tenants: int, seconds: float) -> dict:
+    tids = asyncio.run(_setup(url, tenants))
+    ctx = mp.get_context("spawn")
+    out: mp.Queue = ctx.Queue()
+    procs = [
+        ctx.Process(target=_worker, args=(url, tids[w::workers], seconds, f"w{w}", out))
+        for w in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    accepted = sum(out.get(timeout=seconds + 60) for _ in procs)
+    for p in procs:
+        p.join(10)
+    queued = asyncio.run(_backlog(url))
+    assert queued == accepted, (queued, accepted)  # every accepted event is in the intake
+    return {"workers": workers, "events_per_s": round(accepted / seconds)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--tenants", type=int, default=64)
+    args = parser.parse_args()
+    counts = [int(w) for w in args.workers.split(",")]
+    print(json.dumps({"machine": {"cpus": mp.cpu_count(), "python": platform.python_version()}}))
+    results: dict[str, list[dict]] = {}
+    for name, server in (("one_redis", OneRedis()), ("cluster_3_masters", LocalCluster())):
+        server.start()
+        try:
+            results[name] = [run(server.url, n, args.tenants, args.seconds) for n in counts]
+        finally:
+            server.stop()
+        base = results[name][0]["events_per_s"]
+        for row in results[name]:
+            row["vs_1_worker"] = round(row["events_per_s"] / base, 2)
+        print(json.dumps({name: results[name]}))
+    ratio = [
+        round(c["events_per_s"] / o["events_per_s"], 2)
+        for c, o in zip(results["cluster_3_masters"], results["one_redis"], strict=True)
+    ]
+    print(json.dumps({"cluster_over_one_redis": dict(zip(counts, ratio, strict=True))}))
+
+
+if __name__ == "__main__":
+    main()
