@@ -21,6 +21,7 @@ BENCHES: list[tuple[str, list[str]]] = [
     ("Asterisk AMI parser and detector", ["ami_bench.py"]),
     ("Cloud PBX connectors (signed Zadarma posts vs JSON)", ["connector_bench.py"]),
     ("Follow-up card edits", ["followup_bench.py"]),
+    ("Intake on one Redis and on a 3-master Cluster, 1/2/4 processes", ["cluster_bench.py"]),
 ]
 
 
