@@ -1,17 +1,26 @@
-"""Intake contract: idempotent, group-aware, durable before it answers (fakeredis and Redis)."""
+"""Intake contract: idempotent, group-aware, durable before it answers, on every backend."""
 
 import asyncio
 import json
 
 import fakeredis
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from delivery import keys as delivery_keys
 from delivery.intake import Intake, Outcome
+from delivery.outbox import Once, Outbox
 from store import Store, keys
 from store.crypto import SecretBox
 from store.events import CallEvent
 from tests.intake_view import intake_fields
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster", "sentinel"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    """What ingest writes is one single-slot step per tenant: it holds on a Cluster too."""
+    return request.param
 
 
 async def _tenant(store: Store, new_groups: bool = True):
@@ -108,6 +117,23 @@ async def test_same_call_id_in_two_tenants_is_two_calls(store: Store):
     event = CallEvent(call_id="same", caller="1")
     assert (await intake.submit(a, event)).outcome is Outcome.ACCEPTED
     assert (await intake.submit(b, event)).outcome is Outcome.ACCEPTED
+
+
+async def test_every_outbox_entry_and_its_once_flag_are_one_step(store: Store):
+    tenant = await _tenant(store)
+    outbox = Outbox(store)
+    flag = Once(delivery_keys.told_broken(tenant.id, "b1"), 60)
+    assert await outbox.admins(tenant.id, "first", once=flag) is not None
+    assert await outbox.admins(tenant.id, "again", once=flag) is None
+    await outbox.service(tenant.id, 5, "to one chat")
+    await outbox.followers(tenant.id, "default", "to the followers")
+    kinds = [(f["kind"], f["text"]) for f in await intake_fields(store.redis, tenant.id)]
+    assert kinds == [
+        ("admins", "first"),
+        ("service", "to one chat"),
+        ("followers", "to the followers"),
+    ]
+    assert [r.tenant for r in await store.intake.ready()] == [tenant.id]
 
 
 # --- submit_many: the batched path must answer and store exactly what `submit` would ---
