@@ -1,5 +1,6 @@
 """Cluster benchmark: durable intake events/s with 1, 2 and 4 worker processes, on one Redis
-and on a 3-master Redis Cluster (perezvon/local_redis.py), both on loopback without AOF.
+and on a 3-master Redis Cluster (perezvon/local_redis.py), both on loopback without AOF; and
+fan-out (intake entries -> queued messages) with 1, 2 and 4 worker processes on one Redis.
 
     .venv/bin/python bench/cluster_bench.py [--seconds 3] [--workers 1,2,4] [--tenants 64]
 
@@ -7,8 +8,13 @@ Each worker process submits batches of missed calls through `Intake.submit_many`
 the HTTP ingest after parsing: group check, record + intake append in the tenant's MULTI, the
 ready-index mark) for its share of the tenants, as fast as it can. The figures are what one
 machine's cores give: read the ratios (more processes, cluster over one Redis), not the
-absolute numbers. Delivery messages/s on the cluster wait for the delivery queue's per-bot
-layout (docs/redis.md).
+absolute numbers.
+
+Fan-out: `--calls` missed calls of `--tenants` tenants (`--subscribers` each) wait in the intake;
+then N processes each run a delivery worker's fan-out loop (store/intake.py's ready index, the
+card, the routes, the FANOUT script) until every message is queued; the bench checks none was
+queued twice. Not on the Cluster yet: the delivery queue's scripts build their own keys
+(docs/redis.md).
 """
 
 from __future__ import annotations
@@ -28,8 +34,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from delivery.engine import DeliveryEngine  # noqa: E402
 from delivery.intake import Intake  # noqa: E402
+from delivery.policy import Options  # noqa: E402
 from perezvon.local_redis import LocalCluster, redis_binary  # noqa: E402
+from perezvon.metrics import Metrics  # noqa: E402
+from perezvon.texts import Catalogue  # noqa: E402
 from store import Store, connect  # noqa: E402
 from store.crypto import SecretBox  # noqa: E402
 from store.events import CallEvent  # noqa: E402
@@ -37,6 +47,7 @@ from store.intake import IntakeIndex  # noqa: E402
 
 SECRET = "bench-secret-key-not-for-production"
 BATCH = 20
+TOKEN = "123456789:" + "A" * 35
 
 
 def _free_port() -> int:
@@ -139,11 +150,99 @@ def run(url: str, workers: int, tenants: int, seconds: float) -> dict:
     return {"workers": workers, "events_per_s": round(accepted / seconds)}
 
 
+async def _fill(url: str, tenants: int, subscribers: int, calls: int) -> int:
+    tids = await _setup(url, tenants)
+    redis = connect(url)
+    try:
+        store = Store(redis, SecretBox(SECRET))
+        intake = Intake(store)
+        for n, tid in enumerate(tids):
+            for s in range(subscribers):
+                await store.subs.activate(tid, 10_000 * (n + 1) + s, "S")
+        tenant_of = [await store.tenants.get(t) for t in tids]
+        for i in range(calls):
+            # a different caller each time: every call opens a card of its own
+            event = CallEvent(call_id=f"f{i}", caller=f"+7495{1000000 + i}")
+            await intake.submit(tenant_of[i % len(tids)], event)
+        return calls * subscribers
+    finally:
+        await redis.aclose()
+
+
+async def _fan(url: str, name: str, ready: mp.Queue, go) -> None:
+    redis = connect(url)
+    store = Store(redis, SecretBox(SECRET))
+    engine = DeliveryEngine(
+        store,
+        Metrics(redis),
+        Catalogue(),
+        api_base="http://127.0.0.1:9",
+        default_token=TOKEN,
+        consumer=name,
+        options=Options(intake_block_ms=50),
+    )
+    await store.ping()
+    ready.put(name)
+    await asyncio.to_thread(go.wait)
+    await engine.fanout.run()  # until the parent terminates this process
+
+
+def _fan_worker(url: str, name: str, ready: mp.Queue, go) -> None:
+    asyncio.run(_fan(url, name, ready, go))
+
+
+async def _queued(url: str) -> tuple[int, int]:
+    redis = connect(url)
+    try:
+        store = Store(redis, SecretBox(SECRET))
+        engine = DeliveryEngine(
+            store, Metrics(redis), Catalogue(), api_base="http://127.0.0.1:9",
+            default_token=TOKEN, consumer="probe",
+        )  # fmt: skip
+        depth = await engine.queue.depth()
+        return depth.queued, await IntakeIndex(redis).backlog()
+    finally:
+        await redis.aclose()
+
+
+def fan_out(url: str, workers: int, tenants: int, subscribers: int, calls: int) -> dict:
+    expected = asyncio.run(_fill(url, tenants, subscribers, calls))
+    ctx = mp.get_context("spawn")
+    ready, go = ctx.Queue(), ctx.Event()
+    procs = [
+        ctx.Process(target=_fan_worker, args=(url, f"w{w}", ready, go)) for w in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    for _ in procs:
+        ready.get(timeout=60)
+    start = time.monotonic()
+    go.set()
+    try:
+        while True:
+            queued, backlog = asyncio.run(_queued(url))
+            if queued >= expected and backlog == 0:
+                break
+            if time.monotonic() - start > 300:
+                raise RuntimeError(f"fan-out stalled: {queued} of {expected} queued")
+            time.sleep(0.05)
+        took = time.monotonic() - start
+    finally:
+        for p in procs:
+            p.terminate()
+            p.join(10)
+    assert queued == expected, (queued, expected)  # nothing queued twice
+    return {"workers": workers, "messages_per_s": round(expected / took), "seconds": round(took, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--tenants", type=int, default=64)
+    parser.add_argument("--subscribers", type=int, default=20)
+    parser.add_argument("--calls", type=int, default=400)
+    parser.add_argument("--skip-fanout", action="store_true")
     args = parser.parse_args()
     counts = [int(w) for w in args.workers.split(",")]
     print(json.dumps({"machine": {"cpus": mp.cpu_count(), "python": platform.python_version()}}))
@@ -163,6 +262,16 @@ def main() -> None:
         for c, o in zip(results["cluster_3_masters"], results["one_redis"], strict=True)
     ]
     print(json.dumps({"cluster_over_one_redis": dict(zip(counts, ratio, strict=True))}))
+    if args.skip_fanout:
+        return
+    server = OneRedis().start()
+    try:
+        rows = [fan_out(server.url, n, args.tenants, args.subscribers, args.calls) for n in counts]
+    finally:
+        server.stop()
+    for row in rows:
+        row["vs_1_worker"] = round(row["messages_per_s"] / rows[0]["messages_per_s"], 2)
+    print(json.dumps({"fan_out_one_redis": rows}))
 
 
 if __name__ == "__main__":
