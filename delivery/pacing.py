@@ -8,7 +8,9 @@ up to 1000/s) live here too.
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -86,6 +88,65 @@ class BotPace:
 
     async def clear(self, bot_id: int) -> None:
         await self._r.delete(keys.pace(bot_id))
+
+
+class ArrivalWindow:
+    """At most `count` sends of this process in any `seconds` window as Telegram counts them,
+    at arrival, however late each request reaches it after its slot.
+
+    Evenly spaced slots only keep Telegram's windows if every request takes the same time to
+    arrive; on a busy event loop the first sends of a crowd reach Telegram tens of ms late and
+    the 31st on time (a 429 in a strict window). A send may arrive at any moment between its
+    start and its answer, so one may start only while fewer than `count` others were in flight
+    or answered within the last `seconds`: then no window can hold more than `count`.
+    """
+
+    def __init__(
+        self, count: int, seconds: float = 1.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.count = max(1, count)
+        self.seconds = seconds
+        self._clock = clock
+        self._answered: deque[float] = deque()  # answer times, oldest first
+        self.in_flight = 0
+        self._settled = asyncio.Event()
+
+    def wait(self, now: float) -> float | None:
+        """Seconds until a send may start (0: now; None: when a send in flight is answered)."""
+        answered = self._answered
+        while answered and answered[0] <= now - self.seconds:
+            answered.popleft()
+        over = self.in_flight + len(answered) - self.count + 1
+        if over <= 0:
+            return 0.0
+        if over > len(answered):
+            return None
+        # the `over` oldest answers must leave the window first (a window is half-open)
+        return answered[over - 1] + self.seconds - now
+
+    def start(self) -> None:
+        self.in_flight += 1
+
+    def done(self, now: float) -> None:
+        """A send started by `start` was answered (or failed) at `now`."""
+        self.in_flight -= 1
+        self._answered.append(now)
+        if len(self._answered) > self.count:
+            self._answered.popleft()
+        self._settled.set()
+
+    async def enter(self) -> None:
+        """Wait until a send may start, and count it as started."""
+        while (wait := self.wait(self._clock())) != 0:
+            self._settled.clear()
+            if wait is None:
+                await self._settled.wait()
+            else:
+                await asyncio.sleep(wait)
+        self.start()
+
+    def leave(self) -> None:
+        self.done(self._clock())
 
 
 class Budget:

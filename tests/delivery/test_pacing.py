@@ -13,9 +13,10 @@ from collections import defaultdict
 
 import pytest
 
-from delivery.pacing import BotPace, Budget, Pace
+from delivery.pacing import ArrivalWindow, BotPace, Budget, Pace
 from delivery.policy import Limits
 from delivery.queue import Job, JobQueue, Kind
+from tg_emulator.limits import SlidingWindow
 
 BOT = 7100
 START = 1_800_000_000.0
@@ -204,3 +205,66 @@ async def test_a_transport_failure_pauses_the_token_until_one_probe_gets_an_answ
     clock.t += 0.01  # (a lane just served sits out the rest of its millisecond)
     rest, _ = await q.claim_many(20)
     assert [j.text for j in probe + rest] == [f"{c}:{c - 1}" for c in range(1, 11)]
+
+
+def _arrivals(slots: list[float], lags: list[float], window: ArrivalWindow | None) -> list[float]:
+    """Sends start at their slots (later if `window` says so) and reach Telegram `lag` later;
+    each answer comes back 1 ms after its arrival. Returns the arrival times."""
+    answers: list[float] = []  # answer times of the sends in flight, unsorted
+    arrived: list[float] = []
+    for slot, lag in zip(slots, lags, strict=True):
+        start = slot
+        while window is not None:
+            for t in sorted(a for a in answers if a <= start):
+                answers.remove(t)
+                window.done(t)
+            wait = window.wait(start)
+            if wait == 0:
+                break
+            start = min(answers) if wait is None else start + wait
+        if window is not None:
+            window.start()
+            answers.append(start + lag + 0.001)
+        arrived.append(start + lag)
+    return arrived
+
+
+def _refused(arrivals: list[float]) -> int:
+    """429s the emulator's strict model (30 in any 1 s per bot) gives these arrivals."""
+    referee, refused = SlidingWindow(30, 1.0), 0
+    for t in sorted(arrivals):
+        if referee.wait(t) > 0:
+            refused += 1
+        else:
+            referee.take(t)
+    return refused
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sends_that_arrive_late_after_their_slot_never_fill_a_window_past_30(seed):
+    # What a crowd of replies looked like: slots evenly spaced at 30/s less the margin, the
+    # first few requests queued behind the crowd's other calls (tens of ms late), the rest not.
+    interval = 1.0 / (30 * (1 - Limits().margin))
+    rnd = random.Random(seed)
+    slots = [i * interval for i in range(300)]
+    lags = [rnd.uniform(0.03, 0.08) if i < 5 else rnd.uniform(0.001, 0.004) for i in range(300)]
+    assert _refused(_arrivals(slots, lags, None)) > 0  # slots alone do not survive the lag
+    arrivals = _arrivals(slots, lags, ArrivalWindow(30, 1.0))
+    assert _refused(arrivals) == 0
+    assert most_in_any_window(arrivals, 1.0) <= 30
+    assert max(arrivals) < slots[-1] + 0.2  # it costs the crowd almost nothing
+
+
+def test_the_arrival_window_counts_sends_in_flight_and_answers_within_its_seconds():
+    w = ArrivalWindow(3, 1.0)
+    assert w.wait(0.0) == 0
+    for _ in range(3):
+        w.start()
+    assert w.wait(0.1) is None  # three in flight: wait for an answer
+    w.done(0.2)
+    assert w.wait(0.3) == pytest.approx(0.9)  # answered at 0.2: it may have arrived then
+    assert w.wait(1.2) == 0  # out of the window: two in flight leave room for one
+    w.start()
+    assert w.wait(1.2) is None
+    w.done(1.25)
+    assert w.wait(1.3) == pytest.approx(0.95)
