@@ -17,7 +17,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from delivery.pacing import ArrivalWindow, Budget
+from delivery.pacing import Budget
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +61,6 @@ class SharedRateLimiter(BaseRateLimiter[None]):
         self._gap = 0.9 / (limits.bot_per_second * (1.0 - limits.margin))
         self._last = 0.0
         self._gate = asyncio.Lock()
-        # Telegram counts at arrival: the first replies of a crowd leave on their slots but
-        # arrive late, behind the crowd's other requests, and would share a window with the 31st.
-        self._window = ArrivalWindow(int(limits.bot_per_second))
 
     async def initialize(self) -> None:
         return None
@@ -101,7 +98,9 @@ class SharedRateLimiter(BaseRateLimiter[None]):
         chat = chat_of(data)
         for attempt in range(self._retries + 1):
             await self._slot(chat)
-            await self._window.enter()
+            # Telegram counts at arrival: the first replies of a crowd leave on their slots but
+            # arrive late, behind the crowd's other requests, beside the on-time 31st.
+            send = await self._budget.arrivals.enter(self._bot)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -111,5 +110,5 @@ class SharedRateLimiter(BaseRateLimiter[None]):
                 await self._budget.throttle(self._bot, max(_seconds(exc), 1.0))
                 log.warning("429 on %s of bot %s; waiting for the token", endpoint, self._bot)
             finally:
-                self._window.leave()
+                await self._budget.arrivals.leave(self._bot, send)
         raise AssertionError("unreachable")
