@@ -205,7 +205,9 @@ for _, bot in ipairs(bots) do
     for i, tid in ipairs(lanes) do
       open[i] = true
       local later = P .. ':later:' .. bot .. ':' .. tid
-      local due = redis.call('ZRANGEBYSCORE', later, '-inf', now, 'LIMIT', 0, 64)
+      -- ALL that fall due within this claim go back, oldest first: a part left behind would
+      -- leave after the later jobs of its chat that go back to `later` with a new time
+      local due = redis.call('ZRANGEBYSCORE', later, '-inf', now + ahead)
       if #due > 0 then
         local q = P .. ':q:' .. bot .. ':' .. tid
         for k = #due, 1, -1 do redis.call('LPUSH', q, due[k]) end
