@@ -206,11 +206,20 @@ for _, bot in ipairs(bots) do
       open[i] = true
       local later = P .. ':later:' .. bot .. ':' .. tid
       -- ALL that fall due within this claim go back, oldest first: a part left behind would
-      -- leave after the later jobs of its chat that go back to `later` with a new time
+      -- leave after the later jobs of its chat that go back to `later` with a new time. Each
+      -- goes before the first job accepted after it: one handed back to the head meanwhile
+      -- (a failed send) may be older.
       local due = redis.call('ZRANGEBYSCORE', later, '-inf', now + ahead)
       if #due > 0 then
         local q = P .. ':q:' .. bot .. ':' .. tid
-        for k = #due, 1, -1 do redis.call('LPUSH', q, due[k]) end
+        for k = #due, 1, -1 do
+          local head = redis.call('LINDEX', q, 0)
+          if not head or head > due[k] then
+            redis.call('LPUSH', q, due[k])
+          else
+            to_head(q, due[k])
+          end
+        end
         redis.call('ZREM', later, unpack(due))
       end
     end
