@@ -16,6 +16,7 @@ from delivery import keys, redact
 from delivery.botpool import BotPool
 from delivery.digest import Digests
 from delivery.fanout import FanOut, GroupNewMarkup
+from delivery.pacing import PAID_MAX_PER_SECOND, Arrivals
 from delivery.policy import Breaker, Limits, Options, Retry
 from delivery.queue import Job, JobQueue
 from delivery.routing import BotRef, Route, Router, bot_id_of_token
@@ -91,7 +92,15 @@ class DeliveryEngine:
         )
         self.router = Router(store, default, self._opt.route_cache_seconds)
         self._api_base = api_base
-        self._pool = BotPool(api_base, self._opt.send_timeout, connections=self._opt.senders * 2)
+        lim = limits or Limits()
+        arrivals = None  # limits lifted (Limits.loose): nothing to count
+        if lim.bot_per_second <= PAID_MAX_PER_SECOND:
+            arrivals = Arrivals(
+                self._r, int(lim.bot_per_second), in_flight=self._opt.send_timeout + 5
+            )
+        self._pool = BotPool(
+            api_base, self._opt.send_timeout, connections=self._opt.senders * 2, arrivals=arrivals
+        )
         self._wake = asyncio.Event()
         self.fanout = FanOut(
             store,

@@ -83,3 +83,8 @@ def breaker(bot: int | str) -> str:
 def hold(bot: int | str, chat_id: int | str) -> str:
     """Until when (ms) a chat's jobs wait behind one of its jobs that waits for a retry."""
     return f"{P}:hold:{bot}:{chat_id}"
+
+
+def arrivals(bot: int | str) -> str:
+    """A bot's sends that may still be inside Telegram's 1 s window (zset: id -> arrived by)."""
+    return f"{P}:arr:{bot}"

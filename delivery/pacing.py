@@ -8,15 +8,17 @@ up to 1000/s) live here too.
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
 from delivery import keys
 from delivery.policy import Limits
-from delivery.scripts import ACQUIRE, PRELUDE, THROTTLE
+from delivery.scripts import ACQUIRE, ANSWERED, ARRIVE, PRELUDE, THROTTLE
 
 # Telegram's ceiling for a bot with paid broadcasts switched on.
 PAID_MAX_PER_SECOND = 1000.0
@@ -88,6 +90,52 @@ class BotPace:
         await self._r.delete(keys.pace(bot_id))
 
 
+class Arrivals:
+    """At most a bot's `count` sends in any second as Telegram counts them, at arrival, across
+    every process, however late each request reaches Telegram after its slot.
+
+    Evenly spaced slots keep Telegram's windows only if every request takes the same time to
+    arrive; on busy workers the lag varies by tens of ms, and the late send of one worker shares
+    a window with the on-time 31st of another (a 429 in a strict window, and the token is
+    slowed for half a minute). A send may arrive at any moment between its start and its answer,
+    so one starts only while fewer than `count` others were in flight or answered within the
+    last second (a bot with a rate of its own: that many): then no window holds more.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        count: int,
+        *,
+        in_flight: float = 30.0,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.count = max(1, count)
+        self._argv = [str(self.count), "1000", f"{in_flight * 1000.0:.0f}"]
+        self._clock = clock
+        self._sleep = sleep
+        self._arrive = redis.register_script(ARRIVE)
+        self._answered = redis.register_script(ANSWERED)
+
+    async def try_enter(self, bot_id: int, send: str) -> float:
+        """0: the send is counted and may start now; else seconds before asking again."""
+        keys_ = [keys.arrivals(bot_id), keys.pace(bot_id)]
+        wait = await self._arrive(keys=keys_, args=[clock_arg(self._clock), send, *self._argv])
+        return float(wait) / 1000.0
+
+    async def enter(self, bot_id: int) -> str:
+        """Wait until a send of the bot may start; returns its id for `leave`."""
+        send = secrets.token_hex(8)
+        while (wait := await self.try_enter(bot_id, send)) > 0:
+            await self._sleep(wait)
+        return send
+
+    async def leave(self, bot_id: int, send: str) -> None:
+        """The send was answered (or failed): it reached Telegram by now, if at all."""
+        await self._answered(keys=[keys.arrivals(bot_id)], args=[clock_arg(self._clock), send])
+
+
 class Budget:
     """Reserve reply slots from a token's (and a chat's) budget; slow a token after a 429."""
 
@@ -100,6 +148,7 @@ class Budget:
         self.clock = RedisClock()
         self._acquire = redis.register_script(PRELUDE + ACQUIRE)
         self._throttle = redis.register_script(PRELUDE + THROTTLE)
+        self.arrivals = Arrivals(redis, int(limits.bot_per_second), clock=clock)
 
     async def acquire(self, bot_id: int, chat_id: int | None) -> tuple[bool, float]:
         """(True, seconds until the slot reserved for this send), or (False, seconds to wait

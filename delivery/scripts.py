@@ -206,10 +206,21 @@ for _, bot in ipairs(bots) do
     for i, tid in ipairs(lanes) do
       open[i] = true
       local later = P .. ':later:' .. bot .. ':' .. tid
-      local due = redis.call('ZRANGEBYSCORE', later, '-inf', now, 'LIMIT', 0, 64)
+      -- ALL that fall due within this claim go back, oldest first: a part left behind would
+      -- leave after the later jobs of its chat that go back to `later` with a new time. Each
+      -- goes before the first job accepted after it: one handed back to the head meanwhile
+      -- (a failed send) may be older.
+      local due = redis.call('ZRANGEBYSCORE', later, '-inf', now + ahead)
       if #due > 0 then
         local q = P .. ':q:' .. bot .. ':' .. tid
-        for k = #due, 1, -1 do redis.call('LPUSH', q, due[k]) end
+        for k = #due, 1, -1 do
+          local head = redis.call('LINDEX', q, 0)
+          if not head or head > due[k] then
+            redis.call('LPUSH', q, due[k])
+          else
+            to_head(q, due[k])
+          end
+        end
         redis.call('ZREM', later, unpack(due))
       end
     end
@@ -539,3 +550,49 @@ SCRIPTS = {
     "close": CLOSE,
     "unhold": UNHOLD,
 }
+
+# Telegram counts a send when it arrives, anywhere between its start and its answer. KEYS: the
+# bot's arrival zset (member: a send, score: the latest time it may arrive), its pace hash.
+# ARGV: now ms ('' = Redis TIME), send id, count, window ms, longest a send stays in flight ms.
+# A send may start while fewer than `count` others (of any process) were in flight or answered
+# within the window; returns 0 (it is counted, in flight), or ms to wait before asking again.
+ARRIVE = r"""
+local now
+if ARGV[1] ~= '' then
+  now = tonumber(ARGV[1])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+end
+local key, count, window = KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4])
+local own = redis.call('HGET', KEYS[2], 'rate')
+if own then count = math.max(1, math.floor(tonumber(own))) end
+redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%.3f', now - window))
+local n = redis.call('ZCARD', key)
+if n < count then
+  local until_ms = now + tonumber(ARGV[5])
+  redis.call('ZADD', key, string.format('%.3f', until_ms), ARGV[2])
+  redis.call('PEXPIRE', key, math.ceil(tonumber(ARGV[5]) + window) + 1000)
+  return '0'
+end
+-- the (n - count + 1)th oldest must leave the window; one still in flight may be answered soon
+local first = redis.call('ZRANGE', key, n - count, n - count, 'WITHSCORES')
+local wait = tonumber(first[2]) + window - now
+if tonumber(first[2]) > now then wait = 10 end
+if wait < 1 then wait = 1 end
+return string.format('%.3f', wait)
+"""
+
+# KEYS: the bot's arrival zset. ARGV: now ms ('' = Redis TIME), send id. The send was answered
+# (or failed): it arrived by now.
+ANSWERED = r"""
+local now
+if ARGV[1] ~= '' then
+  now = tonumber(ARGV[1])
+else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+end
+redis.call('ZADD', KEYS[1], 'XX', string.format('%.3f', now), ARGV[2])
+return 1
+"""

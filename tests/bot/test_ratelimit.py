@@ -19,16 +19,14 @@ from .conftest import TEST_SECRET
 
 CROWD = 300
 # The emulator as its own process (in ours, its clock would be our busy event loop's), with
-# its lenient (token-bucket) limits: 30/s per bot, 1/s per private chat, short bursts
-# tolerated. On the strict sliding-window model this crowd still meets 1-3 429s in the
-# first second (the first replies of a burst leave bunched): an open item of the pacing work,
-# measured by bench/crowd_bench.py.
+# its default strict model: at most 30 sends of a bot in ANY 1 s window, 1 per second per
+# private chat, counted when each request arrives.
 EMULATOR = """
 import asyncio
-from tg_emulator import EmulatorSettings, RateLimits, start_emulator
+from tg_emulator import EmulatorSettings, start_emulator
 
 async def main():
-    emu = await start_emulator("127.0.0.1", 0, EmulatorSettings(limits=RateLimits.lenient()))
+    emu = await start_emulator("127.0.0.1", 0, EmulatorSettings())
     print(emu.base_url, flush=True)
     await asyncio.Event().wait()
 

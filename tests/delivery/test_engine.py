@@ -357,3 +357,31 @@ async def test_an_outage_of_mixed_failures_loses_repeats_and_reorders_nothing(wo
             range(10)
         )  # each once, in the order accepted
     assert await DeadLetters(world.store.redis).count(world.tenant.id) == 0
+
+
+@pytest.mark.parametrize("emu_limits", [RateLimits.loose()])
+async def test_a_backlog_paced_per_chat_leaves_in_order_after_the_breaker_closes(
+    world, make_engine
+):
+    # More of one chat's messages wait than one claim moves back from the chat's `later` set
+    # (64): a private chat at 20/s behind a fast bot, piled up while the breaker is open.
+    users = [await world.subscriber(f"U{i}") for i in range(2)]
+    bot = world.default["id"]
+    await world.tg.inject_fault("html_502", bot_id=bot)
+    engine = await make_engine(limits=Limits(bot_per_second=1000.0, private_per_second=20.0))
+    total = 150
+    for n in range(total):
+        event = CallEvent(call_id=f"b{n}", caller=f"+74951{n:06d}")
+        assert (await Intake(world.store).submit(world.tenant, event)).outcome == "accepted"
+    sends = lambda: world.tg.api_log(bot, "sendMessage")  # noqa: E731
+    await world.eventually(lambda: _count_at_least(sends, 3))  # open, probe, open again
+    assert not await world.tg.messages(users[0])
+    await world.tg.clear_faults()  # the next probe gets an answer and closes the breaker
+    for uid in users:
+        await world.tg.wait_for_messages(uid, total, timeout=30)
+    await world.idle(engine)
+    for uid in users:
+        texts = [m["text"] for m in await world.tg.messages(uid)]
+        order = [next(n for n in range(total) if f"+74951{n:06d}"[-6:] in t) for t in texts]
+        assert order == list(range(total)), str(order)  # each once, in the order accepted
+    assert not await world.store.redis.exists(keys.breaker(bot))

@@ -13,9 +13,10 @@ from collections import defaultdict
 
 import pytest
 
-from delivery.pacing import BotPace, Budget, Pace
+from delivery.pacing import Arrivals, BotPace, Budget, Pace
 from delivery.policy import Limits
 from delivery.queue import Job, JobQueue, Kind
+from tg_emulator.limits import SlidingWindow
 
 BOT = 7100
 START = 1_800_000_000.0
@@ -204,3 +205,75 @@ async def test_a_transport_failure_pauses_the_token_until_one_probe_gets_an_answ
     clock.t += 0.01  # (a lane just served sits out the rest of its millisecond)
     rest, _ = await q.claim_many(20)
     assert [j.text for j in probe + rest] == [f"{c}:{c - 1}" for c in range(1, 11)]
+
+
+async def _arrivals(
+    slots: list[float], lags: list[float], clock: Clock, ledger: Arrivals | None
+) -> list[float]:
+    """Sends start at their slots (later if `ledger` says so) and reach Telegram `lag` later;
+    each answer comes back 1 ms after its arrival. Returns the arrival times."""
+    answers: list[tuple[float, str]] = []  # (answer time, send id) of the sends in flight
+    arrived: list[float] = []
+    start = 0.0
+    for slot, lag in zip(slots, lags, strict=True):
+        start = max(start, slot)
+        while ledger is not None:
+            for t, send in sorted(a for a in answers if a[0] <= start):
+                answers.remove((t, send))
+                clock.t = START + t
+                await ledger.leave(BOT, send)
+            clock.t = START + start
+            send = f"s{len(arrived)}"
+            wait = await ledger.try_enter(BOT, send)
+            if wait == 0:
+                answers.append((start + lag + 0.001, send))
+                break
+            start += wait
+        arrived.append(start + lag)
+    return arrived
+
+
+def _refused(arrivals: list[float]) -> int:
+    """429s the emulator's strict model (30 in any 1 s per bot) gives these arrivals."""
+    referee, refused = SlidingWindow(30, 1.0), 0
+    for t in sorted(arrivals):
+        if referee.wait(t) > 0:
+            refused += 1
+        else:
+            referee.take(t)
+    return refused
+
+
+@pytest.mark.parametrize("seed", range(3))
+async def test_sends_that_arrive_late_after_their_slot_never_fill_a_window_past_30(redis, seed):
+    # What a crowd of replies and busy workers looked like: slots evenly spaced at 30/s less
+    # the margin, some requests queued behind other work (tens of ms late), the rest not.
+    interval = 1.0 / (30 * (1 - Limits().margin))
+    rnd = random.Random(seed)
+    slots = [i * interval for i in range(200)]
+    lags = [
+        rnd.uniform(0.03, 0.08) if i % 40 < 3 else rnd.uniform(0.001, 0.004) for i in range(200)
+    ]
+    clock = Clock()
+    assert _refused(await _arrivals(slots, lags, clock, None)) > 0  # slots alone: a 429
+    arrivals = await _arrivals(slots, lags, clock, Arrivals(redis, 30, clock=clock))
+    assert _refused(arrivals) == 0
+    assert most_in_any_window(arrivals, 1.0) <= 30
+    assert max(arrivals) < slots[-1] + 0.2  # and it costs almost nothing
+
+
+async def test_sends_in_flight_and_answered_within_a_second_hold_the_next_one(redis):
+    clock = Clock()
+    ledger = Arrivals(redis, 3, clock=clock)
+    for i in range(3):
+        assert await ledger.try_enter(BOT, f"s{i}") == 0
+    assert await ledger.try_enter(BOT, "s3") > 0  # three in flight (any process's)
+    clock.t += 0.2
+    await ledger.leave(BOT, "s0")  # it arrived by now
+    clock.t += 0.1
+    assert await ledger.try_enter(BOT, "s3") == pytest.approx(0.9)
+    clock.t += 0.9
+    assert await ledger.try_enter(BOT, "s3") == 0  # out of the window: room for one
+    assert await ledger.try_enter(BOT, "s4") > 0  # but the other two are still in flight
+    await BotPace(redis).set(BOT, Pace(5.0))  # a bot with a rate of its own: that many
+    assert await ledger.try_enter(BOT, "s4") == 0

@@ -77,6 +77,7 @@ async def test_a_dead_consumers_claims_go_back_and_settling_needs_ownership(redi
     claim = await _claim(dead)
     assert isinstance(claim, Claim)
     assert await _claim(alive) is None
+    await asyncio.sleep(0.01)  # past the dead consumer's 1 ms lease, however fast Redis is
     assert await alive.lease(10) == 1  # the expired lease handed the job back
     again = await _claim(alive)
     assert isinstance(again, Claim) and again.jid == claim.jid
@@ -214,3 +215,17 @@ async def test_a_delayed_job_holds_the_later_jobs_of_its_chat_only(redis):
     await asyncio.sleep(wait)
     got = await _drain(q, 2)
     assert [j.text for j in got] == ["1:100:0", "1:100:1"]
+
+
+async def test_a_job_handed_back_leaves_before_its_chats_later_job_that_waited_meanwhile(redis):
+    now = [1_800_000_000.0]
+    q = JobQueue(redis, "w", Limits(bot_per_second=1000), clock=lambda: now[0])
+    await q.enqueue(_jobs("1", [100, 100]))
+    first, _ = await q.claim_many(1)
+    now[0] += 0.01
+    assert (await q.claim_many(1))[0] == []  # the second waits for the chat's next second
+    job = await q.load(first[0].jid)
+    assert job is not None and await q.requeue(job)  # the first failed: back to its place
+    now[0] += 1.1  # both are due now
+    again, _ = await q.claim_many(1)
+    assert [j.jid for j in again] == [first[0].jid]
