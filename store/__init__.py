@@ -27,6 +27,7 @@ from store.hours import HeldCalls, Schedules
 from store.ingest_tokens import IngestTokens
 from store.invites import Invites
 from store.models import Tenant
+from store.pbx_calls import PbxCalls
 from store.profiles import Profiles
 from store.schema import migrate
 from store.subscriptions import Subscriptions
@@ -62,6 +63,7 @@ class Store:
         self.throttle = KeyThrottle(redis, clock)
         self.ami = AmiLinks(redis, box)
         self.connectors = Connectors(redis, box, clock)
+        self.pbx_calls = PbxCalls(redis)
         # Access without the key: invite links, per-PBX ingest tokens, the admin audit log.
         self.invites = Invites(redis, clock)
         self.ingest_tokens = IngestTokens(redis, clock, self.tenants)

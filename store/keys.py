@@ -140,6 +140,11 @@ def connector_status(tid: str, cid: str) -> str:
     return f"{_t(tid)}:connector:{cid}:status"
 
 
+def pbx_call(tid: str, call_id: str) -> str:
+    """A call a vendor reports as a series of events, folded until its end (store/pbx_calls.py)."""
+    return f"{_t(tid)}:pbxcall:{call_id}"
+
+
 # --- access without the key (store/invites.py, store/ingest_tokens.py, store/audit.py) ---
 # The identity of the default bot, as the running service last learnt it from getMe.
 DEFAULT_BOT = f"{PREFIX}:bots:default"
