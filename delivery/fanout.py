@@ -43,7 +43,9 @@ class GroupNewMarkup(Protocol):
 PAGE = 500
 # How often a worker moves due escalations, reminders and expiries into the intake stream.
 DUE_POLL_SECONDS = 1.0
-KINDS = frozenset({"call", "group_new", "service", "admins", "followers", "card", "card_due"})
+KINDS = frozenset(
+    {"call", "group_new", "service", "admins", "followers", "card", "card_due", "farewell"}
+)
 
 
 class Malformed(ValueError):
@@ -54,6 +56,17 @@ def _field(f: dict[str, str], name: str) -> str:
     if not f.get(name):
         raise Malformed(f"{f.get('kind')} entry without {name}")
     return f[name]
+
+
+def _farewell_copies(tid: str, f: dict[str, str]) -> Copies:
+    """Every chat through the one bot the entry names (the sender never re-routes these)."""
+    try:
+        bot, at = int(_field(f, "bot")), float(f.get("at") or 0)
+        chats = [int(c) for c in _field(f, "chats").split(",")]
+    except ValueError as exc:
+        raise Malformed(f"farewell entry: {type(exc).__name__}") from exc
+    template = Job("", 0, tid, 0, Kind.FAREWELL, _field(f, "text"), None, at=at)
+    return Copies(template, [(bot, chat) for chat in chats])
 
 
 class FanOut:
@@ -215,6 +228,8 @@ class FanOut:
             return await followup.edit_copies(self._store, tid, _field(f, "card"))
         if kind == "card_due":
             return await self._due.copies(tid, _field(f, "card"), _field(f, "step"))
+        if kind == "farewell":
+            return _farewell_copies(tid, f)
         tenant = await self._store.tenants.get(tid)
         if kind == "group_new":
             return await self._group_new_copies(tenant, _field(f, "group"))

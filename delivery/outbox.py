@@ -15,6 +15,7 @@ from telegram import InlineKeyboardMarkup
 from delivery.render import MAX_TEXT, visible_length
 from store import Store
 from store.keys import INTAKE
+from store.models import CustomBot
 
 Markup = InlineKeyboardMarkup | Mapping[str, Any] | None
 
@@ -50,6 +51,7 @@ class Outbox:
 
     def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
         self._r = store.redis
+        self._store = store
         self._clock = clock
 
     async def service(self, tid: str, chat_id: int, text: str, reply_markup: Markup = None) -> str:
@@ -109,6 +111,22 @@ class Outbox:
             "group": group_id,
             "text": text,
             "markup": markup_json(reply_markup),
+            "at": repr(self._clock()),
+        }
+        return await self._r.xadd(INTAKE, fields)
+
+    async def farewell(self, bot: CustomBot, chats: list[int], text: str) -> str:
+        """Queue `text` to each chat through `bot`, which is being switched off (or deleted):
+        only it can reach the chats that never started another bot. The bot is kept first
+        (its token sealed), so the entry never names a bot delivery cannot find."""
+        _check(text)
+        await self._store.leaving.keep(bot)
+        fields = {
+            "kind": "farewell",
+            "tenant": bot.tenant_id,
+            "bot": str(bot.tg_id),
+            "chats": ",".join(str(c) for c in chats),
+            "text": text,
             "at": repr(self._clock()),
         }
         return await self._r.xadd(INTAKE, fields)

@@ -21,14 +21,18 @@ from store.durability import Replication
 from store.errors import NotFound, SecretKeyMismatch
 from store.facts import KeyThrottle, StartedBots
 from store.followup import FollowUps
+from store.gauges import Gauges
 from store.groups import Groups
 from store.heartbeat import Heartbeats
 from store.hours import HeldCalls, Schedules
 from store.ingest_tokens import IngestTokens
 from store.invites import Invites
+from store.leaving import LeavingBots
 from store.models import Tenant
+from store.once import OnceFlags
 from store.pbx_calls import PbxCalls
 from store.profiles import Profiles
+from store.purges import PurgeSchedule
 from store.schema import migrate
 from store.subscriptions import Subscriptions
 from store.tenants import Tenants
@@ -64,6 +68,10 @@ class Store:
         self.ami = AmiLinks(redis, box)
         self.connectors = Connectors(redis, box, clock)
         self.pbx_calls = PbxCalls(redis)
+        self.purges = PurgeSchedule(redis)
+        self.once = OnceFlags(redis)
+        self.gauges = Gauges(redis)
+        self.leaving = LeavingBots(redis, box)
         # Access without the key: invite links, per-PBX ingest tokens, the admin audit log.
         self.invites = Invites(redis, clock)
         self.ingest_tokens = IngestTokens(redis, clock, self.tenants)

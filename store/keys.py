@@ -55,6 +55,11 @@ def started(bot_tg_id: int) -> str:
     return f"{PREFIX}:started:{bot_tg_id}"
 
 
+def purge(bot_tg_id: int) -> str:
+    """Messages of a bot due for deletion: "chat:message" scored by when (store/purges.py)."""
+    return f"{PREFIX}:adm:purge:{bot_tg_id}"
+
+
 def profile(bot_tg_id: int) -> str:
     return f"{PREFIX}:profile:{bot_tg_id}"
 
@@ -103,6 +108,11 @@ def bot(tid: str, bid: str) -> str:
 
 def bot_active(tid: str) -> str:
     return f"{_t(tid)}:bot_active"
+
+
+def leaving_bot(tid: str, bot_tg_id: int) -> str:
+    """A bot switched off or deleted, kept (token sealed) while its farewell is delivered."""
+    return f"{_t(tid)}:leaving:{bot_tg_id}"
 
 
 def bot_seq(tid: str) -> str:

@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from delivery.intake import Intake, Outcome, Receipt
 from perezvon.metrics import Metrics
 from perezvon.ratelog import RateLimitedLog
-from store import Store, keys
+from store import Store
 from store.client import describe
 from store.errors import InvalidInput, NotReplicated
 from store.events import CallEvent
@@ -202,7 +202,7 @@ async def get_metrics(request: web.Request) -> web.Response:
         live = {
             "intake_stream_length": (
                 "Entries in the intake stream (calls and group news queued for delivery)",
-                float(await ctx.store.redis.xlen(keys.INTAKE)),
+                float(await ctx.store.gauges.intake_length()),
             )
         }
         if ctx.gauges is not None:
