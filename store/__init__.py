@@ -11,10 +11,12 @@ from store import keys
 from store.admins import Admins
 from store.ami import AmiLinks
 from store.audit import Audit
+from store.bot_state import BotState
 from store.bots import Bots
 from store.calls import Calls
 from store.client import PoolPolicy, connect
 from store.connectors import Connectors
+from store.counters import Counters
 from store.crypto import SecretBox
 from store.default_bot import DefaultBot
 from store.durability import Replication
@@ -27,6 +29,7 @@ from store.heartbeat import Heartbeats
 from store.hours import HeldCalls, Schedules
 from store.ingest_tokens import IngestTokens
 from store.invites import Invites
+from store.leases import Leases
 from store.leaving import LeavingBots
 from store.models import Tenant
 from store.once import OnceFlags
@@ -72,6 +75,8 @@ class Store:
         self.once = OnceFlags(redis)
         self.gauges = Gauges(redis)
         self.leaving = LeavingBots(redis, box)
+        self.bot_state = BotState(redis)
+        self.counters = Counters(redis)
         # Access without the key: invite links, per-PBX ingest tokens, the admin audit log.
         self.invites = Invites(redis, clock)
         self.ingest_tokens = IngestTokens(redis, clock, self.tenants)
@@ -82,6 +87,10 @@ class Store:
         self.heartbeats = Heartbeats(redis, clock)
         self.topics = Topics(redis)
         self.followups = FollowUps(redis, clock)
+
+    def leases(self, owner: str, ttl: float) -> Leases:
+        """Bot leases held by one runtime instance (`owner`), each for `ttl` seconds."""
+        return Leases(self.redis, owner, ttl)
 
     async def migrate(self) -> int:
         return await migrate(self.redis)

@@ -21,6 +21,9 @@ BOTS_CHANGED = f"{PREFIX}:bots:changed"
 BOTS_VERSION = f"{PREFIX}:bots:version"
 # Every accepted unit of work (a missed call, a new group to announce) enters here once.
 INTAKE = f"{PREFIX}:intake"
+# /metrics (store/counters.py): counter (with labels) -> count; latency bucket -> count.
+METRICS_COUNTERS = f"{PREFIX}:metrics:counters"
+METRICS_LATENCY = f"{PREFIX}:metrics:latency"
 # Tenants with calls held for a digest -> the earliest time one is due (store/hours.py).
 HELD_DUE = f"{PREFIX}:held_due"
 # Silent PBX (store/heartbeat.py): tenant -> last event; AMI link -> last seen connected;
@@ -255,3 +258,29 @@ def fu_ref(tid: str, call_id: str) -> str:
 def fu_copies(tid: str, card: str) -> str:
     """Every message of a card: "chat:bot:message" -> "custom bot id|version shown"."""
     return f"{_t(tid)}:fu:copies:{card}"
+
+
+# --- the bot runtime: leases and PTB persistence (store/leases.py, store/bot_state.py) ----------
+RUNTIME = f"{PREFIX}:rt"
+
+
+def lease(bot_tg_id: int) -> str:
+    """Which runtime instance polls (or takes webhooks for) this bot."""
+    return f"{RUNTIME}:lease:{bot_tg_id}"
+
+
+def _b(bot_tg_id: int) -> str:
+    # One hash tag per bot, so a bot's PTB state lives in one Redis Cluster slot.
+    return f"{RUNTIME}:{{b{bot_tg_id}}}"
+
+
+def conversations(bot_tg_id: int, name: str) -> str:
+    return f"{_b(bot_tg_id)}:conv:{name}"
+
+
+def user_data(bot_tg_id: int) -> str:
+    return f"{_b(bot_tg_id)}:user_data"
+
+
+def chat_data(bot_tg_id: int) -> str:
+    return f"{_b(bot_tg_id)}:chat_data"
