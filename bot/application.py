@@ -112,7 +112,7 @@ class BotHandle:
             .request(env.request)
             .context_types(ContextTypes(context=Ctx))
             .persistence(
-                RedisPersistence(env.store.redis, self.spec.tg_id, env.persistence_interval)
+                RedisPersistence(env.store.bot_state, self.spec.tg_id, env.persistence_interval)
             )
             .concurrent_updates(PerChatProcessor())
         )

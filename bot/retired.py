@@ -30,11 +30,11 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot.context import BotRef
 from bot.http import SharedRequest
-from bot.lease import Leases
 from bot.logfilter import redact
 from perezvon.texts import Catalogue
 from store import Store
 from store.errors import NotFound
+from store.leases import Leases
 from store.models import CustomBot
 
 log = logging.getLogger(__name__)

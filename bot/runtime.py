@@ -29,7 +29,6 @@ from bot.broken import tell_admins_once
 from bot.context import BotRef
 from bot.errors import DefaultTokenRejected, TelegramUnavailable
 from bot.http import SharedRequest, tls_context
-from bot.lease import Leases
 from bot.logfilter import install_token_filter, quiet_rejected_tokens, redact
 from bot.retired import POLL_FIRST, RetiredBots
 from bot.webhook import WEBHOOK_PATH, webhook_secret
@@ -38,7 +37,7 @@ from delivery.pacing import Budget
 from delivery.policy import Limits
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
-from store import Store, keys
+from store import Store
 from store.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -79,7 +78,7 @@ class BotRuntime:
         self._store = store
         self._metrics = metrics
         # Every reply waits for its slot in the token's budget, shared with the delivery engine.
-        self._budget = Budget(store.redis, limits or Limits())
+        self._budget = Budget.of(store, limits or Limits())
         self._texts = catalogue
         self._api_base = api_base.rstrip("/")
         self._default_token = default_token
@@ -91,7 +90,7 @@ class BotRuntime:
         self._persistence_interval = persistence_interval
         self._clock = clock
         self._retired_poll = retired_poll  # first re-poll of a switched-off bot (bot/retired.py)
-        self._leases = Leases(store.redis, instance_id, lease_ttl)
+        self._leases = store.leases(instance_id, lease_ttl)
         self._outbox = Outbox(store, clock)
         self._tick = lease_ttl / 3
         self._wanted_cache: tuple[int, dict[int, BotSpec]] | None = None
@@ -191,7 +190,7 @@ class BotRuntime:
         if handles:
             # Other instances take the bots over now rather than at lease expiry.
             with contextlib.suppress(Exception):
-                await self._store.redis.publish(keys.BOTS_CHANGED, "lease")
+                await self._store.bots.nudge("lease")
         if self._env is not None:
             await self._env.request.close()
             self._env = None
@@ -256,14 +255,9 @@ class BotRuntime:
     async def _listen(self) -> None:
         while not self._stopped.is_set():
             try:
-                pubsub = self._store.redis.pubsub()
-                async with pubsub:
-                    await pubsub.subscribe(keys.BOTS_CHANGED)
+                async with self._store.bots.changes() as changes:
                     while not self._stopped.is_set():
-                        message = await pubsub.get_message(
-                            ignore_subscribe_messages=True, timeout=min(self._tick, STOP_TICK)
-                        )
-                        if message is not None:
+                        if await changes.next(within=min(self._tick, STOP_TICK)):
                             self._wake.set()
             except Exception as exc:
                 log.warning("bot change listener failed, resubscribing: %r", exc)

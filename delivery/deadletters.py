@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from delivery import keys
 from delivery.policy import Limits
 from delivery.queue import JobQueue, Kind
+from store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,11 @@ class DeadLetters:
         self._r = redis
         # Reviving needs only the queue's scripts, never a claim: the consumer name is unused.
         self._queue = JobQueue(redis, "dead-letters", Limits())
+
+    @classmethod
+    def of(cls, store: Store) -> DeadLetters:
+        """Over the store's Redis: callers outside the queue never hold a raw client."""
+        return cls(store.redis)
 
     async def count(self, tid: str) -> int:
         return await self._r.zcard(keys.dead(tid))

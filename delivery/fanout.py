@@ -48,6 +48,12 @@ DUE_POLL_SECONDS = 1.0
 TENANTS_PER_TURN = 64
 
 
+def _farewell_copies(entry: intake.FarewellEntry) -> Copies:
+    """Every chat through the one bot the entry names (the sender never re-routes these)."""
+    template = Job("", 0, entry.tenant, 0, Kind.FAREWELL, entry.text, None, at=entry.at)
+    return Copies(template, [(entry.bot, chat) for chat in entry.chats])
+
+
 class FanOut:
     """Reads the tenants' intake streams (found through the ready index, store/intake.py) in
     the consumer group; a crashed worker's entries are taken over."""
@@ -275,6 +281,8 @@ class FanOut:
                 return await followup.edit_copies(self._store, tid, card)
             case intake.CardDueEntry(card=card, step=step):
                 return await self._due.copies(tid, card, step)
+            case intake.FarewellEntry():
+                return _farewell_copies(entry)
             case intake.GroupNewEntry(group=group):
                 return await self._group_new_copies(await self._store.tenants.get(tid), group)
             case intake.ServiceEntry():

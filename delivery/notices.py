@@ -28,7 +28,7 @@ async def tell_admins_once(
     """Queue the «token rejected» notice to the tenant's admins unless it was queued already;
     True when this call queued it. Raises what the store or the outbox raise (retry later)."""
     flag = keys.told_broken(bot.tenant_id, bot.id)
-    if await store.redis.exists(flag):
+    if await store.once.is_set(flag):
         return False  # the common case, without rendering anything
     tenant = await store.tenants.get(bot.tenant_id)
     text = catalogue.t(

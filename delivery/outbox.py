@@ -13,7 +13,8 @@ from telegram import InlineKeyboardMarkup
 
 from delivery.render import MAX_TEXT, visible_length
 from store import Store
-from store.intake import AdminsEntry, FollowersEntry, ServiceEntry, append
+from store.intake import AdminsEntry, FarewellEntry, FollowersEntry, ServiceEntry, append
+from store.models import CustomBot
 
 Markup = InlineKeyboardMarkup | Mapping[str, Any] | None
 
@@ -49,6 +50,7 @@ class Outbox:
     def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
         self._r = store.redis
         self._intake = store.intake
+        self._store = store
         self._clock = clock
 
     async def service(self, tid: str, chat_id: int, text: str, reply_markup: Markup = None) -> str:
@@ -95,5 +97,15 @@ class Outbox:
         one durable entry, however many followers (fan-out expands it)."""
         _check(text)
         entry = FollowersEntry(tid, group_id, text, markup_dict(reply_markup), self._clock())
+        (entry_id,) = await self._intake.add([entry])
+        return entry_id
+
+    async def farewell(self, bot: CustomBot, chats: list[int], text: str) -> str:
+        """Queue `text` to each chat through `bot`, which is being switched off (or deleted):
+        only it can reach the chats that never started another bot. The bot is kept first
+        (its token sealed), so the entry never names a bot delivery cannot find."""
+        _check(text)
+        await self._store.leaving.keep(bot)
+        entry = FarewellEntry(bot.tenant_id, bot.tg_id, tuple(chats), text, self._clock())
         (entry_id,) = await self._intake.add([entry])
         return entry_id

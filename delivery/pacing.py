@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from delivery import keys
 from delivery.policy import Limits
 from delivery.scripts import ACQUIRE, ANSWERED, ARRIVE, PRELUDE, THROTTLE
+from store import Store
 
 # Telegram's ceiling for a bot with paid broadcasts switched on.
 PAID_MAX_PER_SECOND = 1000.0
@@ -149,6 +150,11 @@ class Budget:
         self._acquire = redis.register_script(PRELUDE + ACQUIRE)
         self._throttle = redis.register_script(PRELUDE + THROTTLE)
         self.arrivals = Arrivals(redis, int(limits.bot_per_second), clock=clock)
+
+    @classmethod
+    def of(cls, store: Store, limits: Limits) -> Budget:
+        """Over the store's Redis: the bot runtime shares it without holding a raw client."""
+        return cls(store.redis, limits)
 
     async def acquire(self, bot_id: int, chat_id: int | None) -> tuple[bool, float]:
         """(True, seconds until the slot reserved for this send), or (False, seconds to wait

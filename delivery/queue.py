@@ -22,6 +22,7 @@ class Kind(StrEnum):
     SERVICE = "service"  # a text a handler queued through the Outbox
     ADMIN = "admin"  # a notice to a tenant's admin (new group, broken bot)
     EDIT = "edit"  # bring one chat's copies of a follow-up card up to date (delivery/edits.py)
+    FAREWELL = "farewell"  # from a bot being switched off, through that bot only
 
 
 @dataclass(slots=True)

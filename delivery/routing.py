@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from store import Store
-from store import keys as store_keys
 from store.models import CustomBot
 
 
@@ -85,6 +84,13 @@ class Router:
         custom = await self.custom(tid)
         return custom if custom is not None and custom.tg_id == tg_id else None
 
+    async def forced(self, tid: str, tg_id: int, tried: Iterable[int]) -> Route | None:
+        """The route of a job only one bot may send (a leaving bot's farewell), if any."""
+        if tg_id in set(tried):
+            return None
+        bot = await self._store.leaving.get(tid, tg_id)
+        return Route(_ref(bot)) if bot is not None else None
+
     @staticmethod
     def _decide(
         default: BotRef,
@@ -119,12 +125,12 @@ class Router:
     async def choose_each(self, wanted: list[tuple[str, int, Iterable[int]]]) -> list[Route | None]:
         """`choose` for many (tenant, chat, tried) at once: the facts in one round trip."""
         customs = [await self.custom(tid) for tid, _, _ in wanted]
-        async with self._store.redis.pipeline(transaction=False) as pipe:
-            for (_, chat, _), custom in zip(wanted, customs, strict=True):
-                if custom is not None:
-                    pipe.sismember(store_keys.started(custom.tg_id), str(chat))
-                pipe.sismember(store_keys.started(self.default.tg_id), str(chat))
-            flags = iter(await pipe.execute())
+        pairs: list[tuple[int, int]] = []
+        for (_, chat, _), custom in zip(wanted, customs, strict=True):
+            if custom is not None:
+                pairs.append((custom.tg_id, chat))
+            pairs.append((self.default.tg_id, chat))
+        flags = iter(await self._store.started.has_each(pairs))
         routes: list[Route | None] = []
         for (_, _, tried), custom in zip(wanted, customs, strict=True):
             started_custom = bool(next(flags)) if custom is not None else False
@@ -134,17 +140,12 @@ class Router:
             )
         return routes
 
-    async def _started(self, bot: int, chats: list[int]) -> list[bool]:
-        if not chats:
-            return []
-        key = store_keys.started(bot)
-        return [bool(f) for f in await self._store.redis.smismember(key, [str(c) for c in chats])]
-
     async def choose_many(self, tid: str, chats: list[int]) -> dict[int, Route]:
         """Routes for a fan-out: the 'started' facts of every chat in one SMISMEMBER per bot."""
         custom = await self.custom(tid)
-        sc = await self._started(custom.tg_id, chats) if custom else [False] * len(chats)
-        sd = await self._started(self.default.tg_id, chats)
+        started = self._store.started
+        sc = await started.has_many(custom.tg_id, chats) if custom else [False] * len(chats)
+        sd = await started.has_many(self.default.tg_id, chats)
         routes: dict[int, Route] = {}
         for chat, started_custom, started_default in zip(chats, sc, sd, strict=True):
             route = self._decide(self.default, custom, started_custom, started_default, ())

@@ -64,7 +64,11 @@ class Sender:
 
     async def routes(self, jobs: list[Job]) -> list[Route | None]:
         """The bot for each claimed job, checked again now (bots change after fan-out)."""
-        return await self._router.choose_each([(j.tid, j.chat, j.tried) for j in jobs])
+        routes = await self._router.choose_each([(j.tid, j.chat, j.tried) for j in jobs])
+        for i, job in enumerate(jobs):
+            if job.kind is Kind.FAREWELL:
+                routes[i] = await self._router.forced(job.tid, job.bot, job.tried)
+        return routes
 
     async def process(self, job: Job, route: Route | None) -> Verdict | None:
         """Send one claimed job by its route (from `routes`) and settle it."""
@@ -128,6 +132,11 @@ class Sender:
         v = out.verdict
         if v not in (Verdict.SENT, Verdict.TRANSIENT, Verdict.MAYBE_SENT, Verdict.RETRY_AFTER):
             await self._queue.answered(route.bot.tg_id)  # Telegram is up: close the breaker
+        if job.kind is Kind.FAREWELL and v in (Verdict.NO_ACCESS, Verdict.BAD_TOKEN):
+            # Only the leaving bot may say it: a chat it cannot reach (or a token already
+            # revoked) ends the farewell there, with no other bot and no broken-bot notice.
+            await self._gone(job)
+            return
         if v is Verdict.SENT:
             await self._queue.ack_grouped(job.jid)
             if hint_key:

@@ -31,7 +31,7 @@ class Context:
     gauges: list[Gauges] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.metrics = Metrics(self.store.redis)
+        self.metrics = Metrics(self.store.counters)
         self.telegram_api = self.telegram_api or self.settings.telegram_api
         if self.default_token is None and self.settings.bot_token is not None:
             self.default_token = self.settings.bot_token.get_secret_value()

@@ -9,9 +9,11 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from redis.asyncio import Redis
 
-COUNTERS_KEY = "pz:metrics:counters"
-HIST_KEY = "pz:metrics:latency"
+from store.counters import Counters
+
 PREFIX = "perezvon_"
+# A pending histogram count's name: HIST + bucket ("0.5", "+Inf", "sum_us").
+HIST = "latency:"
 
 # name -> help text; an explicit registry so /metrics is stable and documented.
 COUNTERS: dict[str, str] = {
@@ -51,10 +53,12 @@ def _escape(value: str) -> str:
 
 
 class Metrics:
-    """Counts in memory, flushes to Redis in one pipeline; `render()` shows the cluster's sum."""
+    """Counts in memory, flushes to the store in one round trip; `render()` shows every
+    process's sum. Takes the store's `counters` (a bare client is wrapped in one, for the
+    delivery queue and tests that hold one)."""
 
-    def __init__(self, redis: Redis, flush_every: float = 1.0) -> None:
-        self._r = redis
+    def __init__(self, counters: Counters | Redis, flush_every: float = 1.0) -> None:
+        self._counters = counters if isinstance(counters, Counters) else Counters(counters)
         self._pending: Counter[str] = Counter()
         self._flush_every = flush_every
         self._task: asyncio.Task[None] | None = None
@@ -68,23 +72,19 @@ class Metrics:
     def observe(self, seconds: float) -> None:
         for bound in BUCKETS:
             if seconds <= bound:
-                self._pending[f"{HIST_KEY}:{bound}"] += 1
+                self._pending[f"{HIST}{bound}"] += 1
                 break
         else:
-            self._pending[f"{HIST_KEY}:+Inf"] += 1
-        self._pending[f"{HIST_KEY}:sum_us"] += round(seconds * 1_000_000)
+            self._pending[f"{HIST}+Inf"] += 1
+        self._pending[f"{HIST}sum_us"] += round(seconds * 1_000_000)
 
     async def flush(self) -> None:
         pending, self._pending = self._pending, Counter()
         if not pending:
             return
-        async with self._r.pipeline(transaction=False) as pipe:
-            for field, value in pending.items():
-                if field.startswith(HIST_KEY + ":"):
-                    pipe.hincrby(HIST_KEY, field.split(":", 3)[-1], value)
-                else:
-                    pipe.hincrby(COUNTERS_KEY, field, value)
-            await pipe.execute()
+        counters = {f: v for f, v in pending.items() if not f.startswith(HIST)}
+        buckets = {f.removeprefix(HIST): v for f, v in pending.items() if f.startswith(HIST)}
+        await self._counters.add(counters, buckets)
 
     async def _loop(self) -> None:
         # Ends on the event, never by cancel(): redis-py can swallow a cancellation that lands
@@ -108,8 +108,7 @@ class Metrics:
     async def render(self, gauges: Gauges | None = None) -> str:
         """The Prometheus text exposition of every counter, the histogram and live gauges."""
         await self.flush()
-        counters = await self._r.hgetall(COUNTERS_KEY)
-        hist = await self._r.hgetall(HIST_KEY)
+        counters, hist = await self._counters.read()
         lines: list[str] = []
         for name, help_text in COUNTERS.items():
             lines += [f"# HELP {PREFIX}{name} {help_text}", f"# TYPE {PREFIX}{name} counter"]

@@ -147,7 +147,7 @@ async def _bots(ctx: Context) -> Stop | None:
         extra_features=[
             admin.feature(
                 Outbox(ctx.store),
-                DeadLetters(ctx.store.redis),
+                DeadLetters.of(ctx.store),
                 ctx.telegram_api,
                 admin.AdminSettings(hooks_url=_hooks_url(ctx.settings)),
             )

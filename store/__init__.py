@@ -11,10 +11,12 @@ from store import keys
 from store.admins import Admins
 from store.ami import AmiLinks
 from store.audit import Audit
+from store.bot_state import BotState
 from store.bots import Bots
 from store.calls import Calls
 from store.client import PoolPolicy, connect
 from store.connectors import Connectors
+from store.counters import Counters
 from store.crypto import SecretBox
 from store.default_bot import DefaultBot
 from store.durability import Replication
@@ -27,8 +29,13 @@ from store.hours import HeldCalls, Schedules
 from store.ingest_tokens import IngestTokens
 from store.intake import IntakeIndex
 from store.invites import Invites
+from store.leases import Leases
+from store.leaving import LeavingBots
 from store.models import Tenant
+from store.once import OnceFlags
+from store.pbx_calls import PbxCalls
 from store.profiles import Profiles
+from store.purges import PurgeSchedule
 from store.schema import migrate
 from store.subscriptions import Subscriptions
 from store.tenants import Tenants
@@ -65,6 +72,12 @@ class Store:
         self.throttle = KeyThrottle(redis, clock)
         self.ami = AmiLinks(redis, box)
         self.connectors = Connectors(redis, box, clock)
+        self.pbx_calls = PbxCalls(redis)
+        self.purges = PurgeSchedule(redis)
+        self.once = OnceFlags(redis)
+        self.leaving = LeavingBots(redis, box)
+        self.bot_state = BotState(redis)
+        self.counters = Counters(redis)
         # Access without the key: invite links, per-PBX ingest tokens, the admin audit log.
         self.invites = Invites(redis, clock)
         self.ingest_tokens = IngestTokens(redis, clock, self.tenants)
@@ -75,6 +88,10 @@ class Store:
         self.heartbeats = Heartbeats(redis, clock)
         self.topics = Topics(redis)
         self.followups = FollowUps(redis, clock, self.intake)
+
+    def leases(self, owner: str, ttl: float) -> Leases:
+        """Bot leases held by one runtime instance (`owner`), each for `ttl` seconds."""
+        return Leases(self.redis, owner, ttl)
 
     async def migrate(self) -> int:
         return await migrate(self.redis)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 
 from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
 
 from store import keys
 from store._tx import atomically
@@ -13,6 +16,24 @@ from store.errors import InvalidInput, NotFound, TokenTaken
 from store.models import BotStatus, CustomBot
 
 MAX_NAME = 64
+
+
+class Changes:
+    """The nudges on the bots' change channel, one at a time."""
+
+    def __init__(self, pubsub: PubSub) -> None:
+        self._pubsub = pubsub
+
+    async def next(self, within: float) -> bool:
+        """True when a nudge arrived within `within` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while (left := deadline - loop.time()) > 0:
+            # None also when what was read is the subscription's own confirmation: read on.
+            got = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=left)
+            if got is not None:
+                return True
+        return False
 
 
 class Bots:
@@ -285,6 +306,18 @@ class Bots:
         # message is a nudge only: listeners also re-read periodically.
         await self._r.incr(keys.BOTS_VERSION)
         await self._r.publish(keys.BOTS_CHANGED, "1")
+
+    async def nudge(self, reason: str = "1") -> None:
+        """Wake every runtime to re-read which bots it serves (a lease let go, say)."""
+        await self._r.publish(keys.BOTS_CHANGED, reason)
+
+    @contextlib.asynccontextmanager
+    async def changes(self) -> AsyncIterator[Changes]:
+        """Subscribed to the nudges while the block runs (a change or `nudge`)."""
+        pubsub = self._r.pubsub()
+        async with pubsub:
+            await pubsub.subscribe(keys.BOTS_CHANGED)
+            yield Changes(pubsub)
 
     async def owner_of_token(self, token: str) -> tuple[str, str] | None:
         """(tenant id, bot id) that registered this token, if any."""

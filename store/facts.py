@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from redis.asyncio import Redis
 
@@ -27,6 +27,22 @@ class StartedBots:
 
     async def forget(self, bot_tg_id: int, chat_id: int) -> None:
         await self._r.srem(keys.started(bot_tg_id), str(chat_id))
+
+    async def has_many(self, bot_tg_id: int, chats: Sequence[int]) -> list[bool]:
+        """`has` for many chats of one bot, in one round trip (in the order given)."""
+        if not chats:
+            return []
+        flags = await self._r.smismember(keys.started(bot_tg_id), [str(c) for c in chats])
+        return [bool(f) for f in flags]
+
+    async def has_each(self, pairs: Sequence[tuple[int, int]]) -> list[bool]:
+        """`has` for many (bot, chat) pairs, in one round trip (in the order given)."""
+        if not pairs:
+            return []
+        async with self._r.pipeline(transaction=False) as pipe:
+            for bot_tg_id, chat_id in pairs:
+                pipe.sismember(keys.started(bot_tg_id), str(chat_id))
+            return [bool(f) for f in await pipe.execute()]
 
 
 class KeyThrottle:

@@ -228,6 +228,38 @@ class FollowersEntry:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class FarewellEntry:
+    """A text to listed chats through one named bot that is being switched off or deleted:
+    only it can reach the chats that never started another bot, so it is never re-routed."""
+
+    KIND: ClassVar[str] = "farewell"
+    tenant: str
+    bot: int
+    chats: tuple[int, ...]
+    text: str
+    at: float = 0.0
+
+    def encode(self) -> dict[str, str]:
+        return {
+            "kind": self.KIND,
+            "tenant": self.tenant,
+            "bot": str(self.bot),
+            "chats": ",".join(str(c) for c in self.chats),
+            "text": self.text,
+            "at": repr(self.at),
+        }
+
+    @classmethod
+    def decode(cls, f: Mapping[str, str]) -> FarewellEntry:
+        try:
+            bot = int(_need(f, "bot"))
+            chats = tuple(int(c) for c in _need(f, "chats").split(","))
+        except ValueError as exc:
+            raise Malformed(f"farewell entry: {type(exc).__name__}") from exc
+        return cls(f["tenant"], bot, chats, _need(f, "text"), _float(f, "at"))
+
+
 Entry = (
     CallEntry
     | GroupNewEntry
@@ -236,6 +268,7 @@ Entry = (
     | ServiceEntry
     | AdminsEntry
     | FollowersEntry
+    | FarewellEntry
 )
 KINDS: dict[str, type[Entry]] = {
     c.KIND: c
@@ -247,6 +280,7 @@ KINDS: dict[str, type[Entry]] = {
         ServiceEntry,
         AdminsEntry,
         FollowersEntry,
+        FarewellEntry,
     )
 }
 

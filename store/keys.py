@@ -23,6 +23,9 @@ BOTS_VERSION = f"{PREFIX}:bots:version"
 # moves what an upgrade left in it into the tenants' streams once (store/intake.py).
 LEGACY_INTAKE = f"{PREFIX}:intake"
 LEGACY_INTAKE_LOCK = f"{PREFIX}:intake:legacy_lock"
+# /metrics (store/counters.py): counter (with labels) -> count; latency bucket -> count.
+METRICS_COUNTERS = f"{PREFIX}:metrics:counters"
+METRICS_LATENCY = f"{PREFIX}:metrics:latency"
 # Tenants with calls held for a digest -> the earliest time one is due (store/hours.py).
 HELD_DUE = f"{PREFIX}:held_due"
 # Silent PBX (store/heartbeat.py): tenant -> last event; AMI link -> last seen connected;
@@ -55,6 +58,11 @@ def chat_admin_of(chat_id: int) -> str:
 
 def started(bot_tg_id: int) -> str:
     return f"{PREFIX}:started:{bot_tg_id}"
+
+
+def purge(bot_tg_id: int) -> str:
+    """Messages of a bot due for deletion: "chat:message" scored by when (store/purges.py)."""
+    return f"{PREFIX}:adm:purge:{bot_tg_id}"
 
 
 def profile(bot_tg_id: int) -> str:
@@ -107,6 +115,11 @@ def bot_active(tid: str) -> str:
     return f"{_t(tid)}:bot_active"
 
 
+def leaving_bot(tid: str, bot_tg_id: int) -> str:
+    """A bot switched off or deleted, kept (token sealed) while its farewell is delivered."""
+    return f"{_t(tid)}:leaving:{bot_tg_id}"
+
+
 def bot_seq(tid: str) -> str:
     return f"{_t(tid)}:seq:bot"
 
@@ -150,6 +163,11 @@ def connectors(tid: str) -> str:
 def connector_status(tid: str, cid: str) -> str:
     """Last event received and last request rejected, for the admins' «test»."""
     return f"{_t(tid)}:connector:{cid}:status"
+
+
+def pbx_call(tid: str, call_id: str) -> str:
+    """A call a vendor reports as a series of events, folded until its end (store/pbx_calls.py)."""
+    return f"{_t(tid)}:pbxcall:{call_id}"
 
 
 # --- access without the key (store/invites.py, store/ingest_tokens.py, store/audit.py) ---
@@ -252,3 +270,29 @@ def fu_ref(tid: str, call_id: str) -> str:
 def fu_copies(tid: str, card: str) -> str:
     """Every message of a card: "chat:bot:message" -> "custom bot id|version shown"."""
     return f"{_t(tid)}:fu:copies:{card}"
+
+
+# --- the bot runtime: leases and PTB persistence (store/leases.py, store/bot_state.py) ----------
+RUNTIME = f"{PREFIX}:rt"
+
+
+def lease(bot_tg_id: int) -> str:
+    """Which runtime instance polls (or takes webhooks for) this bot."""
+    return f"{RUNTIME}:lease:{bot_tg_id}"
+
+
+def _b(bot_tg_id: int) -> str:
+    # One hash tag per bot, so a bot's PTB state lives in one Redis Cluster slot.
+    return f"{RUNTIME}:{{b{bot_tg_id}}}"
+
+
+def conversations(bot_tg_id: int, name: str) -> str:
+    return f"{_b(bot_tg_id)}:conv:{name}"
+
+
+def user_data(bot_tg_id: int) -> str:
+    return f"{_b(bot_tg_id)}:user_data"
+
+
+def chat_data(bot_tg_id: int) -> str:
+    return f"{_b(bot_tg_id)}:chat_data"

@@ -21,7 +21,7 @@ from store.errors import InvalidInput, NotFound
 from store.models import Tenant
 from webhook_ingest.app import INGEST, Ingest, _submit
 from webhook_ingest.connectors import REGISTRY
-from webhook_ingest.connectors.base import HookRequest, Rejected, Vendor
+from webhook_ingest.connectors.base import HookRequest, Parsed, Rejected, Vendor, Verdict
 from webhook_ingest.parse import read_bounded
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,18 @@ async def _reject(ctx: Ingest, vendor: Vendor, c: Connector, reason: str, status
     return _error(status, code, reason)
 
 
+async def _judge(ctx: Ingest, vendor: Vendor, tenant: Tenant, parsed: Parsed) -> list[Verdict]:
+    """Fold each step into its call's record; a call's end yields the vendor's verdict."""
+    found: list[Verdict] = []
+    for step in parsed.steps:
+        record = await ctx.store.pbx_calls.fold(tenant.id, step)
+        if record is not None and vendor.decide is not None:
+            verdict = vendor.decide(step.call_id, record)
+            if verdict is not None:
+                found.append(verdict)
+    return found
+
+
 async def hook(request: web.Request) -> web.StreamResponse:
     ctx, hooks = request.app[INGEST], request.app[HOOKS]
     vendor = REGISTRY.get(request.match_info["vendor"])
@@ -121,13 +133,14 @@ async def hook(request: web.Request) -> web.StreamResponse:
         return await _reject(ctx, vendor, c, exc.reason, exc.status)
     try:
         parsed = vendor.parse(hr)
+        verdicts = list(parsed.verdicts) + await _judge(ctx, vendor, tenant, parsed)
     except (InvalidInput, ValueError) as exc:
         # A signed request we cannot read: the vendor changed its format. The admins see it
         # as the connector's last rejection; nothing is recorded.
         await ctx.store.connectors.note_rejected(c, f"unreadable event: {type(exc).__name__}")
         ctx.metrics.inc("connector_unreadable_total", {"vendor": vendor.name})
         return _error(422, "unreadable_event", "the event could not be read")
-    receipts = await _submit(ctx, tenant, list(parsed.verdicts)) if parsed.verdicts else []
+    receipts = await _submit(ctx, tenant, verdicts) if verdicts else []
     for receipt in receipts:
         ctx.metrics.inc(
             "connector_events_total", {"vendor": vendor.name, "status": receipt.outcome.value}
@@ -135,13 +148,15 @@ async def hook(request: web.Request) -> web.StreamResponse:
     now = time.monotonic()
     if c.id not in hooks.noted or now - hooks.noted[c.id] >= NOTE_EVERY:
         hooks.noted[c.id] = now
-        pairs = zip(parsed.verdicts, receipts, strict=True)
+        pairs = zip(verdicts, receipts, strict=True)
         what = ", ".join(f"{v.type} {r.outcome.value}" for v, r in pairs)
         await ctx.store.connectors.note_event(
             c, what or hr.sub_path or hr.field("event") or "check"
         )
     if parsed.reply is not None:
-        return web.Response(text=parsed.reply, content_type=parsed.reply_type)
+        return web.Response(
+            text=parsed.reply, content_type=parsed.reply_type, headers=dict(parsed.reply_headers)
+        )
     return web.json_response({"status": "ok", "results": [
         {"call_id": r.call_id, "status": r.outcome.value} for r in receipts]})  # fmt: skip
 

@@ -26,6 +26,13 @@ TEXTS: dict[str, str] = {
     "pbx.ask.application_token": (
         "Send the event handler's application_token. I delete the message at once."
     ),
+    "pbx.ask.client_id": (
+        "Send the client id (X-Client-ID) from the integration settings. "
+        "I delete the message at once."
+    ),
+    "pbx.ask.client_key": (
+        "Now the client key (client_key) used for signing. I delete the message at once."
+    ),
     "pbx.secret_not_deleted": "I could not delete the message with the key — please delete it.",
     "pbx.empty_secret": "An empty key will not do. Send it again.",
     "pbx.added": (
@@ -37,6 +44,9 @@ TEXTS: dict[str, str] = {
     "pbx.note.twilio": "Twilio: the number's status callback and the <Dial> action — this URL.",
     "pbx.note.bitrix24": "Bitrix24: the ONVOXIMPLANTCALLEND event handler — this URL.",
     "pbx.note.unsigned": "This PBX signs nothing: keep the URL secret.",
+    "pbx.note.rostelecom": (
+        "Rostelecom VATS cabinet: Integration → API → notification address — this URL."
+    ),
     "pbx.note.uis": "UIS: Notifications → HTTP; request bodies from docs/connectors.md.",
     # The audit log's names of the connector actions (bot/handlers/admin/journal.py).
     "access.action.connector.add": "PBX connection added",

@@ -26,6 +26,11 @@ TEXTS: dict[str, str] = {
     "pbx.ask.application_token": (
         "Пришлите application_token обработчика событий. Сообщение сразу удалю."
     ),
+    "pbx.ask.client_id": (
+        "Пришлите идентификатор клиента (X-Client-ID) из настроек интеграции. "
+        "Сообщение сразу удалю."
+    ),
+    "pbx.ask.client_key": "Теперь ключ клиента (client_key) для подписи. Сообщение сразу удалю.",
     "pbx.secret_not_deleted": "Не удалось удалить сообщение с ключом — удалите его сами.",
     "pbx.empty_secret": "Пустой ключ не подходит. Пришлите его ещё раз.",
     "pbx.added": (
@@ -37,6 +42,9 @@ TEXTS: dict[str, str] = {
     "pbx.note.twilio": "Twilio: статус-колбэк номера и action у <Dial> — этот адрес.",
     "pbx.note.bitrix24": "Bitrix24: обработчик события ONVOXIMPLANTCALLEND — этот адрес.",
     "pbx.note.unsigned": "Эта АТС ничего не подписывает: держите адрес в секрете.",
+    "pbx.note.rostelecom": (
+        "Кабинет ВАТС Ростелеком: Интеграция → API → «Адрес для уведомлений» — этот адрес."
+    ),
     "pbx.note.uis": "UIS: Уведомления → HTTP, тела запросов — шаблоны из docs/connectors.md.",
     # The audit log's names of the connector actions (bot/handlers/admin/journal.py).
     "access.action.connector.add": "подключение АТС добавлено",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot import keys
 from bot.persistence import STORED
 
 
@@ -23,5 +22,5 @@ async def test_fifty_users_asking_for_help_leave_no_state_behind(
     assert not STORED.user_data
     assert len(app.chat_data) == 0 and len(app.user_data) == 0
     assert not app._user_ids_to_be_updated_in_persistence  # PTB's own bookkeeping, too
-    assert await store.redis.hlen(keys.chat_data(world.default.id)) == 0
-    assert await store.redis.hlen(keys.user_data(world.default.id)) == 0
+    assert await store.bot_state.size(world.default.id, "chat") == 0
+    assert await store.bot_state.size(world.default.id, "user") == 0

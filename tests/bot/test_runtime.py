@@ -12,12 +12,12 @@ from telegram import Update
 from telegram.error import InvalidToken
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot import keys
 from bot.errors import DefaultTokenRejected
 from bot.registry import Feature
 from bot.runtime import BotRuntime
 from bot.webhook import SECRET_HEADER, add_webhook_route
 from perezvon.texts import Catalogue
+from store import keys
 from store.models import BotStatus
 
 

@@ -220,16 +220,15 @@ FAST = Options(
 )
 
 
-@pytest.fixture
-async def engine(store: Store, world: World) -> AsyncIterator[DeliveryEngine]:
-    """The delivery worker, so what the admin causes really reaches the users."""
+async def start_engine(store: Store, world: World, consumer: str = "w1") -> DeliveryEngine:
+    """A started delivery worker on the test world; the caller stops it."""
     worker = DeliveryEngine(
         store,
         Metrics(store.redis),
         Catalogue(),
         api_base=world.base_url,
         default_token=world.default.token,
-        consumer="w1",
+        consumer=consumer,
         group_new_markup=group_new_markup,
         limits=Limits.loose(),
         retry=Retry(attempts=2, base=0.02, cap=0.05),
@@ -237,6 +236,13 @@ async def engine(store: Store, world: World) -> AsyncIterator[DeliveryEngine]:
         breaker=Breaker(base=0.05, cap=0.2, probe=1.0),
     )
     await worker.start()
+    return worker
+
+
+@pytest.fixture
+async def engine(store: Store, world: World) -> AsyncIterator[DeliveryEngine]:
+    """The delivery worker, so what the admin causes really reaches the users."""
+    worker = await start_engine(store, world)
     yield worker
     await worker.stop(grace=1.0)
 

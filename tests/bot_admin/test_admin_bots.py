@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from store.models import BotStatus
+from tests.bot_admin.conftest import eventually, start_engine
 
 
 async def _start_adding(me) -> None:
@@ -136,7 +137,7 @@ async def test_re_adding_a_bot_with_its_new_token_renews_it(world, runtimes, acm
 
 
 async def test_switching_a_bot_off_never_silently_strands_its_subscribers(
-    signed_in, world, store, acme
+    signed_in, world, store, acme, engine
 ):
     me, tenant = signed_in, acme[0]
     only_custom = await world.user("Инна", start=False)  # she only ever opened @AcmeBot
@@ -156,3 +157,85 @@ async def test_switching_a_bot_off_never_silently_strands_its_subscribers(
     link = await world.receives(only_custom, world.acme, "https://t.me/PerezvonBot?start=hi")
     assert "больше не присылает уведомления компании «Acme»" in link
     assert not [t for t in await world.texts(both, world.acme) if "PerezvonBot?start" in t]
+
+
+async def _drained(engine) -> None:
+    async def check() -> bool:
+        g = await engine.gauges()
+        names = ("queue_depth", "waiting", "in_flight", "intake_backlog")
+        return all(g[f"delivery_{name}"][1] == 0 for name in names)
+
+    await eventually(check)
+
+
+async def _stranded(world, store, tenant) -> tuple[int, object]:
+    """A subscriber who only ever opened @AcmeBot, and @AcmeBot active."""
+    uid = await world.user("Инна", start=False)
+    await world.tg.send_command(world.acme.username, uid, "start")
+    await store.started.mark(world.acme.id, uid)
+    await store.subs.activate(tenant.id, uid, str(uid))
+    bot = await store.bots.add(tenant.id, "Acme", world.acme.token, "AcmeBot", world.acme.id)
+    await store.bots.activate(tenant.id, bot.id)
+    return uid, bot
+
+
+def _farewells(texts: list[str]) -> list[str]:
+    return [t for t in texts if "https://t.me/PerezvonBot?start=hi" in t]
+
+
+async def test_the_farewell_of_a_deleted_bot_still_comes_from_it_once(
+    signed_in, world, store, acme, engine
+):
+    me, tenant = signed_in, acme[0]
+    uid, _ = await _stranded(world, store, tenant)
+    await me.press("Боты")
+    await me.press("Acme (@AcmeBot)")
+    await me.press("Удалить")
+    assert "Тем, кто открывал только @AcmeBot (1)" in await me.press("Да, удалить")
+    await world.receives(uid, world.acme, "https://t.me/PerezvonBot?start=hi")
+    await _drained(engine)
+    assert len(_farewells(await world.texts(uid, world.acme))) == 1
+    assert _farewells(await world.texts(uid, world.default)) == []
+
+
+async def test_the_farewell_is_durable_across_a_crash_before_delivery(
+    world, store, acme, runtimes, admin_of
+):
+    # No delivery worker runs while the admin switches the bot off, and the bot process
+    # goes away right after: the farewell waits in the queue and a worker started later
+    # sends it, once, through the bot that was switched off.
+    tenant = acme[0]
+    uid, _ = await _stranded(world, store, tenant)
+    runtime = await runtimes()
+    admin = await world.user("Админ")
+    me = admin_of(world.default, admin)
+    await me.say(f"/admin {acme[1]}", answers=2)
+    await me.press("Боты")
+    await me.press("Acme (@AcmeBot)")
+    assert "Тем, кто открывал только @AcmeBot (1)" in await me.press("Выключить")
+    await runtime.stop()
+    assert _farewells(await world.texts(uid, world.acme)) == []
+    for name in ("w1", "w2"):  # the second worker finds nothing left to send
+        worker = await start_engine(store, world, name)
+        try:
+            await world.receives(uid, world.acme, "https://t.me/PerezvonBot?start=hi")
+            await _drained(worker)
+        finally:
+            await worker.stop(grace=1.0)
+    assert len(_farewells(await world.texts(uid, world.acme))) == 1
+    assert _farewells(await world.texts(uid, world.default)) == []
+
+
+async def test_a_chat_that_blocked_the_leaving_bot_gets_nothing_from_another(
+    signed_in, world, store, acme, engine
+):
+    me, tenant = signed_in, acme[0]
+    uid, _ = await _stranded(world, store, tenant)
+    await world.tg.block_bot(uid, world.acme.id)
+    await me.press("Боты")
+    await me.press("Acme (@AcmeBot)")
+    await me.press("Выключить")
+    await _drained(engine)
+    assert _farewells(await world.texts(uid, world.acme)) == []
+    assert _farewells(await world.texts(uid, world.default)) == []
+    assert not await store.started.has(world.acme.id, uid)

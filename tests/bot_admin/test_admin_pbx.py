@@ -64,3 +64,20 @@ async def test_a_vendor_without_secrets_is_created_at_once(signed_in, store, acm
     (c,) = await store.connectors.list(tenant.id)
     assert c.vendor == "sipuni"
     assert c.id in await me.screen()
+
+
+async def test_add_a_rostelecom_connector_by_pasting_its_client_id_and_key(signed_in, store, acme):
+    me, tenant = signed_in, acme[0]
+    await me.press("Подключения АТС")
+    await me.press("Добавить подключение")
+    await me.press("Rostelecom VATS")
+    assert "X-Client-ID" in await me.screen()
+    assert "client_key" in await me.say("rt-client-7781")
+    await me.say("rt-key-90ab", answers=2)
+    texts = await _texts(me)
+    assert not [t for t in texts if "rt-client-7781" in t or "rt-key-90ab" in t]
+    (c,) = await store.connectors.list(tenant.id)
+    assert c.vendor == "rostelecom"
+    assert c.options == {"client_id": "rt-client-7781", "client_key": "rt-key-90ab"}
+    added = next(t for t in texts if "Подключение Rostelecom VATS создано" in t)
+    assert f"/v1/hooks/rostelecom/{c.id}" in added and "ВАТС Ростелеком" in added

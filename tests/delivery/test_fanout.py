@@ -7,6 +7,8 @@ import json
 import secrets
 import time
 
+import pytest
+
 from delivery import keys
 from delivery.engine import DeliveryEngine
 from delivery.intake import Intake
@@ -178,3 +180,31 @@ async def test_an_idle_worker_wakes_for_a_new_entry_and_settles_the_index(store)
         engine.fanout.stopping = True
         engine.fanout.wake()
         await asyncio.wait_for(task, 5)
+
+
+async def test_a_farewell_entry_becomes_one_job_per_chat(store):
+    tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    bot = await store.bots.add(tenant.id, "Acme", "5151:tok", "AcmeBot", 5151)
+    engine = _engine(store)
+    await Outbox(store).farewell(bot, [101, 102, 103], "bye")
+    stream, entry_id, got = await _read_one(store, engine, tenant.id)
+    assert got["kind"] == "farewell" and got["bot"] == "5151"
+    assert "tok" not in json.dumps(got)  # the token stays sealed in the store, not in the entry
+    assert await engine.fanout.handle(stream, entry_id, got) == 3
+    assert (await engine.queue.depth()).queued == 3
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [{"bot": "AcmeBot"}, {"chats": "101,x"}, {"chats": ""}, {"text": ""}],
+    ids=["bot", "chat", "no chats", "no text"],
+)
+async def test_a_malformed_farewell_is_dead_lettered(store, broken):
+    tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    engine = _engine(store)
+    fields = {"kind": "farewell", "tenant": tenant.id, "bot": "5151", "chats": "101", "text": "b"}
+    await store.redis.xadd(keys.intake(tenant.id), {**fields, **broken})
+    stream, entry_id, got = await _read_one(store, engine, tenant.id)
+    assert await engine.fanout.handle(stream, entry_id, got) == 0
+    [raw] = await store.redis.lrange(keys.DEAD_INTAKE, 0, -1)
+    assert json.loads(raw)["error"].startswith("malformed")

@@ -70,6 +70,22 @@ def test_the_secret_is_sealed_at_rest(env, capsys):
     assert b"twilio" in dump and b"tw-plain-9" not in dump
 
 
+def test_a_rostelecom_connector_takes_its_client_id_and_key(env, capsys):
+    run_json(capsys, "tenant", "create", "--name", "Acme")
+    code, made, _ = run_json(
+        capsys, "connector", "add", "1", "--vendor", "rostelecom",
+        "--option", "client_id=rt-id-plain-1", "--option", "client_key=rt-key-plain-2",
+    )  # fmt: skip
+    assert code == 0 and made["url"].endswith(f"/v1/hooks/rostelecom/{made['id']}")
+    dump = b"".join(p.read_bytes() for p in (env / "data").rglob("*") if p.is_file())
+    assert b"rostelecom" in dump
+    assert b"rt-id-plain-1" not in dump and b"rt-key-plain-2" not in dump
+    code, out, _ = run_json(
+        capsys, "connector", "add", "1", "--vendor", "rostelecom", "--option", "client_id=x"
+    )
+    assert code == 2 and "client_key" in out["error"]
+
+
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [

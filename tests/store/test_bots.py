@@ -151,3 +151,14 @@ async def test_bots_switched_off_are_retired_until_on_again_broken_or_deleted(st
     await store.bots.deactivate(tenant.id, b.id)
     await store.bots.delete(tenant.id, b.id)
     assert await store.bots.all_retired(0) == []
+
+
+async def test_a_change_or_a_nudge_reaches_every_listener(store: Store):
+    async with store.bots.changes() as first, store.bots.changes() as second:
+        assert not await first.next(within=0.05)
+        await store.bots.nudge("lease")
+        assert await first.next(within=2.0) and await second.next(within=2.0)
+        t, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+        bot = await store.bots.add(t.id, "Acme", "6161:tok", "AcmeBot", 6161)
+        await store.bots.activate(t.id, bot.id)
+        assert await asyncio.wait_for(first.next(within=2.0), 3.0)

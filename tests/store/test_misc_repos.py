@@ -44,6 +44,17 @@ async def test_started_bots(store: Store):
     assert not await store.started.has(777, 100)
 
 
+async def test_started_facts_for_many_chats_and_pairs_keep_the_order_given(store: Store):
+    await store.started.mark(777, 100)
+    await store.started.mark(777, 102)
+    await store.started.mark(778, 101)
+    assert await store.started.has_many(777, [102, 101, 100]) == [True, False, True]
+    assert await store.started.has_many(777, []) == []
+    pairs = [(778, 100), (777, 100), (778, 101), (779, 101)]
+    assert await store.started.has_each(pairs) == [False, True, True, False]
+    assert await store.started.has_each([]) == []
+
+
 async def test_throttle_locks_after_too_many_wrong_keys_and_expires(store: Store, clock):
     for _ in range(WRONG_KEY_LIMIT):
         assert await store.throttle.failure(9) is None

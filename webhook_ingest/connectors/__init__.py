@@ -6,6 +6,7 @@ from webhook_ingest.connectors import (
     bitrix24,
     crm_api,
     mango,
+    rostelecom,
     sipuni,
     telphin,
     twilio,
@@ -26,6 +27,7 @@ REGISTRY: dict[str, Vendor] = {
         sipuni.VENDOR,
         telphin.VENDOR,
         uis.VENDOR,
+        rostelecom.VENDOR,
     )
 }
 # Options every vendor takes besides its own: repeatable source-IP allowlist entries.

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from store.events import AnsweredEvent, CallEvent, OutboundEvent
+from store.pbx_calls import Step
 
 Verdict = CallEvent | AnsweredEvent | OutboundEvent
 # The store's group-id rule: no white space and no ':'.
@@ -43,11 +44,17 @@ class HookRequest:
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """At most one verdict per call; `reply` answers a vendor's check or query instead."""
+    """At most one verdict per call; `reply` answers a vendor's check or query instead.
+
+    `steps` are for vendors whose verdict only a call's sequence of events tells: each is folded
+    into the call's record (store/pbx_calls.py) and the vendor's `decide` judges it at the end.
+    """
 
     verdicts: tuple[Verdict, ...] = ()
     reply: str | None = None
     reply_type: str = "text/plain"
+    reply_headers: tuple[tuple[str, str], ...] = ()
+    steps: tuple[Step, ...] = ()
 
 
 class Rejected(Exception):
@@ -72,6 +79,8 @@ class Vendor:
     verify: Callable[[HookRequest, Mapping[str, str]], None]
     parse: Callable[[HookRequest], Parsed]
     required: tuple[str, ...] = field(default=())
+    # (call id, the call's folded record at its end) -> its verdict; for parses that yield steps.
+    decide: Callable[[str, Mapping[str, str]], Verdict | None] | None = None
 
 
 def same(given: str, expected: str) -> bool:

@@ -5,20 +5,11 @@ The Outbox sends HTML, so every value put into these texts is escaped here.
 
 from __future__ import annotations
 
-import asyncio
 import html
-import logging
-
-from telegram import Bot
-from telegram.constants import ParseMode
-from telegram.error import RetryAfter, TelegramError
 
 from bot.context import Ctx
 from bot.handlers.admin.shared import Session, all_subs, group_name, tr
-from store import keys as store_keys
 from store.models import CustomBot, Group, SubStatus
-
-log = logging.getLogger(__name__)
 
 # Who hears about changes of their notifications: the ones receiving them now.
 LISTENING = (SubStatus.ACTIVE,)
@@ -73,10 +64,7 @@ async def start_links(ctx: Ctx, s: Session, bot: CustomBot) -> int:
     """Invite every active subscriber who never started the newly active bot to start it."""
     store = ctx.deps.store
     subs = [sub for sub in await all_subs(store, s.tid) if sub.status in LISTENING]
-    async with store.redis.pipeline(transaction=False) as pipe:
-        for sub in subs:
-            pipe.sismember(store_keys.started(bot.tg_id), str(sub.chat_id))
-        started = await pipe.execute()
+    started = await store.started.has_many(bot.tg_id, [sub.chat_id for sub in subs])
     link = f"https://t.me/{bot.username}?start=hi"
     text = tr(
         ctx, s, "admin.notice.start_bot", tenant=_e(s.tenant.name), bot=_e(bot.username), link=link
@@ -89,52 +77,28 @@ async def start_links(ctx: Ctx, s: Session, bot: CustomBot) -> int:
     return invited
 
 
-FAREWELL_PER_SECOND = 25  # under the 30 messages/s Telegram allows one bot
-
-
 async def farewell(ctx: Ctx, s: Session, old: CustomBot, successor: str) -> int:
     """Before `old` stops delivering: whoever started only that bot gets, through it, a link to
     `successor` (the bot that delivers from now on); otherwise nothing could ever reach them.
 
-    Sent straight through the old bot's token (still valid at Telegram after we switch it off),
-    paced under its limit, in the background; returns how many will be told.
+    One durable entry that delivery sends through `old` alone (its token is still valid at
+    Telegram after we switch it off), under that bot's limits; returns how many will be told.
     """
     store = ctx.deps.store
     subs = [sub for sub in await all_subs(store, s.tid) if sub.status in LISTENING]
-    async with store.redis.pipeline(transaction=False) as pipe:
-        for sub in subs:
-            pipe.sismember(store_keys.started(old.tg_id), str(sub.chat_id))
-            pipe.sismember(store_keys.started(ctx.deps.default.tg_id), str(sub.chat_id))
-        flags = await pipe.execute()
+    chats = [sub.chat_id for sub in subs]
+    only_old = await store.started.has_many(old.tg_id, chats)
+    has_default = await store.started.has_many(ctx.deps.default.tg_id, chats)
     stranded = [
-        sub.chat_id
-        for sub, only_old, has_default in zip(subs, flags[::2], flags[1::2], strict=True)
-        if only_old and not has_default
+        chat for chat, o, d in zip(chats, only_old, has_default, strict=True) if o and not d
     ]
     if stranded:
         text = tr(
             ctx, s, "admin.notice.bot_leaving", tenant=_e(s.tenant.name), old=_e(old.username),
             bot=_e(successor), link=f"https://t.me/{successor}?start=hi",
         )  # fmt: skip
-        ctx.application.create_task(
-            _send_through(s.env.api_base, old.token, stranded, text), name="admin-farewell"
-        )
+        await s.env.outbox.farewell(old, stranded, text)
     return len(stranded)
-
-
-async def _send_through(api_base: str, token: str, chats: list[int], text: str) -> None:
-    async with Bot(token, base_url=f"{api_base}/bot", base_file_url=f"{api_base}/file/bot") as bot:
-        for chat in chats:
-            for _ in range(3):
-                try:
-                    await bot.send_message(chat, text, parse_mode=ParseMode.HTML)
-                    break
-                except RetryAfter as exc:
-                    await asyncio.sleep(float(exc.retry_after))
-                except TelegramError as exc:  # blocked, gone, token revoked: nothing to add
-                    log.info("farewell to chat %s not sent: %s", chat, exc)
-                    break
-            await asyncio.sleep(1 / FAREWELL_PER_SECOND)
 
 
 async def sessions_ended(ctx: Ctx, s: Session, chats: list[int]) -> None:

@@ -25,6 +25,7 @@ NOTES = {
     "mango": "mango", "zadarma": "zadarma", "novofon": "zadarma", "megafon": "crm_api",
     "domru": "crm_api", "gravitel": "crm_api", "westcall": "crm_api", "twilio": "twilio",
     "bitrix24": "bitrix24", "sipuni": "unsigned", "telphin": "unsigned", "uis": "uis",
+    "rostelecom": "rostelecom",
 }  # fmt: skip
 
 

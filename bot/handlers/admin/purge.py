@@ -14,28 +14,23 @@ from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import Application, JobQueue
 
 from bot.context import Ctx
+from store.purges import Purge
 
 log = logging.getLogger(__name__)
-
-PREFIX = "pz:adm"
-
-
-def key(bot_tg_id: int) -> str:
-    return f"{PREFIX}:purge:{bot_tg_id}"
 
 
 async def later(ctx: Ctx, chat_id: int, message_id: int, delay: float) -> None:
     """Delete this bot's message in `delay` seconds, even across a restart."""
-    member = f"{chat_id}:{message_id}"
-    await ctx.deps.store.redis.zadd(key(ctx.deps.me.tg_id), {member: ctx.deps.clock() + delay})
+    purge = Purge(chat_id, message_id)
+    await ctx.deps.store.purges.add(ctx.deps.me.tg_id, purge, ctx.deps.clock() + delay)
     if ctx.job_queue is not None:
-        ctx.job_queue.run_once(_job, delay, data=member, name=f"purge:{member}")
+        ctx.job_queue.run_once(_job, delay, data=purge, name=f"purge:{purge.member()}")
         _sweep_later(ctx.job_queue, SWEEP_EVERY)
 
 
 async def _job(ctx: Ctx) -> None:
-    assert ctx.job is not None
-    await _delete(ctx, str(ctx.job.data))
+    assert ctx.job is not None and isinstance(ctx.job.data, Purge)
+    await _delete(ctx, ctx.job.data)
 
 
 SWEEP_EVERY = 30.0
@@ -56,21 +51,20 @@ def _sweep_later(job_queue: JobQueue, delay: float) -> None:
 
 async def _sweep_job(ctx: Ctx) -> None:
     await sweep(ctx)
-    if ctx.job_queue is not None and await ctx.deps.store.redis.zcard(key(ctx.deps.me.tg_id)):
+    if ctx.job_queue is not None and await ctx.deps.store.purges.pending(ctx.deps.me.tg_id):
         ctx.job_queue.run_once(_sweep_job, SWEEP_EVERY, name=SWEEP_JOB)
 
 
 async def sweep(ctx: Ctx) -> int:
     """Delete every overdue message of this bot; returns how many records were settled."""
-    redis, now = ctx.deps.store.redis, ctx.deps.clock()
-    due = await redis.zrangebyscore(key(ctx.deps.me.tg_id), "-inf", now)
-    for member in due:
-        await _delete(ctx, member)
+    due = await ctx.deps.store.purges.due(ctx.deps.me.tg_id, ctx.deps.clock())
+    for purge in due:
+        await _delete(ctx, purge)
     return len(due)
 
 
-async def _delete(ctx: Ctx, member: str) -> None:
-    chat, message = (int(part) for part in member.split(":"))
+async def _delete(ctx: Ctx, purge: Purge) -> None:
+    chat, message = purge.chat_id, purge.message_id
     try:
         await ctx.bot.delete_message(chat, message)
     except (BadRequest, Forbidden) as exc:
@@ -79,4 +73,4 @@ async def _delete(ctx: Ctx, member: str) -> None:
     except NetworkError as exc:
         log.warning("deleting message %s in chat %s failed, will retry: %s", message, chat, exc)
         return
-    await ctx.deps.store.redis.zrem(key(ctx.deps.me.tg_id), member)
+    await ctx.deps.store.purges.done(ctx.deps.me.tg_id, purge)

@@ -27,6 +27,9 @@ class Hook:
         path = self.path + (f"/{signed0.sub_path}" if signed0.sub_path else "")
         signed: Signed = self.row.sign(leg, options or self.row.options, str(client.make_url(path)))
         headers = {**signed.headers, **(headers or {})}
+        if signed.body is not None:
+            headers.setdefault("Content-Type", "application/json")
+            return await client.post(path, data=signed.body, headers=headers)
         if signed.json_body is not None:
             return await client.post(path, json=signed.json_body, headers=headers)
         return await client.post(path, data=signed.form, headers=headers)

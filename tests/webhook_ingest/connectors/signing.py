@@ -19,6 +19,7 @@ class Signed:
     form: dict[str, str]
     headers: dict[str, str]
     json_body: dict | None = None
+    body: bytes | None = None  # a raw JSON body, posted byte for byte (the vendor signs it)
 
 
 def mango(leg: dict, opts: dict[str, str], url: str) -> Signed:
@@ -62,6 +63,13 @@ def bitrix24(leg: dict, opts: dict[str, str], url: str) -> Signed:
     return Signed("", {**leg["form"], "auth[application_token]": opts["application_token"]}, {})
 
 
+def rostelecom(leg: dict, opts: dict[str, str], url: str) -> Signed:
+    body = json.dumps(leg["json"], ensure_ascii=False).encode()
+    digest = hashlib.sha256(opts["client_id"].encode() + body + opts["client_key"].encode())
+    headers = {"X-Client-ID": opts["client_id"], "X-Client-Sign": digest.hexdigest()}
+    return Signed("", {}, headers, body=body)
+
+
 def unsigned(leg: dict, opts: dict[str, str], url: str) -> Signed:
     if "json" in leg:
         return Signed("", {}, {}, leg["json"])
@@ -90,6 +98,12 @@ ROWS = [
     Row("westcall", "crm_api", {"crm_token": "wc-token-9f70"}, crm_api),
     Row("twilio", "twilio", {"auth_token": "tw-token-2a6b"}, twilio),
     Row("bitrix24", "bitrix24", {"application_token": "b24-token-4e8c"}, bitrix24),
+    Row(
+        "rostelecom",
+        "rostelecom",
+        {"client_id": "rt-id-31f7", "client_key": "rt-key-c90a"},
+        rostelecom,
+    ),
     Row("sipuni", "sipuni", {}, unsigned, signed=False),
     Row("telphin", "telphin", {}, unsigned, signed=False),
     Row("uis", "uis", {}, unsigned, signed=False),

@@ -13,7 +13,7 @@ from tests.webhook_ingest.connectors.signing import ROWS
 from webhook_ingest.app import RUNNER_OPTIONS, build_app
 from webhook_ingest.connectors import REGISTRY
 
-E2E = [r for r in ROWS if r.vendor in ("mango", "zadarma", "megafon", "twilio")]
+E2E = [r for r in ROWS if r.vendor in ("mango", "zadarma", "megafon", "twilio", "rostelecom")]
 
 
 class _Ingest:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import WatchError
 
-from bot import keys
+from store import keys
 
 CLUSTER_CONCURRENCY = 16
 # Compare-and-extend of one lease key; one key per call, so it runs on a Cluster too.
