@@ -13,7 +13,7 @@ from connectors.asterisk import AmiConnection, AmiSettings, DetectorSettings
 from delivery.intake import Intake
 from perezvon.metrics import Metrics
 from store import Store
-from store.events import AnsweredEvent, CallEvent
+from store.events import CallEvent, FollowUp
 from store.models import AmiLink
 
 log = logging.getLogger("perezvon.ami")
@@ -78,14 +78,14 @@ class AmiSupervisor:
     def link_ids(self) -> list[str]:
         return sorted(self._running, key=int)
 
-    def _on_missed(self, link: AmiLink) -> Callable[[CallEvent | AnsweredEvent], Awaitable[None]]:
-        async def submit(event: CallEvent | AnsweredEvent) -> None:
+    def _on_missed(self, link: AmiLink) -> Callable[[CallEvent | FollowUp], Awaitable[None]]:
+        async def submit(event: CallEvent | FollowUp) -> None:
             # Raising makes the connector keep the call and retry: nothing decided is lost.
             tenant = await self._store.tenants.get(link.tenant_id)
-            if isinstance(event, AnsweredEvent):  # the follow-up loop: the caller got through
-                (receipt,) = await self._intake.submit_followups(tenant, [event])
-            else:
+            if isinstance(event, CallEvent):
                 receipt = await self._intake.submit(tenant, event)
+            else:  # the follow-up loop: the caller got through, or was called back
+                (receipt,) = await self._intake.submit_followups(tenant, [event])
             if self._metrics is not None:
                 self._metrics.inc(f"events_{receipt.outcome.value}_total")
             log.info("AMI %s: call %s %s", link.id, event.call_id, receipt.outcome.value)

@@ -24,7 +24,7 @@ from connectors.asterisk.errors import (
 from connectors.asterisk.outbox import OnMissed, Outbox
 from connectors.asterisk.parser import AmiMessage, AmiParser
 from connectors.asterisk.settings import AmiSettings
-from connectors.asterisk.verdict import Verdict, to_answered_event, to_call_event
+from connectors.asterisk.verdict import Verdict, to_call_event, to_followup_event
 
 READ_SIZE = 65_536
 LOGGER = logging.getLogger("perezvon.ami")
@@ -219,15 +219,13 @@ class AmiConnection:
         for verdict in verdicts:
             if not verdict.is_missed:
                 self._log.debug("ami[%s] %s %s", label, verdict.kind, verdict.linkedid)
-                try:  # an answered call tells the follow-up loop the caller got through
-                    answered = to_answered_event(
-                        verdict, call_id_prefix=self.settings.call_id_prefix
-                    )
+                try:  # answered and outbound calls tell the follow-up loop what happened next
+                    follow = to_followup_event(verdict, call_id_prefix=self.settings.call_id_prefix)
                 except ValueError as exc:
                     self._log.error("ami[%s] unusable call %s: %s", label, verdict.linkedid, exc)
                     continue
-                if answered is not None:
-                    self.outbox.put(answered)
+                if follow is not None:
+                    self.outbox.put(follow)
                 continue
             try:
                 event = to_call_event(verdict, call_id_prefix=self.settings.call_id_prefix)
