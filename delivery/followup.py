@@ -23,14 +23,18 @@ CopiesTo = Callable[[Job, list[int]], Awaitable[Copies]]
 
 
 async def open_card(store: Store, tenant: Tenant, event: CallEvent, rec: RecordedCall) -> Opened:
+    caller = cards.caller_key(tenant, event.caller)
+    # «Позвонить» needs a number to call and a PBX link allowed to place calls.
+    dial = bool(caller) and await store.ami.dialer_of(tenant.id) is not None
     return await store.followups.open_call(
         tenant.id,
         rec.call_id,
-        cards.caller_key(tenant, event.caller),
+        caller,
         rec.group_id,
         rec.recorded_at,
         escalate_after=tenant.escalate_after * 60,
         window=tenant.callback_window * 3600,
+        dial=dial,
     )
 
 

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 from connectors.asterisk import AmiConnection, AmiSettings, DetectorSettings
 from delivery.intake import Intake
+from perezvon.ami_dial import DialDesk
 from perezvon.metrics import Metrics
+from perezvon.texts import Catalogue
 from store import Store
 from store.events import CallEvent, FollowUp
 from store.models import AmiLink
@@ -63,12 +65,14 @@ class AmiSupervisor:
         metrics: Metrics | None = None,
         reconcile_every: float = 5.0,
         connect: Connect = AmiConnection,
+        catalogue: Catalogue | None = None,
     ) -> None:
         self._store = store
         self._intake = intake
         self._metrics = metrics
         self._every = reconcile_every
         self._connect = connect
+        self._cat = catalogue or Catalogue()
         self._running: dict[str, tuple[AmiLink, asyncio.Task[None]]] = {}
         self._conns: dict[str, object] = {}  # link id -> its connection (has `connected`)
         self._loop_task: asyncio.Task[None] | None = None
@@ -110,10 +114,22 @@ class AmiSupervisor:
                 log.error("AMI link %s is misconfigured and stays off: %s", aid, exc)
                 continue
             conn = self._connect(settings, self._on_missed(link))
-            task = asyncio.create_task(conn.run(), name=f"ami-{aid}")
+            task = asyncio.create_task(self._serve(link, conn), name=f"ami-{aid}")
             self._running[aid] = (link, task)
             self._conns[aid] = conn
             log.info("AMI link %s: connecting to %s:%s", aid, link.host, link.port)
+
+    async def _serve(self, link: AmiLink, conn: AmiConnection) -> None:
+        # The link's owner is the one process that may place its calls («Позвонить»).
+        if not link.dial:
+            return await conn.run()
+        desk = asyncio.create_task(
+            DialDesk(self._store, self._cat, link, conn).run(), name=f"ami-dial-{link.id}"
+        )
+        try:
+            await conn.run()
+        finally:
+            await _cancel(desk)
 
     async def _loop(self) -> None:
         # Stopped by an event, not by cancel(): a cancellation landing inside a Redis command

@@ -146,6 +146,7 @@ def _ami_row(link: AmiLink) -> dict[str, Any]:
         "tls_ca": link.tls_ca,
         "did_groups": link.did_groups or {},
         "contexts": list(link.contexts),
+        "dial": link.dial,
     }
 
 
@@ -172,6 +173,7 @@ async def ami_list(store: Store) -> Result:
     lines = [
         f"{r['id']:>4}  tenant {r['tenant']:<5} {r['username']}@{r['host']}:{r['port']}"
         + (" TLS" if r["tls"] else "")
+        + (" dial" if r["dial"] else "")
         for r in rows
     ] or ["No AMI links: perezvon ami add TENANT --host H --port P --username U --secret S"]
     return Result(rows, lines)

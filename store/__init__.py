@@ -17,6 +17,7 @@ from store.client import PoolPolicy, connect
 from store.connectors import Connectors
 from store.crypto import SecretBox
 from store.default_bot import DefaultBot
+from store.dial import Dials
 from store.durability import Replication
 from store.errors import NotFound, SecretKeyMismatch
 from store.facts import KeyThrottle, StartedBots
@@ -72,6 +73,7 @@ class Store:
         self.heartbeats = Heartbeats(redis, clock)
         self.topics = Topics(redis)
         self.followups = FollowUps(redis, clock)
+        self.dials = Dials(redis, clock)
 
     async def migrate(self) -> int:
         return await migrate(self.redis)

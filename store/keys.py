@@ -240,3 +240,19 @@ def fu_ref(tid: str, call_id: str) -> str:
 def fu_copies(tid: str, card: str) -> str:
     """Every message of a card: "chat:bot:message" -> "custom bot id|version shown"."""
     return f"{_t(tid)}:fu:copies:{card}"
+
+
+# --- «Позвонить»: call-back requests for the process holding an AMI link (store/dial.py) ---------
+def dial_queue(aid: str) -> str:
+    """Requests waiting for AMI link `aid` (braces: the queue and its taken list share a slot)."""
+    return f"{PREFIX}:dial:{{a{aid}}}:queue"
+
+
+def dial_taken(aid: str) -> str:
+    """Requests the link's owner took and has not finished (never sent again)."""
+    return f"{PREFIX}:dial:{{a{aid}}}:taken"
+
+
+def dial_once(tid: str, card: str, user: int) -> str:
+    """Set while one user's call-back request for one card is pending: a double tap rings once."""
+    return f"{_t(tid)}:fu:dial:{card}:{user}"

@@ -157,6 +157,16 @@ class UserAdd(CallbackData, prefix="aua"):
 
 
 @dataclass(frozen=True)
+class UserExt(CallbackData, prefix="aux"):
+    """Set the subscriber's PBX extension («Позвонить» rings it)."""
+
+    tenant: str
+    chat: int
+    group: str
+    page: int = 0
+
+
+@dataclass(frozen=True)
 class Bots(CallbackData, prefix="ab"):
     tenant: str
 
@@ -304,7 +314,7 @@ KINDS: dict[str, type[CallbackData]] = {
     for kind in (
         Menu, Tenants, TenantPage, Logout, Cancel, Groups, GroupSet, GroupNewOn, GroupNewOff,
         NewGroupsPolicy, Users, UserList,
-        UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, Bots, BotCard,
+        UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, UserExt, Bots, BotCard,
         BotSwitch, BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry, DeadConfirm,
         *HOURS_KINDS,
         Pbx, PbxCard, PbxDelete, PbxAdd, PbxVendor,

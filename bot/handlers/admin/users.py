@@ -141,16 +141,20 @@ async def card_screen(ctx: Ctx, s: Session, chat: int, ref: str, page: int) -> S
     sub = await _sub(ctx, s, chat)
 
     def render(groups: str) -> str:
-        return tr(
-            ctx,
-            s,
-            "admin.users.card",
-            name=sub.name,
-            chat=sub.chat_id,
-            username=f"@{sub.username}" if sub.username else "—",
-            status=_status(ctx, s, sub),
-            since=local_time(ctx, s, sub.status_changed_at),
-            groups=groups,
+        return (
+            tr(
+                ctx,
+                s,
+                "admin.users.card",
+                name=sub.name,
+                chat=sub.chat_id,
+                username=f"@{sub.username}" if sub.username else "—",
+                status=_status(ctx, s, sub),
+                since=local_time(ctx, s, sub.status_changed_at),
+                groups=groups,
+            )
+            + "\n"
+            + tr(ctx, s, "admin.users.ext", ext=sub.extension or tr(ctx, s, "admin.users.ext_none"))
         )
 
     followed = await _followed(ctx, s, sub)
@@ -172,6 +176,7 @@ async def card_screen(ctx: Ctx, s: Session, chat: int, ref: str, page: int) -> S
             switch,
             kb.button(tr(ctx, s, "admin.users.groups"), kb.UserGroups(s.tid, chat, ref, page)),
         ],
+        [kb.button(tr(ctx, s, "admin.users.ext_btn"), kb.UserExt(s.tid, chat, ref, page))],
         [kb.button(tr(ctx, s, "admin.users.delete"), kb.UserDelete(s.tid, chat, False, ref, page))],
         [kb.button(tr(ctx, s, "admin.back.list"), kb.UserList(s.tid, ref, page))],
     ]
