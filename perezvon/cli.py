@@ -106,6 +106,13 @@ def build_parser() -> Parser:
     gadd.add_argument("group_id")
     gadd.add_argument("--name", default="")
     gadd.add_argument("--notify", type=_on_off, default=True, metavar="on|off")
+    gset = group.add_parser("set", parents=[json_flag], help="change a group's settings")
+    gset.add_argument("tenant")
+    gset.add_argument("group_id")
+    gset.add_argument(
+        "--escalation-chat", type=int, required=True, metavar="CHAT_ID",
+        help="a Telegram group the bot is in that also gets this group's escalations (0: none)",
+    )  # fmt: skip
     glist = group.add_parser("list", parents=[json_flag], help="list a tenant's groups")
     glist.add_argument("tenant")
 
@@ -201,6 +208,8 @@ def _plain_command(args: argparse.Namespace, settings: Settings) -> Command:
             return lambda s: operator.group_add(
                 s, args.tenant, args.group_id, args.name, args.notify
             )
+        case ("group", "set"):
+            return lambda s: operator.group_set(s, args.tenant, args.group_id, args.escalation_chat)
         case ("group", "list"):
             return lambda s: operator.group_list(s, args.tenant)
         case ("ami", "add"):

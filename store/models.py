@@ -47,6 +47,8 @@ class Group:
     name: str
     notify: bool
     created_at: float
+    # A Telegram chat (a group the bot is in) that also gets this group's escalations; 0 = none.
+    escalation_chat: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -309,6 +309,14 @@ class FollowUpSet(CallbackData, prefix="afs"):
     value: int
 
 
+@dataclass(frozen=True)
+class FollowUpChat(CallbackData, prefix="afc"):
+    """Type the chat that also gets one group's escalations."""
+
+    tenant: str
+    group: str  # gref
+
+
 KINDS: dict[str, type[CallbackData]] = {
     kind.prefix: kind
     for kind in (
@@ -319,7 +327,7 @@ KINDS: dict[str, type[CallbackData]] = {
         *HOURS_KINDS,
         Pbx, PbxCard, PbxDelete, PbxAdd, PbxVendor,
         *access.KINDS,  # «Пригласить», «Журнал»
-        FollowUp, FollowUpSet,
+        FollowUp, FollowUpSet, FollowUpChat,
     )
 }  # fmt: skip
 

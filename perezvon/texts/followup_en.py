@@ -64,5 +64,15 @@ TEXTS: dict[str, str] = {
         "First row of buttons: the escalation delay; second: the callback window."
     ),
     "admin.followup.off": "off",
+    "admin.followup.chats": "Escalation chat per group (besides the admins):",
+    "admin.followup.chat_btn": "⚠️ {group}: {chat}",
+    "admin.followup.chat_prompt": (
+        "Send the chatid of a Telegram group the bot is in (e.g. -1001234567890), "
+        "or «-» for the admins only."
+    ),
+    "admin.followup.chat_bad": "A chatid is a whole number, e.g. -1001234567890, or «-».",
+    "admin.followup.chat_unknown": (
+        "The bot cannot see that chat: add the bot to the group and send the chatid again."
+    ),
     "admin.followup.saved": "Saved.",
 }

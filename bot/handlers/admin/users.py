@@ -139,22 +139,20 @@ def fit_names(
 
 async def card_screen(ctx: Ctx, s: Session, chat: int, ref: str, page: int) -> Screen:
     sub = await _sub(ctx, s, chat)
+    extension = sub.extension or tr(ctx, s, "admin.users.ext_none")
 
     def render(groups: str) -> str:
-        return (
-            tr(
-                ctx,
-                s,
-                "admin.users.card",
-                name=sub.name,
-                chat=sub.chat_id,
-                username=f"@{sub.username}" if sub.username else "—",
-                status=_status(ctx, s, sub),
-                since=local_time(ctx, s, sub.status_changed_at),
-                groups=groups,
-            )
-            + "\n"
-            + tr(ctx, s, "admin.users.ext", ext=sub.extension or tr(ctx, s, "admin.users.ext_none"))
+        return tr(
+            ctx,
+            s,
+            "admin.users.card",
+            name=sub.name,
+            chat=sub.chat_id,
+            username=f"@{sub.username}" if sub.username else "—",
+            status=_status(ctx, s, sub),
+            since=local_time(ctx, s, sub.status_changed_at),
+            groups=groups,
+            ext=tr(ctx, s, "admin.users.ext", ext=extension),
         )
 
     followed = await _followed(ctx, s, sub)
