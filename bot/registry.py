@@ -20,6 +20,7 @@ from bot.handlers import (
     card,
     chatid,
     errors,
+    ext,
     fallback,
     greet,
     quiet,
@@ -53,6 +54,7 @@ FEATURES: list[Feature] = [
     Feature("chatid", chatid.handlers, chatid.COMMANDS),
     Feature("quiet", quiet.handlers, quiet.COMMANDS),  # personal quiet hours (docs/hours.md)
     Feature("card", card.handlers),  # presses on missed-call cards (the follow-up loop)
+    Feature("ext", ext.handlers, ext.COMMANDS),  # the extension «Позвонить» rings
 ]
 FALLBACKS: list[Feature] = [Feature("fallback", fallback.handlers)]
 

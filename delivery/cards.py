@@ -80,11 +80,15 @@ def follow_lines(cat: Catalogue, tenant: Tenant, card: Card, history: History) -
 
 
 def acts_for(card: Card, chat: int) -> list[Act]:
-    """Buttons of the card in this chat: a private chat is its user's (chat id = user id)."""
+    """Buttons of the card in this chat: a private chat is its user's (chat id = user id).
+    «Позвонить» where the PBX can dial, for whoever may still call (not past a claim)."""
+    call = [Act.CALL] if card.dial else []
     if card.state is State.OPEN:
-        return [Act.CLAIM, Act.DONE]
+        return [*call, Act.CLAIM, Act.DONE]
     if card.state is State.CLAIMED:
-        return [Act.DONE, Act.DROP] if chat == card.claimed_by or chat < 0 else [Act.DONE]
+        if chat == card.claimed_by or chat < 0:
+            return [*call, Act.DONE, Act.DROP]
+        return [Act.DONE]
     return []
 
 

@@ -12,6 +12,7 @@ from delivery import cards
 from delivery.queue import Copies, Job, Kind
 from perezvon.texts import Catalogue
 from store import Store
+from store.errors import NotFound
 from store.events import AnsweredEvent, CallEvent, FollowUp, OutboundEvent
 from store.followup import Opened, Resolution, Step
 from store.models import RecordedCall, Tenant
@@ -23,14 +24,18 @@ CopiesTo = Callable[[Job, list[int]], Awaitable[Copies]]
 
 
 async def open_card(store: Store, tenant: Tenant, event: CallEvent, rec: RecordedCall) -> Opened:
+    caller = cards.caller_key(tenant, event.caller)
+    # «Позвонить» needs a number to call and a PBX link allowed to place calls.
+    dial = bool(caller) and await store.ami.dialer_of(tenant.id) is not None
     return await store.followups.open_call(
         tenant.id,
         rec.call_id,
-        cards.caller_key(tenant, event.caller),
+        caller,
         rec.group_id,
         rec.recorded_at,
         escalate_after=tenant.escalate_after * 60,
         window=tenant.callback_window * 3600,
+        dial=dial,
     )
 
 
@@ -73,9 +78,12 @@ class DueSteps:
             header = self._cat.t(tenant.lang, "card.escalated", minutes=tenant.escalate_after)
             text = await cards.render(self._store, self._cat, tenant, card, header)
             markup = cards.markup(self._cat, tenant, card, 0)
-            admins = await self._store.admins.of_tenant(tid)
+            chats = list(await self._store.admins.of_tenant(tid))
+            extra = await self._escalation_chat(tid, card.group_id)
+            if extra and extra not in chats:
+                chats.append(extra)  # the group's own escalation chat, once
             template = Job("", 0, tid, 0, Kind.ADMIN, text, markup, call=card_id)
-            return await self._copies_to(template, admins)
+            return await self._copies_to(template, chats)
         if step == Step.REMIND:
             if not card.claimed_by or not (await fu.mark(tid, card_id, Step.REMIND)).ok:
                 return None
@@ -85,6 +93,12 @@ class DueSteps:
             template = Job("", 0, tid, 0, Kind.SERVICE, text, markup)
             return await self._copies_to(template, [card.claimed_by])
         return None
+
+    async def _escalation_chat(self, tid: str, gid: str) -> int:
+        try:
+            return (await self._store.groups.get(tid, gid)).escalation_chat
+        except NotFound:
+            return 0
 
 
 async def apply(store: Store, tenant: Tenant, event: FollowUp) -> bool:

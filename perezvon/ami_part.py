@@ -11,9 +11,11 @@ from zoneinfo import ZoneInfo
 
 from connectors.asterisk import AmiConnection, AmiSettings, DetectorSettings
 from delivery.intake import Intake
+from perezvon.ami_dial import DialDesk
 from perezvon.metrics import Metrics
+from perezvon.texts import Catalogue
 from store import Store
-from store.events import AnsweredEvent, CallEvent
+from store.events import CallEvent, FollowUp
 from store.models import AmiLink
 
 log = logging.getLogger("perezvon.ami")
@@ -63,12 +65,14 @@ class AmiSupervisor:
         metrics: Metrics | None = None,
         reconcile_every: float = 5.0,
         connect: Connect = AmiConnection,
+        catalogue: Catalogue | None = None,
     ) -> None:
         self._store = store
         self._intake = intake
         self._metrics = metrics
         self._every = reconcile_every
         self._connect = connect
+        self._cat = catalogue or Catalogue()
         self._running: dict[str, tuple[AmiLink, asyncio.Task[None]]] = {}
         self._conns: dict[str, object] = {}  # link id -> its connection (has `connected`)
         self._loop_task: asyncio.Task[None] | None = None
@@ -78,14 +82,14 @@ class AmiSupervisor:
     def link_ids(self) -> list[str]:
         return sorted(self._running, key=int)
 
-    def _on_missed(self, link: AmiLink) -> Callable[[CallEvent | AnsweredEvent], Awaitable[None]]:
-        async def submit(event: CallEvent | AnsweredEvent) -> None:
+    def _on_missed(self, link: AmiLink) -> Callable[[CallEvent | FollowUp], Awaitable[None]]:
+        async def submit(event: CallEvent | FollowUp) -> None:
             # Raising makes the connector keep the call and retry: nothing decided is lost.
             tenant = await self._store.tenants.get(link.tenant_id)
-            if isinstance(event, AnsweredEvent):  # the follow-up loop: the caller got through
-                (receipt,) = await self._intake.submit_followups(tenant, [event])
-            else:
+            if isinstance(event, CallEvent):
                 receipt = await self._intake.submit(tenant, event)
+            else:  # the follow-up loop: the caller got through, or was called back
+                (receipt,) = await self._intake.submit_followups(tenant, [event])
             if self._metrics is not None:
                 self._metrics.inc(f"events_{receipt.outcome.value}_total")
             log.info("AMI %s: call %s %s", link.id, event.call_id, receipt.outcome.value)
@@ -110,10 +114,22 @@ class AmiSupervisor:
                 log.error("AMI link %s is misconfigured and stays off: %s", aid, exc)
                 continue
             conn = self._connect(settings, self._on_missed(link))
-            task = asyncio.create_task(conn.run(), name=f"ami-{aid}")
+            task = asyncio.create_task(self._serve(link, conn), name=f"ami-{aid}")
             self._running[aid] = (link, task)
             self._conns[aid] = conn
             log.info("AMI link %s: connecting to %s:%s", aid, link.host, link.port)
+
+    async def _serve(self, link: AmiLink, conn: AmiConnection) -> None:
+        # The link's owner is the one process that may place its calls («Позвонить»).
+        if not link.dial:
+            return await conn.run()
+        desk = asyncio.create_task(
+            DialDesk(self._store, self._cat, link, conn).run(), name=f"ami-dial-{link.id}"
+        )
+        try:
+            await conn.run()
+        finally:
+            await _cancel(desk)
 
     async def _loop(self) -> None:
         # Stopped by an event, not by cancel(): a cancellation landing inside a Redis command

@@ -106,6 +106,13 @@ def build_parser() -> Parser:
     gadd.add_argument("group_id")
     gadd.add_argument("--name", default="")
     gadd.add_argument("--notify", type=_on_off, default=True, metavar="on|off")
+    gset = group.add_parser("set", parents=[json_flag], help="change a group's settings")
+    gset.add_argument("tenant")
+    gset.add_argument("group_id")
+    gset.add_argument(
+        "--escalation-chat", type=int, required=True, metavar="CHAT_ID",
+        help="a Telegram group the bot is in that also gets this group's escalations (0: none)",
+    )  # fmt: skip
     glist = group.add_parser("list", parents=[json_flag], help="list a tenant's groups")
     glist.add_argument("tenant")
 
@@ -138,6 +145,23 @@ def build_parser() -> Parser:
         metavar="CTX",
         help="inbound dialplan context prefix (default from-trunk, from-pstn); repeatable",
     )
+    aadd.add_argument(
+        "--dial", action="store_true",
+        help="«Позвонить»: ring the employee's extension, then the customer (AMI Originate)",
+    )  # fmt: skip
+    aadd.add_argument("--dial-tech", default="PJSIP", metavar="TECH", help="phones' channel type")
+    aadd.add_argument(
+        "--dial-context", default="from-internal", metavar="CTX",
+        help="context dialled at the customer's number once the phone answers",
+    )  # fmt: skip
+    aadd.add_argument(
+        "--dial-app", default="", metavar="APP",
+        help="run this application instead of a context (e.g. Dial)",
+    )  # fmt: skip
+    aadd.add_argument(
+        "--dial-data", default="", metavar="DATA",
+        help="its data; {number} is the customer's number (e.g. PJSIP/{number}@trunk)",
+    )  # fmt: skip
     ami.add_parser("list", parents=[json_flag], help="list AMI links")
     aremove = ami.add_parser("remove", parents=[json_flag], help="remove an AMI link")
     aremove.add_argument("id")
@@ -184,13 +208,17 @@ def _plain_command(args: argparse.Namespace, settings: Settings) -> Command:
             return lambda s: operator.group_add(
                 s, args.tenant, args.group_id, args.name, args.notify
             )
+        case ("group", "set"):
+            return lambda s: operator.group_set(s, args.tenant, args.group_id, args.escalation_chat)
         case ("group", "list"):
             return lambda s: operator.group_list(s, args.tenant)
         case ("ami", "add"):
             return lambda s: operator.ami_add(
                 s, args.tenant, args.host, args.port, args.username, args.secret, args.tls,
                 did_groups=dict(args.did_group), contexts=tuple(args.context),
-                tls_ca=args.tls_ca,
+                tls_ca=args.tls_ca, dial=args.dial, dial_tech=args.dial_tech,
+                dial_context=args.dial_context, dial_app=args.dial_app,
+                dial_data=args.dial_data,
             )  # fmt: skip
         case ("ami", "list"):
             return operator.ami_list

@@ -121,11 +121,26 @@ async def group_add(store: Store, tid: str, gid: str, name: str, notify: bool) -
     )  # fmt: skip
 
 
+async def group_set(store: Store, tid: str, gid: str, escalation_chat: int) -> Result:
+    await store.tenants.get(tid)
+    group = await store.groups.set_escalation_chat(tid, gid, escalation_chat)
+    chat = group.escalation_chat
+    return Result(
+        {"tenant": tid, "id": group.id, "escalation_chat": chat or None},
+        [f"Group {group.id}: escalations also go to chat {chat}." if chat
+         else f"Group {group.id}: escalations go to the admins only."],
+    )  # fmt: skip
+
+
 async def group_list(store: Store, tid: str) -> Result:
     await store.tenants.get(tid)
     rows, offset = [], 0
     while page := await store.groups.list(tid, offset, 500):
-        rows += [{"id": g.id, "name": g.name, "notify": g.notify} for g in page]
+        rows += [
+            {"id": g.id, "name": g.name, "notify": g.notify,
+             "escalation_chat": g.escalation_chat or None}
+            for g in page
+        ]  # fmt: skip
         offset += len(page)
     lines = [
         f"{r['id']:<20} {'on ' if r['notify'] else 'off'}  {r['name']}"
@@ -146,6 +161,7 @@ def _ami_row(link: AmiLink) -> dict[str, Any]:
         "tls_ca": link.tls_ca,
         "did_groups": link.did_groups or {},
         "contexts": list(link.contexts),
+        "dial": link.dial,
     }
 
 
@@ -172,6 +188,7 @@ async def ami_list(store: Store) -> Result:
     lines = [
         f"{r['id']:>4}  tenant {r['tenant']:<5} {r['username']}@{r['host']}:{r['port']}"
         + (" TLS" if r["tls"] else "")
+        + (" dial" if r["dial"] else "")
         for r in rows
     ] or ["No AMI links: perezvon ami add TENANT --host H --port P --username U --secret S"]
     return Result(rows, lines)

@@ -19,6 +19,7 @@ from store.connectors import Connectors
 from store.counters import Counters
 from store.crypto import SecretBox
 from store.default_bot import DefaultBot
+from store.dial import Dials
 from store.durability import Replication
 from store.errors import NotFound, SecretKeyMismatch
 from store.facts import KeyThrottle, StartedBots
@@ -88,6 +89,7 @@ class Store:
         self.heartbeats = Heartbeats(redis, clock)
         self.topics = Topics(redis)
         self.followups = FollowUps(redis, clock, self.intake)
+        self.dials = Dials(redis, clock)
 
     def leases(self, owner: str, ttl: float) -> Leases:
         """Bot leases held by one runtime instance (`owner`), each for `ttl` seconds."""

@@ -32,6 +32,11 @@ class AmiLinks:
             did_groups=d.get("did_groups") or {},
             contexts=tuple(d.get("contexts") or ()),
             tls_ca=d.get("tls_ca"),
+            dial=bool(d.get("dial")),
+            dial_tech=d.get("dial_tech") or "PJSIP",
+            dial_context=d.get("dial_context") or "from-internal",
+            dial_app=d.get("dial_app") or "",
+            dial_data=d.get("dial_data") or "",
         )
 
     async def add(
@@ -46,11 +51,19 @@ class AmiLinks:
         did_groups: dict[str, str] | None = None,
         contexts: tuple[str, ...] = (),
         tls_ca: str | None = None,
+        dial: bool = False,
+        dial_tech: str = "PJSIP",
+        dial_context: str = "from-internal",
+        dial_app: str = "",
+        dial_data: str = "",
     ) -> AmiLink:
         if not await self._r.exists(keys.tenant(tid)):
             raise NotFound(f"no tenant {tid}")
         if not host or not 0 < port < 65536 or not username or not secret:
             raise InvalidInput("host, a port 1-65535, username and secret are required")
+        dial_fields = (dial_tech, dial_context, dial_app, dial_data)
+        if any(c in v for v in dial_fields for c in "\r\n") or not dial_tech.isalnum():
+            raise InvalidInput("dial settings: a technology like PJSIP, no line breaks")
         aid = str(await self._r.incr(keys.AMI_SEQ))
         record = {
             "id": aid,
@@ -63,6 +76,11 @@ class AmiLinks:
             "did_groups": did_groups or {},
             "contexts": list(contexts),
             "tls_ca": tls_ca,
+            "dial": dial,
+            "dial_tech": dial_tech,
+            "dial_context": dial_context,
+            "dial_app": dial_app,
+            "dial_data": dial_data,
         }
         await self._r.hset(keys.AMI, aid, json.dumps(record))
         return self._link(json.dumps(record))
@@ -78,3 +96,7 @@ class AmiLinks:
         for link in await self.list():
             if link.tenant_id == tid:
                 await self.remove(link.id)
+
+    async def dialer_of(self, tid: str) -> AmiLink | None:
+        """The tenant's first AMI link allowed to place calls, if any."""
+        return next((a for a in await self.list() if a.tenant_id == tid and a.dial), None)

@@ -95,6 +95,8 @@ class Card:
     last_attempt_at: float = 0.0
     escalated: bool = False
     reminded: bool = False
+    # The tenant's PBX could place calls when the card was made: «Позвонить» is offered.
+    dial: bool = False
 
     @property
     def time_to_callback(self) -> float | None:
@@ -149,6 +151,7 @@ def _card(tid: str, h: dict[str, str]) -> Card | None:
         last_attempt_at=float(h.get("last_attempt_at") or 0),
         escalated=h.get("escalated") == "1",
         reminded=h.get("reminded") == "1",
+        dial=h.get("dial") == "1",
     )
 
 
@@ -255,6 +258,7 @@ class FollowUps:
         *,
         escalate_after: float = 0,
         window: float = 24 * 3600,
+        dial: bool = False,
     ) -> Opened:
         """The card of this missed call: a new one, or the caller's unresolved one updated
         (count, last seen). `caller` is normalised ("" = hidden: never merged). Repeats of a
@@ -303,6 +307,8 @@ class FollowUps:
             if escalate_after > 0:
                 due[due_member(tid, card_id, Step.ESCALATE)] = at + escalate_after
             await self._r.zadd(keys.FOLLOWUP_DUE, due)
+            if dial:
+                record["dial"] = "1"
             pipe.multi()
             pipe.hset(keys.fu_card(tid, card_id), mapping=record)
             pipe.expire(keys.fu_card(tid, card_id), HISTORY_SECONDS * 2)
@@ -556,6 +562,7 @@ def _raw(c: Card) -> dict[str, str]:
         "last_attempt_at": repr(c.last_attempt_at) if c.last_attempt_at else "",
         "escalated": "1" if c.escalated else "",
         "reminded": "1" if c.reminded else "",
+        "dial": "1" if c.dial else "",
     }
 
 

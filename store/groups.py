@@ -25,6 +25,7 @@ def _group(tid: str, h: dict[str, str]) -> Group:
         name=h.get("name", ""),
         notify=h.get("notify") == "1",
         created_at=float(h["created_at"]),
+        escalation_chat=int(h.get("escalation_chat") or 0),
     )
 
 
@@ -103,6 +104,21 @@ class Groups:
             return before, False
         await self._r.hset(keys.group(tid, gid), "notify", "1" if notify else "0")
         return await self.get(tid, gid), True
+
+    async def set_escalation_chat(self, tid: str, gid: str, chat: int) -> Group:
+        """The chat that also gets this group's escalations (0: only the admins)."""
+        if abs(chat) >= 10**15:
+            raise InvalidInput("not a Telegram chat id")
+        key = keys.group(tid, gid)
+
+        async def body(pipe) -> None:
+            if not await pipe.hexists(key, "created_at"):
+                raise NotFound(f"no group {gid!r}")
+            pipe.multi()
+            pipe.hset(key, "escalation_chat", str(chat))
+
+        await atomically(self._r, [key], body)
+        return await self.get(tid, gid)
 
     async def rename(self, tid: str, gid: str, name: str) -> Group:
         await self.get(tid, gid)

@@ -296,3 +296,19 @@ def user_data(bot_tg_id: int) -> str:
 
 def chat_data(bot_tg_id: int) -> str:
     return f"{_b(bot_tg_id)}:chat_data"
+
+
+# --- «Позвонить»: call-back requests for the process holding an AMI link (store/dial.py) ---------
+def dial_queue(aid: str) -> str:
+    """Requests waiting for AMI link `aid` (braces: the queue and its taken list share a slot)."""
+    return f"{PREFIX}:dial:{{a{aid}}}:queue"
+
+
+def dial_taken(aid: str) -> str:
+    """Requests the link's owner took and has not finished (never sent again)."""
+    return f"{PREFIX}:dial:{{a{aid}}}:taken"
+
+
+def dial_once(tid: str, card: str, user: int) -> str:
+    """Set while one user's call-back request for one card is pending: a double tap rings once."""
+    return f"{_t(tid)}:fu:dial:{card}:{user}"

@@ -47,6 +47,8 @@ class Group:
     name: str
     notify: bool
     created_at: float
+    # A Telegram chat (a group the bot is in) that also gets this group's escalations; 0 = none.
+    escalation_chat: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,8 @@ class Subscription:
     # None means "every group of the tenant", including groups created later.
     groups: frozenset[str] | None
     created_at: float
+    # The employee's PBX extension: «Позвонить» rings it first ("" = not set).
+    extension: str = ""
 
     def follows(self, group_id: str) -> bool:
         return self.groups is None or group_id in self.groups
@@ -95,6 +99,14 @@ class AmiLink:
     contexts: tuple[str, ...] = ()
     # PEM file of the CA that signed a self-signed AMI TLS certificate.
     tls_ca: str | None = None
+    # «Позвонить»: whether Perezvon may place calls through this PBX (AMI Originate: ring
+    # `<dial_tech>/<extension>`, then run `dial_context` at the customer's number, or the
+    # application `dial_app` with `dial_data`, where "{number}" is the customer's number).
+    dial: bool = False
+    dial_tech: str = "PJSIP"
+    dial_context: str = "from-internal"
+    dial_app: str = ""
+    dial_data: str = ""
 
     def __repr__(self) -> str:
         return f"AmiLink(id={self.id!r}, tenant_id={self.tenant_id!r}, {self.host}:{self.port})"

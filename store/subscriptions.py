@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 from redis.asyncio import Redis
@@ -13,6 +14,7 @@ from store.errors import DisabledByAdmin, InvalidInput, NotFound
 from store.models import Subscription, SubStatus
 
 MAX_NAME = 128
+EXTENSION = re.compile(r"\d{2,16}")
 
 
 def _sub(tid: str, h: dict[str, str]) -> Subscription:
@@ -26,6 +28,7 @@ def _sub(tid: str, h: dict[str, str]) -> Subscription:
         status_changed_at=float(h["status_changed_at"]),
         groups=None if not groups else frozenset(json.loads(groups)),
         created_at=float(h["created_at"]),
+        extension=h.get("extension", ""),
     )
 
 
@@ -185,6 +188,22 @@ class Subscriptions:
             raise InvalidInput("name must not be empty")
         await self.get(tid, chat_id)
         await self._r.hset(keys.sub(tid, chat_id), "name", clean)
+        return await self.get(tid, chat_id)
+
+    async def set_extension(self, tid: str, chat_id: int, extension: str) -> Subscription:
+        """The PBX extension «Позвонить» rings for this subscriber ("" clears it)."""
+        if extension and not EXTENSION.fullmatch(extension):
+            raise InvalidInput("an extension is 2 to 16 digits")
+        key = keys.sub(tid, chat_id)
+
+        async def body(pipe) -> None:
+            # Never a half record: the subscription may be removed meanwhile.
+            if not await pipe.hget(key, "status"):
+                raise NotFound(f"chat {chat_id} is not subscribed")
+            pipe.multi()
+            pipe.hset(key, "extension", extension)
+
+        await atomically(self._r, [key], body)
         return await self.get(tid, chat_id)
 
     async def remove(self, tid: str, chat_id: int) -> bool:

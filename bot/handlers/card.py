@@ -1,6 +1,8 @@
 """Presses on a missed-call card: «Перезвоню» claims it, «Перезвонил(а)» resolves it,
-«Отказаться» gives a claim up. The store makes each change once; the edits of every copy go
-through the delivery queue; the presser gets a short answer (answerCallbackQuery)."""
+«Отказаться» gives a claim up, «Позвонить» claims it and asks the process holding the tenant's
+AMI link to ring the presser's extension and bridge it to the caller (perezvon/ami_dial.py).
+The store makes each change once; the edits of every copy go through the delivery queue; the
+presser gets a short answer (answerCallbackQuery)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from bot.keyboards.callbacks import BadCallbackData
 from bot.keyboards.card import Act, CardAct
 from perezvon.texts import pick_lang
 from store.errors import NotFound
-from store.followup import Changed, Refused, Resolution
-from store.models import SubStatus
+from store.events import CallEvent
+from store.followup import Card, Changed, Refused, Resolution, State
+from store.models import SubStatus, Tenant
 
 ANSWERS = {
     Refused.GONE: "card.ans.gone",
@@ -61,6 +64,13 @@ async def on_press(update: Update, ctx: Ctx) -> None:
         return
     fu = store.followups
     result: Changed
+    if data.act is Act.CALL:
+        key, alert = await _call(ctx, tenant, data.card, user.id, name)
+        card = await fu.get(tenant.id, data.card)
+        who = card.claimed_name if card else ""
+        ext = await _extension(ctx, tenant.id, user.id)
+        await query.answer(text(ctx, lang, key, name=who or "?", ext=ext), show_alert=alert)
+        return
     if data.act is Act.CLAIM:
         result = await fu.claim(
             tenant.id, data.card, user.id, name, remind_after=tenant.escalate_after * 60
@@ -75,6 +85,47 @@ async def on_press(update: Update, ctx: Ctx) -> None:
     assert result.refused is not None
     who = result.card.claimed_name if result.card else ""
     await query.answer(text(ctx, lang, ANSWERS[result.refused], name=who or "?"))
+
+
+async def _extension(ctx: Ctx, tid: str, user: int) -> str:
+    sub = await ctx.deps.store.subs.find(tid, user)
+    return sub.extension if sub is not None else ""
+
+
+async def _number(ctx: Ctx, tenant: Tenant, card: Card) -> str:
+    """The caller's number as the PBX sent it (its dialplan dials that form back)."""
+    rec = await ctx.deps.store.calls.get(tenant.id, card.call_id)
+    if rec is not None:
+        return CallEvent.model_validate_json(rec.payload).caller
+    return card.caller
+
+
+async def _call(ctx: Ctx, tenant: Tenant, card_id: str, user: int, name: str) -> tuple[str, bool]:
+    """«Позвонить»: the answer's text key and whether it is an alert (something to fix)."""
+    store = ctx.deps.store
+    card = await store.followups.get(tenant.id, card_id)
+    if card is None:
+        return "card.ans.gone", False
+    if card.state is State.RESOLVED:
+        return "card.ans.resolved", False
+    if card.state is State.CLAIMED and card.claimed_by != user:
+        return "card.ans.taken", False
+    link = await store.ami.dialer_of(tenant.id) if card.caller else None
+    if link is None:
+        return "card.ans.no_pbx", True
+    ext = await _extension(ctx, tenant.id, user)
+    if not ext:
+        return "card.ans.no_ext", True
+    if card.state is State.OPEN:  # who calls has taken the call
+        claimed = await store.followups.claim(
+            tenant.id, card.id, user, name, remind_after=tenant.escalate_after * 60
+        )
+        if not claimed.ok:
+            return ANSWERS[claimed.refused or Refused.TAKEN], False
+    number = await _number(ctx, tenant, card)
+    if await store.dials.request(tenant.id, link.id, card.id, user, ext, number) is None:
+        return "card.ans.call_pending", False
+    return "card.ans.calling", False
 
 
 def handlers() -> list[BaseHandler]:

@@ -157,6 +157,16 @@ class UserAdd(CallbackData, prefix="aua"):
 
 
 @dataclass(frozen=True)
+class UserExt(CallbackData, prefix="aux"):
+    """Set the subscriber's PBX extension («Позвонить» rings it)."""
+
+    tenant: str
+    chat: int
+    group: str
+    page: int = 0
+
+
+@dataclass(frozen=True)
 class Bots(CallbackData, prefix="ab"):
     tenant: str
 
@@ -299,17 +309,25 @@ class FollowUpSet(CallbackData, prefix="afs"):
     value: int
 
 
+@dataclass(frozen=True)
+class FollowUpChat(CallbackData, prefix="afc"):
+    """Type the chat that also gets one group's escalations."""
+
+    tenant: str
+    group: str  # gref
+
+
 KINDS: dict[str, type[CallbackData]] = {
     kind.prefix: kind
     for kind in (
         Menu, Tenants, TenantPage, Logout, Cancel, Groups, GroupSet, GroupNewOn, GroupNewOff,
         NewGroupsPolicy, Users, UserList,
-        UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, Bots, BotCard,
+        UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, UserExt, Bots, BotCard,
         BotSwitch, BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry, DeadConfirm,
         *HOURS_KINDS,
         Pbx, PbxCard, PbxDelete, PbxAdd, PbxVendor,
         *access.KINDS,  # «Пригласить», «Журнал»
-        FollowUp, FollowUpSet,
+        FollowUp, FollowUpSet, FollowUpChat,
     )
 }  # fmt: skip
 

@@ -21,10 +21,11 @@ from connectors.asterisk.errors import (
     AmiLoginError,
     AmiProtocolError,
 )
+from connectors.asterisk.originate import Originate, Outcome, outcome_of
 from connectors.asterisk.outbox import OnMissed, Outbox
 from connectors.asterisk.parser import AmiMessage, AmiParser
 from connectors.asterisk.settings import AmiSettings
-from connectors.asterisk.verdict import Verdict, to_answered_event, to_call_event
+from connectors.asterisk.verdict import Verdict, to_call_event, to_followup_event
 
 READ_SIZE = 65_536
 LOGGER = logging.getLogger("perezvon.ami")
@@ -67,6 +68,8 @@ class AmiConnection:
         self._rng = rng or random.Random()
         self._log = logger or LOGGER
         self._ids = itertools.count(1)
+        self._writer: asyncio.StreamWriter | None = None
+        self._originating: dict[str, asyncio.Future[Outcome]] = {}
         self.outbox = Outbox(
             on_missed,
             retry_min=settings.delivery_retry_min,
@@ -138,6 +141,7 @@ class AmiConnection:
             async with asyncio.timeout(s.connect_timeout):
                 leftover = await self._login(reader, writer, parser)
             self.connected = True
+            self._writer = writer
             self._logged_in_at = self._monotonic()
             self.last_error = None
             self.stats.sessions += 1
@@ -151,6 +155,10 @@ class AmiConnection:
                 writer.write(protocol.logoff(f"logoff-{next(self._ids)}"))
             raise
         finally:
+            self._writer = None
+            for future in self._originating.values():
+                if not future.done():
+                    future.set_result(Outcome.LOST)
             writer.close()
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(1.0):
@@ -204,12 +212,40 @@ class AmiConnection:
             if data == b"":
                 raise AmiConnectionLost("closed by peer")
             for msg in parser.feed(data) if data else ():
-                if ping_id is not None and msg.get("ActionID") == ping_id:
+                if msg.get("ActionID") in self._originating:
+                    self._on_originate_reply(msg)
+                elif ping_id is not None and msg.get("ActionID") == ping_id:
                     ping_id = None
                     next_ping = loop.time() + s.keepalive_interval
                 elif msg.event is not None:
                     self._handle(msg)
             self._deliver(self.detector.tick(self._wall()))
+
+    async def originate(self, call: Originate, *, grace: float = 15.0) -> Outcome:
+        """Place one call on the live session and wait for Asterisk's verdict on it; LOST when
+        there is no session, it ends first, or no answer comes within the timeout + `grace`.
+        Sent at most once: a lost session is never followed by a resend."""
+        writer = self._writer
+        if writer is None or not self.connected:
+            return Outcome.LOST
+        action_id = f"originate-{next(self._ids)}"
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._originating[action_id] = future
+        try:
+            writer.write(protocol.originate(action_id, call.fields()))
+            await writer.drain()
+            async with asyncio.timeout(call.timeout_ms / 1000 + grace):
+                return await future
+        except (TimeoutError, OSError):
+            return Outcome.LOST
+        finally:
+            self._originating.pop(action_id, None)
+
+    def _on_originate_reply(self, msg: AmiMessage) -> None:
+        future = self._originating.get(msg.get("ActionID") or "")
+        outcome = outcome_of(msg)
+        if future is not None and outcome is not None and not future.done():
+            future.set_result(outcome)
 
     def _handle(self, msg: AmiMessage) -> None:
         self._deliver(self.detector.feed(msg, self._wall()))
@@ -219,15 +255,13 @@ class AmiConnection:
         for verdict in verdicts:
             if not verdict.is_missed:
                 self._log.debug("ami[%s] %s %s", label, verdict.kind, verdict.linkedid)
-                try:  # an answered call tells the follow-up loop the caller got through
-                    answered = to_answered_event(
-                        verdict, call_id_prefix=self.settings.call_id_prefix
-                    )
+                try:  # answered and outbound calls tell the follow-up loop what happened next
+                    follow = to_followup_event(verdict, call_id_prefix=self.settings.call_id_prefix)
                 except ValueError as exc:
                     self._log.error("ami[%s] unusable call %s: %s", label, verdict.linkedid, exc)
                     continue
-                if answered is not None:
-                    self.outbox.put(answered)
+                if follow is not None:
+                    self.outbox.put(follow)
                 continue
             try:
                 event = to_call_event(verdict, call_id_prefix=self.settings.call_id_prefix)

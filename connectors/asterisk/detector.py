@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 
-from connectors.asterisk.call_state import TRACKED_EVENTS, UP_STATE, CallTrack
+from connectors.asterisk.call_state import TRACKED_EVENTS, UP_STATE, CallTrack, Dialplan
 from connectors.asterisk.parser import AmiMessage
 from connectors.asterisk.verdict import Verdict
 
 DEFAULT_INBOUND_CONTEXTS = ("from-trunk", "from-pstn")
+# Where a phone's own calls run: FreePBX's from-internal, a plain Asterisk's usual names.
+DEFAULT_INTERNAL_CONTEXTS = ("from-internal", "internal", "phones")
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +21,8 @@ class DetectorSettings:
     """Per-connection knobs; the defaults suit a FreePBX or plain Asterisk office PBX."""
 
     inbound_contexts: tuple[str, ...] = DEFAULT_INBOUND_CONTEXTS
+    internal_contexts: tuple[str, ...] = DEFAULT_INTERNAL_CONTEXTS
+    min_external_digits: int = 7
     did_groups: Mapping[str, str] = field(default_factory=dict)
     hangup_grace: float = 2.0
     linkedid_end_grace: float = 30.0
@@ -53,7 +57,11 @@ class MissedCallDetector:
     def __init__(self, settings: DetectorSettings | None = None) -> None:
         self.settings = settings or DetectorSettings()
         self.stats = DetectorStats()
-        self._contexts = tuple(self.settings.inbound_contexts)
+        self._plan = Dialplan(
+            tuple(self.settings.inbound_contexts),
+            tuple(self.settings.internal_contexts),
+            self.settings.min_external_digits,
+        )
         self._groups = dict(self.settings.did_groups)
         self._calls: OrderedDict[str, CallTrack] = OrderedDict()  # least recently active first
         self._deadlines: dict[str, float] = {}
@@ -101,7 +109,7 @@ class MissedCallDetector:
                 self._close(call, final=True, out=out)
             return out
         had_hung_up = call.hung_up is not None
-        call.apply(message, now, self._contexts)
+        call.apply(message, now, self._plan)
         if not had_hung_up and call.hung_up is not None:
             # With CEL, LINKEDID_END closes the call; the grace only covers a lost one.
             grace = (

@@ -33,10 +33,12 @@ class FakeAmiStats:
     logins: list[tuple[str, bool]] = field(default_factory=list)
     pings: int = 0
     actions: list[str] = field(default_factory=list)
+    originates: list[dict[str, str]] = field(default_factory=list)
 
 
 class FakeAmiServer:
-    """Speaks just enough AMI (banner, Login, Ping, Logoff) to test a client end to end."""
+    """Speaks just enough AMI (banner, Login, Ping, Originate, Logoff) to test a client end to
+    end; the OriginateResponse follows the shape of the captures' (tests/data/asterisk/03)."""
 
     def __init__(
         self,
@@ -50,6 +52,8 @@ class FakeAmiServer:
         banner: bytes = DEFAULT_BANNER,
         ssl_context: ssl.SSLContext | None = None,
         hang_up_after_login: bool = False,
+        originate_reason: str = "4",
+        originate_refused: bool = False,
     ) -> None:
         self.username = username
         self.secret = secret
@@ -61,6 +65,10 @@ class FakeAmiServer:
         self.ssl_context = ssl_context
         # A PBX that accepts the login and then drops the session straight away.
         self.hang_up_after_login = hang_up_after_login
+        # Originate: "Response: Success" (queued), then an OriginateResponse whose Reason is
+        # this (4 = the phone answered; 3 no answer, 5 busy, 0/8 failure); or refused at once.
+        self.originate_reason = originate_reason
+        self.originate_refused = originate_refused
         self.stats = FakeAmiStats()
         self.host = "127.0.0.1"
         self.port = 0
@@ -135,6 +143,15 @@ class FakeAmiServer:
                         self.stats.pings += 1
                         if self.answer_pings:
                             writer.write(_pong(action_id))
+                    elif action == "originate":
+                        self.stats.originates.append(dict(msg.first))
+                        if self.originate_refused:
+                            writer.write(_response("Error", action_id, "Originate failed"))
+                        else:
+                            writer.write(
+                                _response("Success", action_id, "Originate successfully queued")
+                            )
+                            self._spawn(self._originate_response(writer, msg.first))
                     elif action == "logoff":
                         writer.write(_response("Goodbye", action_id, "Thanks for all the fish."))
                         await writer.drain()
@@ -162,6 +179,27 @@ class FakeAmiServer:
                 writer.close()
         except ConnectionError:
             writer.close()
+
+    async def _originate_response(self, writer: asyncio.StreamWriter, action: dict) -> None:
+        await asyncio.sleep(0.05)  # the phone rings for a moment
+        ok = self.originate_reason == "4"
+        lines = [
+            "Event: OriginateResponse",
+            "Privilege: call,all",
+            f"Timestamp: {time.time():.6f}",
+            f"ActionID: {action.get('ActionID', '')}",
+            f"Response: {'Success' if ok else 'Failure'}",
+            f"Channel: {action.get('Channel', '')}",
+            f"Context: {action.get('Context', '')}",
+            f"Exten: {action.get('Exten', '')}",
+            f"Reason: {self.originate_reason}",
+            "Uniqueid: 1795790100.60" if ok else "Uniqueid: <null>",
+            f"CallerIDNum: {action.get('CallerID', '<unknown>')}",
+            "CallerIDName: <unknown>",
+        ]
+        with contextlib.suppress(ConnectionError):
+            writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+            await writer.drain()
 
     def _spawn(self, coro: object) -> None:
         task = asyncio.ensure_future(coro)  # type: ignore[arg-type]

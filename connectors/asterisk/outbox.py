@@ -10,10 +10,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from connectors.asterisk.backoff import backoff_delay
-from store.events import AnsweredEvent, CallEvent
+from store.events import CallEvent, FollowUp
 
-# Missed calls, and answered ones for the follow-up loop, in the order they were decided.
-OnMissed = Callable[[CallEvent | AnsweredEvent], Awaitable[None]]
+# Missed calls, and answered and outbound ones for the follow-up loop, in decision order.
+OnMissed = Callable[[CallEvent | FollowUp], Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -45,18 +45,18 @@ class Outbox:
         self._rng = rng
         self._log = log
         self._label = label
-        self._queue: deque[CallEvent | AnsweredEvent] = deque()
+        self._queue: deque[CallEvent | FollowUp] = deque()
         self._wake = asyncio.Event()
         self.stats = OutboxStats()
 
     def __len__(self) -> int:
         return len(self._queue)
 
-    def pending(self) -> list[CallEvent | AnsweredEvent]:
+    def pending(self) -> list[CallEvent | FollowUp]:
         """Missed calls not yet delivered, oldest first."""
         return list(self._queue)
 
-    def put(self, event: CallEvent | AnsweredEvent) -> None:
+    def put(self, event: CallEvent | FollowUp) -> None:
         """Queue a missed call; past the cap the oldest is dropped, loudly."""
         if len(self._queue) >= self._max:
             lost = self._queue.popleft()

@@ -31,3 +31,8 @@ def ping(action_id: str) -> bytes:
 def logoff(action_id: str) -> bytes:
     """`Action: Logoff`, a polite goodbye."""
     return encode_action("Logoff", action_id)
+
+
+def originate(action_id: str, fields: dict[str, str]) -> bytes:
+    """`Action: Originate`, always asynchronous: the answer comes as an OriginateResponse."""
+    return encode_action("Originate", action_id, {**fields, "Async": "true"})

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from store.events import AnsweredEvent, CallEvent
+from store.events import AnsweredEvent, CallEvent, FollowUp, OutboundEvent
 
 ANONYMOUS_CALLER = "anonymous"
 _MAX_EXTENSIONS = 100
@@ -19,6 +19,8 @@ class VerdictKind(StrEnum):
     MISSED_WITH_VOICEMAIL = "missed_with_voicemail"
     ANSWERED = "answered"
     EXPIRED = "expired"
+    # A phone called an outside number (answered when `answered_at` is set).
+    OUTBOUND = "outbound"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,7 @@ class Verdict:
     wait_seconds: float | None
     extensions: tuple[str, ...]
     voicemail: bool
+    callee: str | None = None
 
     @property
     def is_missed(self) -> bool:
@@ -86,3 +89,29 @@ def to_answered_event(verdict: Verdict, *, call_id_prefix: str = "ami:") -> Answ
         started_at=verdict.ring_started_at,
         talk_seconds=talk,
     )
+
+
+def to_outbound_event(verdict: Verdict, *, call_id_prefix: str = "ami:") -> OutboundEvent | None:
+    """The `OutboundEvent` for a phone's call to an outside number (it resolves the callee's
+    open card as called back when answered, or records an attempt)."""
+    if verdict.kind is not VerdictKind.OUTBOUND or not verdict.callee:
+        return None
+    talk = None
+    if verdict.answered_at and verdict.ended_at and verdict.ended_at >= verdict.answered_at:
+        talk = min((verdict.ended_at - verdict.answered_at).total_seconds(), 86_400.0)
+    return OutboundEvent(
+        type="outbound",
+        call_id=f"{call_id_prefix}{verdict.linkedid}"[:128],
+        callee=verdict.callee[:64],
+        extension=verdict.answered_by[:64] if verdict.answered_by else None,
+        answered=verdict.answered_at is not None,
+        started_at=verdict.ring_started_at,
+        talk_seconds=talk if verdict.answered_at is not None else None,
+    )
+
+
+def to_followup_event(verdict: Verdict, *, call_id_prefix: str = "ami:") -> FollowUp | None:
+    """What an answered inbound or an outbound call tells the follow-up loop, if anything."""
+    if verdict.kind is VerdictKind.OUTBOUND:
+        return to_outbound_event(verdict, call_id_prefix=call_id_prefix)
+    return to_answered_event(verdict, call_id_prefix=call_id_prefix)

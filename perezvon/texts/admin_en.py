@@ -74,7 +74,7 @@ TEXTS: dict[str, str] = {
     "admin.users.empty": "Nobody yet.",
     "admin.users.card": (
         "Name: {name}\nchatid: {chat}\nTelegram: {username}\nCurrent status: {status}\n"
-        "Status changed: {since}\nGroups: {groups}"
+        "Status changed: {since}\n{ext}\nGroups: {groups}"
     ),
     "admin.users.all_groups": "all groups",
     "admin.users.groups_more": "{groups} and {count} more",

@@ -80,7 +80,7 @@ TEXTS: dict[str, str] = {
     "admin.users.empty": "Пока никого нет.",
     "admin.users.card": (
         "Имя: {name}\nchatid: {chat}\nTelegram: {username}\nТекущий статус: {status}\n"
-        "Дата изменения статуса: {since}\nГруппы: {groups}"
+        "Дата изменения статуса: {since}\n{ext}\nГруппы: {groups}"
     ),
     "admin.users.all_groups": "все группы",
     "admin.users.groups_more": "{groups} и ещё {count}",

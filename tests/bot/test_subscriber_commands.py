@@ -23,7 +23,7 @@ async def test_start_and_help_in_the_users_language(world, runtimes):
     lines = [line for line in help_.splitlines() if line.startswith("/")]
     assert [line.split()[0] for line in lines] == [
         "/start", "/help", "/activate", "/mute", "/active", "/status", "/stop", "/resume", "/id",
-        "/quiet"
+        "/quiet", "/ext"
     ]  # fmt: skip
     assert "/activate <ключ API> —" in help_ and "Perezvon" in help_.splitlines()[0]
 
@@ -207,7 +207,7 @@ async def test_commands_and_descriptions_are_registered_per_language(world, runt
             en_short = (await bot.get_my_short_description(language_code="en")).short_description
         assert ru == [
             "start", "help", "activate", "mute", "active", "status", "stop", "resume", "id",
-            "quiet"
+            "quiet", "ext"
         ]  # fmt: skip
         assert en[2].description == "Turn notifications on: /activate <API key>"
         name = "Perezvon" if tg is world.default else "Acme"

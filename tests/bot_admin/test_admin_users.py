@@ -141,3 +141,21 @@ async def test_add_user_nobody_can_reach_yet(signed_in, store, acme):
     saved = await me.say("-1001234567890", answers=2)
     assert "сохранён" in saved and "не может написать" in saved and "@PerezvonBot" in saved
     assert (await store.subs.get(acme[0].id, -1001234567890)).status is SubStatus.ACTIVE
+
+
+async def test_the_admin_sets_and_clears_a_subscribers_extension(signed_in, store, acme):
+    me, tenant = signed_in, acme[0]
+    await store.subs.activate(tenant.id, 10_500, "Ольга")
+    await me.press("Пользователи")
+    await me.press("Все пользователи")
+    await me.press("1. Ольга")
+    assert "Внутренний номер: не указан" in await me.screen()
+    await me.press("Внутренний номер")
+    assert "2–16 цифр" in await me.screen()
+    assert "от 2 до 16 цифр" in await me.say("сто два")
+    saved = await me.say("102", answers=2)
+    assert "Сохранено." in saved and "Внутренний номер: 102" in saved
+    assert (await store.subs.get(tenant.id, 10_500)).extension == "102"
+    await me.press("Внутренний номер")
+    assert "Внутренний номер: не указан" in await me.say("-", answers=2)
+    assert (await store.subs.get(tenant.id, 10_500)).extension == ""

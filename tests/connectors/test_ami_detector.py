@@ -246,7 +246,7 @@ def test_linkedid_end_before_the_hangup_event_still_dates_the_end() -> None:
     assert verdict.ended_at == datetime.fromtimestamp(int(T0 + 8), UTC)
 
 
-def test_outbound_and_internal_calls_have_no_verdict() -> None:
+def test_outbound_call_is_no_missed_call_and_an_internal_call_has_no_verdict() -> None:
     internal = leg("PJSIP/101-00000200", "5.200", context="from-internal", linkedid="5.200")
     trunk_out = leg("PJSIP/trunk-00000201", "5.201", state="0", linkedid="5.200")
     events = [
@@ -257,7 +257,16 @@ def test_outbound_and_internal_calls_have_no_verdict() -> None:
         ev("Hangup", 5, internal),
         cel("LINKEDID_END", 5.1, internal),
     ]
-    assert _run(events) == []
+    [verdict] = _run(events)
+    assert verdict.kind is VerdictKind.OUTBOUND and not verdict.is_missed
+    assert (verdict.callee, verdict.answered_by, verdict.answered_at) == (
+        internal["Exten"],
+        "101",
+        None,
+    )
+    colleague = {**internal, "Exten": "102"}
+    events = [ev("Newchannel", 0, colleague), ev("DialBegin", 0.1, colleague, **dest(A101))]
+    assert _run([*events, ev("Hangup", 5, colleague)]) == []
 
 
 def test_never_ending_call_expires_and_memory_is_freed() -> None:

@@ -9,8 +9,9 @@ import aiohttp
 
 from delivery.intake import Intake
 from delivery.policy import Limits
+from store import keys
 from store.events import CallEvent, OutboundEvent
-from store.followup import Resolution, State
+from store.followup import Resolution, State, Step, due_member
 
 CALLER = "+74951234567"
 
@@ -144,6 +145,44 @@ async def test_an_unclaimed_card_is_escalated_once_to_the_admins(world, make_eng
     await world.store.followups.claim(world.tenant.id, card.id, sub, "S")
     await _texts_when(world, (sub, admin), lambda m: "Берёт: S" in m["text"])
     await world.idle(engine)
+    assert len(await world.tg.messages(admin)) == 1
+
+
+async def test_the_groups_escalation_chat_gets_the_escalation_once(world, make_engine, clock):
+    sub = await world.subscriber("S")
+    admin = await world.user("Admin")
+    await world.store.admins.grant(world.tenant.id, admin)
+    room = await world.tg.create_group("Дежурные", admins=[admin], bots=[world.default["id"]])
+    await world.store.groups.ensure(world.tenant.id, "default", notify=True)
+    await world.store.groups.set_escalation_chat(world.tenant.id, "default", room["id"])
+    await world.store.tenants.set_options(world.tenant.id, escalate_after=15)
+    world.tenant = await world.store.tenants.get(world.tenant.id)
+    engine = await make_engine()
+    await _call(world)
+    card = await _card(world)
+    await world.tg.wait_for_messages(sub, 1)
+    assert await world.tg.messages(room["id"]) == []  # the call itself goes to subscribers
+    clock.advance(15 * 60 + 1)
+    [escalated] = await world.tg.wait_for_messages(room["id"], 1)
+    assert "никто не взял за 15 мин" in escalated["text"]
+    assert _buttons(escalated) == ["Перезвоню", "Перезвонил(а)"]
+    await world.tg.wait_for_messages(admin, 1)
+    await world.eventually(lambda: _copies(world, card.id, 3))
+    # Once: the same step due again (a second worker, a replay) sends nothing more.
+    again = due_member(world.tenant.id, card.id, Step.ESCALATE)
+    await world.store.redis.zadd(keys.FOLLOWUP_DUE, {again: clock.now - 1})
+
+    async def taken():
+        return await world.store.redis.zscore(keys.FOLLOWUP_DUE, again) is None
+
+    await world.eventually(taken)
+    await world.idle(engine)
+    assert len(await world.tg.messages(room["id"])) == 1
+    # The escalation copy is edited like any other.
+    await world.store.followups.claim(world.tenant.id, card.id, sub, "S")
+    await _texts_when(world, (sub, admin, room["id"]), lambda m: "Берёт: S" in m["text"])
+    await world.idle(engine)
+    assert len(await world.tg.messages(room["id"])) == 1
     assert len(await world.tg.messages(admin)) == 1
 
 

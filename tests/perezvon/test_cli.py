@@ -66,6 +66,15 @@ def test_groups(env, capsys):
     code, _, err = run_json(capsys, "group", "list", "42")
     assert code == 1 and "no tenant 42" in err
 
+    code, g, _ = run_json(capsys, "group", "set", "1", "sales", "--escalation-chat", "-1001234")
+    assert code == 0 and g == {"tenant": "1", "id": "sales", "escalation_chat": -1001234}
+    code, groups, _ = run_json(capsys, "group", "list", "1")
+    assert [x["escalation_chat"] for x in groups] == [None, -1001234]
+    code, g, _ = run_json(capsys, "group", "set", "1", "sales", "--escalation-chat", "0")
+    assert code == 0 and g["escalation_chat"] is None
+    code, _, err = run_json(capsys, "group", "set", "1", "nope", "--escalation-chat", "-1")
+    assert code == 1 and "no group" in err
+
 
 def test_ami_links(env, capsys):
     run_json(capsys, "tenant", "create", "--name", "Acme")
@@ -74,6 +83,10 @@ def test_ami_links(env, capsys):
     code, link, _ = run_json(capsys, *argv, "--secret", "hunter22", *extra)
     assert code == 0 and link["port"] == 5038 and link["tls"] is True
     assert link["did_groups"] == {"74950001122": "sales"} and link["contexts"] == ["from-sip"]
+    assert link["dial"] is False
+    code, dialler, _ = run_json(capsys, *argv, "--secret", "s", "--dial", "--dial-tech", "SIP")
+    assert code == 0 and dialler["dial"] is True
+    assert run_json(capsys, "ami", "remove", dialler["id"])[0] == 0
     code, _, err = run_json(capsys, *argv, "--secret", "x", "--did-group", "nogroup")
     assert code == 2 and "DID=GROUP" in err
     code, links, _ = run_json(capsys, "ami", "list")

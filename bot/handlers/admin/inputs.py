@@ -24,7 +24,17 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import Ctx
-from bot.handlers.admin import addbot, adduser, dialog, hours, menu, pbx, router
+from bot.handlers.admin import (
+    addbot,
+    adduser,
+    dialog,
+    followup,
+    hours,
+    menu,
+    pbx,
+    router,
+    userext,
+)
 from bot.handlers.admin.shared import AdminEnv, Session, authorize, show, t, tr
 from bot.handlers.common import user_lang
 from bot.keyboards import admin as kb
@@ -155,6 +165,8 @@ def conversation(env: AdminEnv) -> BaseHandler:
         CallbackQueryHandler(_entry(env, addbot.start), pattern=kb.BotAdd.matches),
         CallbackQueryHandler(_entry(env, hours.start), pattern=kb.HoursEdit.matches),
         CallbackQueryHandler(_entry(env, pbx.start), pattern=kb.PbxVendor.matches),
+        CallbackQueryHandler(_entry(env, userext.start), pattern=kb.UserExt.matches),
+        CallbackQueryHandler(_entry(env, followup.start_chat), pattern=kb.FollowUpChat.matches),
     ]
     with warnings.catch_warnings():
         # Buttons start the flows, answers are messages: tracking per chat is what we want.
@@ -168,6 +180,8 @@ def conversation(env: AdminEnv) -> BaseHandler:
                 addbot.TOKEN: [MessageHandler(text, _text(env, addbot.got_token))],
                 hours.EDIT: [MessageHandler(text, _text(env, hours.got_hours))],
                 pbx.SECRET: [MessageHandler(text, _text(env, pbx.got_secret))],
+                userext.EXT: [MessageHandler(text, _text(env, userext.got_ext))],
+                followup.CHAT: [MessageHandler(text, _text(env, followup.got_chat))],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, _timed_out)],
             },
             fallbacks=[

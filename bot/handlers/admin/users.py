@@ -139,6 +139,7 @@ def fit_names(
 
 async def card_screen(ctx: Ctx, s: Session, chat: int, ref: str, page: int) -> Screen:
     sub = await _sub(ctx, s, chat)
+    extension = sub.extension or tr(ctx, s, "admin.users.ext_none")
 
     def render(groups: str) -> str:
         return tr(
@@ -151,6 +152,7 @@ async def card_screen(ctx: Ctx, s: Session, chat: int, ref: str, page: int) -> S
             status=_status(ctx, s, sub),
             since=local_time(ctx, s, sub.status_changed_at),
             groups=groups,
+            ext=tr(ctx, s, "admin.users.ext", ext=extension),
         )
 
     followed = await _followed(ctx, s, sub)
@@ -172,6 +174,7 @@ async def card_screen(ctx: Ctx, s: Session, chat: int, ref: str, page: int) -> S
             switch,
             kb.button(tr(ctx, s, "admin.users.groups"), kb.UserGroups(s.tid, chat, ref, page)),
         ],
+        [kb.button(tr(ctx, s, "admin.users.ext_btn"), kb.UserExt(s.tid, chat, ref, page))],
         [kb.button(tr(ctx, s, "admin.users.delete"), kb.UserDelete(s.tid, chat, False, ref, page))],
         [kb.button(tr(ctx, s, "admin.back.list"), kb.UserList(s.tid, ref, page))],
     ]

@@ -9,9 +9,11 @@ import aiohttp
 import pytest
 
 from bot.keyboards.card import Act, CardAct
+from connectors.asterisk.fake_ami import FakeAmiServer
 from delivery.engine import DeliveryEngine
 from delivery.intake import Intake
 from delivery.policy import Limits, Options
+from perezvon.ami_part import AmiSupervisor
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store.events import CallEvent, OutboundEvent
@@ -140,3 +142,87 @@ async def _with_button(world, chat: int, data: str) -> int:
     async with aiohttp.ClientSession() as http:
         resp = await http.post(url, json={"chat_id": chat, "text": "old", "reply_markup": markup})
         return (await resp.json())["result"]["message_id"]
+
+
+async def test_call_rings_the_extension_via_ami_originate_and_tells_the_outcome(
+    loop_world, world, store, eventually
+):
+    tenant = loop_world
+    server = await FakeAmiServer(secret="pw").start()
+    await store.ami.add(tenant.id, server.host, server.port, "perezvon", "pw", False, dial=True)
+    supervisor = AmiSupervisor(store, Intake(store), reconcile_every=0.05)
+    await supervisor.start()
+    try:
+        olga = await _subscriber(world, store, tenant, "Ольга")
+        petr = await _subscriber(world, store, tenant, "Пётр")
+        assert "102" in await world.ask(world.default, olga, "/ext 102")
+        cards = await _card_messages(world, store, tenant, eventually, (olga, petr))
+        assert _buttons(cards[olga]) == ["📞 Позвонить", "Перезвоню", "Перезвонил(а)"]
+
+        # Пётр has no extension: told how to set one; nothing is dialled, the card stays open.
+        press = await world.tg.press_button(
+            world.default.username, petr, cards[petr]["message_id"], button=0
+        )
+        answer = await world.tg.wait_for_answer(press["callback_query_id"])
+        assert "/ext 102" in answer["text"] and answer.get("show_alert")
+
+        press = await world.tg.press_button(
+            world.default.username, olga, cards[olga]["message_id"], button=0
+        )
+        answer = await world.tg.wait_for_answer(press["callback_query_id"])
+        assert answer["text"].startswith("Звоним на ваш телефон 102")
+        told = await _until(eventually, world, (olga,), lambda m: "ответил" in m["text"])
+        assert told[0]["text"] == "📞 Телефон 102 ответил: набираем 84951234567."
+        [sent] = server.stats.originates
+        assert (sent["Channel"], sent["Context"], sent["Exten"], sent["Async"]) == (
+            "PJSIP/102",
+            "from-internal",
+            "84951234567",
+            "true",
+        )
+
+        # Who calls has taken the call: every copy says so.
+        async def claimed():
+            copies = [await _message(world, c, cards[c]["message_id"]) for c in (olga, petr)]
+            return copies if all("Берёт: Ольга" in m["text"] for m in copies) else None
+
+        o, p = await eventually(claimed)
+        assert _buttons(o)[0] == "📞 Позвонить" and _buttons(p) == ["Перезвонил(а)"]
+        assert await store.dials.stranded(await _link_id(store)) == []
+    finally:
+        await supervisor.stop()
+        await server.close()
+
+
+async def _message(world, chat: int, message_id: int) -> dict:
+    return next(
+        m for m in await world.tg.messages(chat, world.default.id) if m["message_id"] == message_id
+    )
+
+
+async def _link_id(store) -> str:
+    return (await store.ami.list())[0].id
+
+
+async def test_call_that_the_phone_does_not_answer_is_told_politely(
+    loop_world, world, store, eventually
+):
+    tenant = loop_world
+    server = await FakeAmiServer(secret="pw", originate_reason="3").start()
+    await store.ami.add(tenant.id, server.host, server.port, "perezvon", "pw", False, dial=True)
+    supervisor = AmiSupervisor(store, Intake(store), reconcile_every=0.05)
+    await supervisor.start()
+    try:
+        olga = await _subscriber(world, store, tenant, "Ольга")
+        await store.subs.set_extension(tenant.id, olga, "102")
+        cards = await _card_messages(world, store, tenant, eventually, (olga,))
+        press = await world.tg.press_button(
+            world.default.username, olga, cards[olga]["message_id"], button=0
+        )
+        await world.tg.wait_for_answer(press["callback_query_id"])
+        told = await _until(eventually, world, (olga,), lambda m: "не ответил" in m["text"])
+        assert "Телефон 102 не ответил" in told[0]["text"]
+        assert len(server.stats.originates) == 1
+    finally:
+        await supervisor.stop()
+        await server.close()
