@@ -1,6 +1,10 @@
-"""Connector benchmark: signed Zadarma NOTIFY_END posts/s accepted durably vs our JSON ingest.
+"""Connector benchmark: signed vendor posts/s accepted durably vs our JSON ingest.
 
-    .venv/bin/python bench/connector_bench.py [--seconds 5] [--redis-url redis://127.0.0.1:6379/14]
+    .venv/bin/python bench/connector_bench.py [--vendor zadarma|rostelecom] [--seconds 5]
+        [--redis-url redis://127.0.0.1:6379/14]
+
+Zadarma posts a missed call's NOTIFY_END; Rostelecom a call's `disconnected` event, which is
+folded into the call's record (one script) before it is judged missed.
 
 Same server process, Redis (embedded, appendfsync=always) and load generator as
 bench/ingest_bench.py; each round measures both back to back and the median ratio is printed.
@@ -33,10 +37,15 @@ from store import Store, connect  # noqa: E402
 from store.crypto import SecretBox  # noqa: E402
 
 ZD_SECRET = "bench-zadarma-secret"
+RT_ID, RT_KEY = "bench-rt-client", "bench-rt-key"
+OPTIONS = {
+    "zadarma": {"secret": ZD_SECRET},
+    "rostelecom": {"client_id": RT_ID, "client_key": RT_KEY},
+}
 PER_WORKER = 2000
 
 
-def zadarma_body(tag: str, n: int) -> tuple[bytes, str]:
+def zadarma_body(tag: str, n: int) -> tuple[bytes, dict[str, str]]:
     """A signed missed-call NOTIFY_END, as Zadarma posts it (form body, Signature header)."""
     form = {
         "event": "NOTIFY_END", "call_start": "2026-01-31 09:15:00",
@@ -46,22 +55,40 @@ def zadarma_body(tag: str, n: int) -> tuple[bytes, str]:
     }  # fmt: skip
     text = form["caller_id"] + form["called_did"] + form["call_start"]
     hexed = hmac.new(ZD_SECRET.encode(), text.encode(), hashlib.sha1).hexdigest()
-    return urlencode(form).encode(), base64.b64encode(hexed.encode()).decode()
+    signature = base64.b64encode(hexed.encode()).decode()
+    return urlencode(form).encode(), {
+        "Signature": signature, "Content-Type": "application/x-www-form-urlencoded"}  # fmt: skip
 
 
-async def zadarma_loop(url: str, seconds: float, workers: int, tag: str) -> tuple[float, int]:
+def rostelecom_body(tag: str, n: int) -> tuple[bytes, dict[str, str]]:
+    """A signed `disconnected` of an incoming call never connected, as Rostelecom posts it."""
+    body = json.dumps({
+        "session_id": f"{tag}_{n}", "timestamp": 1767261625, "type": "incoming",
+        "state": "disconnected", "from_number": f"sip:+7495{n:07d}@188.254.33.73",
+        "request_number": "sip:+74957654321@188.254.33.73",
+    }).encode()  # fmt: skip
+    sign = hashlib.sha256(RT_ID.encode() + body + RT_KEY.encode()).hexdigest()
+    return body, {"X-Client-ID": RT_ID, "X-Client-Sign": sign, "Content-Type": "application/json"}
+
+
+BODIES = {"zadarma": zadarma_body, "rostelecom": rostelecom_body}
+
+
+async def vendor_loop(
+    vendor: str, url: str, seconds: float, workers: int, tag: str
+) -> tuple[float, int]:
     done = 0
     # Signed ahead of time, so the load generator's CPU goes to sending (as ingest_bench's).
-    ready = [[zadarma_body(f"{tag}w{w}", n) for n in range(PER_WORKER)] for w in range(workers)]
+    sign = BODIES[vendor]
+    ready = [[sign(f"{tag}w{w}", n) for n in range(PER_WORKER)] for w in range(workers)]
     deadline = time.perf_counter() + seconds
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=workers)) as session:
 
         async def worker(w: int) -> None:
             nonlocal done
-            for body, sig in ready[w]:
+            for body, headers in ready[w]:
                 if time.perf_counter() >= deadline:
                     break
-                headers = {"Signature": sig, "Content-Type": "application/x-www-form-urlencoded"}
                 async with session.post(url, data=body, headers=headers) as resp:
                     await resp.read()
                     if resp.status != 200:
@@ -73,30 +100,33 @@ async def zadarma_loop(url: str, seconds: float, workers: int, tag: str) -> tupl
         return done / (time.perf_counter() - start), done
 
 
-async def _connector(redis_url: str, tid: str) -> str:
+async def _connector(redis_url: str, tid: str, vendor: str) -> str:
     redis = connect(redis_url)
     store = Store(redis, SecretBox(ib.SECRET))
-    c = await store.connectors.add(tid, "zadarma", {"secret": ZD_SECRET}, secret_names=("secret",))
+    options = OPTIONS[vendor]
+    c = await store.connectors.add(tid, vendor, options, secret_names=tuple(options))
     await redis.aclose()
     return c.id
 
 
-async def run(redis_url: str, seconds: float, workers: int, rounds: int, label: str) -> dict:
+async def run(
+    redis_url: str, seconds: float, workers: int, rounds: int, label: str, vendor: str = "zadarma"
+) -> dict:
     tid, key = await ib._tenant(redis_url)
-    cid = await _connector(redis_url, tid)
+    cid = await _connector(redis_url, tid, vendor)
     server = ib.Server("ingest", redis_url)
-    hook_url = server.url.replace("/v1/events", f"/v1/hooks/zadarma/{cid}")
-    ours, vendor, sent = [], [], 0
+    hook_url = server.url.replace("/v1/events", f"/v1/hooks/{vendor}/{cid}")
+    ours, theirs, sent = [], [], 0
     try:
         for r in range(rounds):
             # Alternate which side goes first, so neither always meets a warmer Redis.
-            for side in ("json", "zadarma") if r % 2 == 0 else ("zadarma", "json"):
+            for side in ("json", vendor) if r % 2 == 0 else (vendor, "json"):
                 if side == "json":
                     rate, n = await ib.closed_loop(server.url, key, seconds, workers, 1, f"j{r}")
                     ours.append(rate)
                 else:
-                    rate, n = await zadarma_loop(hook_url, seconds, workers, f"z{r}")
-                    vendor.append(rate)
+                    rate, n = await vendor_loop(vendor, hook_url, seconds, workers, f"v{r}")
+                    theirs.append(rate)
                 sent += n
     finally:
         server.stop()
@@ -106,8 +136,8 @@ async def run(redis_url: str, seconds: float, workers: int, rounds: int, label: 
         "rounds": rounds,
         "client_workers": workers,
         "json_ingest_events_per_s": round(statistics.median(ours)),
-        "zadarma_signed_posts_per_s": round(statistics.median(vendor)),
-        "ratio": ib._ratio(vendor, ours),
+        f"{vendor}_signed_posts_per_s": round(statistics.median(theirs)),
+        "ratio": ib._ratio(theirs, ours),
         "answered": sent,
         "queued_in_redis": await ib._queued(redis_url),
     }
@@ -115,18 +145,23 @@ async def run(redis_url: str, seconds: float, workers: int, rounds: int, label: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vendor", choices=sorted(BODIES), default="zadarma")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--redis-url", help="use this Redis (its database is FLUSHED)")
     args = parser.parse_args()
     if args.redis_url:
-        report = asyncio.run(run(args.redis_url, args.seconds, args.workers, args.rounds, "given"))
+        report = asyncio.run(
+            run(args.redis_url, args.seconds, args.workers, args.rounds, "given", args.vendor)
+        )
     else:
         with tempfile.TemporaryDirectory(prefix="pz-bench-") as tmp:
             with ib.EmbeddedRedis(Path(tmp), appendfsync="always") as redis:
                 label = "embedded redis-server, appendonly yes, appendfsync always"
-                report = asyncio.run(run(redis.url, args.seconds, args.workers, args.rounds, label))
+                report = asyncio.run(
+                    run(redis.url, args.seconds, args.workers, args.rounds, label, args.vendor)
+                )
     print(json.dumps(report, indent=2))
 
 
