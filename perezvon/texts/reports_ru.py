@@ -6,12 +6,28 @@ TEXTS: dict[str, str] = {
     "reports.summary": (
         "Пропущенных звонков: {missed}\nЗвонивших: {callers}\nПовторных звонков: {repeat}"
     ),
-    "reports.group": "• {group}: {missed} (звонивших: {callers})",
-    "reports.by_group": "По группам:",
-    "reports.incomplete": "Учтены только хранимые звонки: последние 1000 за 30 дней.",
-    "reports.pending": (
-        "Перезвоны, время до перезвона и работа сотрудников появятся вместе с отметками "
-        "«перезвонил» под карточками."
+    "reports.outcomes": (
+        "Перезвонили: {called_back}\nОтмечено вручную: {manual}\nДозвонились сами: "
+        "{got_through}\nИстекло: {expired}\nЕщё открыто: {open}"
     ),
+    "reports.speed": (
+        "Доля перезвонов: {rate}\nВремя до перезвона: медиана {median}, 90% за {p90}\n"
+        "Эскалаций: {escalations}"
+    ),
+    "reports.rate.none": "—",
+    "reports.duration.none": "—",
+    "reports.duration.minutes": "{minutes} мин",
+    "reports.duration.hours": "{hours} ч {minutes} мин",
+    "reports.group": (
+        "• {group}: {missed} (звонивших: {callers}), перезвонили {back}, открыто {open}"
+    ),
+    "reports.by_group": "По группам:",
+    "reports.by_employee": "По сотрудникам:",
+    "reports.employee": "• {name}: взял(а) {claimed}, перезвонил(а) {back}, медиана {median}",
+    "reports.not_called_back": "Никто не перезвонил ({total}):",
+    "reports.not_called_back.row": "• {caller} ×{calls}, с {since}",
+    "reports.not_called_back.more": "…и ещё {more}",
+    "reports.hidden": "скрытый номер",
+    "reports.incomplete": "Учтены только хранимые карточки: последние 1000 за 60 дней.",
     "reports.days": "{days} дней",
 }
