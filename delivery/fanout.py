@@ -43,7 +43,9 @@ class GroupNewMarkup(Protocol):
 PAGE = 500
 # How often a worker moves due escalations, reminders and expiries into the intake stream.
 DUE_POLL_SECONDS = 1.0
-KINDS = frozenset({"call", "group_new", "service", "admins", "followers", "card", "card_due"})
+KINDS = frozenset(
+    {"call", "group_new", "service", "admins", "followers", "card", "card_due", "file"}
+)
 
 
 class Malformed(ValueError):
@@ -218,6 +220,8 @@ class FanOut:
         tenant = await self._store.tenants.get(tid)
         if kind == "group_new":
             return await self._group_new_copies(tenant, _field(f, "group"))
+        if kind == "file":
+            return await self._file_copies(tid, f)
         try:
             markup = json.loads(f["markup"]) if f.get("markup") else None
             at = float(f.get("at") or 0)
@@ -234,6 +238,18 @@ class FanOut:
             )
         admins = await self._store.admins.of_tenant(tid)
         return await self._to(tid, admins, Kind.ADMIN, text, markup, at)
+
+    async def _file_copies(self, tid: str, f: dict[str, str]) -> Copies:
+        """A photo or document (delivery/files.py) to one chat, or to every admin."""
+        try:
+            markup = json.loads(f["markup"]) if f.get("markup") else None
+            chats = [int(f["chat"])] if f.get("chat") else await self._store.admins.of_tenant(tid)
+            job = Job("", 0, tid, 0, Kind.FILE, f.get("text", ""), markup,
+                      at=float(f.get("at") or 0), media=_field(f, "media"),
+                      file=_field(f, "file"), filename=f.get("filename", ""))  # fmt: skip
+        except (KeyError, ValueError, TypeError) as exc:
+            raise Malformed(f"file entry: {type(exc).__name__}") from exc
+        return await self._copies_to(job, chats)
 
     async def _to(
         self, tid: str, chats: list[int], kind: Kind, text: str, markup: dict | None, at: float

@@ -12,6 +12,7 @@ from typing import Any
 from redis.exceptions import WatchError
 from telegram import InlineKeyboardMarkup
 
+from delivery.files import FILE_TTL, encoded, file_key
 from delivery.render import MAX_TEXT, visible_length
 from store import Store
 from store.keys import INTAKE
@@ -25,6 +26,10 @@ class Once:
 
     flag: str
     ttl: int
+
+
+MAX_CAPTION = 1024
+MEDIA = ("photo", "document")
 
 
 class TextTooLong(ValueError):
@@ -111,4 +116,38 @@ class Outbox:
             "markup": markup_json(reply_markup),
             "at": repr(self._clock()),
         }
+        return await self._r.xadd(INTAKE, fields)
+
+    async def file(
+        self,
+        tid: str,
+        chat_id: int | None,
+        media: str,
+        data: bytes,
+        filename: str,
+        caption: str = "",
+        reply_markup: Markup = None,
+    ) -> str:
+        """Queue a photo or a document (HTML caption) to one chat, or with `chat_id` None to
+        every admin of the tenant; the bytes are kept beside the entry (with a TTL), written
+        first: a crash in between leaves only a key that expires (and no cross-slot step)."""
+        if media not in MEDIA:
+            raise ValueError(f"media must be one of {MEDIA}")
+        if not data:
+            raise ValueError("file is empty")
+        if caption and visible_length(caption) > MAX_CAPTION:
+            raise TextTooLong(f"caption is {visible_length(caption)} characters; max {MAX_CAPTION}")
+        key = file_key(tid, data)
+        fields = {
+            "kind": "file",
+            "tenant": tid,
+            "chat": "" if chat_id is None else str(chat_id),
+            "media": media,
+            "file": key,
+            "filename": filename,
+            "text": caption,
+            "markup": markup_json(reply_markup),
+            "at": repr(self._clock()),
+        }
+        await self._r.set(key, encoded(data), ex=FILE_TTL)
         return await self._r.xadd(INTAKE, fields)

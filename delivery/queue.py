@@ -22,6 +22,7 @@ class Kind(StrEnum):
     SERVICE = "service"  # a text a handler queued through the Outbox
     ADMIN = "admin"  # a notice to a tenant's admin (new group, broken bot)
     EDIT = "edit"  # bring one chat's copies of a follow-up card up to date (delivery/edits.py)
+    FILE = "file"  # a photo or a document, its text the caption (delivery/files.py)
 
 
 @dataclass(slots=True)
@@ -45,6 +46,10 @@ class Job:
     topic: str = ""  # the group whose forum topic this goes to (delivery/topics.py)
     thread: int = 0  # that topic's message_thread_id, once known
     maybe_sent: bool = False  # timed out after the request left: Telegram may have it
+    # A FILE job: "photo" or "document", the key of its bytes (store.keys.upload), its name.
+    media: str = ""
+    file: str = ""
+    filename: str = ""
     # Set by a claim, never stored: seconds until the job's send slot, and whether its bot
     # sends paid broadcasts.
     due: float = 0.0
@@ -69,6 +74,8 @@ class Job:
             d["silent"] = True
         if self.topic:
             d["topic"], d["thread"] = self.topic, self.thread
+        if self.file:
+            d["media"], d["file"], d["filename"] = self.media, self.file, self.filename
         return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod

@@ -10,15 +10,19 @@ for 60 days; `complete` says whether the period may reach further back than that
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, date, datetime, time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from perezvon import operator
+from perezvon.hours import Hours, next_opening
 from store import Store
 from store.followup import HISTORY_SECONDS, RECENT_KEPT, Card, Resolution, State
 
@@ -29,6 +33,8 @@ CALLED_BACK = (Resolution.CALLED_BACK, Resolution.MANUAL)
 OUTCOMES = (*RESOLUTIONS, "open")
 KEPT_SECONDS = HISTORY_SECONDS * 2
 NOT_CALLED_BACK_SHOWN = 50
+# The weekly report: Mondays at 09:00 in the tenant's zone, or at the opening of its hours.
+WEEKLY_TIME = time(9, 0)
 Command = Callable[[Store], Awaitable[operator.Result]]
 
 
@@ -177,6 +183,98 @@ def figures(cards: list[Card], tz: str, since: float, now: float) -> dict[str, A
         "not_called_back": missing[:NOT_CALLED_BACK_SHOWN],
         "not_called_back_total": len(missing),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """Missed calls per bucket (a day, or an hour for a period of one day), per outcome."""
+
+    hourly: bool
+    buckets: list[datetime]  # each bucket's start, in the tenant's zone
+    counts: dict[str, list[int]]  # outcome (OUTCOMES) -> one count per bucket
+
+    @property
+    def total(self) -> int:
+        return sum(sum(v) for v in self.counts.values())
+
+
+def series(cards: list[Card], tz: str, since: float, now: float) -> Series:
+    """Every bucket of [since, now], empty ones too, each card's calls counted in the bucket of
+    its first call and stacked by how the card ended."""
+    zone = ZoneInfo(tz)
+    hourly = now - since <= 86_400
+
+    def floor(ts: float) -> int:
+        """The start of the bucket of `ts`, as epoch seconds (a DST day has 23 or 25 hours)."""
+        local = datetime.fromtimestamp(ts, zone)
+        if hourly:
+            return int(ts) - local.minute * 60 - local.second
+        return int(datetime.combine(local.date(), time(), zone).timestamp())
+
+    def step(start: int) -> int:
+        if hourly:
+            return start + 3600
+        day = datetime.fromtimestamp(start, zone).date() + timedelta(days=1)
+        return int(datetime.combine(day, time(), zone).timestamp())
+
+    starts, at = [], floor(since)
+    while at <= now:
+        starts.append(at)
+        at = step(at)
+    index = {b: i for i, b in enumerate(starts)}
+    counts = {o: [0] * len(starts) for o in OUTCOMES}
+    for c in in_period(cards, since, now):
+        i = index.get(floor(c.first_seen))
+        if i is not None:
+            counts[outcome(c)][i] += c.count
+    return Series(hourly, [datetime.fromtimestamp(b, zone) for b in starts], counts)
+
+
+CSV_COLUMNS = (
+    "card", "first_seen", "last_seen", "caller", "group", "state", "resolution", "claimed_by",
+    "claimed_at", "resolved_by", "resolved_at", "extension", "time_to_callback_s", "attempts",
+    "repeat_count", "escalated",
+)  # fmt: skip
+
+
+def csv_bytes(cards: list[Card], tz: str, since: float, now: float) -> bytes:
+    """The period's cards, oldest first, one row each (times ISO 8601 in the tenant's zone);
+    UTF-8 with a byte-order mark, so a spreadsheet opens the Cyrillic names right."""
+    zone = ZoneInfo(tz)
+
+    def when(ts: float) -> str:
+        return datetime.fromtimestamp(ts, zone).isoformat(timespec="seconds") if ts else ""
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for c in sorted(in_period(cards, since, now), key=lambda c: (c.first_seen, c.id)):
+        wait = time_to_callback(c)
+        writer.writerow([
+            c.id, when(c.first_seen), when(c.last_seen), c.caller, c.group_id, c.state.value,
+            c.resolution.value if c.resolution else "", c.claimed_name, when(c.claimed_at),
+            employee(c), when(c.resolved_at), c.extension,
+            "" if wait is None else round(wait), c.attempts, c.count, int(c.escalated),
+        ])  # fmt: skip
+    return out.getvalue().encode("utf-8-sig")
+
+
+def next_weekly(after: float, tz: str, hours: Hours | None) -> int:
+    """When the weekly report after `after` is due: the first Monday 09:00 (with working
+    hours: the first opening from that Monday's midnight on, a holiday Monday's moving to the
+    next day open) that is later than `after`."""
+    zone = ZoneInfo(tz)
+    today = datetime.fromtimestamp(after, zone).date()
+    monday = today - timedelta(days=today.weekday())
+    for week in range(3):
+        day = monday + timedelta(days=7 * week)
+        due = datetime.combine(day, WEEKLY_TIME, zone).timestamp()
+        if hours is not None:
+            opening = next_opening(hours, datetime.combine(day, time(), zone), tz)
+            due = opening.timestamp() if opening is not None else due
+        if due > after:
+            return int(due)
+    raise AssertionError("a Monday within three weeks is always later")  # pragma: no cover
 
 
 async def tenant_cards(store: Store, tid: str) -> list[Card]:

@@ -23,6 +23,8 @@ BOTS_VERSION = f"{PREFIX}:bots:version"
 INTAKE = f"{PREFIX}:intake"
 # Tenants with calls held for a digest -> the earliest time one is due (store/hours.py).
 HELD_DUE = f"{PREFIX}:held_due"
+# Tenants whose weekly report is on -> when the next one is due (store/weekly.py).
+WEEKLY_DUE = f"{PREFIX}:weekly_due"
 # Silent PBX (store/heartbeat.py): tenant -> last event; AMI link -> last seen connected;
 # raised alarms (tenant id or "ami:<link>") -> since when; the checkers' lock.
 HEARTBEAT = f"{PREFIX}:heartbeat"
@@ -187,6 +189,11 @@ def held_lock(tid: str) -> str:
 def topic_lock(tid: str, gid: str) -> str:
     """Held while a worker creates the forum topic of a group (store/topics.py)."""
     return f"{_t(tid)}:topic_lock:{gid}"
+
+
+def upload(tid: str, digest: str) -> str:
+    """A file's bytes (base64) a FILE job sends, kept apart from the job with a TTL."""
+    return f"{_t(tid)}:upload:{digest}"
 
 
 def quiet(tid: str) -> str:

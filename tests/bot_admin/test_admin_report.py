@@ -3,7 +3,11 @@ group and per employee, and the callers nobody called back."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 from store.followup import Resolution
+from tests.bot_admin.conftest import eventually as world_eventually
 
 
 async def test_the_report_counts_outcomes_groups_and_employees(signed_in, store, acme, clock):
@@ -41,3 +45,59 @@ async def test_an_empty_period(signed_in):
     screen = await signed_in.screen()
     assert "Пропущенных звонков: 0" in screen and "Доля перезвонов: —" in screen
     assert "Никто не перезвонил" not in screen
+
+
+async def _cards_for_files(store, tid, now):
+    fu = store.followups
+    done = (await fu.open_call(tid, "f1", "+74951111111", "default", now - 3 * 86_400)).card
+    await fu.claim(tid, done.id, 7, "Ольга")
+    await fu.resolve(tid, done.id, Resolution.CALLED_BACK, extension="101",
+                     at=now - 3 * 86_400 + 240)  # fmt: skip
+    await fu.open_call(tid, "f2", "+74952222222", "default", now - 3600)
+    await fu.open_call(tid, "f3", "+74952222222", "default", now - 1800)  # a repeat
+    return done
+
+
+async def test_the_chart_arrives_as_a_photo_through_the_queue(signed_in, store, acme, clock,
+                                                              engine, world):  # fmt: skip
+    me, tid = signed_in, acme[0].id
+    await _cards_for_files(store, tid, clock.now)
+    await me.press("Отчёт")
+    assert {"📈 График", "📄 CSV"} <= set(await me.labels())
+    assert await me.press("График") == "Готовлю — пришлю через несколько секунд."
+
+    async def photo():
+        return next((m for m in await me.messages() if "photo" in m), None)
+
+    message = await world_eventually(photo)
+    biggest = message["photo"][-1]
+    assert (biggest["width"], biggest["height"]) == (1200, 600)
+    picture = await world.tg.file_bytes(biggest["file_id"])
+    assert picture.startswith(b"\x89PNG\r\n\x1a\n")
+    assert message["caption"].startswith("Отчёт за 7 дн.")
+    assert "Пропущенных звонков: 3" in message["caption"]
+    stats = await world.tg.stats(world.default.id)
+    assert stats["by_method"]["sendphoto"] == 1  # one upload, by the delivery engine
+
+
+async def test_the_csv_has_one_row_per_card(signed_in, store, acme, clock, engine, world):
+    me, tid = signed_in, acme[0].id
+    done = await _cards_for_files(store, tid, clock.now)
+    await me.press("Отчёт")
+    await me.press("30 дней")
+    assert await me.press("CSV") == "Готовлю — пришлю через несколько секунд."
+
+    async def document():
+        return next((m for m in await me.messages() if "document" in m), None)
+
+    message = await world_eventually(document)
+    assert message["document"]["file_name"].endswith(".csv")
+    assert message["caption"].startswith("Звонки за 30 дн.") and "2 строк" in message["caption"]
+    body = (await world.tg.file_bytes(message["document"]["file_id"])).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [r["caller"] for r in rows] == ["+74951111111", "+74952222222"]
+    first, second = rows
+    assert first["card"] == done.id and first["resolution"] == "called_back"
+    assert (first["claimed_by"], first["resolved_by"]) == ("Ольга", "Ольга")
+    assert first["time_to_callback_s"] == "240" and first["first_seen"].endswith("+03:00")
+    assert (second["state"], second["repeat_count"], second["resolution"]) == ("open", "2", "")

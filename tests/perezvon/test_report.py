@@ -3,13 +3,27 @@ every store backend, and `perezvon report` on the command line."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import datetime
 
 import pytest
 
 from perezvon.cli import main
-from perezvon.report import BadPeriod, figures, p90, report, since_epoch, summary
+from perezvon.hours import parse_hours
+from perezvon.report import (
+    CSV_COLUMNS,
+    BadPeriod,
+    csv_bytes,
+    figures,
+    next_weekly,
+    p90,
+    report,
+    series,
+    since_epoch,
+    summary,
+)
 from store.followup import Card, Resolution, State
 
 NOW = 1_800_000_000.0  # 2027-01-15 08:00 UTC
@@ -204,3 +218,82 @@ def test_the_command_line(env, capsys):
     assert "use 7d, 30d" in capsys.readouterr().err
     assert main(["report", "42"]) == 1
     assert "no tenant 42" in capsys.readouterr().err
+
+
+def test_series_per_day_in_the_tenants_zone_every_day_present() -> None:
+    cards = [
+        card("1", A, _utc("2027-01-14T20:59"), count=2, res=Resolution.CALLED_BACK, after=MIN),
+        card("2", A, _utc("2027-01-14T21:00"), res=Resolution.EXPIRED, after=DAY),  # 00:00 MSK
+        card("3", A, _utc("2027-01-12T10:00")),
+    ]
+    s = series(cards, "Europe/Moscow", NOW - 4 * DAY, NOW)
+    assert not s.hourly
+    assert [b.strftime("%m-%d") for b in s.buckets] == [
+        "01-11", "01-12", "01-13", "01-14", "01-15"
+    ]  # fmt: skip
+    assert s.counts["called_back"] == [0, 0, 0, 2, 0]
+    assert s.counts["expired"] == [0, 0, 0, 0, 1]
+    assert s.counts["open"] == [0, 1, 0, 0, 0]
+    assert s.total == 4
+
+
+def test_series_per_hour_for_one_day_across_a_dst_change() -> None:
+    # 2027-03-28: Europe/Berlin skips 02:00-03:00; the day has 23 hours, each bucket one hour.
+    since = _utc("2027-03-27T23:00")  # 00:00 CET
+    now = _utc("2027-03-28T22:00")  # 24:00 CEST
+    cards = [card("1", A, _utc("2027-03-28T01:30")), card("2", A, _utc("2027-03-28T00:10"))]
+    s = series(cards, "Europe/Berlin", since, now)
+    assert s.hourly and len(s.buckets) == 24  # 00:00 .. 23:00, and the next day's 00:00
+    hours = [b.strftime("%H") for b in s.buckets]
+    assert "02" not in hours and hours[:4] == ["00", "01", "03", "04"]
+    assert s.counts["open"][1] == 1 and s.counts["open"][2] == 1  # 01:10 CET, 03:30 CEST
+
+
+def test_csv_one_row_per_card() -> None:
+    cards = [
+        card("2", A, NOW - 600, count=3, res=Resolution.CALLED_BACK, after=300, claimed="Ольга",
+             resolver="Ольга", ext="101"),
+        card("1", A, NOW - 7200, escalated=True),
+        card("0", A, NOW - 40 * DAY),  # outside the period
+    ]  # fmt: skip
+    body = csv_bytes(cards, "Europe/Moscow", NOW - 7 * DAY, NOW)
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0] == list(CSV_COLUMNS)
+    assert [r[0] for r in rows[1:]] == ["1", "2"]
+    one, two = (dict(zip(rows[0], r, strict=True)) for r in rows[1:])
+    assert one["state"] == "open" and one["escalated"] == "1" and one["time_to_callback_s"] == ""
+    assert one["first_seen"] == "2027-01-15T09:00:00+03:00"
+    assert (two["resolution"], two["claimed_by"], two["resolved_by"]) == (
+        "called_back", "Ольга", "Ольга"
+    )  # fmt: skip
+    assert (two["time_to_callback_s"], two["repeat_count"], two["extension"]) == ("300", "3", "101")
+
+
+MON_0900_MSK = _utc("2027-01-18T06:00")  # Monday 18 January 2027, 09:00 in Moscow
+
+
+@pytest.mark.parametrize(
+    ("after", "tz", "hours", "expected"),
+    [
+        # Friday -> the coming Monday 09:00 in the tenant's zone.
+        (NOW, "Europe/Moscow", None, MON_0900_MSK),
+        (NOW, "Asia/Almaty", None, _utc("2027-01-18T04:00")),
+        # Monday before 09:00 -> that day; at 09:00 or later -> the next Monday.
+        (MON_0900_MSK - 60, "Europe/Moscow", None, MON_0900_MSK),
+        (MON_0900_MSK, "Europe/Moscow", None, MON_0900_MSK + 7 * DAY),
+        # With working hours: that Monday's opening.
+        (NOW, "Europe/Moscow", "Mon-Fri 10:30-18:00", MON_0900_MSK + 90 * MIN),
+        (NOW, "Europe/Moscow", "Mon-Fri 07:00-18:00", MON_0900_MSK - 2 * 60 * MIN),
+        # A holiday Monday: the next opening, Tuesday.
+        (NOW, "Europe/Moscow", "Mon-Fri 10:00-18:00|2027-01-18", MON_0900_MSK + DAY + 60 * MIN),
+        # A Monday across a DST change keeps 09:00 local (Berlin, 2027-03-29 is after it).
+        (_utc("2027-03-26T12:00"), "Europe/Berlin", None, _utc("2027-03-29T07:00")),
+    ],
+)  # fmt: skip
+def test_next_weekly(after: float, tz: str, hours: str | None, expected: float) -> None:
+    schedule = None
+    if hours is not None:
+        text, _, holiday = hours.partition("|")
+        schedule = parse_hours(text, [holiday] if holiday else [])
+    assert next_weekly(after, tz, schedule) == expected

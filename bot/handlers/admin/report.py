@@ -1,9 +1,10 @@
-"""«Отчёт»: what became of the tenant's missed calls over 7 or 30 days (perezvon/report.py)."""
+"""«Отчёт»: what became of the tenant's missed calls over 7 or 30 days (perezvon/report.py),
+and the same period as a chart (perezvon/chart.py) or a CSV, both sent through the Outbox like
+every other message (delivery/files.py)."""
 
 from __future__ import annotations
 
-import html
-from datetime import datetime
+import asyncio
 from typing import Any
 
 from telegram import Update
@@ -11,78 +12,16 @@ from telegram import Update
 from bot.context import Ctx
 from bot.handlers.admin.shared import Screen, Session, all_groups, group_name, local_time, show, tr
 from bot.keyboards import admin as kb
-from perezvon.report import figures, tenant_cards
+from perezvon.report import OUTCOMES, csv_bytes, figures, series, tenant_cards
+from perezvon.report_text import figure_lines as text_lines
 
 PERIODS = (7, 30)
-SHOWN = 10  # callers nobody called back listed on the screen
-
-
-def _duration(ctx: Ctx, s: Session, seconds: float | None) -> str:
-    if seconds is None:
-        return tr(ctx, s, "reports.duration.none")
-    minutes = round(seconds / 60)
-    if minutes >= 60:
-        return tr(ctx, s, "reports.duration.hours", hours=minutes // 60, minutes=minutes % 60)
-    return tr(ctx, s, "reports.duration.minutes", minutes=minutes)
-
-
-def _esc(text: str) -> str:
-    return html.escape(text, quote=False)
 
 
 def figure_lines(ctx: Ctx, s: Session, data: dict[str, Any], names: dict[str, str]) -> list[str]:
-    """The figures of a report as the admin reads them (the screen and the weekly digest)."""
-    r, rate = data["resolved"], data["callback_rate"]
-    lines = [
-        tr(ctx, s, "reports.summary", missed=data["missed"], callers=data["callers"],
-           repeat=data["repeat_calls"]),
-        tr(ctx, s, "reports.outcomes", open=data["open"], **r),
-        tr(ctx, s, "reports.speed",
-           rate=tr(ctx, s, "reports.rate.none") if rate is None else f"{rate:.0%}",
-           median=_duration(ctx, s, data["median_time_to_callback_s"]),
-           p90=_duration(ctx, s, data["p90_time_to_callback_s"]),
-           escalations=data["escalations"]),
-    ]  # fmt: skip
-    if data["by_group"]:
-        lines += ["", tr(ctx, s, "reports.by_group")]
-        lines += [
-            tr(ctx, s, "reports.group", group=_esc(names.get(gid, gid)), missed=g["missed"],
-               callers=g["callers"], open=g["open"],
-               back=g["resolved"]["called_back"] + g["resolved"]["manual"])
-            for gid, g in data["by_group"].items()
-        ]  # fmt: skip
-    if data["by_employee"]:
-        lines += ["", tr(ctx, s, "reports.by_employee")]
-        lines += [
-            tr(ctx, s, "reports.employee", name=_esc(who), claimed=e["claimed"],
-               back=e["called_back"] + e["manual"],
-               median=_duration(ctx, s, e["median_time_to_callback_s"]))
-            for who, e in data["by_employee"].items()
-        ]  # fmt: skip
-    if missing := data["not_called_back"]:
-        lines += ["", tr(ctx, s, "reports.not_called_back", total=data["not_called_back_total"])]
-        lines += [
-            tr(ctx, s, "reports.not_called_back.row",
-               caller=_esc(n["caller"] or tr(ctx, s, "reports.hidden")), calls=n["calls"],
-               since=local_time(ctx, s, _epoch(n["first_seen"])))
-            for n in missing[:SHOWN]
-        ]  # fmt: skip
-        if data["not_called_back_total"] > SHOWN:
-            lines.append(
-                tr(
-                    ctx,
-                    s,
-                    "reports.not_called_back.more",
-                    more=data["not_called_back_total"] - SHOWN,
-                )
-            )
-    if not data["complete"]:
-        lines += ["", tr(ctx, s, "reports.incomplete")]
-    return lines
-
-
-def _epoch(iso: str) -> float:
-    return datetime.fromisoformat(iso).timestamp()
+    """The figures of a report as the admin reads them (perezvon/report_text.py)."""
+    return text_lines(lambda key, **v: tr(ctx, s, key, **v), lambda ts: local_time(ctx, s, ts),
+                      data, names)  # fmt: skip
 
 
 async def group_names(ctx: Ctx, s: Session) -> dict[str, str]:
@@ -104,7 +43,11 @@ async def report_screen(ctx: Ctx, s: Session, days: int) -> Screen:
         )
         for d in PERIODS
     ]
-    rows = [periods, [kb.button(tr(ctx, s, "admin.back.menu"), kb.Menu(s.tid))]]
+    files = [
+        kb.button(tr(ctx, s, "reports.chart.button"), kb.ReportSend(s.tid, days, "chart")),
+        kb.button(tr(ctx, s, "reports.csv.button"), kb.ReportSend(s.tid, days, "csv")),
+    ]
+    rows = [periods, files, [kb.button(tr(ctx, s, "admin.back.menu"), kb.Menu(s.tid))]]
     return Screen("\n".join(lines), kb.markup(rows))
 
 
@@ -113,4 +56,46 @@ async def on_report(update: Update, ctx: Ctx, s: Session, data: kb.Report) -> No
     await show(update, ctx, await report_screen(ctx, s, days))
 
 
-ROUTES = {kb.Report: on_report}
+def _day(ctx: Ctx, s: Session, ts: float) -> str:
+    return local_time(ctx, s, ts).split(" ")[0]
+
+
+async def chart_png(ctx: Ctx, s: Session, cards: list, since: float, now: float) -> bytes:
+    """The period's chart, drawn in a worker thread (a chart takes a few hundred ms)."""
+    from perezvon.chart import render_png  # matplotlib loads on the first chart only
+
+    data = series(cards, s.tenant.tz, since, now)
+    title = tr(ctx, s, "reports.chart.title", since=_day(ctx, s, since), until=_day(ctx, s, now))
+    names = {o: tr(ctx, s, f"reports.outcome.{o}") for o in OUTCOMES}
+    ylabel = tr(ctx, s, "reports.chart.ylabel")
+    return await asyncio.to_thread(render_png, data, title, names, ylabel)
+
+
+async def on_send(update: Update, ctx: Ctx, s: Session, data: kb.ReportSend) -> str:
+    """«График» / «CSV»: queued to this chat through the Outbox; the press says it is coming."""
+    chat = update.effective_chat
+    assert chat is not None  # the router only routes presses in a chat
+    days = data.days if data.days in PERIODS else PERIODS[0]
+    now = ctx.deps.clock()
+    since = now - days * 86_400
+    cards = await tenant_cards(ctx.deps.store, s.tid)
+    period = {"days": days, "since": _day(ctx, s, since), "until": _day(ctx, s, now)}
+    if data.what == "csv":
+        body = csv_bytes(cards, s.tenant.tz, since, now)
+        rows = body.count(b"\n") - 1
+        name = f"calls-{s.tid}-{period['until']}.csv".replace("/", "-")
+        caption = tr(ctx, s, "reports.csv.caption", cards=rows, **period)
+        await s.env.outbox.file(s.tid, chat.id, "document", body, name, caption)
+    else:
+        png = await chart_png(ctx, s, cards, since, now)
+        figures_now = figures(cards, s.tenant.tz, since, now)
+        caption = "\n".join(
+            [tr(ctx, s, "reports.title", days=days, since=local_time(ctx, s, since),
+                until=local_time(ctx, s, now)),
+             *figure_lines(ctx, s, figures_now, {})[:3]]
+        )  # fmt: skip
+        await s.env.outbox.file(s.tid, chat.id, "photo", png, "report.png", caption)
+    return tr(ctx, s, "reports.sending")
+
+
+ROUTES = {kb.Report: on_report, kb.ReportSend: on_send}
