@@ -14,7 +14,7 @@ from typing import Protocol
 from redis.exceptions import RedisError, ResponseError
 from telegram import InlineKeyboardMarkup
 
-from delivery import followup, keys
+from delivery import followup, keys, weekly
 from delivery.cards import markup as card_markup
 from delivery.cards import render as render_card
 from delivery.offhours import OffHoursPolicy, mark_off_hours
@@ -44,7 +44,7 @@ PAGE = 500
 # How often a worker moves due escalations, reminders and expiries into the intake stream.
 DUE_POLL_SECONDS = 1.0
 KINDS = frozenset(
-    {"call", "group_new", "service", "admins", "followers", "card", "card_due", "file"}
+    {"call", "group_new", "service", "admins", "followers", "card", "card_due", "file", "weekly"}
 )
 
 
@@ -222,6 +222,10 @@ class FanOut:
             return await self._group_new_copies(tenant, _field(f, "group"))
         if kind == "file":
             return await self._file_copies(tid, f)
+        if kind == "weekly":  # the weekly report to the admins (delivery/weekly.py)
+            until = _field(f, "until")
+            return await weekly.weekly_copies(self._store, self._cat, tid, float(until),
+                                              self._copies_to)  # fmt: skip
         try:
             markup = json.loads(f["markup"]) if f.get("markup") else None
             at = float(f.get("at") or 0)

@@ -32,6 +32,7 @@ from store.schema import migrate
 from store.subscriptions import Subscriptions
 from store.tenants import Tenants
 from store.topics import Topics
+from store.weekly import WeeklyReports
 
 __all__ = ["PoolPolicy", "Store", "connect"]
 
@@ -72,6 +73,7 @@ class Store:
         self.heartbeats = Heartbeats(redis, clock)
         self.topics = Topics(redis)
         self.followups = FollowUps(redis, clock)
+        self.weekly = WeeklyReports(redis)
 
     async def migrate(self) -> int:
         return await migrate(self.redis)
@@ -152,6 +154,7 @@ class Store:
             pipe.delete(keys.api_key(h["key_hash"]))
             pipe.zrem(keys.TENANTS, tid)
             pipe.zrem(keys.HELD_DUE, tid)
+            pipe.zrem(keys.WEEKLY_DUE, tid)
             pipe.zrem(keys.HEARTBEAT, tid)
             pipe.hdel(keys.ALARMS, tid)
             await pipe.execute()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 
 from store.followup import Resolution
 from tests.bot_admin.conftest import eventually as world_eventually
@@ -101,3 +102,18 @@ async def test_the_csv_has_one_row_per_card(signed_in, store, acme, clock, engin
     assert (first["claimed_by"], first["resolved_by"]) == ("Ольга", "Ольга")
     assert first["time_to_callback_s"] == "240" and first["first_seen"].endswith("+03:00")
     assert (second["state"], second["repeat_count"], second["resolution"]) == ("open", "2", "")
+
+
+async def test_the_weekly_report_is_switched_on_and_off_in_the_menu(signed_in, store, acme):
+    me, tid = signed_in, acme[0].id
+    await me.press("Отчёт")
+    assert "Еженедельный отчёт администраторам: выключен." in await me.screen()
+    assert await me.press("Еженедельно: включить") == "Сохранено."
+    # The clock stands on Friday 15 January 2027: the first report is Monday's, 09:00 Moscow.
+    assert "включён, следующий — 18.01.2027 09:00" in await me.screen()
+    assert (
+        await store.weekly.due_at(tid)
+        == datetime.fromisoformat("2027-01-18T09:00+03:00").timestamp()
+    )
+    assert await me.press("Еженедельно: выключить") == "Сохранено."
+    assert "выключен" in await me.screen() and await store.weekly.due_at(tid) is None

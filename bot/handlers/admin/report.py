@@ -12,6 +12,7 @@ from telegram import Update
 from bot.context import Ctx
 from bot.handlers.admin.shared import Screen, Session, all_groups, group_name, local_time, show, tr
 from bot.keyboards import admin as kb
+from delivery import weekly
 from perezvon.report import OUTCOMES, csv_bytes, figures, series, tenant_cards
 from perezvon.report_text import figure_lines as text_lines
 
@@ -47,7 +48,14 @@ async def report_screen(ctx: Ctx, s: Session, days: int) -> Screen:
         kb.button(tr(ctx, s, "reports.chart.button"), kb.ReportSend(s.tid, days, "chart")),
         kb.button(tr(ctx, s, "reports.csv.button"), kb.ReportSend(s.tid, days, "csv")),
     ]
-    rows = [periods, files, [kb.button(tr(ctx, s, "admin.back.menu"), kb.Menu(s.tid))]]
+    due = await store.weekly.due_at(s.tid)
+    if due is None:
+        lines += ["", tr(ctx, s, "reports.weekly.off")]
+        weekly = kb.button(tr(ctx, s, "reports.weekly.button.on"), kb.ReportWeekly(s.tid, True))
+    else:
+        lines += ["", tr(ctx, s, "reports.weekly.on", due=local_time(ctx, s, due))]
+        weekly = kb.button(tr(ctx, s, "reports.weekly.button.off"), kb.ReportWeekly(s.tid, False))
+    rows = [periods, files, [weekly], [kb.button(tr(ctx, s, "admin.back.menu"), kb.Menu(s.tid))]]
     return Screen("\n".join(lines), kb.markup(rows))
 
 
@@ -98,4 +106,11 @@ async def on_send(update: Update, ctx: Ctx, s: Session, data: kb.ReportSend) -> 
     return tr(ctx, s, "reports.sending")
 
 
-ROUTES = {kb.Report: on_report, kb.ReportSend: on_send}
+async def on_weekly(update: Update, ctx: Ctx, s: Session, data: kb.ReportWeekly) -> str:
+    """The weekly report on or off; the screen shows when the next one is due."""
+    await weekly.switch(ctx.deps.store, s.tid, data.on, ctx.deps.clock())
+    await show(update, ctx, await report_screen(ctx, s, PERIODS[0]))
+    return tr(ctx, s, "reports.weekly.saved")
+
+
+ROUTES = {kb.Report: on_report, kb.ReportSend: on_send, kb.ReportWeekly: on_weekly}
