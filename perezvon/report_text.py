@@ -2,7 +2,8 @@
 the chart's caption and the weekly report share these lines.
 
 `t(key, **values)` looks a text up in the right language; `when(ts)` writes a time in the
-tenant's zone; `names` maps group ids to their shown names."""
+tenant's zone; `names` maps group ids to their shown names. Names and numbers are escaped for
+HTML (a caption, parse_mode HTML) unless `html_text` is False (an admin screen, plain text)."""
 
 from __future__ import annotations
 
@@ -24,15 +25,20 @@ def duration(t: Text, seconds: float | None) -> str:
     return t("reports.duration.minutes", minutes=minutes)
 
 
-def _esc(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
 def figure_lines(
-    t: Text, when: Callable[[float], str], data: dict[str, Any], names: Mapping[str, str]
+    t: Text,
+    when: Callable[[float], str],
+    data: dict[str, Any],
+    names: Mapping[str, str],
+    *,
+    html_text: bool = True,
 ) -> list[str]:
     """Blocks of lines: the totals, the outcomes, the speed; then groups, employees and the
     callers nobody called back (each block after an empty line)."""
+
+    def _esc(text: str) -> str:
+        return html.escape(text, quote=False) if html_text else text
+
     r, rate = data["resolved"], data["callback_rate"]
     lines = [
         t("reports.summary", missed=data["missed"], callers=data["callers"],

@@ -2,7 +2,8 @@
 
 TEXTS: dict[str, str] = {
     "reports.menu.button": "📊 Report",
-    "reports.title": "<b>Report for {days} days</b> ({since} — {until})",
+    "reports.title": "Report for {days} days ({since} — {until})",
+    "reports.caption": "<b>Report for {days} days</b> ({since} — {until})",
     "reports.summary": "Missed calls: {missed}\nCallers: {callers}\nRepeat calls: {repeat}",
     "reports.outcomes": (
         "Called back: {called_back}\nMarked done: {manual}\nGot through themselves: "

@@ -2,7 +2,8 @@
 
 TEXTS: dict[str, str] = {
     "reports.menu.button": "📊 Отчёт",
-    "reports.title": "<b>Отчёт за {days} дн.</b> ({since} — {until})",
+    "reports.title": "Отчёт за {days} дн. ({since} — {until})",
+    "reports.caption": "<b>Отчёт за {days} дн.</b> ({since} — {until})",
     "reports.summary": (
         "Пропущенных звонков: {missed}\nЗвонивших: {callers}\nПовторных звонков: {repeat}"
     ),

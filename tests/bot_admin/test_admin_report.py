@@ -13,7 +13,7 @@ from tests.bot_admin.conftest import eventually as world_eventually
 
 async def test_the_report_counts_outcomes_groups_and_employees(signed_in, store, acme, clock):
     me, tenant = signed_in, acme[0]
-    await store.groups.ensure(tenant.id, "sales", "Отдел продаж", notify=True)
+    await store.groups.ensure(tenant.id, "sales", "Отдел продаж & <сервис>", notify=True)
     fu, tid, now = store.followups, tenant.id, clock.now
     olga = (await fu.open_call(tid, "c1", "+74951111111", "default", now - 600)).card
     await fu.open_call(tid, "c2", "+74951111111", "default", now - 500)  # a repeat: same card
@@ -31,7 +31,9 @@ async def test_the_report_counts_outcomes_groups_and_employees(signed_in, store,
     assert "Ещё открыто: 1" in screen and "Доля перезвонов: 67%" in screen
     assert "медиана 4 мин, 90% за 5 мин" in screen
     assert "• Основная группа: 2 (звонивших: 1), перезвонили 1, открыто 0" in screen
-    assert "• Отдел продаж: 2 (звонивших: 2), перезвонили 1, открыто 1" in screen
+    # A menu is plain text (sent without parse_mode): names as they are, no tags.
+    assert "• Отдел продаж & <сервис>: 2 (звонивших: 2), перезвонили 1, открыто 1" in screen
+    assert "<b>" not in screen and "&amp;" not in screen
     assert "• Ольга: взял(а) 1, перезвонил(а) 1, медиана 5 мин" in screen
     assert "• Иван: взял(а) 0, перезвонил(а) 1, медиана 2 мин" in screen
     assert "Никто не перезвонил (1):\n• +74953333333 ×1" in screen

@@ -19,10 +19,13 @@ from perezvon.report_text import figure_lines as text_lines
 PERIODS = (7, 30)
 
 
-def figure_lines(ctx: Ctx, s: Session, data: dict[str, Any], names: dict[str, str]) -> list[str]:
-    """The figures of a report as the admin reads them (perezvon/report_text.py)."""
+def figure_lines(
+    ctx: Ctx, s: Session, data: dict[str, Any], names: dict[str, str], *, html_text: bool = False
+) -> list[str]:
+    """The figures of a report as the admin reads them (perezvon/report_text.py): plain text
+    for the screen (menus are sent without parse_mode), HTML for a caption."""
     return text_lines(lambda key, **v: tr(ctx, s, key, **v), lambda ts: local_time(ctx, s, ts),
-                      data, names)  # fmt: skip
+                      data, names, html_text=html_text)  # fmt: skip
 
 
 async def group_names(ctx: Ctx, s: Session) -> dict[str, str]:
@@ -98,9 +101,9 @@ async def on_send(update: Update, ctx: Ctx, s: Session, data: kb.ReportSend) -> 
         png = await chart_png(ctx, s, cards, since, now)
         figures_now = figures(cards, s.tenant.tz, since, now)
         caption = "\n".join(
-            [tr(ctx, s, "reports.title", days=days, since=local_time(ctx, s, since),
+            [tr(ctx, s, "reports.caption", days=days, since=local_time(ctx, s, since),
                 until=local_time(ctx, s, now)),
-             *figure_lines(ctx, s, figures_now, {})[:3]]
+             *figure_lines(ctx, s, figures_now, {}, html_text=True)[:3]]
         )  # fmt: skip
         await s.env.outbox.file(s.tid, chat.id, "photo", png, "report.png", caption)
     return tr(ctx, s, "reports.sending")
