@@ -40,7 +40,7 @@ TEXTS: dict[str, str] = {
     "reports.outcome.got_through": "Дозвонились сами",
     "reports.outcome.expired": "Истекло",
     "reports.outcome.open": "Открыто",
-    "reports.csv.caption": "Звонки за {days} дн. ({since} — {until}): {cards} строк.",
+    "reports.csv.caption": "Звонки за {days} дн. ({since} — {until}), строк: {cards}.",
     "reports.sending": "Готовлю — пришлю через несколько секунд.",
     "reports.weekly": "<b>Отчёт за неделю</b> ({since} — {until})",
     "reports.weekly.on": "🗓 Еженедельный отчёт администраторам: включён, следующий — {due}.",

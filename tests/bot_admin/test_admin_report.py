@@ -95,7 +95,7 @@ async def test_the_csv_has_one_row_per_card(signed_in, store, acme, clock, engin
 
     message = await world_eventually(document)
     assert message["document"]["file_name"].endswith(".csv")
-    assert message["caption"].startswith("Звонки за 30 дн.") and "2 строк" in message["caption"]
+    assert message["caption"].startswith("Звонки за 30 дн.") and "строк: 2" in message["caption"]
     body = (await world.tg.file_bytes(message["document"]["file_id"])).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [r["caller"] for r in rows] == ["+74951111111", "+74952222222"]

@@ -39,7 +39,7 @@ def _bot(emu, world) -> Bot:
                base_file_url=f"{emu.base_url}/file/bot")  # fmt: skip
 
 
-async def test_a_photo_and_a_document_through_ptb(emu, client, world, spec):
+async def test_a_photo_and_a_document_through_ptb(emu, client, world, spec, raw):
     uid, picture = world["user_id"], png(1600, 900)
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Open", callback_data="r:1")]])
     async with _bot(emu, world) as bot:
@@ -64,6 +64,10 @@ async def test_a_photo_and_a_document_through_ptb(emu, client, world, spec):
     assert photo_msg["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "r:1"
     assert await client.file_bytes(photo_msg["photo"][-1]["file_id"]) == picture
     assert await client.file_bytes(doc_msg["document"]["file_id"]) == b"a,b\n1,2\n"
+    status, body, _ = await raw.call(world["token"], "getFile",
+                                     file_id=photo_msg["photo"][0]["file_id"])  # fmt: skip
+    assert status == 200 and spec.check_result("getFile", body["result"]) == []
+    assert body["result"]["file_size"] == len(picture)  # a scaled copy is served as the original
     # The API log names the file, never its bytes.
     [logged] = [e for e in await client.api_log(method="senddocument")]
     assert logged["params"]["document"].startswith("<file 'calls.csv', 8 bytes>")
