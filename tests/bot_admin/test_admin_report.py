@@ -119,3 +119,6 @@ async def test_the_weekly_report_is_switched_on_and_off_in_the_menu(signed_in, s
     )
     assert await me.press("Еженедельно: выключить") == "Сохранено."
     assert "выключен" in await me.screen() and await store.weekly.due_at(tid) is None
+    # Both presses are in the journal: who switched the weekly report, and to what.
+    actions = [e.action for e in await store.audit.recent(tid)]
+    assert actions[:2] == ["report.weekly", "report.weekly"]
