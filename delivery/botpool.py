@@ -11,7 +11,7 @@ from typing import Any
 
 from delivery.pacing import Arrivals
 from delivery.routing import BotRef
-from delivery.transport import AiohttpRequest, JsonParams
+from delivery.transport import AiohttpRequest, FileParams, JsonParams
 
 # Methods Telegram's limits count (bot/ratelimit.py keeps the full rule for PTB's calls).
 COUNTED = ("send", "edit", "copyMessage", "forwardMessage")
@@ -64,5 +64,21 @@ class BotPool:
         return await self._request.post(
             f"{self._api}/bot{bot.token}/{method}",
             JsonParams({k: v for k, v in params.items() if v is not None}),
+            read_timeout=self._request.read_timeout if read_timeout is None else read_timeout,
+        )
+
+    async def upload(
+        self,
+        bot: BotRef,
+        method: str,
+        params: dict[str, Any],
+        file: tuple[str, str, bytes],
+        read_timeout: float | None = None,
+    ) -> Any:
+        """A method with one file, `file` = (field, filename, bytes): sent as multipart."""
+        values = {k: v for k, v in params.items() if v is not None}
+        return await self._request.post(
+            f"{self._api}/bot{bot.token}/{method}",
+            FileParams(values, *file),
             read_timeout=self._request.read_timeout if read_timeout is None else read_timeout,
         )

@@ -22,6 +22,7 @@ from delivery.queue import Job, JobQueue
 from delivery.routing import BotRef, Route, Router, bot_id_of_token
 from delivery.sender import Sender
 from delivery.silence import SilenceWatch
+from delivery.weekly import WeeklySchedule
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import Store
@@ -125,6 +126,7 @@ class DeliveryEngine:
         )
         self.digests = Digests(store, self.queue, self.router, catalogue, metrics, self._kick)
         self.silence = SilenceWatch(store, catalogue)
+        self.weekly = WeeklySchedule(store)
         # Send slots: a job holds one from its claim until it is settled, so at most `senders`
         # messages per worker are ever sent-but-not-settled (what a kill -9 may repeat).
         self._free = self._opt.senders
@@ -161,6 +163,7 @@ class DeliveryEngine:
         self.fanout.stopping = False
         self.digests.stopping = False
         self.silence.stopping = False
+        self.weekly.stopping = False
         self._free = self._opt.senders
         self._held.clear()
         self._orphans = False
@@ -171,6 +174,7 @@ class DeliveryEngine:
             asyncio.create_task(self._listen(), name="delivery-wake"),
             asyncio.create_task(self.digests.run(), name="delivery-digests"),
             asyncio.create_task(self.silence.run(), name="delivery-silence"),
+            asyncio.create_task(self.weekly.run(), name="delivery-weekly"),
         ]
 
     async def _check_default_token(self) -> None:
@@ -199,6 +203,7 @@ class DeliveryEngine:
         self.fanout.stopping = True
         self.digests.stopping = True
         self.silence.stopping = True
+        self.weekly.stopping = True
         self._stop_event.set()
         self._kick()
         self._freed.set()

@@ -14,7 +14,7 @@ from typing import Protocol
 from redis.exceptions import RedisError, ResponseError
 from telegram import InlineKeyboardMarkup
 
-from delivery import followup, keys
+from delivery import followup, keys, weekly
 from delivery.cards import markup as card_markup
 from delivery.cards import render as render_card
 from delivery.offhours import OffHoursPolicy, mark_off_hours
@@ -283,6 +283,14 @@ class FanOut:
                 return await self._due.copies(tid, card, step)
             case intake.FarewellEntry():
                 return _farewell_copies(entry)
+            case intake.FileEntry():
+                await self._store.tenants.get(tid)
+                return await self._file_copies(entry)
+            case intake.WeeklyEntry(until=until):  # the weekly report (delivery/weekly.py)
+                await self._store.tenants.get(tid)
+                return await weekly.weekly_copies(
+                    self._store, self._cat, tid, until, self._copies_to
+                )
             case intake.GroupNewEntry(group=group):
                 return await self._group_new_copies(await self._store.tenants.get(tid), group)
             case intake.ServiceEntry():
@@ -299,6 +307,14 @@ class FanOut:
                 admins = await self._store.admins.of_tenant(tid)
                 return await self._to(tid, admins, Kind.ADMIN, entry.text, entry.markup, entry.at)
         raise intake.Malformed(f"no fan-out for {type(entry).__name__}")
+
+    async def _file_copies(self, entry: intake.FileEntry) -> Copies:
+        """A photo or document (delivery/files.py) to one chat, or to every admin."""
+        tid = entry.tenant
+        chats = [entry.chat] if entry.chat is not None else await self._store.admins.of_tenant(tid)
+        job = Job("", 0, tid, 0, Kind.FILE, entry.text, entry.markup, at=entry.at,
+                  media=entry.media, file=entry.file, filename=entry.filename)  # fmt: skip
+        return await self._copies_to(job, chats)
 
     async def _to(
         self, tid: str, chats: list[int], kind: Kind, text: str, markup: dict | None, at: float

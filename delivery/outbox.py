@@ -11,9 +11,17 @@ from typing import Any
 from redis.exceptions import WatchError
 from telegram import InlineKeyboardMarkup
 
+from delivery.files import FILE_TTL, encoded, file_key
 from delivery.render import MAX_TEXT, visible_length
 from store import Store
-from store.intake import AdminsEntry, FarewellEntry, FollowersEntry, ServiceEntry, append
+from store.intake import (
+    AdminsEntry,
+    FarewellEntry,
+    FileEntry,
+    FollowersEntry,
+    ServiceEntry,
+    append,
+)
 from store.models import CustomBot
 
 Markup = InlineKeyboardMarkup | Mapping[str, Any] | None
@@ -25,6 +33,10 @@ class Once:
 
     flag: str
     ttl: int
+
+
+MAX_CAPTION = 1024
+MEDIA = ("photo", "document")
 
 
 class TextTooLong(ValueError):
@@ -108,4 +120,36 @@ class Outbox:
         await self._store.leaving.keep(bot)
         entry = FarewellEntry(bot.tenant_id, bot.tg_id, tuple(chats), text, self._clock())
         (entry_id,) = await self._intake.add([entry])
+        return entry_id
+
+    async def file(
+        self,
+        tid: str,
+        chat_id: int | None,
+        media: str,
+        data: bytes,
+        filename: str,
+        caption: str = "",
+        reply_markup: Markup = None,
+    ) -> str:
+        """Queue a photo or a document (HTML caption) to one chat, or with `chat_id` None to
+        every admin of the tenant; the bytes are kept beside the entry (with a TTL), in the same
+        MULTI: both are in the tenant's slot."""
+        if media not in MEDIA:
+            raise ValueError(f"media must be one of {MEDIA}")
+        if not data:
+            raise ValueError("file is empty")
+        if caption and visible_length(caption) > MAX_CAPTION:
+            raise TextTooLong(f"caption is {visible_length(caption)} characters; max {MAX_CAPTION}")
+        key = file_key(tid, data)
+        key = file_key(tid, data)
+        entry = FileEntry(
+            tid, chat_id, media, key, filename, caption, markup_dict(reply_markup), self._clock()
+        )
+        # The bytes and the entry share the tenant's slot: one MULTI, then the ready mark.
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.set(key, encoded(data), ex=FILE_TTL)
+            append(entry, pipe)
+            _, entry_id = await pipe.execute()
+        await self._intake.mark([tid])
         return entry_id

@@ -23,6 +23,7 @@ class Kind(StrEnum):
     ADMIN = "admin"  # a notice to a tenant's admin (new group, broken bot)
     EDIT = "edit"  # bring one chat's copies of a follow-up card up to date (delivery/edits.py)
     FAREWELL = "farewell"  # from a bot being switched off, through that bot only
+    FILE = "file"  # a photo or a document, its text the caption (delivery/files.py)
 
 
 @dataclass(slots=True)
@@ -46,6 +47,10 @@ class Job:
     topic: str = ""  # the group whose forum topic this goes to (delivery/topics.py)
     thread: int = 0  # that topic's message_thread_id, once known
     maybe_sent: bool = False  # timed out after the request left: Telegram may have it
+    # A FILE job: "photo" or "document", the key of its bytes (store.keys.upload), its name.
+    media: str = ""
+    file: str = ""
+    filename: str = ""
     # Set by a claim, never stored: seconds until the job's send slot, and whether its bot
     # sends paid broadcasts.
     due: float = 0.0
@@ -70,6 +75,8 @@ class Job:
             d["silent"] = True
         if self.topic:
             d["topic"], d["thread"] = self.topic, self.thread
+        if self.file:
+            d["media"], d["file"], d["filename"] = self.media, self.file, self.filename
         return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod

@@ -11,6 +11,7 @@ from telegram.error import InvalidToken
 from delivery import keys
 from delivery.botpool import BotPool
 from delivery.edits import CardEdits, remember_copy
+from delivery.files import send_file
 from delivery.notices import tell_admins_once
 from delivery.outbox import Outbox
 from delivery.outcome import Outcome, Verdict, classify
@@ -108,6 +109,8 @@ class Sender:
         return with_hint(self._cat, tenant.lang, job.text, invite.username), key
 
     async def _send(self, job: Job, route: Route, text: str) -> Outcome:
+        if job.kind is Kind.FILE:  # a photo or a document (delivery/files.py)
+            return await send_file(self._store, self._pool, job, route, self._opt.send_timeout)
         params = {
             "chat_id": job.chat,
             "text": text,

@@ -10,13 +10,14 @@ own exception types (RetryAfter, Forbidden, BadRequest, ChatMigrated, InvalidTok
 `outcome.classify` stays the one place that maps Telegram's answers. Transport failures are
 wrapped the way HTTPXRequest wraps httpx's: timeouts become `TimedOut` (with the aiohttp error
 as `__cause__`, so a connect/pool timeout is known never to have left), everything else
-`NetworkError`. Text methods only: a request with files is refused.
+`NetworkError`. A request with files (sendPhoto, sendDocument) goes as multipart/form-data.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import mimetypes
 from typing import Any
 from urllib.request import getproxies, proxy_bypass
 
@@ -28,6 +29,7 @@ from delivery.redact import redact
 
 log = logging.getLogger(__name__)
 JSON = {"Content-Type": "application/json"}
+OCTETS = "application/octet-stream"
 
 
 class JsonParams(RequestData):
@@ -42,6 +44,45 @@ class JsonParams(RequestData):
     @property
     def parameters(self) -> dict[str, Any]:
         return self._json
+
+
+class FileParams(RequestData):
+    """A method's parameters and one file: sent as multipart/form-data."""
+
+    __slots__ = ("_fields", "_file")
+
+    def __init__(self, params: dict[str, Any], field: str, filename: str, data: bytes) -> None:
+        super().__init__()
+        self.contains_files = True
+        self._fields = params
+        self._file = (field, filename, data)
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return self._fields
+
+    @property
+    def json_parameters(self) -> dict[str, str]:
+        """Text as it is, everything else as JSON (Telegram reads `reply_markup` so)."""
+        return {
+            k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+            for k, v in self._fields.items()
+        }
+
+    @property
+    def multipart_data(self) -> dict[str, tuple[str, bytes, str]]:  # type: ignore[override]
+        field, filename, data = self._file
+        return {field: (filename, data, mimetypes.guess_type(filename)[0] or OCTETS)}
+
+
+def _multipart(request_data: RequestData) -> aiohttp.FormData:
+    """The fields as text (objects as JSON, as Telegram reads them) and the files as parts."""
+    form = aiohttp.FormData()
+    for name, value in request_data.json_parameters.items():
+        form.add_field(name, value)
+    for name, (filename, content, mime) in request_data.multipart_data.items():
+        form.add_field(name, content, filename=filename, content_type=mime)
+    return form
 
 
 def _seconds(value: object, default: float | None) -> float | None:
@@ -110,8 +151,10 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             raise RuntimeError("this AiohttpRequest is not initialized")
         if request_data is not None and request_data.contains_files:
-            raise NetworkError("file uploads are not supported by the delivery transport")
-        body = json.dumps(request_data.parameters if request_data else {}, ensure_ascii=False)
+            data, headers = _multipart(request_data), None
+        else:
+            params = request_data.parameters if request_data else {}
+            data, headers = json.dumps(params, ensure_ascii=False).encode(), JSON
         read = _seconds(read_timeout, self._read)
         connect = _seconds(connect_timeout, self._connect)
         pool = _seconds(pool_timeout, self._pool)
@@ -124,8 +167,8 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method,
                 url,
-                data=body.encode(),
-                headers=JSON,
+                data=data,
+                headers=headers,
                 timeout=timeout,
                 proxy=self._proxy(url),
             ) as res:

@@ -1,6 +1,7 @@
 """`perezvon tenant set ID [--name] [--tz] [--lang] [--new-groups on|off]
 [--key-activation on|off] [--escalate-after M] [--callback-window H] [--hours ...]
-[--holiday D ...] [--off-hours notify|quiet|digest] [--silence-alert 2h] [--group G]`: change a
+[--holiday D ...] [--off-hours notify|quiet|digest] [--silence-alert 2h] [--group G]
+[--weekly-report on|off]`: change a
 tenant's settings. One command for every setting, so a new one is a new flag here and a keyword
 of `store.tenants.set_options`, never a new subcommand."""
 
@@ -59,6 +60,10 @@ def add_parsers(
         "--callback-window", type=int, default=None, metavar="HOURS",
         help="a call back within this long resolves a missed call; then it expires (24)",
     )  # fmt: skip
+    set_.add_argument(
+        "--weekly-report", type=on_off, default=None, metavar="on|off",
+        help="the week's chart and figures to the admins, Mondays 09:00 (docs/reports.md)",
+    )  # fmt: skip
     _add_hours_flags(set_)
 
 
@@ -113,11 +118,12 @@ def command(args: argparse.Namespace, settings: Settings) -> Command | None:
         hours["holidays"] = []
     from perezvon.cli import UsageError
 
-    if not changes and not hours and args.forum is None:
+    weekly = args.weekly_report
+    if not changes and not hours and args.forum is None and weekly is None:
         raise UsageError("tenant set: nothing to change (see: perezvon tenant set --help)")
     forum = args.forum
     if forum is not None:
-        if args.group is None or changes or hours:
+        if args.group is None or changes or hours or weekly is not None:
             raise UsageError("tenant set --forum: give --group and nothing else")
         try:
             chat = None if forum == "off" else int(forum)
@@ -125,7 +131,7 @@ def command(args: argparse.Namespace, settings: Settings) -> Command | None:
             raise UsageError("tenant set --forum: a chat id like -1001234567890, or off") from None
         return lambda store: _bind_forum(store, args.id, args.group, chat)
     if args.group is not None and (
-        set(hours) - {"hours", "holidays"} or changes or "hours" not in hours
+        set(hours) - {"hours", "holidays"} or changes or "hours" not in hours or weekly is not None
     ):
         raise UsageError("tenant set --group: give --hours (and --holiday), nothing else")
 
@@ -135,6 +141,9 @@ def command(args: argparse.Namespace, settings: Settings) -> Command | None:
             result = await operator.tenant_set(store, args.id, **changes)
         if hours:
             more = await _set_hours(store, args.id, args.group, hours)
+            result = operator.Result({**result.data, **more.data}, result.lines + more.lines)
+        if weekly is not None:
+            more = await _set_weekly(store, args.id, weekly)
             result = operator.Result({**result.data, **more.data}, result.lines + more.lines)
         return result
 
@@ -176,3 +185,19 @@ async def _set_hours(
         f"off hours: {s.off_hours.value}; silence alert: {duration_text(s.silence_alert)}."
     )
     return operator.Result(data, [line])
+
+
+async def _set_weekly(store: Store, tid: str, on: bool) -> operator.Result:
+    import time
+    from datetime import UTC, datetime
+
+    from delivery.weekly import switch
+
+    due = await switch(store, tid, on, time.time())
+    when = datetime.fromtimestamp(due, UTC).isoformat() if due is not None else None
+    line = (
+        f"Weekly report of tenant {tid}: on, next {when[:16]} UTC."
+        if when
+        else f"Weekly report of tenant {tid}: off."
+    )
+    return operator.Result({"weekly_report": on, "weekly_report_next": when}, [line])

@@ -77,6 +77,7 @@ async def tenant_list(store: Store) -> Result:
                 {
                     **_settings(t),
                     "subscribers": await store.subs.count(t.id),
+                    "weekly_report": await store.weekly.due_at(t.id) is not None,
                     "created_at": _when(t.created_at),
                 }
             )

@@ -41,6 +41,7 @@ from store.schema import migrate
 from store.subscriptions import Subscriptions
 from store.tenants import Tenants
 from store.topics import Topics
+from store.weekly import WeeklyReports
 
 __all__ = ["PoolPolicy", "Store", "connect"]
 
@@ -90,6 +91,7 @@ class Store:
         self.topics = Topics(redis)
         self.followups = FollowUps(redis, clock, self.intake)
         self.dials = Dials(redis, clock)
+        self.weekly = WeeklyReports(redis, self.intake)
 
     def leases(self, owner: str, ttl: float) -> Leases:
         """Bot leases held by one runtime instance (`owner`), each for `ttl` seconds."""
@@ -166,6 +168,7 @@ class Store:
                 keys.tenant(tid),
                 keys.held(tid),
                 keys.quiet(tid),
+                keys.weekly(tid),
                 keys.intake(tid),  # what is still queued has nobody left to go to
             )
             await pipe.execute()
@@ -175,6 +178,7 @@ class Store:
             pipe.delete(keys.api_key(h["key_hash"]))
             pipe.zrem(keys.TENANTS, tid)
             pipe.zrem(keys.HELD_DUE, tid)
+            pipe.zrem(keys.WEEKLY_DUE, tid)
             pipe.zrem(keys.HEARTBEAT, tid)
             pipe.hdel(keys.ALARMS, tid)
             await pipe.execute()

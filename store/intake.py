@@ -260,6 +260,69 @@ class FarewellEntry:
         return cls(f["tenant"], bot, chats, _need(f, "text"), _float(f, "at"))
 
 
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """A photo or document kept under `file` (a tenant key with a TTL), to one chat or, with
+    `chat` None, to every admin; `text` is its HTML caption."""
+
+    KIND: ClassVar[str] = "file"
+    tenant: str
+    chat: int | None
+    media: str
+    file: str
+    filename: str
+    text: str = ""
+    markup: dict | None = None
+    at: float = 0.0
+
+    def encode(self) -> dict[str, str]:
+        return {
+            "kind": self.KIND,
+            "tenant": self.tenant,
+            "chat": "" if self.chat is None else str(self.chat),
+            "media": self.media,
+            "file": self.file,
+            "filename": self.filename,
+            "text": self.text,
+            "markup": _markup_text(self.markup),
+            "at": repr(self.at),
+        }
+
+    @classmethod
+    def decode(cls, f: Mapping[str, str]) -> FileEntry:
+        try:
+            chat = int(f["chat"]) if f.get("chat") else None
+        except ValueError as exc:
+            raise Malformed("file entry: chat is not a number") from exc
+        return cls(
+            f["tenant"],
+            chat,
+            _need(f, "media"),
+            _need(f, "file"),
+            f.get("filename", ""),
+            f.get("text", ""),
+            _markup(f.get("markup", "")),
+            _float(f, "at"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyEntry:
+    """The weekly report to the tenant's admins, for the week that ends at `until`."""
+
+    KIND: ClassVar[str] = "weekly"
+    tenant: str
+    until: int
+
+    def encode(self) -> dict[str, str]:
+        return {"kind": self.KIND, "tenant": self.tenant, "until": str(self.until)}
+
+    @classmethod
+    def decode(cls, f: Mapping[str, str]) -> WeeklyEntry:
+        _need(f, "until")
+        return cls(f["tenant"], int(_float(f, "until")))
+
+
 Entry = (
     CallEntry
     | GroupNewEntry
@@ -269,6 +332,8 @@ Entry = (
     | AdminsEntry
     | FollowersEntry
     | FarewellEntry
+    | FileEntry
+    | WeeklyEntry
 )
 KINDS: dict[str, type[Entry]] = {
     c.KIND: c
@@ -281,6 +346,8 @@ KINDS: dict[str, type[Entry]] = {
         AdminsEntry,
         FollowersEntry,
         FarewellEntry,
+        FileEntry,
+        WeeklyEntry,
     )
 }
 

@@ -28,6 +28,8 @@ METRICS_COUNTERS = f"{PREFIX}:metrics:counters"
 METRICS_LATENCY = f"{PREFIX}:metrics:latency"
 # Tenants with calls held for a digest -> the earliest time one is due (store/hours.py).
 HELD_DUE = f"{PREFIX}:held_due"
+# The index of `weekly(tid)`: tenant -> when its next report is due (store/weekly.py).
+WEEKLY_DUE = f"{PREFIX}:weekly_due"
 # Silent PBX (store/heartbeat.py): tenant -> last event; AMI link -> last seen connected;
 # raised alarms (tenant id or "ami:<link>") -> since when; the checkers' lock.
 HEARTBEAT = f"{PREFIX}:heartbeat"
@@ -217,6 +219,16 @@ def held_lock(tid: str) -> str:
 def topic_lock(tid: str, gid: str) -> str:
     """Held while a worker creates the forum topic of a group (store/topics.py)."""
     return f"{_t(tid)}:topic_lock:{gid}"
+
+
+def weekly(tid: str) -> str:
+    """When the tenant's next weekly report is due; absent while it is off (store/weekly.py)."""
+    return f"{_t(tid)}:weekly"
+
+
+def upload(tid: str, digest: str) -> str:
+    """A file's bytes (base64) a FILE job sends, kept apart from the job with a TTL."""
+    return f"{_t(tid)}:upload:{digest}"
 
 
 def quiet(tid: str) -> str:

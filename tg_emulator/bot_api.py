@@ -9,10 +9,18 @@ from typing import Any
 from aiohttp import web
 
 from . import errors as E
-from . import methods_bot, methods_forum, methods_members, methods_messages, methods_updates
+from . import (
+    methods_bot,
+    methods_forum,
+    methods_media,
+    methods_members,
+    methods_messages,
+    methods_updates,
+)
 from .call import Call, Handler
 from .emulator import Emulator
 from .errors import ApiError
+from .files import Upload
 from .params import Params, read_params
 from .state import TOKEN_RE
 
@@ -25,6 +33,7 @@ METHODS: dict[str, Handler] = {
     **methods_messages.METHODS,
     **methods_members.METHODS,
     **methods_forum.METHODS,
+    **methods_media.METHODS,
 }
 PROXY_502_PAGE = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
@@ -96,7 +105,9 @@ async def handle_bot_api(request: web.Request) -> web.StreamResponse:
             raise E.too_many_requests(60)
         faulted = await _pre_faults(emu, request, call)
         if faulted is not None:
-            emu.log_call({"bot_id": bot.id, "method": method, "params": raw, "status": 502})
+            emu.log_call(
+                {"bot_id": bot.id, "method": method, "params": _loggable(raw), "status": 502}
+            )
             return faulted
         result = await handler(call)
     except ApiError as error:
@@ -107,19 +118,24 @@ async def handle_bot_api(request: web.Request) -> web.StreamResponse:
             {
                 "bot_id": bot.id,
                 "method": method,
-                "params": raw,
+                "params": _loggable(raw),
                 "status": error.code,
                 "description": error.description,
             }
         )
         return envelope(error)
     except DroppedConnection:
-        emu.log_call({"bot_id": bot.id, "method": method, "params": raw, "status": None})
+        emu.log_call({"bot_id": bot.id, "method": method, "params": _loggable(raw), "status": None})
         raise web.HTTPInternalServerError from None  # never reaches the closed socket
     finally:
         bot.in_flight -= 1
-    emu.log_call({"bot_id": bot.id, "method": method, "params": raw, "status": 200})
+    emu.log_call({"bot_id": bot.id, "method": method, "params": _loggable(raw), "status": 200})
     return web.json_response({"ok": True, "result": result}, dumps=_dumps)
+
+
+def _loggable(raw: dict[str, Any]) -> dict[str, Any]:
+    """The call's parameters for the API log: an uploaded file as its name and size."""
+    return {k: repr(v) if isinstance(v, Upload) else v for k, v in raw.items()}
 
 
 def _dumps(obj: Any) -> str:
@@ -134,3 +150,4 @@ async def handle_unknown(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     """Mount the Bot API on the app."""
     app.router.add_route("*", "/bot{token}/{method}", handle_bot_api)
+    app.router.add_route("GET", "/file/bot{token}/{path:.+}", methods_media.download)

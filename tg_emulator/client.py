@@ -245,6 +245,16 @@ class EmulatorClient:
         }
         return await self._call("GET", f"/chats/{chat_id}/messages", query=query, limit=wait + 10)
 
+    async def file_bytes(self, file_id: str) -> bytes:
+        """The bytes a bot uploaded (the file_id of a sent photo or document)."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+            self._owns_session = True
+        async with self._session.get(f"{self.base_url}/_emulator/files/{file_id}") as resp:
+            if resp.status != 200:
+                raise EmulatorControlError(resp.status, await resp.text())
+            return await resp.read()
+
     async def messages(
         self, chat_id: int, bot_id: int | None = None, include_users: bool = False
     ) -> list[dict[str, Any]]:

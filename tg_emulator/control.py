@@ -12,6 +12,7 @@ from . import inbound, methods_forum
 from .bot_api import EMULATOR
 from .emulator import Emulator
 from .faults import FaultSpecError
+from .files import files
 from .limits import BotRates
 from .serialize import bot_user, chat_json, control_message, human_user
 from .state import BotAccount, StateError
@@ -348,6 +349,14 @@ async def remove_fault(emu: Emulator, request: web.Request) -> web.Response:
     return _ok(True)
 
 
+async def file_bytes(emu: Emulator, request: web.Request) -> web.Response:
+    """The bytes of an uploaded file (a photo's or a document's file_id), as they were sent."""
+    found = files(emu.world).get(request.match_info["file_id"])
+    if found is None:
+        raise ControlError("no such file", 404)
+    return web.Response(body=found.data, content_type=found.mime_type or "image/jpeg")
+
+
 async def health(emu: Emulator, request: web.Request) -> web.Response:
     return _ok({"bots": len(emu.world.bots), "users": len(emu.world.users)})
 
@@ -376,6 +385,7 @@ ROUTES: list[tuple[str, str, Route]] = [
     ("GET", "/callbacks/{query_id}", callback_answer),
     ("GET", "/events", events),
     ("GET", "/log", api_log),
+    ("GET", "/files/{file_id}", file_bytes),
     ("GET", "/faults", list_faults),
     ("POST", "/faults", add_fault),
     ("DELETE", "/faults", clear_faults),

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from .errors import ApiError, bad_request
+from .files import Upload
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
@@ -33,9 +34,15 @@ async def read_params(request: web.Request) -> dict[str, Any]:
     elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         try:
             form = await request.post()
+        except web.HTTPRequestEntityTooLarge:
+            raise ApiError(413, "Request Entity Too Large") from None
         except ValueError:
             raise bad_request("can't parse request body") from None
-        params.update({k: v for k, v in form.items() if isinstance(v, str)})
+        for k, v in form.items():
+            if isinstance(v, str):
+                params[k] = v
+            elif isinstance(v, web.FileField):
+                params[k] = Upload(k, v.filename or "", v.content_type or "", v.file.read())
     else:
         await request.read()
     return params

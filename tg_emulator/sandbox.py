@@ -51,6 +51,8 @@ TEXTS = {
     "edited": "@{bot} edited #{message_id}: {text}",
     "deleted": "@{bot} deleted #{message_id}",
     "button": "  [{n}] {text}{extra}",
+    "photo": "[photo {width}x{height}: {url}]",
+    "document": "[document {name}, {size} bytes: {url}]",
     "answer": "(answer) {text}",
     "no_buttons": "The last message has no buttons.",
     "bad_button": "No button {n}; the last message has {count}.",
@@ -126,7 +128,8 @@ class Sandbox:
             self.say("deleted", bot=bot, message_id=message["message_id"])
             return
         key = "incoming" if kind == "sent" else "edited"
-        self.say(key, bot=bot, message_id=message["message_id"], text=message.get("text", ""))
+        text = message.get("text") or self._media(message)
+        self.say(key, bot=bot, message_id=message["message_id"], text=text)
         buttons = [
             b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row
         ]
@@ -135,6 +138,23 @@ class Sandbox:
             self.say("button", n=n, text=button["text"], extra=extra)
         if buttons:
             self.last_buttons = (event["bot_id"], chat_id, message["message_id"], buttons)
+
+    def _media(self, message: dict[str, Any]) -> str:
+        """A photo or document as a line with the URL its bytes can be fetched from."""
+        files = f"{self.client.base_url}/_emulator/files/"
+        if message.get("photo"):
+            big = message["photo"][-1]
+            line = TEXTS["photo"].format(width=big["width"], height=big["height"],
+                                         url=files + big["file_id"])  # fmt: skip
+        elif message.get("document"):
+            doc = message["document"]
+            line = TEXTS["document"].format(name=doc.get("file_name", ""),
+                                            size=doc.get("file_size", 0),
+                                            url=files + doc["file_id"])  # fmt: skip
+        else:
+            return ""
+        caption = message.get("caption")
+        return f"{line} {caption}" if caption else line
 
     async def follow(self) -> None:
         """Long-poll the control feed and print what bots do, until cancelled; EmulatorGone

@@ -37,7 +37,9 @@ async def telegram_errors(request: web.Request, handler: Any) -> web.StreamRespo
 def build_app(settings: EmulatorSettings | None = None) -> web.Application:
     """An aiohttp application serving the Bot API and the control API."""
     emulator = Emulator(settings or EmulatorSettings())
-    app = web.Application(middlewares=[telegram_errors], client_max_size=2 * 1024 * 1024)
+    # A request may carry a document of the largest size Telegram takes, and its other fields.
+    body_limit = emulator.settings.max_document_bytes + 1024 * 1024
+    app = web.Application(middlewares=[telegram_errors], client_max_size=body_limit)
     app[EMULATOR] = emulator
     bot_api.add_routes(app)
     control.add_routes(app)

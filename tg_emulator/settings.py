@@ -72,5 +72,8 @@ class EmulatorSettings:
     api_log_limit: int = 10_000
     event_log_limit: int = 100_000
     max_text_length: int = 4096
+    # Uploads (sendPhoto, sendDocument): Telegram's 10 MB and 50 MB.
+    max_photo_bytes: int = 10 * 1024 * 1024
+    max_document_bytes: int = 50 * 1024 * 1024
     # Where the world is kept across restarts (the sandbox); None: in memory only (tests).
     state_file: str | None = None

@@ -261,7 +261,20 @@ class Report(CallbackData, prefix="ar"):
     days: int = 7
 
 
-HOURS_KINDS = (Hours, HoursMode, HoursEdit, HoursSilence, Report)
+@dataclass(frozen=True)
+class ReportSend(CallbackData, prefix="ars"):
+    tenant: str
+    days: int
+    what: str  # chart | csv (bot/handlers/admin/report.py)
+
+
+@dataclass(frozen=True)
+class ReportWeekly(CallbackData, prefix="arw"):
+    tenant: str
+    on: bool  # the weekly report to the admins (delivery/weekly.py)
+
+
+HOURS_KINDS = (Hours, HoursMode, HoursEdit, HoursSilence, Report, ReportSend, ReportWeekly)
 
 
 # «Подключения АТС» (bot/handlers/admin/pbx.py)

@@ -82,4 +82,5 @@ TEXTS: dict[str, str] = {
     "access.action.token.create": "PBX token created",
     "access.action.token.revoke": "PBX token revoked",
     "access.action.tenant.set": "company settings",
+    "access.action.report.weekly": "weekly report",
 }

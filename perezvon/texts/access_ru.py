@@ -85,4 +85,5 @@ TEXTS: dict[str, str] = {
     "access.action.token.create": "токен АТС создан",
     "access.action.token.revoke": "токен АТС отозван",
     "access.action.tenant.set": "настройки компании",
+    "access.action.report.weekly": "еженедельный отчёт",
 }

@@ -31,6 +31,7 @@ EXTREME = {
     "days": 9999,
     "seconds": 7 * 86_400,
     "value": 99999,  # a follow-up setting: minutes or hours
+    "what": "chart",  # the longest file the report screen sends
 }
 
 

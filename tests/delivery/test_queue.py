@@ -171,6 +171,7 @@ async def test_acks_of_concurrent_sends_share_one_script_call(redis):
 def test_job_data_carries_every_field_but_the_routing_ones():
     job = Job("7", BOT, "1", 5, Kind.CALL, "t", {"inline_keyboard": []}, 1.5, "c", 2, [9], "e", 3.0)
     job.silent, job.topic, job.thread = True, "sales", 4
+    job.media, job.file, job.filename = "photo", "pz:{t1}:upload:ab", "chart.png"
     assert Job.load("7", {"b": str(BOT), "t": "1", "c": "5", "d": job.data()}) == job
     assert set(json.loads(job.data())) == {f.name for f in fields(Job)} - {
         "jid",
@@ -182,7 +183,10 @@ def test_job_data_carries_every_field_but_the_routing_ones():
     }
     # These are written only when set: a job without them reads the same in older code.
     job.silent, job.topic, job.thread = False, "", 0
-    assert not {"silent", "topic", "thread"} & set(json.loads(job.data()))
+    job.media, job.file, job.filename = "", "", ""
+    assert not {"silent", "topic", "thread", "media", "file", "filename"} & set(
+        json.loads(job.data())
+    )
     assert Job.load("7", {"b": str(BOT), "t": "1", "c": "5", "d": job.data()}) == job
 
 

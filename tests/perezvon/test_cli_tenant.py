@@ -1,6 +1,8 @@
 """`perezvon tenant set` working-hour flags, on an embedded Redis (see test_cli.py)."""
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -96,3 +98,25 @@ def test_binding_a_group_to_a_forum(env, capsys):
         capsys.readouterr()
         assert main(["tenant", "set", "1", *argv]) == 2
         assert fragment in capsys.readouterr().err
+
+
+def test_the_weekly_report_on_and_off(env, capsys):
+    code, data, _ = run_json(capsys, "tenant", "set", "1", "--weekly-report", "on")
+    assert code == 0 and data["weekly_report"] is True
+    due = datetime.fromisoformat(data["weekly_report_next"])
+    local = due.astimezone(ZoneInfo("Europe/Berlin"))
+    assert (local.weekday(), local.hour, local.minute) == (0, 9, 0)  # a Monday, 09:00 Berlin
+    code, rows, _ = run_json(capsys, "tenant", "list")
+    assert rows[0]["weekly_report"] is True
+    # With working hours the report comes at the Monday opening.
+    run_json(capsys, "tenant", "set", "1", "--weekly-report", "off")
+    code, data, _ = run_json(capsys, "tenant", "set", "1", "--hours", "Mon-Fri 10:30-18:00",
+                             "--weekly-report", "on")  # fmt: skip
+    local = datetime.fromisoformat(data["weekly_report_next"]).astimezone(ZoneInfo("Europe/Berlin"))
+    assert (local.weekday(), local.hour, local.minute) == (0, 10, 30)
+    code, data, _ = run_json(capsys, "tenant", "set", "1", "--weekly-report", "off")
+    assert code == 0 and data == {"weekly_report": False, "weekly_report_next": None}
+    code, rows, _ = run_json(capsys, "tenant", "list")
+    assert rows[0]["weekly_report"] is False
+    capsys.readouterr()
+    assert main(["tenant", "set", "1", "--weekly-report", "maybe"]) == 2

@@ -10,6 +10,7 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler
 
+from tests.tg_emulator.images import png
 from tg_emulator.sandbox import TEXTS, run_sandbox
 
 
@@ -135,3 +136,31 @@ async def test_the_session_ends_in_one_line_when_the_emulator_stops(client, worl
         await run_sandbox(emu.base_url, stdin=Script(), stdout=out, user_id=None)
     assert emu.base_url in str(gone.value) and "perezvon run" in str(gone.value)
     assert "Traceback" not in out.getvalue() and "Bye." not in out.getvalue()
+
+
+async def test_photos_and_documents_show_with_where_to_fetch_them(emu, client, world):
+    app = ApplicationBuilder().token(world["token"]).base_url(f"{emu.base_url}/bot").build()
+
+    async def report(update: Update, context: Any) -> None:
+        await update.message.reply_photo(png(40, 20), caption="Week")
+        await update.message.reply_document(b"a,b\n", filename="calls.csv")
+
+    app.add_handler(CommandHandler("report", report))
+    await app.initialize()
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=2, drop_pending_updates=True)
+    try:
+        out = io.StringIO()
+        script = "/report\n:wait 2\n:quit\n"
+        await run_sandbox(emu.base_url, stdin=io.StringIO(script), stdout=out, user_id=5001)
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+    lines = out.getvalue().splitlines()
+    photo = next(line for line in lines if "[photo 40x20: " in line)
+    assert photo.startswith("@alpha_bot: [photo 40x20: http://") and photo.endswith("] Week")
+    url = photo.split(": ", 2)[2].split("]")[0]
+    assert url.startswith(f"{emu.base_url}/_emulator/files/")
+    assert "@alpha_bot: [document calls.csv, 4 bytes: " in "\n".join(lines)
+    assert await client.file_bytes(url.rsplit("/", 1)[1]) == png(40, 20)

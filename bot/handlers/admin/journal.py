@@ -103,6 +103,7 @@ PRESSES: dict[type, tuple[str, Detail]] = {
     ak.KeyActivation: ("key_activation", lambda c, s, d: _ready(_mark(d.on))),
     ak.InviteRevoke: ("invite.revoke", lambda c, s, d: _ready(d.invite if d.confirmed else None)),
     kb.PbxDelete: ("connector.remove", lambda c, s, d: _ready(d.conn[:6] if d.confirmed else None)),
+    kb.ReportWeekly: ("report.weekly", lambda c, s, d: _ready(_mark(d.on))),
 }
 
 
