@@ -12,7 +12,7 @@ import pytest
 from delivery.deadletters import DeadLetters
 from delivery.outbox import FILE_TTL, Outbox, TextTooLong
 from delivery.policy import Limits
-from store.keys import upload
+from store.keys import intake, upload
 from tests.tg_emulator.images import png
 
 
@@ -53,7 +53,7 @@ async def test_the_job_hash_holds_the_key_not_the_bytes(world, store):
     uid = await world.subscriber("X")
     big = png(1000, 1000, pad=200_000)
     await Outbox(store).file(world.tenant.id, uid, "photo", big, "chart.png")
-    [(_, [(_, fields)])] = await store.redis.xread({"pz:intake": "0"})
+    [(_, [(_, fields)])] = await store.redis.xread({intake(world.tenant.id): "0"})
     assert fields["file"].startswith(upload(world.tenant.id, "")) and len(str(fields)) < 1000
 
 
