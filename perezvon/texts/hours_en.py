@@ -25,7 +25,7 @@ TEXTS: dict[str, str] = {
     "hours.quiet.command": "Quiet hours",
     "hours.menu.button": "🕘 Working hours",
     "hours.menu.summary": (
-        "<b>Working hours</b> ({zone})\n{hours}\nDays off: {holidays}\n"
+        "Working hours ({zone})\n{hours}\nDays off: {holidays}\n"
         "Outside working hours: {mode}\nSilent-PBX alarm: {silence}"
     ),
     "hours.menu.always": "around the clock",

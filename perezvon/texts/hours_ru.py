@@ -27,7 +27,7 @@ TEXTS: dict[str, str] = {
     # The admin menu.
     "hours.menu.button": "🕘 Рабочие часы",
     "hours.menu.summary": (
-        "<b>Рабочие часы</b> ({zone})\n{hours}\nВыходные дни: {holidays}\n"
+        "Рабочие часы ({zone})\n{hours}\nВыходные дни: {holidays}\n"
         "В нерабочее время: {mode}\nТревога при молчании АТС: {silence}"
     ),
     "hours.menu.always": "круглосуточно",

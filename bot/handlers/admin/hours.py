@@ -3,8 +3,6 @@ dialogue (the admin_input conversation), the mode is one tap."""
 
 from __future__ import annotations
 
-import html
-
 from telegram import Update
 from telegram.ext import ConversationHandler
 
@@ -36,8 +34,8 @@ async def hours_screen(ctx: Ctx, s: Session) -> Screen:
         ctx,
         s,
         "hours.menu.summary",
-        zone=html.escape(s.tenant.tz),
-        hours=html.escape(setting.hours) or tr(ctx, s, "hours.menu.always"),
+        zone=s.tenant.tz,
+        hours=setting.hours or tr(ctx, s, "hours.menu.always"),
         holidays=", ".join(setting.holidays) or tr(ctx, s, "hours.menu.none"),
         mode=tr(ctx, s, f"hours.menu.mode.{setting.off_hours.value}"),
         silence=duration_text(setting.silence_alert)
@@ -120,7 +118,7 @@ async def got_hours(update: Update, ctx: Ctx, env: AdminEnv) -> object:
     try:
         await ctx.deps.store.schedules.set_tenant(s.tid, hours=hours, holidays=holidays)
     except InvalidInput as exc:
-        await dialog.ask(ctx, s, "hours.menu.bad_hours", error=html.escape(str(exc)))
+        await dialog.ask(ctx, s, "hours.menu.bad_hours", error=str(exc))
         return EDIT
     await dialog.finish(ctx, s.chat_id)
     await ctx.bot.send_message(s.chat_id, tr(ctx, s, "hours.menu.saved"))
