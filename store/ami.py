@@ -90,7 +90,10 @@ class AmiLinks:
         return sorted((self._link(v) for v in rows.values()), key=lambda a: int(a.id))
 
     async def remove(self, aid: str) -> bool:
-        return bool(await self._r.hdel(keys.AMI, aid))
+        removed = bool(await self._r.hdel(keys.AMI, aid))
+        # Its «Позвонить» requests have no owner any more (one slot: the keys share a tag).
+        await self._r.delete(keys.dial_queue(aid), keys.dial_taken(aid))
+        return removed
 
     async def remove_tenant(self, tid: str) -> None:
         for link in await self.list():
