@@ -28,7 +28,7 @@ async def open_card(store: Store, tenant: Tenant, event: CallEvent, rec: Recorde
     takes the answered and outbound calls of its caller that arrived before it existed."""
     caller = cards.caller_key(tenant, event.caller)
     # «Позвонить» needs a number to call and a PBX link allowed to place calls.
-    dial = bool(caller) and await store.ami.dialer_of(tenant.id) is not None
+    dial = bool(caller) and await store.ami.can_dial(tenant.id)
     opened = await store.followups.open_call(
         tenant.id,
         rec.call_id,

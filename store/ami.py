@@ -100,6 +100,14 @@ class AmiLinks:
             if link.tenant_id == tid:
                 await self.remove(link.id)
 
+    async def can_dial(self, tid: str) -> bool:
+        """Whether the tenant has a link allowed to place calls (secrets stay sealed)."""
+        for raw in (await self._r.hgetall(keys.AMI)).values():
+            d = json.loads(raw)
+            if d.get("tenant_id") == tid and d.get("dial"):
+                return True
+        return False
+
     async def dialer_of(self, tid: str) -> AmiLink | None:
         """The tenant's first AMI link allowed to place calls, if any."""
         return next((a for a in await self.list() if a.tenant_id == tid and a.dial), None)
