@@ -178,3 +178,16 @@ async def test_an_idle_worker_wakes_for_a_new_entry_and_settles_the_index(store)
         engine.fanout.stopping = True
         engine.fanout.wake()
         await asyncio.wait_for(task, 5)
+
+
+async def test_a_running_engine_is_woken_by_the_intake_channel_not_its_poll(world, make_engine):
+    """Another process appends (the Outbox publishes the wake-up): the idle worker fans the
+    entry out at once, long before its `intake_block_ms` poll would have looked."""
+    uid = await world.subscriber("X")
+    await make_engine(limits=Limits.loose(), opts={"intake_block_ms": 30_000})
+    await asyncio.sleep(0.3)  # idle: waiting on the wake-up
+    started = time.monotonic()
+    await Outbox(world.store).service(world.tenant.id, uid, "woken")
+    [msg] = await world.tg.wait_for_messages(uid, 1, timeout=10)
+    assert msg["text"] == "woken"
+    assert time.monotonic() - started < 5.0
