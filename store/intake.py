@@ -278,8 +278,11 @@ def shard(tid: str) -> int:
     return zlib.crc32(tid.encode()) % SHARDS
 
 
+# 1: dropped (or already gone: another worker settled it); 0: bumped since the read.
 _SETTLE = """
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then
+local v = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not v then return 1 end
+if v == ARGV[2] then
   return redis.call('ZREM', KEYS[1], ARGV[1])
 end
 return 0
@@ -359,7 +362,8 @@ class IntakeIndex:
         return parse
 
     async def settle(self, ready: Ready) -> bool:
-        """Step 3: drop the tenant from the index unless an append bumped it since."""
+        """Step 3: drop the tenant from the index unless an append bumped it since; True when
+        it is out of the index (dropped now, or by another worker before)."""
         key = keys.intake_ready(shard(ready.tenant))
         return bool(await self._settle(keys=[key], args=[ready.tenant, ready.version]))
 
