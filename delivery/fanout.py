@@ -187,18 +187,28 @@ class FanOut:
                 if self.stopping:
                     return []  # unfinished entries stay pending: ours (or a taker's) later
                 await self.handle(stream, entry_id, fields or {})
-            if entries or was_own or not await self._intake.settle(ready):
-                busy.append(ready)  # more may wait, or an append bumped it meanwhile
+            if entries or was_own or await self._settle(stream, ready):
+                busy.append(ready)  # more may wait
         # Round-robin: the tenants just read go to the back.
         rest = [*current[len(batch) :], *busy]
         if index is None:
             return rest
         fresh = {r.tenant: r for r in index(replies[2 * len(batch) :])}
-        # The index's version is the fresher one; a tenant it no longer holds was settled by
-        # another worker, unless this turn found it busy.
+        # A tenant the index no longer holds was settled (by us or another worker), unless this
+        # turn found it busy.
         kept = {r.tenant for r in busy}
         merged = [fresh.pop(r.tenant, r) for r in rest if r.tenant in fresh or r.tenant in kept]
         return [*merged, *fresh.values()]
+
+    async def _settle(self, stream: str, ready: Ready) -> bool:
+        """Out of the index, then one more read: an append between our empty read and the
+        removal is found now, or marks the tenant again after it. True when one was found."""
+        await self._intake.settle(ready)
+        got = await self._r.xreadgroup(keys.GROUP, self._queue.consumer, {stream: ">"}, count=1)
+        late = got[0][1] if got else []
+        for entry_id, fields in late:
+            await self.handle(stream, entry_id, fields or {})
+        return bool(late)
 
     async def _take_over(self, stream: str) -> list:
         _, entries, *_ = await self._r.xautoclaim(

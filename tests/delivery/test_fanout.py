@@ -146,7 +146,7 @@ async def test_a_dead_workers_entry_and_a_lost_mark_are_found_again(store):
         intake.append(intake.ServiceEntry(tenant.id, CHAT, "hello"), pipe)  # never marked
         await pipe.execute()
     for ready in await store.intake.ready():
-        assert await store.intake.settle(ready)
+        await store.intake.settle(ready)
     await engine.fanout.ensure_group()  # what start() does: the sweep
     task = asyncio.create_task(engine.fanout.run())
     try:
@@ -191,3 +191,17 @@ async def test_a_running_engine_is_woken_by_the_intake_channel_not_its_poll(worl
     [msg] = await world.tg.wait_for_messages(uid, 1, timeout=10)
     assert msg["text"] == "woken"
     assert time.monotonic() - started < 5.0
+
+
+async def test_an_append_racing_the_settle_is_read_after_the_removal(store):
+    """The worker's read found nothing, then an append and its mark came before the removal:
+    the read after the removal finds the entry, so the tenant is not lost from the index."""
+    tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    await store.subs.activate(tenant.id, CHAT, "A")
+    engine = _engine(store)
+    await Outbox(store).service(tenant.id, CHAT, "late")  # appended and marked
+    assert await engine.fanout.ensure_stream(tenant.id)
+    [ready] = await store.intake.ready()
+    assert await engine.fanout._settle(keys.intake(tenant.id), ready)
+    assert await store.intake.ready() == []  # removed: the entry was handled instead
+    assert (await engine.queue.depth()).queued == 1
