@@ -282,10 +282,9 @@ def shard(tid: str) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Ready:
-    """A tenant with (possibly) pending intake, and the index version a worker read."""
+    """A tenant the ready index names: it may have intake."""
 
     tenant: str
-    version: str
 
 
 class IntakeIndex:
@@ -326,7 +325,7 @@ class IntakeIndex:
             await self._r.publish(WAKE, "1")
 
     async def ready(self, per_shard: int = 64) -> list[Ready]:
-        """Tenants the index says have intake, with the version each was read at."""
+        """Tenants the index says may have intake, shuffled."""
         async with self._r.pipeline(transaction=False) as pipe:
             parse = self.ready_into(pipe, per_shard)
             return parse(await pipe.execute())
@@ -338,14 +337,14 @@ class IntakeIndex:
         """Queue the index read in a pipeline of other reads; parse its replies with the
         function returned (they are the last `SHARDS` replies of the pipeline)."""
         for n in range(SHARDS):
-            pipe.zrange(keys.intake_ready(n), 0, per_shard - 1, withscores=True)
+            pipe.zrange(keys.intake_ready(n), 0, per_shard - 1)
 
         def parse(replies: Sequence[object]) -> list[Ready]:
             found: list[Ready] = []
             for row in replies[-SHARDS:]:
                 if isinstance(row, Exception):
                     raise row
-                found += [Ready(tid, _version(score)) for tid, score in row]  # type: ignore[union-attr]
+                found += [Ready(tid) for tid in row]  # type: ignore[union-attr]
             random.shuffle(found)  # workers start at different tenants
             return found
 
@@ -387,11 +386,6 @@ class IntakeIndex:
             offset += page
         await self.mark(found)
         return len(found)
-
-
-def _version(score: float) -> str:
-    # ZSCORE answers the score as Redis formats it: integers without a decimal point.
-    return str(int(score)) if float(score).is_integer() else repr(score)
 
 
 async def drain_legacy(redis: Redis, index: IntakeIndex, batch: int = 200) -> int:
