@@ -19,6 +19,8 @@ RETIRED_BOTS = f"{PREFIX}:bots:retired"
 BOTS_CHANGED = f"{PREFIX}:bots:changed"
 # Counts every change of any tenant's bots: a reader with the same count has nothing to re-read.
 BOTS_VERSION = f"{PREFIX}:bots:version"
+# Changes so far to any tenant's connectors (added, removed): ingest caches them until it moves.
+CONNECTORS_VERSION = f"{PREFIX}:connectors:version"
 # Every accepted unit of work (a missed call, a new group to announce) enters here once.
 INTAKE = f"{PREFIX}:intake"
 # /metrics (store/counters.py): counter (with labels) -> count; latency bucket -> count.
