@@ -11,7 +11,9 @@ with the call's id made unique per post.
 
 Same server process, Redis (embedded, appendfsync=always) and load generator as
 bench/ingest_bench.py; each round measures both back to back and the median ratio is printed.
-Every answered post must be an entry in the intake stream (checked at the end).
+Every answered post must be an entry in the intake stream (checked at the end). Beside the
+rates, the ingest process's own CPU per request of each side (from /proc): on a shared machine
+the rates move with the others' load, the CPU per request far less.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -166,6 +169,13 @@ async def _connector(redis_url: str, tid: str, vendor: str) -> str:
     return c.id
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc), so a busy machine's share of
+    the cores, which sways the rates, does not sway this."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run(
     redis_url: str, seconds: float, workers: int, rounds: int, label: str, vendor: str = "zadarma"
 ) -> dict:
@@ -174,16 +184,20 @@ async def run(
     server = ib.Server("ingest", redis_url)
     hook_url = server.url.replace("/v1/events", f"/v1/hooks/{vendor}/{cid}")
     ours, theirs, sent = [], [], 0
+    cpu = {"json": [0.0, 0], vendor: [0.0, 0]}
     try:
         for r in range(rounds):
             # Alternate which side goes first, so neither always meets a warmer Redis.
             for side in ("json", vendor) if r % 2 == 0 else (vendor, "json"):
+                before = _cpu_seconds(server.proc.pid)
                 if side == "json":
                     rate, n = await ib.closed_loop(server.url, key, seconds, workers, 1, f"j{r}")
                     ours.append(rate)
                 else:
                     rate, n = await vendor_loop(vendor, hook_url, seconds, workers, f"v{r}")
                     theirs.append(rate)
+                cpu[side][0] += _cpu_seconds(server.proc.pid) - before
+                cpu[side][1] += n
                 sent += n
     finally:
         server.stop()
@@ -195,6 +209,9 @@ async def run(
         "json_ingest_events_per_s": round(statistics.median(ours)),
         f"{vendor}_signed_posts_per_s": round(statistics.median(theirs)),
         "ratio": ib._ratio(theirs, ours),
+        # The ingest process's CPU per request, each side over all its rounds.
+        "json_server_cpu_us_per_request": round(cpu["json"][0] / cpu["json"][1] * 1e6),
+        f"{vendor}_server_cpu_us_per_post": round(cpu[vendor][0] / cpu[vendor][1] * 1e6),
         "answered": sent,
         "queued_in_redis": await ib._queued(redis_url),
     }

@@ -73,14 +73,9 @@ class ConnectorCache:
         return await asyncio.shield(task)
 
     async def _check_version(self) -> None:
-        if self._check is None:
+        if self._check is None or self._check.done():
             self._check = asyncio.ensure_future(self._store.connectors.version())
-        task = self._check
-        try:
-            version = await asyncio.shield(task)
-        finally:
-            if self._check is task and task.done():
-                self._check = None
+        version = await asyncio.shield(self._check)
         if version != self._version:
             self._entries.clear()
             self._version = version
