@@ -26,6 +26,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from delivery.redact import redact
+from perezvon.ratelog import quiet
 
 log = logging.getLogger(__name__)
 JSON = {"Content-Type": "application/json"}
@@ -89,6 +90,10 @@ def _seconds(value: object, default: float | None) -> float | None:
     return default if isinstance(value, type(BaseRequest.DEFAULT_NONE)) else value  # type: ignore[return-value]
 
 
+# The logger of PTB's BaseRequest (its answer parsing), which every request of ours goes through.
+REQUEST_LOGGER = "telegram.request.BaseRequest"
+
+
 class AiohttpRequest(BaseRequest):
     """One pooled aiohttp session for every bot token; bodies are JSON."""
 
@@ -105,6 +110,9 @@ class AiohttpRequest(BaseRequest):
         self._pool = pool_timeout
         self._session: aiohttp.ClientSession | None = None
         self._proxies: dict[str, str | None] = {}
+        # PTB logs every answer it cannot parse (a proxy's HTML 502 page) with a traceback: in
+        # an outage, one per request. One line per kind per minute instead.
+        quiet([REQUEST_LOGGER])
 
     @property
     def read_timeout(self) -> float:
