@@ -8,7 +8,6 @@ calls are released: a crash in between sends it twice rather than never.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import html
 import logging
@@ -22,9 +21,9 @@ from delivery.callerid import is_hidden
 from delivery.offhours import OffHoursPolicy
 from delivery.phone import format_number, region_of_zone
 from delivery.queue import Job, JobQueue, Kind
-from delivery.redact import redact
 from delivery.render import _zone, fit
 from delivery.routing import Router
+from delivery.ticker import run_ticks
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import Store
@@ -66,16 +65,7 @@ class Digests:
         self.stopping = False
 
     async def run(self) -> None:
-        while not self.stopping:
-            try:
-                await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except (RedisError, OSError) as exc:
-                log.warning("digests: Redis unavailable (%s); retrying", redact(str(exc)))
-            except Exception:
-                log.exception("digests: a tick failed; trying again later")
-            await asyncio.sleep(self._every)
+        await run_ticks("digests", self.tick, self._every, lambda: self.stopping, log)
 
     async def tick(self) -> int:
         """Digests for every tenant with held calls due now; returns how many were queued."""

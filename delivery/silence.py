@@ -8,7 +8,6 @@ its flag is set: a crash in between repeats it rather than loses it (as delivery
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import html
 import logging
@@ -18,8 +17,8 @@ from collections.abc import Callable
 from redis.exceptions import RedisError
 
 from delivery.outbox import Outbox
-from delivery.redact import redact
 from delivery.render import _zone, duration
+from delivery.ticker import run_ticks
 from perezvon.hours import open_seconds
 from perezvon.texts import Catalogue
 from store import Store
@@ -50,16 +49,7 @@ class SilenceWatch:
         self.stopping = False
 
     async def run(self) -> None:
-        while not self.stopping:
-            try:
-                await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except (RedisError, OSError) as exc:
-                log.warning("silence watch: Redis unavailable (%s)", redact(str(exc)))
-            except Exception:
-                log.exception("silence watch: a tick failed; trying again later")
-            await asyncio.sleep(self._every)
+        await run_ticks("silence watch", self.tick, self._every, lambda: self.stopping, log)
 
     async def tick(self) -> int:
         """Alarms raised or cleared this time (messages queued)."""

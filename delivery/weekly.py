@@ -16,11 +16,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from redis.exceptions import RedisError
-
 from delivery.queue import Copies, Job, Kind
-from delivery.redact import redact
 from delivery.render import fit
+from delivery.ticker import run_ticks
 from perezvon.report import OUTCOMES, figures, next_weekly, series, tenant_cards
 from perezvon.report_text import figure_lines
 from perezvon.texts import Catalogue
@@ -46,16 +44,7 @@ class WeeklySchedule:
         self.stopping = False
 
     async def run(self) -> None:
-        while not self.stopping:
-            try:
-                await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except (RedisError, OSError) as exc:
-                log.warning("weekly reports: Redis unavailable (%s); retrying", redact(str(exc)))
-            except Exception:
-                log.exception("weekly reports: a tick failed; trying again later")
-            await asyncio.sleep(self._every)
+        await run_ticks("weekly reports", self.tick, self._every, lambda: self.stopping, log)
 
     async def tick(self) -> int:
         """How many reports this worker queued now."""
