@@ -158,7 +158,9 @@ def bot_joins(
     chat.bots.add(bot.id)
     chat.kicked_bots.discard(bot.id)
     chat.rights.pop(bot.id, None)
-    if admin:
+    if not admin:
+        chat.admins.discard(bot.id)  # added again as a plain member: no longer an admin
+    else:
         chat.admins.add(bot.id)
         if rights:
             chat.rights[bot.id] = {k: bool(v) for k, v in rights.items()}
