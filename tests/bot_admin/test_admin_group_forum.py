@@ -7,8 +7,11 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 from bot.keyboards.admin import GroupCard, gref
+from delivery.intake import Intake
 from store import keys
+from store.events import CallEvent
 from store.topics import code_tenant
+from tests.bot_admin.conftest import eventually
 
 
 async def forum_screen(me, tid: str, gid: str = "default") -> str:
@@ -92,9 +95,7 @@ async def test_a_chat_without_topics_is_refused_and_the_link_still_works(
     assert (await store.topics.binding(tenant.id, "default")).chat_id == chat
 
 
-async def test_without_the_right_to_manage_topics_nothing_is_bound(
-    signed_in, world, store, acme, eventually
-):
+async def test_without_the_right_to_manage_topics_nothing_is_bound(signed_in, world, store, acme):
     me, tenant = signed_in, acme[0]
     await forum_screen(me, tenant.id)
     code = await new_link(me)
@@ -124,3 +125,25 @@ async def test_an_expired_link_is_refused(signed_in, world, store, acme):
     await world.tg.add_bot_to_chat(chat, world.default.id, admin=True, by=me.uid, start=code)
     assert "уже использована или устарела" in await world.receives(chat, world.default, "ссылка")
     assert await store.topics.binding(tenant.id, "default") is None
+
+
+async def test_after_a_menu_binding_the_cards_go_to_the_groups_topic(
+    signed_in, world, store, acme, engine
+):
+    me, tenant = signed_in, acme[0]
+    await forum_screen(me, tenant.id)
+    code = await new_link(me)
+    chat = await forum(world, me.uid)
+    await world.tg.add_bot_to_chat(chat, world.default.id, admin=True, by=me.uid, start=code)
+    await world.receives(chat, world.default, "Готово")
+    event = CallEvent(call_id="f1", caller="+79001112233", group="default")
+    assert (await Intake(store).submit(tenant, event)).outcome == "accepted"
+
+    async def card() -> dict | None:
+        messages = await world.tg.messages(chat, world.default.id)
+        found = [m for m in messages if "9001112233" in m.get("text", "")]
+        return found[0] if found else None
+
+    sent = await eventually(card)
+    thread = (await store.topics.binding(tenant.id, "default")).thread
+    assert thread and sent["message_thread_id"] == thread
