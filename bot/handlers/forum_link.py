@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 
 from bot.context import Ctx
 from bot.handlers.common import send, text
+from store.audit import Actor
 from store.errors import InvalidInput, NotFound
 from store.models import DEFAULT_GROUP
 from store.topics import ForumCode, code_tenant
@@ -73,6 +74,9 @@ async def redeem(update: Update, ctx: Ctx, payload: str) -> None:
             ctx, code, "forum.bind.admin_failed", group=group, title=title, reason=reason
         )
         return
+    user = update.effective_user
+    who = Actor(user.id, user.full_name) if user else Actor(None, "?")
+    await store.audit.record(code.tenant, who, "group.forum", f"{group}: {chat.id} ({title})")
     try:
         company = (await store.tenants.get(code.tenant)).name
     except NotFound:

@@ -2,6 +2,8 @@
 
 TEXTS: dict[str, str] = {
     "admin.group.open": "⚙️",
+    "access.action.group.hours": "group hours",
+    "access.action.group.forum": "group forum",
     "admin.group.title": (
         "Group “{group}”\nNotifications: {notify}\nWorking hours: {hours}\nForum topic: {forum}"
     ),

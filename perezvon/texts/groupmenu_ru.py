@@ -2,6 +2,8 @@
 
 TEXTS: dict[str, str] = {
     "admin.group.open": "⚙️",
+    "access.action.group.hours": "часы группы",
+    "access.action.group.forum": "форум группы",
     "admin.group.title": (
         "Группа «{group}»\nОповещения: {notify}\nРабочие часы: {hours}\nТема в форуме: {forum}"
     ),

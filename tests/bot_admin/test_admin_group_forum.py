@@ -75,6 +75,9 @@ async def test_the_link_binds_the_group_and_both_sides_hear(signed_in, world, st
     )
     assert await store.topics.binding(tenant.id, "default") is None
     assert "Отвязать" not in " ".join(await me.labels())
+    journal = [(e.action, e.detail) for e in await store.audit.recent(tenant.id, 0, 10)]
+    assert ("group.forum", f"Основная группа: {chat} (Поддержка)") in journal
+    assert ("group.forum", f"Основная группа: {chat} → -") in journal
 
 
 async def test_a_chat_without_topics_is_refused_and_the_link_still_works(

@@ -45,6 +45,9 @@ async def test_a_group_follows_the_tenant_until_it_gets_its_own_hours(signed_in,
     setting = await store.schedules.effective(tenant.id, "sales")
     assert not setting.from_group and setting.holidays == ()
     assert "Как у компании: Mon-Fri 09:00-18:00" in await me.screen()
+    journal = [(e.action, e.detail) for e in await store.audit.recent(tenant.id, 0, 10)]
+    assert ("group.hours", "Отдел продаж: Sat-Sun 10:00-16:00") in journal
+    assert ("group.hours", "Отдел продаж: -") in journal
 
 
 async def test_a_dash_takes_the_group_back_to_the_tenant(signed_in, store, acme):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import Ctx
+from bot.handlers.admin import journal
 from bot.handlers.admin.group_card import back_row
 from bot.handlers.admin.shared import Screen, Session, find_group, group_name, show, tr
 from bot.keyboards import admin as kb
@@ -64,6 +65,9 @@ async def on_unbind(update: Update, ctx: Ctx, s: Session, data: kb.GroupForumUnb
     group = await find_group(store, s.tid, data.group)
     was = await store.topics.binding(s.tid, group.id)
     await store.topics.bind(s.tid, group.id, None)
+    if was is not None:
+        detail = f"{group_name(ctx, s.lang, group)}: {was.chat_id} → -"
+        await journal.note(update, ctx, s, "group.forum", detail)
     await show(update, ctx, await forum_screen(ctx, s, data.group))
     return tr(ctx, s, "admin.group_forum.unbound" if was else "admin.group_forum.not_bound")
 

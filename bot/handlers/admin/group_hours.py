@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import Ctx
-from bot.handlers.admin import dialog
+from bot.handlers.admin import dialog, journal
 from bot.handlers.admin.group_card import back_row
 from bot.handlers.admin.shared import (
     AdminEnv,
@@ -58,6 +58,7 @@ async def on_hours(update: Update, ctx: Ctx, s: Session, data: kb.GroupHours) ->
 async def on_reset(update: Update, ctx: Ctx, s: Session, data: kb.GroupHoursReset) -> str:
     group = await find_group(ctx.deps.store, s.tid, data.group)
     await ctx.deps.store.schedules.set_group(s.tid, group.id, hours="", holidays=[])
+    await journal.note(update, ctx, s, "group.hours", f"{group_name(ctx, s.lang, group)}: -")
     await show(update, ctx, await hours_screen(ctx, s, data.group))
     return tr(ctx, s, "admin.group_hours.now_tenant")
 
@@ -94,6 +95,9 @@ async def got_hours(update: Update, ctx: Ctx, env: AdminEnv) -> object:
         await dialog.ask(ctx, s, "hours.menu.bad_hours", error=str(exc))
         return EDIT
     await dialog.finish(ctx, s.chat_id)
+    saved = await ctx.deps.store.schedules.effective(s.tid, group.id)
+    detail = f"{group_name(ctx, s.lang, group)}: {saved.hours if saved.from_group else '-'}"
+    await journal.note(update, ctx, s, "group.hours", detail)
     key = "hours.menu.saved" if hours else "admin.group_hours.now_tenant"
     await ctx.bot.send_message(s.chat_id, tr(ctx, s, key))
     await send_screen(ctx, s.chat_id, await hours_screen(ctx, s, ref))
