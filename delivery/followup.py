@@ -13,8 +13,8 @@ from delivery.queue import Copies, Job, Kind
 from perezvon.texts import Catalogue
 from store import Store
 from store.errors import NotFound
-from store.events import AnsweredEvent, CallEvent, FollowUp, OutboundEvent
-from store.followup import Opened, Resolution, Step
+from store.events import EVENT, AnsweredEvent, CallEvent, FollowUp, OutboundEvent
+from store.followup import Card, Opened, Resolution, Step
 from store.models import RecordedCall, Tenant
 
 # An outbound call placed this long before the missed call still counts (PBX clocks differ).
@@ -24,10 +24,12 @@ CopiesTo = Callable[[Job, list[int]], Awaitable[Copies]]
 
 
 async def open_card(store: Store, tenant: Tenant, event: CallEvent, rec: RecordedCall) -> Opened:
+    """The card of a missed call (a new one, or the caller's open one); a new card at once
+    takes the answered and outbound calls of its caller that arrived before it existed."""
     caller = cards.caller_key(tenant, event.caller)
     # «Позвонить» needs a number to call and a PBX link allowed to place calls.
-    dial = bool(caller) and await store.ami.dialer_of(tenant.id) is not None
-    return await store.followups.open_call(
+    dial = bool(caller) and await store.ami.can_dial(tenant.id)
+    opened = await store.followups.open_call(
         tenant.id,
         rec.call_id,
         caller,
@@ -37,6 +39,20 @@ async def open_card(store: Store, tenant: Tenant, event: CallEvent, rec: Recorde
         window=tenant.callback_window * 3600,
         dial=dial,
     )
+    if not opened.new or not caller:
+        return opened
+    early = await store.followups.take_early(tenant.id, caller)
+    if not early:
+        return opened
+    for raw, at in early:
+        try:
+            kept = EVENT.validate_json(raw)
+        except ValueError:
+            continue
+        if isinstance(kept, AnsweredEvent | OutboundEvent):
+            await _to_card(store, tenant, opened.card, kept, at, early=True)
+    card = await store.followups.get(tenant.id, opened.card.id)
+    return Opened(card, True) if card is not None else opened
 
 
 async def edit_copies(store: Store, tid: str, card_id: str) -> Copies | None:
@@ -102,39 +118,51 @@ class DueSteps:
 
 
 async def apply(store: Store, tenant: Tenant, event: FollowUp) -> bool:
-    """Apply one answered or outbound call; False when its call id was applied before."""
+    """Apply one answered or outbound call; False when its call id was applied before. With
+    no open card of the number, the event is kept for a card about to be made."""
     fu = store.followups
     if await fu.seen_event(tenant.id, event.call_id):
         return False
     now = fu.now()
     at = event.started_at.timestamp() if isinstance(event.started_at, datetime) else now
+    raw = event.caller if isinstance(event, AnsweredEvent) else event.callee
+    number = cards.caller_key(tenant, raw)
     if isinstance(event, AnsweredEvent):
-        number = cards.caller_key(tenant, event.caller)
         await fu.answered(tenant.id, number, event.call_id, at)
-        card = await fu.open_card_of(tenant.id, number)
-        if card is not None:
-            await fu.resolve(
-                tenant.id, card.id, Resolution.GOT_THROUGH, at=max(at, card.first_seen)
-            )
-    elif isinstance(event, OutboundEvent):
-        number = cards.caller_key(tenant, event.callee)
-        card = await fu.open_card_of(tenant.id, number)
-        window = tenant.callback_window * 3600
-        if card is not None and card.first_seen - CLOCK_SLACK <= at <= card.first_seen + window:
-            when = max(at, card.first_seen)
-            if event.answered:
-                await fu.resolve(
-                    tenant.id,
-                    card.id,
-                    Resolution.CALLED_BACK,
-                    extension=event.extension or "",
-                    talk_seconds=event.talk_seconds,
-                    at=when,
-                )
-            else:
-                await fu.attempt(tenant.id, card.id, when)
+    card = await fu.open_card_of(tenant.id, number)
+    if card is not None:
+        await _to_card(store, tenant, card, event, at)
+    else:
+        await fu.keep_early(tenant.id, number, event.model_dump_json(exclude_none=True), at)
     await fu.applied(tenant.id, event.call_id)
     return True
+
+
+async def _to_card(
+    store: Store, tenant: Tenant, card: Card, event: FollowUp, at: float, *, early: bool = False
+) -> None:
+    """What one answered or outbound call does to the caller's unresolved card."""
+    fu = store.followups
+    if early and at < card.first_seen - CLOCK_SLACK:
+        return  # a call of this number from before its missed call: history only
+    if isinstance(event, AnsweredEvent):
+        await fu.resolve(tenant.id, card.id, Resolution.GOT_THROUGH, at=max(at, card.first_seen))
+        return
+    window = tenant.callback_window * 3600
+    if not card.first_seen - CLOCK_SLACK <= at <= card.first_seen + window:
+        return
+    when = max(at, card.first_seen)
+    if event.answered:
+        await fu.resolve(
+            tenant.id,
+            card.id,
+            Resolution.CALLED_BACK,
+            extension=event.extension or "",
+            talk_seconds=event.talk_seconds,
+            at=when,
+        )
+    else:
+        await fu.attempt(tenant.id, card.id, when)
 
 
 async def apply_many(store: Store, tenant: Tenant, events: Sequence[FollowUp]) -> list[bool]:

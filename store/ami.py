@@ -90,12 +90,23 @@ class AmiLinks:
         return sorted((self._link(v) for v in rows.values()), key=lambda a: int(a.id))
 
     async def remove(self, aid: str) -> bool:
-        return bool(await self._r.hdel(keys.AMI, aid))
+        removed = bool(await self._r.hdel(keys.AMI, aid))
+        # Its «Позвонить» requests have no owner any more (one slot: the keys share a tag).
+        await self._r.delete(keys.dial_queue(aid), keys.dial_taken(aid))
+        return removed
 
     async def remove_tenant(self, tid: str) -> None:
         for link in await self.list():
             if link.tenant_id == tid:
                 await self.remove(link.id)
+
+    async def can_dial(self, tid: str) -> bool:
+        """Whether the tenant has a link allowed to place calls (secrets stay sealed)."""
+        for raw in (await self._r.hgetall(keys.AMI)).values():
+            d = json.loads(raw)
+            if d.get("tenant_id") == tid and d.get("dial"):
+                return True
+        return False
 
     async def dialer_of(self, tid: str) -> AmiLink | None:
         """The tenant's first AMI link allowed to place calls, if any."""

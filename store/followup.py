@@ -511,6 +511,30 @@ class FollowUps:
             pipe.expire(keys.fu_caller(tid, number), HISTORY_SECONDS)
             await pipe.execute()
 
+    async def keep_early(self, tid: str, number: str, event: str, at: float) -> None:
+        """A follow-up event that found no card: kept for the card a missed call of this
+        number may be about to get (its fan-out runs after the event was applied)."""
+        if not number:
+            return
+        key = keys.fu_early(tid, number)
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.zadd(key, {event: at})
+            pipe.zremrangebyscore(key, "-inf", self._clock() - EARLY_SECONDS)
+            pipe.zremrangebyrank(key, 0, -EARLY_KEPT - 1)
+            pipe.expire(key, int(EARLY_SECONDS))
+            await pipe.execute()
+
+    async def take_early(self, tid: str, number: str) -> list[tuple[str, float]]:
+        """The kept events of this number, oldest first, and forget them."""
+        if not number:
+            return []
+        key = keys.fu_early(tid, number)
+        async with self._r.pipeline(transaction=True) as pipe:
+            pipe.zrange(key, 0, -1, withscores=True)
+            pipe.delete(key)
+            rows, _ = await pipe.execute()
+        return [(raw, float(at)) for raw, at in rows]
+
     # --- the messages of a card --------------------------------------------------------------
 
     async def add_copy(
@@ -536,6 +560,12 @@ class FollowUps:
     async def forget_copy(self, tid: str, card: str, copy: Copy) -> None:
         """A copy that can no longer be edited (deleted, chat blocked the bot)."""
         await self._r.hdel(keys.fu_copies(tid, card), f"{copy.chat}:{copy.bot}:{copy.message_id}")
+
+
+# How long, and how many, follow-up events of a number without a card are kept (see
+# keep_early): the fan-out makes the card within seconds, minutes when the intake is behind.
+EARLY_SECONDS = 3600.0
+EARLY_KEPT = 20
 
 
 def _raw(c: Card) -> dict[str, str]:

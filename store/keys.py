@@ -329,3 +329,9 @@ def dial_taken(aid: str) -> str:
 def dial_once(tid: str, card: str, user: int) -> str:
     """Set while one user's call-back request for one card is pending: a double tap rings once."""
     return f"{_t(tid)}:fu:dial:{card}:{user}"
+
+
+def fu_early(tid: str, number: str) -> str:
+    """Answered and outbound calls of a number that had no card yet (event JSON -> time): the
+    missed call's card, made a moment later by the fan-out, applies them."""
+    return f"{_t(tid)}:fu:early:{number}"

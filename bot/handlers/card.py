@@ -6,6 +6,8 @@ presser gets a short answer (answerCallbackQuery)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
@@ -65,11 +67,8 @@ async def on_press(update: Update, ctx: Ctx) -> None:
     fu = store.followups
     result: Changed
     if data.act is Act.CALL:
-        key, alert = await _call(ctx, tenant, data.card, user.id, name)
-        card = await fu.get(tenant.id, data.card)
-        who = card.claimed_name if card else ""
-        ext = await _extension(ctx, tenant.id, user.id)
-        await query.answer(text(ctx, lang, key, name=who or "?", ext=ext), show_alert=alert)
+        said = await _call(ctx, tenant, data.card, user.id, name)
+        await query.answer(text(ctx, lang, said.key, **said.values), show_alert=said.alert)
         return
     if data.act is Act.CLAIM:
         result = await fu.claim(
@@ -100,32 +99,42 @@ async def _number(ctx: Ctx, tenant: Tenant, card: Card) -> str:
     return card.caller
 
 
-async def _call(ctx: Ctx, tenant: Tenant, card_id: str, user: int, name: str) -> tuple[str, bool]:
-    """«Позвонить»: the answer's text key and whether it is an alert (something to fix)."""
+@dataclass(frozen=True, slots=True)
+class Said:
+    """The answer to a «Позвонить» press: its text key, values, and whether it is an alert
+    (something the presser has to fix)."""
+
+    key: str
+    values: dict[str, str] = field(default_factory=dict)
+    alert: bool = False
+
+
+async def _call(ctx: Ctx, tenant: Tenant, card_id: str, user: int, name: str) -> Said:
     store = ctx.deps.store
     card = await store.followups.get(tenant.id, card_id)
     if card is None:
-        return "card.ans.gone", False
+        return Said("card.ans.gone")
     if card.state is State.RESOLVED:
-        return "card.ans.resolved", False
+        return Said("card.ans.resolved")
     if card.state is State.CLAIMED and card.claimed_by != user:
-        return "card.ans.taken", False
+        return Said("card.ans.taken", {"name": card.claimed_name or "?"})
     link = await store.ami.dialer_of(tenant.id) if card.caller else None
     if link is None:
-        return "card.ans.no_pbx", True
+        return Said("card.ans.no_pbx", alert=True)
     ext = await _extension(ctx, tenant.id, user)
     if not ext:
-        return "card.ans.no_ext", True
+        return Said("card.ans.no_ext", alert=True)
     if card.state is State.OPEN:  # who calls has taken the call
         claimed = await store.followups.claim(
             tenant.id, card.id, user, name, remind_after=tenant.escalate_after * 60
         )
         if not claimed.ok:
-            return ANSWERS[claimed.refused or Refused.TAKEN], False
+            who = claimed.card.claimed_name if claimed.card else ""
+            return Said(ANSWERS[claimed.refused or Refused.TAKEN], {"name": who or "?"})
     number = await _number(ctx, tenant, card)
     if await store.dials.request(tenant.id, link.id, card.id, user, ext, number) is None:
-        return "card.ans.call_pending", False
-    return "card.ans.calling", False
+        return Said("card.ans.call_pending")
+    return Said("card.ans.calling", {"ext": ext})
 
 
 def handlers() -> list[BaseHandler]:

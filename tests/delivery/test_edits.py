@@ -186,6 +186,25 @@ async def test_the_groups_escalation_chat_gets_the_escalation_once(world, make_e
     assert len(await world.tg.messages(admin)) == 1
 
 
+async def test_a_call_back_before_the_fan_out_sends_the_card_already_resolved(world, make_engine):
+    sub = await world.subscriber("S")
+    await _call(world)
+    # The employee called back before any worker fanned the missed call out.
+    outbound = OutboundEvent(
+        type="outbound", call_id="o1", callee="84951234567", extension="102", answered=True,
+    )  # fmt: skip
+    assert (await Intake(world.store).submit_followups(world.tenant, [outbound]))[0].outcome == (
+        "accepted"
+    )
+    engine = await make_engine()
+    [msg] = await world.tg.wait_for_messages(sub, 1)
+    assert "Перезвонили: #102" in msg["text"] and _buttons(msg) == []
+    card = await _card(world)
+    assert (card.state, card.resolution) == (State.RESOLVED, Resolution.CALLED_BACK)
+    await world.idle(engine)
+    assert len(await world.tg.messages(sub)) == 1
+
+
 async def test_300_copies_edited_after_one_resolution_within_the_token_bound(world, make_engine):
     """Telegram's own limits in the emulator: no 429, and the edits take about 300 / 30 s."""
     chats = [await world.subscriber(f"S{i}") for i in range(300)]

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from delivery.followup import apply
-from store.events import AnsweredEvent, OutboundEvent
+from delivery.followup import apply, open_card
+from delivery.intake import Intake
+from store.events import AnsweredEvent, CallEvent, OutboundEvent
 from store.followup import Resolution, State
 
 
@@ -68,3 +69,54 @@ async def test_calls_outside_the_window_or_to_others_resolve_nothing(store, kz, 
     ):
         assert await apply(store, kz, event)
     assert (await store.followups.get(kz.id, card.id)).state is State.OPEN
+
+
+# --- a follow-up event before its card exists (the fan-out makes it a moment later) --------
+
+
+async def _missed_then_card(store, tenant, call_id="m1", caller="87011234567"):
+    receipt = await Intake(store).submit(tenant, CallEvent(call_id=call_id, caller=caller))
+    assert receipt.outcome == "accepted"
+    rec = await store.calls.get(tenant.id, call_id)
+    return await open_card(store, tenant, CallEvent(call_id=call_id, caller=caller), rec)
+
+
+async def test_a_call_back_applied_before_the_card_exists_resolves_it_from_the_start(
+    store, kz, clock
+):
+    await Intake(store).submit(kz, CallEvent(call_id="m1", caller="87011234567"))
+    clock.advance(30)  # called back before the fan-out got to the missed call
+    assert await apply(store, kz, _out("o1", "+77011234567", True, extension="102"))
+    clock.advance(1)
+    rec = await store.calls.get(kz.id, "m1")
+    opened = await open_card(store, kz, CallEvent(call_id="m1", caller="87011234567"), rec)
+    assert opened.new
+    card = opened.card
+    assert (card.state, card.resolution, card.extension) == (
+        State.RESOLVED,
+        Resolution.CALLED_BACK,
+        "102",
+    )
+    assert card.time_to_callback == 30
+    assert await store.followups.take_early(kz.id, "+77011234567") == []  # used up
+
+
+async def test_an_answered_retry_before_the_card_resolves_it_as_got_through(store, kz, clock):
+    await Intake(store).submit(kz, CallEvent(call_id="m1", caller="87011234567"))
+    assert await apply(store, kz, AnsweredEvent(type="answered", call_id="a1", caller="7011234567"))
+    rec = await store.calls.get(kz.id, "m1")
+    card = (await open_card(store, kz, CallEvent(call_id="m1", caller="87011234567"), rec)).card
+    assert card.resolution is Resolution.GOT_THROUGH
+    # An unanswered call back before the card is an attempt on it.
+    await Intake(store).submit(kz, CallEvent(call_id="m2", caller="87011234567"))
+    assert await apply(store, kz, _out("o2", "87011234567", False))
+    rec = await store.calls.get(kz.id, "m2")
+    card = (await open_card(store, kz, CallEvent(call_id="m2", caller="87011234567"), rec)).card
+    assert (card.state, card.attempts) == (State.OPEN, 1)
+
+
+async def test_calls_of_a_number_from_before_its_missed_call_do_not_resolve_it(store, kz, clock):
+    assert await apply(store, kz, _out("o1", "87011234567", True))  # nobody had missed them
+    clock.advance(600)
+    card = (await _missed_then_card(store, kz)).card
+    assert (card.state, card.resolution) == (State.OPEN, None)

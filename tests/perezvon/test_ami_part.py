@@ -128,3 +128,30 @@ async def test_a_connected_link_reports_itself_and_its_tenant_alive(store: Store
     finally:
         await supervisor.stop()
         await server.close()
+
+
+async def test_an_outbound_call_over_a_live_link_resolves_the_callers_card(
+    store: Store, tenant, clock
+):
+    # tests/data/asterisk/constructed/20: phone 102 calls 87011234567, answered, 130 s.
+    clock.now = 1795790000.0 - 300  # the customer was missed five minutes earlier
+    card = (
+        await store.followups.open_call(tenant.id, "m1", "+77011234567", "default", clock.now)
+    ).card
+    body = capture_body((CAPTURES / "constructed" / "20-outbound-answered.ami").read_bytes())
+    server = await FakeAmiServer(secret="pw", replay=body).start()
+    await store.ami.add(tenant.id, server.host, server.port, "perezvon", "pw", False)
+    supervisor = AmiSupervisor(store, Intake(store), reconcile_every=0.05)
+    await supervisor.start()
+    try:
+
+        async def resolved():
+            got = await store.followups.get(tenant.id, card.id)
+            return got if got.state == "resolved" else None
+
+        done = await _wait_for(resolved)
+    finally:
+        await supervisor.stop()
+        await server.close()
+    assert (done.resolution, done.extension) == ("called_back", "102")
+    assert done.talk_seconds == pytest.approx(130.0, abs=0.01)

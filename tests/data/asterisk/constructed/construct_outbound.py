@@ -1,4 +1,5 @@
-"""Builds the constructed (not recorded) outbound-call AMI streams 20 and 21 (see ../README.md).
+"""Builds the constructed (not recorded) outbound-call AMI streams 20 and 21; the rules they
+exercise are in tests/data/asterisk/README.md.
 
 Run from the repository root: `python tests/data/asterisk/constructed/construct_outbound.py`.
 """
