@@ -150,3 +150,24 @@ async def test_after_a_menu_binding_the_cards_go_to_the_groups_topic(
     sent = await eventually(card)
     thread = (await store.topics.binding(tenant.id, "default")).thread
     assert thread and sent["message_thread_id"] == thread
+
+
+async def test_another_tenants_own_bot_does_not_take_the_code(
+    signed_in, world, store, acme, globex
+):
+    me, tenant = signed_in, acme[0]
+    own = await store.bots.add(
+        globex[0].id, "Globex", world.globex.token, "GlobexBot", world.globex.id
+    )
+    await store.bots.activate(globex[0].id, own.id)
+    await forum_screen(me, tenant.id)
+    code = await new_link(me)
+    chat = await forum(world, me.uid)
+    # @GlobexBot serves Globex only: an Acme code means nothing to it.
+    await world.tg.add_bot_to_chat(chat, world.globex.id, admin=True, by=me.uid, start=code)
+    assert "уже использована или устарела" in await world.receives(chat, world.globex, "ссылка")
+    assert await store.topics.binding(tenant.id, "default") is None
+    # The code is still good for the bot it names.
+    await world.tg.add_bot_to_chat(chat, world.default.id, admin=True, by=me.uid, start=code)
+    await world.receives(chat, world.default, "Готово")
+    assert (await store.topics.binding(tenant.id, "default")).chat_id == chat
