@@ -191,7 +191,9 @@ def _fan_worker(url: str, name: str, ready: mp.Queue, go) -> None:
     asyncio.run(_fan(url, name, ready, go))
 
 
-async def _queued(url: str) -> tuple[int, int]:
+async def _wait_queued(url: str, expected: int, limit: float = 300.0) -> int:
+    """Poll (every 20 ms, one client) until `expected` messages are queued and no intake is
+    left; returns how many are queued."""
     redis = connect(url)
     try:
         store = Store(redis, SecretBox(SECRET))
@@ -199,8 +201,15 @@ async def _queued(url: str) -> tuple[int, int]:
             store, Metrics(redis), Catalogue(), api_base="http://127.0.0.1:9",
             default_token=TOKEN, consumer="probe",
         )  # fmt: skip
-        depth = await engine.queue.depth()
-        return depth.queued, await IntakeIndex(redis).backlog()
+        index = IntakeIndex(redis)
+        deadline = time.monotonic() + limit
+        while True:
+            queued = (await engine.queue.depth()).queued
+            if queued >= expected and await index.backlog() == 0:
+                return queued
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"fan-out stalled: {queued} of {expected} queued")
+            await asyncio.sleep(0.02)
     finally:
         await redis.aclose()
 
@@ -219,13 +228,7 @@ def fan_out(url: str, workers: int, tenants: int, subscribers: int, calls: int) 
     start = time.monotonic()
     go.set()
     try:
-        while True:
-            queued, backlog = asyncio.run(_queued(url))
-            if queued >= expected and backlog == 0:
-                break
-            if time.monotonic() - start > 300:
-                raise RuntimeError(f"fan-out stalled: {queued} of {expected} queued")
-            time.sleep(0.05)
+        queued = asyncio.run(_wait_queued(url, expected))
         took = time.monotonic() - start
     finally:
         for p in procs:

@@ -1,14 +1,19 @@
 """Connector benchmark: signed vendor posts/s accepted durably vs our JSON ingest.
 
-    .venv/bin/python bench/connector_bench.py [--vendor zadarma|rostelecom] [--seconds 5]
+    .venv/bin/python bench/connector_bench.py [--vendor NAME] [--seconds 5]
         [--redis-url redis://127.0.0.1:6379/14]
 
 Zadarma posts a missed call's NOTIFY_END; Rostelecom a call's `disconnected` event, which is
-folded into the call's record (one script) before it is judged missed.
+folded into the call's record (one script, shared by concurrent posts) before it is judged
+missed. Every other vendor posts the leg of its recorded missed call (tests/data/cloud/) that
+yields the verdict, signed by the test signers (tests/webhook_ingest/connectors/signing.py),
+with the call's id made unique per post.
 
 Same server process, Redis (embedded, appendfsync=always) and load generator as
 bench/ingest_bench.py; each round measures both back to back and the median ratio is printed.
-Every answered post must be an entry in the intake stream (checked at the end).
+Every answered post must be an entry in the intake stream (checked at the end). Beside the
+rates, the ingest process's own CPU per request of each side (from /proc): on a shared machine
+the rates move with the others' load, the CPU per request far less.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -30,11 +37,15 @@ import aiohttp
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))
 
 import ingest_bench as ib  # noqa: E402
 
 from store import Store, connect  # noqa: E402
 from store.crypto import SecretBox  # noqa: E402
+from tests.webhook_ingest.connectors.signing import ROWS, Row  # noqa: E402
+from webhook_ingest.connectors import REGISTRY  # noqa: E402
+from webhook_ingest.connectors.base import HookRequest  # noqa: E402
 
 ZD_SECRET = "bench-zadarma-secret"
 RT_ID, RT_KEY = "bench-rt-client", "bench-rt-key"
@@ -71,7 +82,54 @@ def rostelecom_body(tag: str, n: int) -> tuple[bytes, dict[str, str]]:
     return body, {"X-Client-ID": RT_ID, "X-Client-Sign": sign, "Content-Type": "application/json"}
 
 
-BODIES = {"zadarma": zadarma_body, "rostelecom": rostelecom_body}
+Post = tuple[bytes, dict[str, str]]
+
+
+def _raw_id(row: Row, leg: dict) -> str | None:
+    """The vendor's own id of the call this leg decides, or None if it decides nothing."""
+    signed = row.sign(leg, row.options, "")
+    body = signed.body or (json.dumps(signed.json_body).encode() if signed.json_body else b"")
+    request = HookRequest("POST", signed.sub_path, "", signed.headers, {},
+        tuple(signed.form.items()), body)  # fmt: skip
+    parsed = REGISTRY[row.vendor].parse(request)
+    ids = [v.call_id for v in parsed.verdicts] + [s.call_id for s in parsed.steps if s.final]
+    return ids[0].split(":", 1)[1] if ids else None
+
+
+def _renamed(value: object, old: str, new: str) -> object:
+    if isinstance(value, dict):
+        return {k: _renamed(v, old, new) for k, v in value.items()}
+    return new if value == old else value
+
+
+def fixture_body(vendor: str, url: str) -> tuple[Callable[[str, int], Post], str]:
+    """Posts of the vendor's recorded missed call, each a new call, signed as the vendor does;
+    and the URL they go to (the vendor's sub-path, if any, below the connector's)."""
+    row = next(r for r in ROWS if r.vendor == vendor)
+    leg, raw = next((leg, i) for leg in row.cases()["missed"] if (i := _raw_id(row, leg)))
+    if leg.get("path"):
+        url = f"{url}/{leg['path']}"
+
+    def body(tag: str, n: int) -> tuple[bytes, dict[str, str]]:
+        mine = _renamed(leg, raw, f"{raw}-{tag}-{n}")
+        signed = row.sign(mine, OPTIONS[vendor], url)
+        headers = dict(signed.headers)
+        if signed.body is not None or signed.json_body is not None:
+            headers["Content-Type"] = "application/json"
+            data = signed.body or json.dumps(signed.json_body).encode()
+            return data, headers
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return urlencode(signed.form).encode(), headers
+
+    return body, url
+
+
+BODIES: dict[str, Callable[[str, int], Post] | None] = {
+    "zadarma": zadarma_body,
+    "rostelecom": rostelecom_body,
+    **{r.vendor: None for r in ROWS if r.vendor not in ("zadarma", "rostelecom")},
+}
+OPTIONS.update({r.vendor: r.options for r in ROWS if r.vendor not in OPTIONS})
 
 
 async def vendor_loop(
@@ -80,6 +138,8 @@ async def vendor_loop(
     done = 0
     # Signed ahead of time, so the load generator's CPU goes to sending (as ingest_bench's).
     sign = BODIES[vendor]
+    if sign is None:
+        sign, url = fixture_body(vendor, url)
     ready = [[sign(f"{tag}w{w}", n) for n in range(PER_WORKER)] for w in range(workers)]
     deadline = time.perf_counter() + seconds
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=workers)) as session:
@@ -104,9 +164,16 @@ async def _connector(redis_url: str, tid: str, vendor: str) -> str:
     redis = connect(redis_url)
     store = Store(redis, SecretBox(ib.SECRET))
     options = OPTIONS[vendor]
-    c = await store.connectors.add(tid, vendor, options, secret_names=tuple(options))
+    c = await store.connectors.add(tid, vendor, options, secret_names=REGISTRY[vendor].secrets)
     await redis.aclose()
     return c.id
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc), so a busy machine's share of
+    the cores, which sways the rates, does not sway this."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def run(
@@ -117,16 +184,20 @@ async def run(
     server = ib.Server("ingest", redis_url)
     hook_url = server.url.replace("/v1/events", f"/v1/hooks/{vendor}/{cid}")
     ours, theirs, sent = [], [], 0
+    cpu = {"json": [0.0, 0], vendor: [0.0, 0]}
     try:
         for r in range(rounds):
             # Alternate which side goes first, so neither always meets a warmer Redis.
             for side in ("json", vendor) if r % 2 == 0 else (vendor, "json"):
+                before = _cpu_seconds(server.proc.pid)
                 if side == "json":
                     rate, n = await ib.closed_loop(server.url, key, seconds, workers, 1, f"j{r}")
                     ours.append(rate)
                 else:
                     rate, n = await vendor_loop(vendor, hook_url, seconds, workers, f"v{r}")
                     theirs.append(rate)
+                cpu[side][0] += _cpu_seconds(server.proc.pid) - before
+                cpu[side][1] += n
                 sent += n
     finally:
         server.stop()
@@ -138,6 +209,9 @@ async def run(
         "json_ingest_events_per_s": round(statistics.median(ours)),
         f"{vendor}_signed_posts_per_s": round(statistics.median(theirs)),
         "ratio": ib._ratio(theirs, ours),
+        # The ingest process's CPU per request, each side over all its rounds.
+        "json_server_cpu_us_per_request": round(cpu["json"][0] / cpu["json"][1] * 1e6),
+        f"{vendor}_server_cpu_us_per_post": round(cpu[vendor][0] / cpu[vendor][1] * 1e6),
         "answered": sent,
         "queued_in_redis": await ib._queued(redis_url),
     }

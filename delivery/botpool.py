@@ -7,6 +7,7 @@ parsing of the answer and its exception types, which `BaseRequest.post` gives.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from delivery.pacing import Arrivals
@@ -32,6 +33,9 @@ class BotPool:
         # to its arrival varies by tens of ms: a bot's sends wait for room in its arrival window
         # (a paid broadcast is paced by its own rate in the claim alone).
         self._arrivals = arrivals
+        # Sends of one chat from this process ask for the chat's window in the order they came
+        # (first come, first in: asyncio.Lock is FIFO), so a later one cannot overtake.
+        self._queues: dict[tuple[int, int], tuple[asyncio.Lock, int]] = {}
         self._request = AiohttpRequest(
             connections,
             read_timeout=send_timeout,
@@ -52,11 +56,29 @@ class BotPool:
         arrivals = self._arrivals
         if arrivals is None or not method.startswith(COUNTED) or params.get("allow_paid_broadcast"):
             return await self._post(bot, method, params, read_timeout)
-        send = await arrivals.enter(bot.tg_id)
+        chat = params.get("chat_id")
+        chat = chat if isinstance(chat, int) else None
+        send = await self._enter(arrivals, bot.tg_id, chat)
         try:
             return await self._post(bot, method, params, read_timeout)
         finally:
-            await arrivals.leave(bot.tg_id, send)
+            await arrivals.leave(bot.tg_id, send, chat)
+
+    async def _enter(self, arrivals: Arrivals, bot: int, chat: int | None) -> str:
+        if chat is None:
+            return await arrivals.enter(bot)
+        key = (bot, chat)
+        lock, users = self._queues.get(key) or (asyncio.Lock(), 0)
+        self._queues[key] = (lock, users + 1)
+        try:
+            async with lock:
+                return await arrivals.enter(bot, chat)
+        finally:
+            lock, users = self._queues[key]
+            if users == 1:
+                del self._queues[key]
+            else:
+                self._queues[key] = (lock, users - 1)
 
     async def _post(
         self, bot: BotRef, method: str, params: dict[str, Any], read_timeout: float | None

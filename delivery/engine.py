@@ -97,7 +97,7 @@ class DeliveryEngine:
         arrivals = None  # limits lifted (Limits.loose): nothing to count
         if lim.bot_per_second <= PAID_MAX_PER_SECOND:
             arrivals = Arrivals(
-                self._r, int(lim.bot_per_second), in_flight=self._opt.send_timeout + 5
+                self._r, int(lim.bot_per_second), chats=lim, in_flight=self._opt.send_timeout + 5
             )
         self._pool = BotPool(
             api_base, self._opt.send_timeout, connections=self._opt.senders * 2, arrivals=arrivals

@@ -44,8 +44,8 @@ class GroupNewMarkup(Protocol):
 PAGE = 500
 # How often a worker moves due escalations, reminders and expiries into the intake streams.
 DUE_POLL_SECONDS = 1.0
-# Tenant streams read per turn (each turn also reads the ready index for the next one).
-TENANTS_PER_TURN = 64
+# How often a busy worker reads the ready index again (an idle one reads it when woken).
+INDEX_EVERY_SECONDS = 0.05
 
 
 def _farewell_copies(entry: intake.FarewellEntry) -> Copies:
@@ -113,14 +113,22 @@ class FanOut:
         return True
 
     async def run(self) -> None:
-        """Turn after turn until `stopping`: read the streams of the tenants the ready index
-        named last turn, and the index again, in one pipeline; idle, wait for a wake-up."""
+        """Turn after turn until `stopping`: read the next tenants' streams (and, now and then
+        or when woken, the ready index) in one pipeline; idle, wait for a wake-up."""
         current: list[Ready] = []
         last_due = last_sweep = time.monotonic()
+        last_index = float("-inf")
         while not self.stopping:
             try:
-                self._woken.clear()
-                current = await self._turn(current)
+                refresh = (
+                    not current
+                    or self._woken.is_set()
+                    or time.monotonic() - last_index >= INDEX_EVERY_SECONDS
+                )
+                if refresh:
+                    self._woken.clear()
+                    last_index = time.monotonic()
+                current = await self._turn(current, refresh)
                 if time.monotonic() - last_due >= DUE_POLL_SECONDS:
                     last_due = time.monotonic()
                     # Due follow-up steps become intake entries (read on a next turn).
@@ -141,9 +149,11 @@ class FanOut:
                 # Entries we had read but not finished are ours: read them again.
                 self._own_read.clear()
 
-    async def _turn(self, current: list[Ready]) -> list[Ready]:
-        """One turn; returns the tenants to read next turn (the index's, with this turn's)."""
-        batch = current[:TENANTS_PER_TURN]
+    async def _turn(self, current: list[Ready], refresh: bool) -> list[Ready]:
+        """One turn over the next `intake_share` tenants (a fan-out costs far more than a read,
+        so taking a few entries at a time lets every worker take its share of a burst); returns
+        the tenants to read next, round-robin, merged with the index when it was read."""
+        batch = current[: max(1, self._opt.intake_share)]
         consumer = self._queue.consumer
         async with self._r.pipeline(transaction=False) as pipe:
             for ready in batch:
@@ -153,10 +163,10 @@ class FanOut:
                     keys.GROUP,
                     consumer,
                     {stream: "0" if own else ">"},
-                    count=self._opt.intake_batch if own else self._opt.intake_share,
+                    count=self._opt.intake_batch if own else 1,
                 )
                 pipe.xlen(stream)
-            index = self._intake.ready_into(pipe)
+            index = self._intake.ready_into(pipe) if refresh else None
             replies = await pipe.execute(raise_on_error=False)
         busy: list[Ready] = []
         for n, ready in enumerate(batch):
@@ -183,14 +193,28 @@ class FanOut:
                 if self.stopping:
                     return []  # unfinished entries stay pending: ours (or a taker's) later
                 await self.handle(stream, entry_id, fields or {})
-            if entries or was_own:
-                busy.append(ready)
-            elif not await self._intake.settle(ready):
-                busy.append(ready)  # an append bumped it meanwhile
-        fresh = index(replies[2 * len(batch) :])
-        known = {r.tenant for r in fresh}
-        # The index's version is the fresher one; a busy tenant it no longer holds stays.
-        return [*fresh, *(r for r in busy if r.tenant not in known)]
+            if entries or was_own or await self._settle(stream, ready):
+                busy.append(ready)  # more may wait
+        # Round-robin: the tenants just read go to the back.
+        rest = [*current[len(batch) :], *busy]
+        if index is None:
+            return rest
+        fresh = {r.tenant: r for r in index(replies[2 * len(batch) :])}
+        # A tenant the index no longer holds was settled (by us or another worker), unless this
+        # turn found it busy.
+        kept = {r.tenant for r in busy}
+        merged = [fresh.pop(r.tenant, r) for r in rest if r.tenant in fresh or r.tenant in kept]
+        return [*merged, *fresh.values()]
+
+    async def _settle(self, stream: str, ready: Ready) -> bool:
+        """Out of the index, then one more read: an append between our empty read and the
+        removal is found now, or marks the tenant again after it. True when one was found."""
+        await self._intake.settle(ready)
+        got = await self._r.xreadgroup(keys.GROUP, self._queue.consumer, {stream: ">"}, count=1)
+        late = got[0][1] if got else []
+        for entry_id, fields in late:
+            await self.handle(stream, entry_id, fields or {})
+        return bool(late)
 
     async def _take_over(self, stream: str) -> list:
         _, entries, *_ = await self._r.xautoclaim(

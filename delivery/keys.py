@@ -85,6 +85,7 @@ def hold(bot: int | str, chat_id: int | str) -> str:
     return f"{P}:hold:{bot}:{chat_id}"
 
 
-def arrivals(bot: int | str) -> str:
-    """A bot's sends that may still be inside Telegram's 1 s window (zset: id -> arrived by)."""
-    return f"{P}:arr:{bot}"
+def arrivals(bot: int | str, chat: int | str | None = None) -> str:
+    """A bot's (or its chat's) sends that may still be inside Telegram's window (zset: send id
+    -> the time it arrived by)."""
+    return f"{P}:arr:{bot}" if chat is None else f"{P}:arr:{bot}:{chat}"

@@ -11,7 +11,6 @@ from typing import Any
 from redis.exceptions import WatchError
 from telegram import InlineKeyboardMarkup
 
-from delivery.files import FILE_TTL, encoded, file_key
 from delivery.render import MAX_TEXT, visible_length
 from store import Store
 from store.intake import (
@@ -141,14 +140,19 @@ class Outbox:
             raise ValueError("file is empty")
         if caption and visible_length(caption) > MAX_CAPTION:
             raise TextTooLong(f"caption is {visible_length(caption)} characters; max {MAX_CAPTION}")
-        key = file_key(tid, data)
-        key = file_key(tid, data)
-        entry = FileEntry(
-            tid, chat_id, media, key, filename, caption, markup_dict(reply_markup), self._clock()
-        )
-        # The bytes and the entry share the tenant's slot: one MULTI, then the ready mark.
         async with self._r.pipeline(transaction=True) as pipe:
-            pipe.set(key, encoded(data), ex=FILE_TTL)
+            key = self._store.uploads.keep_in(pipe, tid, data)
+            entry = FileEntry(
+                tid,
+                chat_id,
+                media,
+                key,
+                filename,
+                caption,
+                markup_dict(reply_markup),
+                self._clock(),
+            )
+            # The bytes and the entry share the tenant's slot: one MULTI, then the ready mark.
             append(entry, pipe)
             _, entry_id = await pipe.execute()
         await self._intake.mark([tid])

@@ -108,33 +108,56 @@ class Arrivals:
         redis: Redis,
         count: int,
         *,
+        chats: Limits | None = None,
         in_flight: float = 30.0,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.count = max(1, count)
         self._argv = [str(self.count), "1000", f"{in_flight * 1000.0:.0f}"]
+        # With `chats`: a chat's window too.
+        self._chats = chats
         self._clock = clock
         self._sleep = sleep
         self._arrive = redis.register_script(ARRIVE)
         self._answered = redis.register_script(ANSWERED)
 
-    async def try_enter(self, bot_id: int, send: str) -> float:
-        """0: the send is counted and may start now; else seconds before asking again."""
-        keys_ = [keys.arrivals(bot_id), keys.pace(bot_id)]
-        wait = await self._arrive(keys=keys_, args=[clock_arg(self._clock), send, *self._argv])
-        return float(wait) / 1000.0
+    def _keys(self, bot_id: int, chat_id: int | None) -> list[str]:
+        if self._chats is None or chat_id is None:
+            return [keys.arrivals(bot_id)]
+        return [keys.arrivals(bot_id), keys.arrivals(bot_id, chat_id)]
 
-    async def enter(self, bot_id: int) -> str:
-        """Wait until a send of the bot may start; returns its id for `leave`."""
+    def _chat_argv(self, chat_id: int) -> list[str]:
+        # One send per interval (1 s per private chat, 3 s per group): never two of one chat in
+        # flight at once, so they also arrive in the order they left.
+        lim = self._chats
+        assert lim is not None
+        per_second = lim.group_per_minute / 60.0 if chat_id < 0 else lim.private_per_second
+        return ["1", f"{1000.0 / per_second:.3f}"]
+
+    async def try_enter(self, bot_id: int, send: str, chat_id: int | None = None) -> float:
+        """0: the send is counted and may start now; else seconds before asking again."""
+        ks = self._keys(bot_id, chat_id)
+        argv = [clock_arg(self._clock), send, *self._argv]
+        if len(ks) > 1:
+            assert chat_id is not None
+            ks.insert(1, keys.pace(bot_id))
+            argv += self._chat_argv(chat_id)
+        else:
+            ks.append(keys.pace(bot_id))
+        return float(await self._arrive(keys=ks, args=argv)) / 1000.0
+
+    async def enter(self, bot_id: int, chat_id: int | None = None) -> str:
+        """Wait until a send of the bot (to the chat) may start; returns its id for `leave`."""
         send = secrets.token_hex(8)
-        while (wait := await self.try_enter(bot_id, send)) > 0:
+        while (wait := await self.try_enter(bot_id, send, chat_id)) > 0:
             await self._sleep(wait)
         return send
 
-    async def leave(self, bot_id: int, send: str) -> None:
+    async def leave(self, bot_id: int, send: str, chat_id: int | None = None) -> None:
         """The send was answered (or failed): it reached Telegram by now, if at all."""
-        await self._answered(keys=[keys.arrivals(bot_id)], args=[clock_arg(self._clock), send])
+        ks = self._keys(bot_id, chat_id)
+        await self._answered(keys=ks, args=[clock_arg(self._clock), send])
 
 
 class Budget:

@@ -552,10 +552,11 @@ SCRIPTS = {
 }
 
 # Telegram counts a send when it arrives, anywhere between its start and its answer. KEYS: the
-# bot's arrival zset (member: a send, score: the latest time it may arrive), its pace hash.
-# ARGV: now ms ('' = Redis TIME), send id, count, window ms, longest a send stays in flight ms.
-# A send may start while fewer than `count` others (of any process) were in flight or answered
-# within the window; returns 0 (it is counted, in flight), or ms to wait before asking again.
+# bot's arrival zset (member: a send, score: the latest time it may arrive), its pace hash, and
+# optionally the chat's arrival zset. ARGV: now ms ('' = Redis TIME), send id, count, window ms,
+# longest a send stays in flight ms, then for the chat: count, window ms. A send may start while
+# fewer than `count` others (of any process) were in flight or answered within the window, for
+# the bot and for the chat; returns 0 (it is counted, in flight), or ms to wait before asking.
 ARRIVE = r"""
 local now
 if ARGV[1] ~= '' then
@@ -564,27 +565,37 @@ else
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 end
-local key, count, window = KEYS[1], tonumber(ARGV[3]), tonumber(ARGV[4])
+local flight = tonumber(ARGV[5])
+local function room(key, count, window)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%.3f', now - window))
+  local n = redis.call('ZCARD', key)
+  if n < count then return 0 end
+  -- the (n - count + 1)th oldest must leave the window; one still in flight may answer soon
+  local first = redis.call('ZRANGE', key, n - count, n - count, 'WITHSCORES')
+  local score = tonumber(first[2])
+  if score > now then return 10 end
+  local wait = score + window - now
+  if wait < 1 then wait = 1 end
+  return wait
+end
+local count = tonumber(ARGV[3])
 local own = redis.call('HGET', KEYS[2], 'rate')
 if own then count = math.max(1, math.floor(tonumber(own))) end
-redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%.3f', now - window))
-local n = redis.call('ZCARD', key)
-if n < count then
-  local until_ms = now + tonumber(ARGV[5])
-  redis.call('ZADD', key, string.format('%.3f', until_ms), ARGV[2])
-  redis.call('PEXPIRE', key, math.ceil(tonumber(ARGV[5]) + window) + 1000)
-  return '0'
+local wait = room(KEYS[1], count, tonumber(ARGV[4]))
+if wait == 0 and KEYS[3] then wait = room(KEYS[3], tonumber(ARGV[6]), tonumber(ARGV[7])) end
+if wait > 0 then return string.format('%.3f', wait) end
+local until_ms = string.format('%.3f', now + flight)
+redis.call('ZADD', KEYS[1], until_ms, ARGV[2])
+redis.call('PEXPIRE', KEYS[1], math.ceil(flight + tonumber(ARGV[4])) + 1000)
+if KEYS[3] then
+  redis.call('ZADD', KEYS[3], until_ms, ARGV[2])
+  redis.call('PEXPIRE', KEYS[3], math.ceil(flight + tonumber(ARGV[7])) + 1000)
 end
--- the (n - count + 1)th oldest must leave the window; one still in flight may be answered soon
-local first = redis.call('ZRANGE', key, n - count, n - count, 'WITHSCORES')
-local wait = tonumber(first[2]) + window - now
-if tonumber(first[2]) > now then wait = 10 end
-if wait < 1 then wait = 1 end
-return string.format('%.3f', wait)
+return '0'
 """
 
-# KEYS: the bot's arrival zset. ARGV: now ms ('' = Redis TIME), send id. The send was answered
-# (or failed): it arrived by now.
+# KEYS: the bot's arrival zset, optionally the chat's. ARGV: now ms ('' = Redis TIME), send id.
+# The send was answered (or failed): it arrived by now, if at all.
 ANSWERED = r"""
 local now
 if ARGV[1] ~= '' then
@@ -593,6 +604,8 @@ else
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 end
-redis.call('ZADD', KEYS[1], 'XX', string.format('%.3f', now), ARGV[2])
+for _, key in ipairs(KEYS) do
+  redis.call('ZADD', key, 'XX', string.format('%.3f', now), ARGV[2])
+end
 return 1
 """

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from redis.exceptions import RedisError
 
-from delivery.files import keep
 from delivery.queue import Copies, Job, Kind
 from delivery.redact import redact
 from delivery.render import fit
@@ -137,7 +136,7 @@ async def weekly_copies(
     if not admins:
         return None
     caption, png = await caption_and_chart(store, cat, tid, until - WEEK, until, "reports.weekly")
-    key = await keep(store.redis, tid, png)
+    key = await store.uploads.keep(tid, png)
     job = Job("", 0, tid, 0, Kind.FILE, caption, None, at=time.time(), media="photo",
               file=key, filename="weekly.png")  # fmt: skip
     return await copies_to(job, admins)

@@ -41,6 +41,7 @@ from store.schema import migrate
 from store.subscriptions import Subscriptions
 from store.tenants import Tenants
 from store.topics import Topics
+from store.uploads import Uploads
 from store.weekly import WeeklyReports
 
 __all__ = ["PoolPolicy", "Store", "connect"]
@@ -92,6 +93,7 @@ class Store:
         self.followups = FollowUps(redis, clock, self.intake)
         self.dials = Dials(redis, clock)
         self.weekly = WeeklyReports(redis, self.intake)
+        self.uploads = Uploads(redis)
 
     def leases(self, owner: str, ttl: float) -> Leases:
         """Bot leases held by one runtime instance (`owner`), each for `ttl` seconds."""

@@ -84,6 +84,7 @@ class Connectors:
         # Record, then index: the URL works only once the record it leads to exists.
         await self._r.hset(keys.connectors(tid), cid, raw)
         await self._r.set(keys.connector(cid), tid)
+        await self._changed()
         return self._load(raw)
 
     async def get(self, cid: str) -> Connector:
@@ -108,7 +109,16 @@ class Connectors:
             pipe.delete(keys.connector_status(tid, cid))
             await pipe.execute()
         await self._r.delete(keys.connector(cid))
+        await self._changed()
         return True
+
+    async def version(self) -> int:
+        """Changes so far to any tenant's connectors; the same number means `get` is too."""
+        return int(await self._r.get(keys.CONNECTORS_VERSION) or 0)
+
+    async def _changed(self) -> None:
+        # Counted after the change, so a reader that saw the new count sees the change.
+        await self._r.incr(keys.CONNECTORS_VERSION)
 
     async def note_event(self, c: Connector, what: str) -> None:
         await self._r.hset(

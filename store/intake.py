@@ -6,13 +6,15 @@ MULTI as the tenant's record it belongs to: both keys share the tenant's hash sl
 "accepted" stays one atomic step on a Redis Cluster too.
 
 Workers find the tenants with work through the ready index: `SHARDS` sorted sets
-`pz:{ix<n>}:intake_ready` (each its own slot), member = tenant id, score = a version that every
-append bumps. The order makes it safe against interruption and races:
+`pz:{ix<n>}:intake_ready` (each its own slot), member = tenant id, score = how many marks
+(for the operator's eye only). The order makes it safe against interruption and races:
 
 1. the tenant's MULTI appends the entry (durable: the caller may say "accepted");
-2. then the version is bumped in the tenant's shard (`mark`);
-3. a worker reads the version, then the stream, and removes the tenant only if the version is
-   still the one it read (`settle`): an append it did not see has bumped it.
+2. then the tenant is marked in its shard (`mark`);
+3. a worker whose read of the stream found nothing new removes the tenant (`settle`), then reads
+   the stream once more: an append it had not seen is either found by that read, or its mark
+   comes after the removal and puts the tenant back. (No version compare: a member removed and
+   marked again would restart its count, and a stale version could then match.)
 
 A crash between 1 and 2 leaves an entry that no index points at; `Sweep` re-marks every tenant
 whose stream holds entries (new, or pending with a consumer that died), so nothing is lost,
@@ -379,20 +381,11 @@ def shard(tid: str) -> int:
     return zlib.crc32(tid.encode()) % SHARDS
 
 
-_SETTLE = """
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then
-  return redis.call('ZREM', KEYS[1], ARGV[1])
-end
-return 0
-"""
-
-
 @dataclass(frozen=True, slots=True)
 class Ready:
-    """A tenant with (possibly) pending intake, and the index version a worker read."""
+    """A tenant the ready index names: it may have intake."""
 
     tenant: str
-    version: str
 
 
 class IntakeIndex:
@@ -401,7 +394,6 @@ class IntakeIndex:
     def __init__(self, redis: Redis) -> None:
         self._r = redis
         self._cluster = isinstance(redis, RedisCluster)
-        self._settle = redis.register_script(_SETTLE)
 
     async def add(self, entries: Iterable[Entry]) -> list[str]:
         """Append entries outside any transaction (each tenant's in one MULTI), then mark."""
@@ -434,7 +426,7 @@ class IntakeIndex:
             await self._r.publish(WAKE, "1")
 
     async def ready(self, per_shard: int = 64) -> list[Ready]:
-        """Tenants the index says have intake, with the version each was read at."""
+        """Tenants the index says may have intake, shuffled."""
         async with self._r.pipeline(transaction=False) as pipe:
             parse = self.ready_into(pipe, per_shard)
             return parse(await pipe.execute())
@@ -446,23 +438,22 @@ class IntakeIndex:
         """Queue the index read in a pipeline of other reads; parse its replies with the
         function returned (they are the last `SHARDS` replies of the pipeline)."""
         for n in range(SHARDS):
-            pipe.zrange(keys.intake_ready(n), 0, per_shard - 1, withscores=True)
+            pipe.zrange(keys.intake_ready(n), 0, per_shard - 1)
 
         def parse(replies: Sequence[object]) -> list[Ready]:
             found: list[Ready] = []
             for row in replies[-SHARDS:]:
                 if isinstance(row, Exception):
                     raise row
-                found += [Ready(tid, _version(score)) for tid, score in row]  # type: ignore[union-attr]
+                found += [Ready(tid) for tid in row]  # type: ignore[union-attr]
             random.shuffle(found)  # workers start at different tenants
             return found
 
         return parse
 
-    async def settle(self, ready: Ready) -> bool:
-        """Step 3: drop the tenant from the index unless an append bumped it since."""
-        key = keys.intake_ready(shard(ready.tenant))
-        return bool(await self._settle(keys=[key], args=[ready.tenant, ready.version]))
+    async def settle(self, ready: Ready) -> None:
+        """Step 3: drop the tenant from the index; the caller then reads its stream once more."""
+        await self._r.zrem(keys.intake_ready(shard(ready.tenant)), ready.tenant)
 
     async def backlog(self) -> int:
         """Entries not yet fanned out, in the streams of the tenants the index holds."""
@@ -496,11 +487,6 @@ class IntakeIndex:
             offset += page
         await self.mark(found)
         return len(found)
-
-
-def _version(score: float) -> str:
-    # ZSCORE answers the score as Redis formats it: integers without a decimal point.
-    return str(int(score)) if float(score).is_integer() else repr(score)
 
 
 async def drain_legacy(redis: Redis, index: IntakeIndex, batch: int = 200) -> int:

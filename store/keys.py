@@ -23,6 +23,8 @@ BOTS_VERSION = f"{PREFIX}:bots:version"
 # moves what an upgrade left in it into the tenants' streams once (store/intake.py).
 LEGACY_INTAKE = f"{PREFIX}:intake"
 LEGACY_INTAKE_LOCK = f"{PREFIX}:intake:legacy_lock"
+# Changes so far to any tenant's connectors (added, removed): ingest caches them until it moves.
+CONNECTORS_VERSION = f"{PREFIX}:connectors:version"
 # /metrics (store/counters.py): counter (with labels) -> count; latency bucket -> count.
 METRICS_COUNTERS = f"{PREFIX}:metrics:counters"
 METRICS_LATENCY = f"{PREFIX}:metrics:latency"

@@ -9,7 +9,7 @@ has been folded the record is frozen, so every retry of the end sees the same re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
@@ -20,26 +20,36 @@ from store import keys
 TTL_SECONDS = 2 * 86_400
 ENDED = "_ended"
 
-# KEYS[1] the record. ARGV: ttl, final (0/1), n, n field/value pairs, then the marks.
-# Returns the whole record once it has ended (this event or an earlier one), else nil.
+# KEYS[i] the record of the i-th step (one tenant's, so one slot). ARGV: ttl, then per step:
+# final (0/1), n, m, n field/value pairs, m marks. Returns per step the whole record (with
+# `_ended`) once it has ended and the step is (a retry of) its end, else an empty list. The
+# steps are folded in order, so two steps of one call in one batch fold as if sent apart.
 _FOLD = """
-local ttl, final, n = tonumber(ARGV[1]), ARGV[2] == '1', tonumber(ARGV[3])
-if redis.call('HEXISTS', KEYS[1], '_ended') == 0 then
-  for i = 0, n - 1 do
-    redis.call('HSETNX', KEYS[1], ARGV[4 + 2 * i], ARGV[5 + 2 * i])
+local ttl, at, out = tonumber(ARGV[1]), 2, {}
+for k = 1, #KEYS do
+  local key = KEYS[k]
+  local final, n, m = ARGV[at] == '1', tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
+  at = at + 3
+  if redis.call('HEXISTS', key, '_ended') == 0 then
+    for i = 0, n - 1 do
+      redis.call('HSETNX', key, ARGV[at + 2 * i], ARGV[at + 2 * i + 1])
+    end
+    for i = at + 2 * n, at + 2 * n + m - 1 do
+      redis.call('HSET', key, ARGV[i], '1')
+    end
+    if final then
+      redis.call('HSET', key, '_ended', '1')
+    end
   end
-  for i = 4 + 2 * n, #ARGV do
-    redis.call('HSET', KEYS[1], ARGV[i], '1')
-  end
+  at = at + 2 * n + m
+  redis.call('EXPIRE', key, ttl)
   if final then
-    redis.call('HSET', KEYS[1], '_ended', '1')
+    out[k] = redis.call('HGETALL', key)
+  else
+    out[k] = {}
   end
 end
-redis.call('EXPIRE', KEYS[1], ttl)
-if redis.call('HEXISTS', KEYS[1], '_ended') == 1 and final then
-  return redis.call('HGETALL', KEYS[1])
-end
-return false
+return out
 """
 
 
@@ -63,12 +73,24 @@ class PbxCalls:
 
     async def fold(self, tid: str, step: Step) -> dict[str, str] | None:
         """The ended record when `step` is (a retry of) the end event, else None."""
-        pairs = [x for k, v in step.fields.items() if v for x in (k, v)]
-        args = [self._ttl, int(step.final), len(pairs) // 2, *pairs, *step.marks]
-        raw = await self._fold(keys=[keys.pbx_call(tid, step.call_id)], args=args)
-        if not raw:
-            return None
-        text = [x.decode() if isinstance(x, bytes) else str(x) for x in raw]
-        record = dict(zip(text[::2], text[1::2], strict=True))
-        record.pop(ENDED, None)
-        return record
+        return (await self.fold_many(tid, [step]))[0]
+
+    async def fold_many(self, tid: str, steps: Sequence[Step]) -> list[dict[str, str] | None]:
+        """`fold` of each step, in order, in one script (one round trip, atomic as a whole)."""
+        if not steps:
+            return []
+        args: list[object] = [self._ttl]
+        for step in steps:
+            pairs = [x for k, v in step.fields.items() if v for x in (k, v)]
+            args += [int(step.final), len(pairs) // 2, len(step.marks), *pairs, *step.marks]
+        names = [keys.pbx_call(tid, step.call_id) for step in steps]
+        raw = await self._fold(keys=names, args=args)
+        return [_record(one) for one in raw]
+
+
+def _record(raw: list) -> dict[str, str] | None:
+    text = [x.decode() if isinstance(x, bytes) else str(x) for x in raw]
+    record = dict(zip(text[::2], text[1::2], strict=True))
+    if record.pop(ENDED, None) is None:
+        return None
+    return record

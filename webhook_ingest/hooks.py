@@ -7,37 +7,96 @@ noted on the connector; nothing of the request (and no secret) is logged.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from aiohttp import web
 
+from store import Store
 from store.connectors import Connector
 from store.errors import InvalidInput, NotFound
 from store.models import Tenant
+from store.pbx_calls import Step
 from webhook_ingest.app import INGEST, Ingest, _submit
+from webhook_ingest.batcher import GroupCommit
 from webhook_ingest.connectors import REGISTRY
 from webhook_ingest.connectors.base import HookRequest, Parsed, Rejected, Vendor, Verdict
 from webhook_ingest.parse import read_bounded
 
 log = logging.getLogger(__name__)
-CACHE_SECONDS = 5.0
+# A connector added or removed anywhere is seen here within CHECK_SECONDS (one read of the
+# connectors' version, shared by every request); a tenant's record is re-read after MAX_AGE.
+CHECK_SECONDS = 1.0
+MAX_AGE = 5.0
 # "Last event" is for a person: noting it at most once a second per connector keeps a write
 # (and, with appendfsync always, an fsync) off each request's path.
 NOTE_EVERY = 1.0
 FORM = "application/x-www-form-urlencoded"
 
 
+class ConnectorCache:
+    """Connector and tenant by connector id, kept while the connectors' version stands.
+
+    The version-skip of the bot runtime (store.bots.version()): the records are re-read only
+    when some connector changed. One read at a time per id and of the version, so a burst of
+    requests on a cold or stale cache costs one read, not one per request.
+    """
+
+    def __init__(self, store: Store, clock: Callable[[], float] = time.monotonic) -> None:
+        self._store = store
+        self._clock = clock
+        self._version: int | None = None
+        self._checked_at = float("-inf")
+        self._check: asyncio.Task[int] | None = None
+        self._entries: dict[str, tuple[float, Connector, Tenant]] = {}
+        self._loading: dict[str, asyncio.Task[tuple[Connector, Tenant]]] = {}
+
+    async def get(self, cid: str) -> tuple[Connector, Tenant]:
+        """NotFound when there is no such connector (never cached: the next call asks again)."""
+        now = self._clock()
+        if now - self._checked_at >= CHECK_SECONDS:
+            await self._check_version()
+        hit = self._entries.get(cid)
+        if hit is not None and now - hit[0] < MAX_AGE:
+            return hit[1], hit[2]
+        task = self._loading.get(cid)
+        if task is None:
+            task = asyncio.ensure_future(self._load(cid))
+            self._loading[cid] = task
+            task.add_done_callback(lambda _: self._loading.pop(cid, None))
+        return await asyncio.shield(task)
+
+    async def _check_version(self) -> None:
+        if self._check is None or self._check.done():
+            self._check = asyncio.ensure_future(self._store.connectors.version())
+        version = await asyncio.shield(self._check)
+        if version != self._version:
+            self._entries.clear()
+            self._version = version
+        self._checked_at = self._clock()
+
+    async def _load(self, cid: str) -> tuple[Connector, Tenant]:
+        version = self._version
+        connector = await self._store.connectors.get(cid)
+        tenant = await self._store.tenants.get(connector.tenant_id)
+        if version == self._version:  # not read across a change seen meanwhile
+            self._entries[cid] = (self._clock(), connector, tenant)
+        return connector, tenant
+
+
 @dataclass
 class Hooks:
-    """Per-app state: the public base URL (Twilio signs it) and a short connector cache."""
+    """Per-app state: the public base URL (Twilio signs it), the connector cache, the folds."""
 
     public_url: str | None
-    cache: dict[str, tuple[float, Connector, Tenant]] = field(default_factory=dict)
+    connectors: ConnectorCache
+    folds: GroupCommit[Step, dict[str, str] | None]
     noted: dict[str, float] = field(default_factory=dict)
 
 
@@ -60,15 +119,19 @@ def allowed(remote: str | None, allow: tuple[str, ...]) -> bool:
     return any(peer in ipaddress.ip_network(net, strict=False) for net in allow)
 
 
-async def _connector(ctx: Ingest, hooks: Hooks, cid: str) -> tuple[Connector, Tenant]:
-    now = time.monotonic()
-    hit = hooks.cache.get(cid)
-    if hit is not None and hit[0] > now:
-        return hit[1], hit[2]
-    connector = await ctx.store.connectors.get(cid)
-    tenant = await ctx.store.tenants.get(connector.tenant_id)
-    hooks.cache[cid] = (now + CACHE_SECONDS, connector, tenant)
-    return connector, tenant
+def form_pairs(body: bytes) -> tuple[tuple[str, str], ...]:
+    """`parse_qsl(body, keep_blank_values=True)` of the UTF-8 text (bad bytes replaced), with
+    the unquoting skipped for the pieces that need none (most of a vendor's fields)."""
+    pairs = []
+    for piece in body.decode("utf-8", "replace").split("&"):
+        if not piece:
+            continue
+        name, _, value = piece.partition("=")
+        if "%" in piece or "+" in piece:
+            name = unquote(name.replace("+", " "), errors="replace")
+            value = unquote(value.replace("+", " "), errors="replace")
+        pairs.append((name, value))
+    return tuple(pairs)
 
 
 async def _hook_request(request: web.Request, ctx: Ingest, hooks: Hooks) -> HookRequest:
@@ -79,7 +142,7 @@ async def _hook_request(request: web.Request, ctx: Ingest, hooks: Hooks) -> Hook
     )
     form: tuple[tuple[str, str], ...] = ()
     if request.content_type == FORM:
-        form = tuple(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        form = form_pairs(body)
     base = (
         hooks.public_url.rstrip("/") if hooks.public_url else f"{request.scheme}://{request.host}"
     )
@@ -87,7 +150,7 @@ async def _hook_request(request: web.Request, ctx: Ingest, hooks: Hooks) -> Hook
         method=request.method,
         sub_path=request.match_info.get("sub", ""),
         url=base + request.path_qs,
-        headers=dict(request.headers),
+        headers=request.headers,
         query=dict(request.query),
         form=form,
         body=body,
@@ -102,11 +165,14 @@ async def _reject(ctx: Ingest, vendor: Vendor, c: Connector, reason: str, status
     return _error(status, code, reason)
 
 
-async def _judge(ctx: Ingest, vendor: Vendor, tenant: Tenant, parsed: Parsed) -> list[Verdict]:
+async def _judge(hooks: Hooks, vendor: Vendor, tenant: Tenant, parsed: Parsed) -> list[Verdict]:
     """Fold each step into its call's record; a call's end yields the vendor's verdict."""
+    if not parsed.steps:
+        return []
     found: list[Verdict] = []
-    for step in parsed.steps:
-        record = await ctx.store.pbx_calls.fold(tenant.id, step)
+    # Concurrent requests of one tenant fold together: one script, one fsync, for all.
+    records = await hooks.folds.submit(tenant, parsed.steps)
+    for step, record in zip(parsed.steps, records, strict=True):
         if record is not None and vendor.decide is not None:
             verdict = vendor.decide(step.call_id, record)
             if verdict is not None:
@@ -118,7 +184,7 @@ async def hook(request: web.Request) -> web.StreamResponse:
     ctx, hooks = request.app[INGEST], request.app[HOOKS]
     vendor = REGISTRY.get(request.match_info["vendor"])
     try:
-        c, tenant = await _connector(ctx, hooks, request.match_info["cid"])
+        c, tenant = await hooks.connectors.get(request.match_info["cid"])
     except NotFound:
         c = None
     if vendor is None or c is None or c.vendor != vendor.name:
@@ -133,7 +199,7 @@ async def hook(request: web.Request) -> web.StreamResponse:
         return await _reject(ctx, vendor, c, exc.reason, exc.status)
     try:
         parsed = vendor.parse(hr)
-        verdicts = list(parsed.verdicts) + await _judge(ctx, vendor, tenant, parsed)
+        verdicts = list(parsed.verdicts) + await _judge(hooks, vendor, tenant, parsed)
     except (InvalidInput, ValueError) as exc:
         # A signed request we cannot read: the vendor changed its format. The admins see it
         # as the connector's last rejection; nothing is recorded.
@@ -163,7 +229,16 @@ async def hook(request: web.Request) -> web.StreamResponse:
 
 def register(app: web.Application, public_url: str | None = None) -> None:
     """Add the connector routes to the ingest app (one line in build_app)."""
-    app[HOOKS] = Hooks(public_url)
+    store = app[INGEST].store
+    folds: GroupCommit[Step, dict[str, str] | None] = GroupCommit(
+        lambda tenant, steps: store.pbx_calls.fold_many(tenant.id, steps), name="ingest-fold"
+    )
+    app[HOOKS] = Hooks(public_url, ConnectorCache(store), folds)
+
+    async def drain(_: web.Application) -> None:
+        await folds.close()
+
+    app.on_cleanup.append(drain)
     for path in ("/v1/hooks/{vendor}/{cid}", "/v1/hooks/{vendor}/{cid}/{sub:.+}"):
         app.router.add_route("GET", path, hook)
         app.router.add_route("POST", path, hook)

@@ -34,7 +34,8 @@ def test_redact_keeps_the_bot_id_and_hides_the_secret():
 def test_records_are_scrubbed_in_message_args_and_traceback(filtered, caplog):
     token = fake_token()
     log = logging.getLogger("httpx")
-    with caplog.at_level(logging.DEBUG):
+    # httpx's own level too: the service's log setup (run by CLI tests) quiets it to WARNING.
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="httpx"):
         log.info('HTTP Request: %s %s "%s"', "POST", f"http://h/bot{token}/getUpdates", "200 OK")
         try:
             raise RuntimeError(f"The token `{token}` was rejected by the server.")

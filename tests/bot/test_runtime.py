@@ -252,7 +252,8 @@ async def test_webhook_mode_feeds_every_bot_through_one_route(
 
 
 async def test_tokens_never_reach_the_logs(world, runtimes, tenants, caplog, eventually, store):
-    with caplog.at_level(logging.DEBUG):
+    # httpx's own level too: the service's log setup (run by CLI tests) quiets it to WARNING.
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="httpx"):
         runtime = await runtimes()
         uid = await world.user("Анна")
         await world.ask(world.acme, uid, f"/activate {tenants['acme_key']}")

@@ -363,13 +363,13 @@ async def test_an_outage_of_mixed_failures_loses_repeats_and_reorders_nothing(wo
 async def test_a_backlog_paced_per_chat_leaves_in_order_after_the_breaker_closes(
     world, make_engine
 ):
-    # More of one chat's messages wait than one claim moves back from the chat's `later` set
-    # (64): a private chat at 20/s behind a fast bot, piled up while the breaker is open.
+    # More of one chat's messages wait than one claim moved back from the chat's `later` set
+    # (64): a private chat at 10/s behind a fast bot, piled up while the breaker is open.
     users = [await world.subscriber(f"U{i}") for i in range(2)]
     bot = world.default["id"]
     await world.tg.inject_fault("html_502", bot_id=bot)
-    engine = await make_engine(limits=Limits(bot_per_second=1000.0, private_per_second=20.0))
-    total = 150
+    engine = await make_engine(limits=Limits(bot_per_second=1000.0, private_per_second=10.0))
+    total = 100
     for n in range(total):
         event = CallEvent(call_id=f"b{n}", caller=f"+74951{n:06d}")
         assert (await Intake(world.store).submit(world.tenant, event)).outcome == "accepted"

@@ -148,7 +148,7 @@ async def test_a_dead_workers_entry_and_a_lost_mark_are_found_again(store):
         intake.append(intake.ServiceEntry(tenant.id, CHAT, "hello"), pipe)  # never marked
         await pipe.execute()
     for ready in await store.intake.ready():
-        assert await store.intake.settle(ready)
+        await store.intake.settle(ready)
     await engine.fanout.ensure_group()  # what start() does: the sweep
     task = asyncio.create_task(engine.fanout.run())
     try:
@@ -208,3 +208,30 @@ async def test_a_malformed_farewell_is_dead_lettered(store, broken):
     assert await engine.fanout.handle(stream, entry_id, got) == 0
     [raw] = await store.redis.lrange(keys.DEAD_INTAKE, 0, -1)
     assert json.loads(raw)["error"].startswith("malformed")
+
+
+async def test_a_running_engine_is_woken_by_the_intake_channel_not_its_poll(world, make_engine):
+    """Another process appends (the Outbox publishes the wake-up): the idle worker fans the
+    entry out at once, long before its `intake_block_ms` poll would have looked."""
+    uid = await world.subscriber("X")
+    await make_engine(limits=Limits.loose(), opts={"intake_block_ms": 30_000})
+    await asyncio.sleep(0.3)  # idle: waiting on the wake-up
+    started = time.monotonic()
+    await Outbox(world.store).service(world.tenant.id, uid, "woken")
+    [msg] = await world.tg.wait_for_messages(uid, 1, timeout=10)
+    assert msg["text"] == "woken"
+    assert time.monotonic() - started < 5.0
+
+
+async def test_an_append_racing_the_settle_is_read_after_the_removal(store):
+    """The worker's read found nothing, then an append and its mark came before the removal:
+    the read after the removal finds the entry, so the tenant is not lost from the index."""
+    tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    await store.subs.activate(tenant.id, CHAT, "A")
+    engine = _engine(store)
+    await Outbox(store).service(tenant.id, CHAT, "late")  # appended and marked
+    assert await engine.fanout.ensure_stream(tenant.id)
+    [ready] = await store.intake.ready()
+    assert await engine.fanout._settle(keys.intake(tenant.id), ready)
+    assert await store.intake.ready() == []  # removed: the entry was handled instead
+    assert (await engine.queue.depth()).queued == 1

@@ -10,9 +10,10 @@ import time
 import pytest
 
 from delivery.deadletters import DeadLetters
-from delivery.outbox import FILE_TTL, Outbox, TextTooLong
+from delivery.outbox import Outbox, TextTooLong
 from delivery.policy import Limits
 from store.keys import intake, upload
+from store.uploads import FILE_TTL
 from tests.tg_emulator.images import png
 
 

@@ -277,3 +277,19 @@ async def test_sends_in_flight_and_answered_within_a_second_hold_the_next_one(re
     assert await ledger.try_enter(BOT, "s4") > 0  # but the other two are still in flight
     await BotPace(redis).set(BOT, Pace(5.0))  # a bot with a rate of its own: that many
     assert await ledger.try_enter(BOT, "s4") == 0
+
+
+async def test_a_chat_gets_one_send_in_flight_or_arrived_per_its_interval(redis):
+    clock = Clock()
+    ledger = Arrivals(redis, 30, chats=Limits(), clock=clock)
+    assert await ledger.try_enter(BOT, "p1", 5) == 0
+    assert await ledger.try_enter(BOT, "p2", 6) == 0  # another chat is not held
+    assert await ledger.try_enter(BOT, "p3", 5) > 0  # one of this chat is in flight
+    clock.t += 0.5
+    await ledger.leave(BOT, "p1", 5)  # answered late: it may have arrived only now
+    clock.t += 0.6
+    assert await ledger.try_enter(BOT, "p3", 5) == pytest.approx(0.4)
+    assert await ledger.try_enter(BOT, "g1", -100) == 0
+    await ledger.leave(BOT, "g1", -100)
+    clock.t += 1.0
+    assert await ledger.try_enter(BOT, "g2", -100) == pytest.approx(2.0)  # 20 per minute

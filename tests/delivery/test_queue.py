@@ -51,7 +51,7 @@ async def test_a_private_chat_waits_a_second_without_blocking_other_chats(redis)
     chats = [j.chat for j in await _drain(q, 2)]
     assert chats == [100, 101]
     wait = await _claim(q)
-    assert isinstance(wait, float) and 0.5 < wait <= 1.0 / 0.97
+    assert isinstance(wait, float) and 0.5 < wait <= 1.0 / 0.97 + 0.001  # whole ms, rounded up
 
 
 async def test_the_bot_budget_spaces_sends(redis):

@@ -32,11 +32,9 @@ async def world(store: Store):
 
 
 async def _told(store: Store) -> list[str]:
-    return [
-        f["text"]
-        for _, f in await store.redis.xrange(keys.INTAKE)
-        if f["kind"] == "service" and f["chat"] == str(USER)
-    ]
+    tids = await store.redis.zrange(keys.TENANTS, 0, -1)
+    rows = [row for tid in tids for row in await store.redis.xrange(keys.intake(tid))]
+    return [f["text"] for _, f in rows if f["kind"] == "service" and f["chat"] == str(USER)]
 
 
 @contextlib.asynccontextmanager

@@ -56,3 +56,17 @@ async def test_status_keeps_the_last_event_and_rejection(store: Store, clock):
 async def test_unknown_tenant_is_refused(store: Store):
     with pytest.raises(NotFound):
         await store.connectors.add("999", "sipuni", {})
+
+
+async def test_the_version_moves_on_every_add_and_removal_only(store: Store):
+    t, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    start = await store.connectors.version()
+    c = await store.connectors.add(t.id, "sipuni", {})
+    assert await store.connectors.version() == start + 1
+    await store.connectors.note_event(c, "missed accepted")
+    await store.connectors.get(c.id)
+    assert await store.connectors.version() == start + 1
+    await store.connectors.remove(c.id)
+    assert await store.connectors.version() == start + 2
+    await store.connectors.remove(c.id)  # already gone: nothing changed
+    assert await store.connectors.version() == start + 2

@@ -58,3 +58,22 @@ async def test_concurrent_folds_of_one_call_lose_no_mark(store: Store):
     await asyncio.gather(*(store.pbx_calls.fold(tid, s) for s in steps))
     record = await store.pbx_calls.fold(tid, Step("v:6", final=True))
     assert record == {**{f"f{i}": str(i) for i in range(40)}, **{f"m{i}": "1" for i in range(40)}}
+
+
+async def test_many_steps_in_one_fold_answer_as_if_folded_one_by_one(store: Store):
+    tid = await _tenant(store)
+    await store.pbx_calls.fold(tid, Step("v:7", {"at_new": "1.0"}, final=True))
+    steps = [
+        Step("v:8", {"from": "111", "at_new": "1.0"}),
+        Step("v:9", {"from": "222"}, marks=("connected",)),
+        Step("v:8", {"from": "999", "at_disconnected": "5.0"}, final=True),
+        Step("v:7", {"at_connected": "2.0"}, marks=("connected",), final=True),  # after its end
+        Step("v:10", {}),
+        Step("v:8", {"at_disconnected": "6.0"}, final=True),  # a retry in the same batch
+    ]
+    got = await store.pbx_calls.fold_many(tid, steps)
+    v8 = {"from": "111", "at_new": "1.0", "at_disconnected": "5.0"}
+    assert got == [None, None, v8, {"at_new": "1.0"}, None, v8]
+    assert await store.pbx_calls.fold(tid, Step("v:9", final=True)) == {
+        "from": "222", "connected": "1"}  # fmt: skip
+    assert await store.pbx_calls.fold_many(tid, []) == []

@@ -9,7 +9,7 @@ from delivery.intake import Intake, Outcome, Receipt
 from store.errors import InvalidInput
 from store.events import CallEvent
 from store.models import Tenant
-from webhook_ingest.batcher import Batcher
+from webhook_ingest.batcher import Batcher, GroupCommit
 
 TENANT = Tenant("1", "A", "UTC", "en", "pzv_abcd…", 0.0)
 
@@ -108,3 +108,24 @@ async def test_concurrent_requests_keep_arrival_order_semantics(store):
         ["accepted"],
     ]
     await batcher.close()
+
+
+async def test_any_batch_operation_shares_one_call_with_answers_per_request():
+    calls: list[list[int]] = []
+    gate = asyncio.Event()
+
+    async def flush(tenant, items):
+        calls.append(list(items))
+        if len(calls) == 1:
+            await gate.wait()
+        return [i * 10 for i in items]
+
+    commit = GroupCommit(flush, name="test-fold")
+    first = asyncio.create_task(commit.submit(TENANT, [1]))
+    await _settle()
+    rest = [asyncio.create_task(commit.submit(TENANT, items)) for items in ([2, 3], [], [4])]
+    await _settle()
+    gate.set()
+    assert await asyncio.gather(first, *rest) == [[10], [20, 30], [], [40]]
+    assert calls == [[1], [2, 3, 4]]
+    await commit.close()

@@ -23,7 +23,7 @@ class HookRequest:
     method: str
     sub_path: str  # below /v1/hooks/<vendor>/<id>, "" or e.g. "events/summary"
     url: str  # the public URL the vendor posted to, query included (Twilio signs it)
-    headers: Mapping[str, str]
+    headers: Mapping[str, str]  # names lowercased on construction (the first of a name wins)
     query: Mapping[str, str]
     form: tuple[tuple[str, str], ...]
     body: bytes
@@ -34,12 +34,15 @@ class HookRequest:
                 return value
         return default
 
-    def header(self, name: str) -> str:
-        lowered = name.lower()
+    def __post_init__(self) -> None:
+        # Once here, so each `header` is one dict lookup (a vendor asks for several per post).
+        lowered: dict[str, str] = {}
         for key, value in self.headers.items():
-            if key.lower() == lowered:
-                return value
-        return ""
+            lowered.setdefault(key.lower(), value)
+        object.__setattr__(self, "headers", lowered)
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
 
 
 @dataclass(frozen=True, slots=True)
