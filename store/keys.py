@@ -223,6 +223,11 @@ def topic_lock(tid: str, gid: str) -> str:
     return f"{_t(tid)}:topic_lock:{gid}"
 
 
+def forum_code(tid: str, code: str) -> str:
+    """A one-time code that binds a group to a forum the bot is added to (store/topics.py)."""
+    return f"{_t(tid)}:forum_code:{code}"
+
+
 def weekly(tid: str) -> str:
     """When the tenant's next weekly report is due; absent while it is off (store/weekly.py)."""
     return f"{_t(tid)}:weekly"

@@ -3,6 +3,9 @@ the topic's thread id are fields of the group record (`forum_chat`, `forum_threa
 
 from __future__ import annotations
 
+import json
+import re
+import secrets
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -10,6 +13,26 @@ from redis.asyncio import Redis
 from store import keys
 from store._tx import atomically
 from store.errors import InvalidInput, NotFound
+
+# "fm<tenant>-<random>": the tenant says where the code is kept; Telegram lets a startgroup
+# payload have up to 64 characters of A-Z, a-z, 0-9, "_" and "-".
+_CODE_RE = re.compile(r"fm([0-9]{1,20})-([0-9a-f]{24})")
+
+
+@dataclass(frozen=True, slots=True)
+class ForumCode:
+    """What a one-time binding code stands for: this tenant's group, asked for by this admin."""
+
+    tenant: str
+    group: str
+    admin_chat: int
+    lang: str
+
+
+def code_tenant(code: str) -> str | None:
+    """The tenant a binding code names, or None when the text is not one."""
+    m = _CODE_RE.fullmatch(code)
+    return m.group(1) if m else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +97,32 @@ class Topics:
                 pipe.hdel(key, "forum_thread")
 
         await atomically(self._r, [key], body)
+
+    async def new_code(self, tid: str, gid: str, admin_chat: int, lang: str, ttl: float) -> str:
+        """A one-time code for t.me/<bot>?startgroup=<code>, kept `ttl` seconds."""
+        code = f"fm{tid}-{secrets.token_hex(12)}"
+        value = json.dumps({"group": gid, "admin": admin_chat, "lang": lang})
+        await self._r.set(keys.forum_code(tid, code), value, px=max(1, round(ttl * 1000)))
+        return code
+
+    async def peek_code(self, code: str) -> ForumCode | None:
+        """What a code stands for, without using it up (None: unknown, used or expired)."""
+        return await self._code(code, take=False)
+
+    async def take_code(self, code: str) -> ForumCode | None:
+        """Use a code up: only the first caller gets it."""
+        return await self._code(code, take=True)
+
+    async def _code(self, code: str, take: bool) -> ForumCode | None:
+        tid = code_tenant(code)
+        if tid is None:
+            return None
+        key = keys.forum_code(tid, code)
+        raw = await (self._r.getdel(key) if take else self._r.get(key))
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        return ForumCode(tid, str(data["group"]), int(data["admin"]), str(data["lang"]))
 
     async def lock(self, tid: str, gid: str, seconds: float) -> bool:
         """One worker creates a group's topic at a time."""

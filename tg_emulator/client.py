@@ -165,9 +165,27 @@ class EmulatorClient:
         """Upgrade a basic group to a supergroup; returns the new chat id."""
         return (await self._call("POST", f"/chats/{chat_id}/upgrade"))["chat_id"]
 
-    async def add_bot_to_chat(self, chat_id: int, bot: BotRef, admin: bool = False) -> None:
-        """Add a bot to a group (optionally as admin)."""
-        await self._call("POST", f"/chats/{chat_id}/bots", {**_bot_field(bot), "admin": admin})
+    async def add_bot_to_chat(
+        self,
+        chat_id: int,
+        bot: BotRef,
+        admin: bool = False,
+        *,
+        by: int | None = None,
+        rights: dict[str, bool] | None = None,
+        start: str | None = None,
+    ) -> None:
+        """Add a bot to a group (optionally as admin, some `rights` withheld with False); `by`
+        the member who adds it (the bot gets my_chat_member), `start` the payload of the
+        t.me/<bot>?startgroup= link used (the bot gets "/start@<bot> <start>" from `by`)."""
+        body: dict[str, Any] = {**_bot_field(bot), "admin": admin}
+        if by is not None:
+            body["user_id"] = by
+        if rights is not None:
+            body["rights"] = rights
+        if start is not None:
+            body["start"] = start
+        await self._call("POST", f"/chats/{chat_id}/bots", body)
 
     async def make_forum(self, chat_id: int) -> None:
         """Switch a supergroup to forum mode (topics), as its owner does in the app."""

@@ -201,13 +201,24 @@ async def upgrade_group(emu: Emulator, request: web.Request) -> web.Response:
 
 
 async def add_bot_to_chat(emu: Emulator, request: web.Request) -> web.Response:
-    chat = emu.world.chat(_int(request.match_info["chat_id"], "chat_id"))
+    chat_id = _int(request.match_info["chat_id"], "chat_id")
     body = await _body(request)
     bot = _bot_of(emu, body)
-    chat.bots.add(bot.id)
-    chat.kicked_bots.discard(bot.id)
-    if body.get("admin"):
-        chat.admins.add(bot.id)
+    rights = body.get("rights")
+    if rights is not None and not isinstance(rights, dict):
+        raise ControlError("rights must be an object of booleans")
+    start = body.get("start")
+    if start is not None and not isinstance(start, str):
+        raise ControlError("start must be a string")
+    inbound.bot_joins(
+        emu,
+        bot.id,
+        chat_id,
+        _opt_int(body.get("user_id"), "user_id"),
+        bool(body.get("admin")),
+        rights,
+        start,
+    )
     return _ok(True)
 
 

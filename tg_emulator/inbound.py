@@ -138,6 +138,56 @@ def set_blocked(emu: Emulator, bot_id: int, user_id: int, blocked: bool) -> dict
     )
 
 
+def bot_joins(
+    emu: Emulator,
+    bot_id: int,
+    chat_id: int,
+    user_id: int | None = None,
+    admin: bool = False,
+    rights: dict[str, bool] | None = None,
+    start: str | None = None,
+) -> None:
+    """A member adds the bot to a group (optionally as an administrator with some rights
+    withheld); with `user_id` the bot gets my_chat_member, and with `start` (a
+    t.me/<bot>?startgroup=<start> link) also "/start@<bot> <start>" from that member."""
+    world = emu.world
+    bot, chat = world.bot(bot_id), world.chat(chat_id)
+    was = "member" if bot.id in chat.bots else "left"
+    if bot.id in chat.admins:
+        was = "administrator"
+    chat.bots.add(bot.id)
+    chat.kicked_bots.discard(bot.id)
+    chat.rights.pop(bot.id, None)
+    if not admin:
+        chat.admins.discard(bot.id)  # added again as a plain member: no longer an admin
+    else:
+        chat.admins.add(bot.id)
+        if rights:
+            chat.rights[bot.id] = {k: bool(v) for k, v in rights.items()}
+    if user_id is None:
+        return
+    user = world.user(user_id)
+    if user.id not in chat.members:
+        raise StateError(f"user {user.id} is not a member of {chat_id}")
+    from .methods_members import member_json
+
+    old = {"status": was, "user": bot_user(bot)}
+    if was == "administrator":
+        old = member_json(world, chat_id, bot.id)
+    bot.updates.push(
+        "my_chat_member",
+        {
+            "chat": chat_json(world, chat_id),
+            "from": human_user(user),
+            "date": int(time.time()),
+            "old_chat_member": old,
+            "new_chat_member": member_json(world, chat_id, bot.id),
+        },
+    )
+    if start is not None:
+        user_sends(emu, bot.id, user.id, f"/start@{bot.username} {start}", chat_id)
+
+
 def upgrade_group(emu: Emulator, chat_id: int) -> int:
     """Upgrade a basic group; each bot in it gets the two migration service messages."""
     world = emu.world

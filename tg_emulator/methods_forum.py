@@ -54,6 +54,12 @@ def check_thread(world: World, chat_id: int, thread: int | None) -> None:
         raise E.bad_request("message thread not found")
 
 
+def _manages_topics(world: World, chat_id: int, bot_id: int) -> bool:
+    if bot_id not in world.chat(chat_id).admins:
+        return False
+    return world.chat(chat_id).rights.get(bot_id, {}).get("can_manage_topics", True)
+
+
 async def create_forum_topic(call: Call) -> dict[str, Any]:
     world, p = call.emu.world, call.params
     chat_id = resolve_chat(world, p.chat_id())
@@ -61,7 +67,7 @@ async def create_forum_topic(call: Call) -> dict[str, Any]:
     forum = forums(world).get(chat_id)
     if forum is None:
         raise E.bad_request("the chat is not a forum")
-    if call.bot.id not in world.chat(chat_id).admins:
+    if not _manages_topics(world, chat_id, call.bot.id):
         raise E.bad_request("not enough rights to create a topic")
     name = p.str("name") or ""
     if not 1 <= len(name) <= 128:
@@ -83,7 +89,7 @@ async def delete_forum_topic(call: Call) -> bool:
     forum = forums(world).get(chat_id)
     if forum is None:
         raise E.bad_request("the chat is not a forum")
-    if call.bot.id not in world.chat(chat_id).admins:
+    if not _manages_topics(world, chat_id, call.bot.id):
         raise E.bad_request("not enough rights to delete a topic")
     if forum.topics.pop(p.int("message_thread_id") or 0, None) is None:
         raise E.bad_request("TOPIC_ID_INVALID")

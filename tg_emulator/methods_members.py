@@ -15,6 +15,17 @@ ADMIN_RIGHTS = (
     "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
     "can_edit_stories", "can_delete_stories",
 )  # fmt: skip
+# Rights only a supergroup's administrators have (Bot API: "for supergroups only").
+SUPERGROUP_RIGHTS = ("can_pin_messages", "can_manage_topics")
+
+
+def admin_rights(world: World, chat_id: int, user_id: int) -> dict[str, bool]:
+    """The rights of an administrator of a group: all of them unless some were withheld."""
+    chat = world.chats[chat_id]
+    names = ADMIN_RIGHTS + (SUPERGROUP_RIGHTS if chat.type == "supergroup" else ())
+    rights = dict.fromkeys(names, True)
+    rights.update({k: v for k, v in chat.rights.get(user_id, {}).items() if k in rights})
+    return rights
 
 
 def _user(world: World, user_id: int) -> dict[str, Any]:
@@ -39,11 +50,16 @@ def _member(world: World, chat_id: int, user_id: int) -> dict[str, Any]:
             "user": user,
             "can_be_edited": False,
             "is_anonymous": False,
-            **dict.fromkeys(ADMIN_RIGHTS, True),
+            **admin_rights(world, chat_id, user_id),
         }
     if user_id in chat.members or user_id in chat.bots:
         return {"status": "member", "user": user}
     return {"status": "left", "user": user}
+
+
+def member_json(world: World, chat_id: int, user_id: int) -> dict[str, Any]:
+    """The ChatMember of a user or bot in a group, as getChatMember answers."""
+    return _member(world, chat_id, user_id)
 
 
 def _chat(call: Call) -> int:

@@ -60,7 +60,12 @@ def chat_json(world: World, chat_id: int) -> dict[str, Any]:
     """Any chat as a Chat object."""
     if chat_id > 0:
         return private_chat(world.users[chat_id])
-    return group_chat(world.chats[chat_id])
+    out = group_chat(world.chats[chat_id])
+    from .methods_forum import forums  # the forum state lives beside the world there
+
+    if chat_id in forums(world):
+        out["is_forum"] = True
+    return out
 
 
 def chat_full_info(world: World, chat_id: int) -> dict[str, Any]:

@@ -122,6 +122,8 @@ class ChatRecord:
     bots: set[int] = field(default_factory=set)
     kicked_bots: set[int] = field(default_factory=set)
     migrated_to: int | None = None
+    # Administrator rights a member was given other than the default (all granted).
+    rights: dict[int, dict[str, bool]] = field(default_factory=dict)
 
 
 @dataclass

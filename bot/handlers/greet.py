@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import Command, Ctx
-from bot.handlers import invite, keyflow
+from bot.handlers import forum_link, invite, keyflow
 from bot.handlers.common import chat_lang, send, text
 from store.crypto import looks_like_api_key
 from store.invites import looks_like_invite
@@ -22,6 +22,9 @@ async def start(update: Update, ctx: Ctx) -> None:
     if looks_like_api_key(payload):
         # t.me/<bot>?start=<key>: the deep link is /activate in one tap.
         return await keyflow.run(update, ctx, keyflow.Action.ACTIVATE, payload)
+    if forum_link.looks_like_forum_code(update, payload):
+        # Added to a forum with t.me/<bot>?startgroup=<code>: bind a group there.
+        return await forum_link.redeem(update, ctx, payload)
     if looks_like_invite(payload):
         # t.me/<bot>?start=<invite code>: subscribes without the key (bot/handlers/invite.py).
         return await invite.redeem(update, ctx, payload)

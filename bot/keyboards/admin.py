@@ -330,6 +330,64 @@ class FollowUpChat(CallbackData, prefix="afc"):
     group: str  # gref
 
 
+# --- one group's screen: its own hours and its forum (group_card, group_hours, group_forum) ---
+
+
+@dataclass(frozen=True)
+class GroupCard(CallbackData, prefix="agc"):
+    tenant: str
+    group: str  # gref
+    page: int = 0  # the «Группы» page to go back to
+
+
+@dataclass(frozen=True)
+class GroupHours(CallbackData, prefix="agh"):
+    tenant: str
+    group: str
+
+
+@dataclass(frozen=True)
+class GroupHoursEdit(CallbackData, prefix="age"):
+    """Type the group's own hours (a dialogue)."""
+
+    tenant: str
+    group: str
+
+
+@dataclass(frozen=True)
+class GroupHoursReset(CallbackData, prefix="agr"):
+    """Back to the tenant's hours."""
+
+    tenant: str
+    group: str
+
+
+@dataclass(frozen=True)
+class GroupForum(CallbackData, prefix="agt"):
+    tenant: str
+    group: str
+
+
+@dataclass(frozen=True)
+class GroupForumLink(CallbackData, prefix="agl"):
+    """A fresh one-time link that adds the bot to a forum and binds the group there."""
+
+    tenant: str
+    group: str
+
+
+@dataclass(frozen=True)
+class GroupForumUnbind(CallbackData, prefix="agu"):
+    tenant: str
+    group: str
+
+
+GROUP_KINDS = (
+    GroupCard, GroupHours, GroupHoursEdit, GroupHoursReset, GroupForum, GroupForumLink,
+    GroupForumUnbind,
+)  # fmt: skip
+
+
 KINDS: dict[str, type[CallbackData]] = {
     kind.prefix: kind
     for kind in (
@@ -341,6 +399,7 @@ KINDS: dict[str, type[CallbackData]] = {
         Pbx, PbxCard, PbxDelete, PbxAdd, PbxVendor,
         *access.KINDS,  # «Пригласить», «Журнал»
         FollowUp, FollowUpSet, FollowUpChat,
+        *GROUP_KINDS,
     )
 }  # fmt: skip
 

@@ -19,6 +19,8 @@ from perezvon.texts import (
     delivery_ru,
     followup_en,
     followup_ru,
+    groupmenu_en,
+    groupmenu_ru,
     groups_en,
     groups_ru,
     hours_en,
@@ -48,6 +50,7 @@ AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (hours_ru.TEXTS, hours_en.TEXTS),
     (reports_ru.TEXTS, reports_en.TEXTS),
     (followup_ru.TEXTS, followup_en.TEXTS),
+    (groupmenu_ru.TEXTS, groupmenu_en.TEXTS),
 ]
 
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from store import Store
+from store import Store, keys
 from store.errors import InvalidInput, NotFound
+from store.topics import ForumCode, code_tenant
 
 FORUM = -1001234567890
 
@@ -38,3 +39,38 @@ async def test_one_creator_at_a_time(store: Store):
     assert not await store.topics.lock(tenant.id, "default", 30)
     await store.topics.unlock(tenant.id, "default")
     assert await store.topics.lock(tenant.id, "default", 30)
+
+
+async def test_a_binding_code_is_kept_a_while_and_used_once(store: Store):
+    tenant, _ = await store.tenants.create("Acme", "UTC", "en")
+    code = await store.topics.new_code(tenant.id, "sales", 42, "ru", ttl=60)
+    assert len(code) <= 64 and all(c.isalnum() or c in "-_" for c in code)  # startgroup's rule
+    assert code_tenant(code) == tenant.id
+    assert 0 < await store.redis.pttl(keys.forum_code(tenant.id, code)) <= 60_000
+    peeked = await store.topics.peek_code(code)
+    assert peeked == ForumCode(tenant.id, "sales", 42, "ru")
+    assert await store.topics.peek_code(code) == peeked  # looking does not use it up
+    assert await store.topics.take_code(code) == peeked
+    assert await store.topics.take_code(code) is None
+    assert await store.topics.peek_code(code) is None
+    assert await store.topics.new_code(tenant.id, "sales", 42, "ru", ttl=60) != code
+
+
+@pytest.mark.parametrize(
+    ("text", "tenant"),
+    [
+        ("fm12-0123456789abcdef01234567", "12"),
+        ("fm12-0123456789abcdef0123456", None),  # too short
+        ("fm12-0123456789ABCDEF01234567", None),  # not ours: upper case
+        ("fmx-0123456789abcdef01234567", None),
+        ("pzk_0123456789abcdef01234567", None),  # an API key
+        ("", None),
+    ],
+)
+def test_code_tenant(text: str, tenant: str | None):
+    assert code_tenant(text) == tenant
+
+
+async def test_an_unknown_code_is_nothing(store: Store):
+    assert await store.topics.take_code("fm999-0123456789abcdef01234567") is None
+    assert await store.topics.peek_code("not a code") is None

@@ -43,3 +43,50 @@ async def test_refusals(emu, client, world):
     basic = await client.create_group("Basic", bots=[world["bot_id"]])
     with pytest.raises(Exception, match="not a supergroup"):
         await client.make_forum(basic["id"])
+
+
+async def test_a_forum_says_is_forum_and_its_admins_may_manage_topics(
+    emu, client, world, spec, raw
+):
+    boss = await client.create_user("Boss", user_id=6102)
+    chat = await client.create_group("Desk", admins=[boss["id"]], supergroup=True)
+    await client.add_bot_to_chat(chat["id"], world["bot_id"], admin=True)
+    async with Bot(world["token"], base_url=f"{emu.base_url}/bot") as bot:
+        assert not (await bot.get_chat(chat["id"])).is_forum
+        await client.make_forum(chat["id"])
+        assert (await bot.get_chat(chat["id"])).is_forum
+        me = await bot.get_chat_member(chat["id"], world["bot_id"])
+        assert me.status == "administrator" and me.can_manage_topics and me.can_pin_messages
+        params = {"chat_id": chat["id"], "user_id": world["bot_id"]}
+        code, body, _ = await raw.call(world["token"], "getChatMember", **params)
+        assert code == 200 and spec.check_result("getChatMember", body["result"]) == []
+        # Added again without the right to manage topics: the member says so, topics refuse.
+        rights = {"can_manage_topics": False}
+        await client.add_bot_to_chat(chat["id"], world["bot_id"], admin=True, rights=rights)
+        me = await bot.get_chat_member(chat["id"], world["bot_id"])
+        assert me.status == "administrator" and me.can_manage_topics is False
+        with pytest.raises(BadRequest, match=r"(?i)not enough rights"):
+            await bot.create_forum_topic(chat["id"], "x")
+
+
+async def test_a_startgroup_link_brings_my_chat_member_and_start(emu, client, world, spec, raw):
+    boss = await client.create_user("Boss", user_id=6103)
+    chat = await client.create_group("Desk", admins=[boss["id"]], supergroup=True)
+    await client.make_forum(chat["id"])
+    await client.add_bot_to_chat(
+        chat["id"], world["bot_id"], admin=True, by=boss["id"], start="fm1-abc"
+    )
+    code, body, _ = await raw.call(world["token"], "getUpdates")
+    assert code == 200 and spec.check_result("getUpdates", body["result"]) == []
+    async with Bot(world["token"], base_url=f"{emu.base_url}/bot") as bot:
+        joined, start = (await bot.get_updates())[-2:]
+    change = joined.my_chat_member
+    assert change.chat.id == chat["id"] and change.chat.is_forum
+    assert change.from_user.id == boss["id"]
+    assert change.old_chat_member.status == "left"
+    assert change.new_chat_member.status == "administrator"
+    assert change.new_chat_member.can_manage_topics
+    username = (await client.bots())[0]["username"]
+    assert start.message.text == f"/start@{username} fm1-abc"
+    assert start.message.chat.id == chat["id"] and start.message.from_user.id == boss["id"]
+    assert start.message.entities[0].type == "bot_command"

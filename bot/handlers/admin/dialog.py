@@ -38,9 +38,11 @@ def _cancel_markup(ctx: Ctx, s: Session):
     return kb.markup([[kb.button(tr(ctx, s, "admin.input.cancel"), kb.Cancel(s.tid))]])
 
 
-async def begin(update: Update, ctx: Ctx, s: Session, kind: str, key: str) -> None:
+async def begin(
+    update: Update, ctx: Ctx, s: Session, kind: str, key: str, /, **values: object
+) -> None:
     """Start a dialogue from a menu button: the menu message becomes the first prompt."""
-    prompt = await show(update, ctx, Screen(tr(ctx, s, key), _cancel_markup(ctx, s)))
+    prompt = await show(update, ctx, Screen(tr(ctx, s, key, **values), _cancel_markup(ctx, s)))
     _drafts(ctx)[DRAFT] = {
         "kind": kind,
         "tenant": s.tid,

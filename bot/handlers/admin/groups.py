@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import Ctx
-from bot.handlers.admin import announce
+from bot.handlers.admin import announce, group_card
 from bot.handlers.admin.shared import (
     PAGE,
     Screen,
@@ -46,7 +46,8 @@ async def groups_screen(ctx: Ctx, s: Session, page: int) -> Screen:
             kb.button(
                 f"{_mark(g)} {group_name(ctx, s.lang, g)}",
                 kb.GroupSet(s.tid, kb.gref(g.id), not g.notify, page),
-            )
+            ),
+            kb.button(tr(ctx, s, "admin.group.open"), kb.GroupCard(s.tid, kb.gref(g.id), page)),
         ]
         for g in shown
     ]
@@ -115,4 +116,5 @@ ROUTES = {
     kb.GroupNewOn: on_new_group_on,
     kb.GroupNewOff: on_new_group_off,
     kb.NewGroupsPolicy: on_policy,
+    kb.GroupCard: group_card.on_card,  # the group's screen: its hours, its forum
 }

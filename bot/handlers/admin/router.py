@@ -16,6 +16,8 @@ from bot.handlers.admin import (
     bots,
     deadletters,
     followup,
+    group_forum,
+    group_hours,
     groups,
     hours,
     invites,
@@ -50,6 +52,8 @@ ROUTES: dict[type, object] = {
     **report.ROUTES,
     **pbx.ROUTES,
     **followup.ROUTES,
+    **group_hours.ROUTES,
+    **group_forum.ROUTES,
 }
 
 

@@ -32,6 +32,7 @@ class AdminSettings:
     input_timeout: float = 600.0  # seconds an «add user / add bot» dialogue waits per answer
     key_visible: float = 60.0  # seconds a freshly rotated API key stays in the chat
     hooks_url: str = "http://127.0.0.1:8080"  # base of cloud PBX connector URLs (PUBLIC_URL)
+    forum_code_ttl: float = 900.0  # seconds a «Тема в форуме» link stays usable
 
 
 @dataclass(frozen=True)
