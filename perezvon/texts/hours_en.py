@@ -36,9 +36,9 @@ TEXTS: dict[str, str] = {
     "hours.menu.mode.digest": "a digest in the morning",
     "hours.menu.set_hours": "✏️ Hours",
     "hours.menu.ask_hours": (
-        "Send the working hours, e.g. <code>Mon-Fri 09:00-18:00; Sat 10:00-14:00</code> "
-        "(or <code>-</code> for around the clock). Days off may follow on a second line: "
-        "<code>2027-01-01 2027-01-07</code>"
+        "Send the working hours, e.g. “Mon-Fri 09:00-18:00; Sat 10:00-14:00” "
+        "(or “-” for around the clock). Days off may follow on a second line: "
+        "“2027-01-01 2027-01-07”"
     ),
     "hours.menu.bad_hours": "I did not understand the hours: {error}",
     "hours.menu.saved": "Saved.",
