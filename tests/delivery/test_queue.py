@@ -69,6 +69,23 @@ async def test_fanout_of_one_intake_entry_happens_once(redis):
     assert (await q.depth()).queued == 2
 
 
+async def test_a_crash_between_the_fanout_and_the_ack_queues_the_entry_once(redis):
+    stream = keys.intake("1")
+    await redis.xgroup_create(stream, keys.GROUP, id="0", mkstream=True)
+    entry = await redis.xadd(stream, {"kind": "call"})
+    await redis.xreadgroup(keys.GROUP, "w", {stream: ">"})
+    q = JobQueue(redis, "w", Limits.loose())
+    # The jobs are created, then the worker dies before its XACK + XDEL of the entry.
+    assert await q.enqueue(_jobs("1", [1, 2]), entry, stream=stream, ack=False) == 2
+    assert (await redis.xpending(stream, keys.GROUP))["pending"] == 1
+    # Read again (by a taker, or by the worker's next life): nothing new, and the entry goes.
+    assert await q.enqueue(_jobs("1", [1, 2]), entry, stream=stream) == 0
+    assert (await redis.xpending(stream, keys.GROUP))["pending"] == 0
+    assert await redis.xlen(stream) == 0
+    assert (await q.depth()).queued == 2
+    assert sorted(j.chat for j in await _drain(q, 2)) == [1, 2]
+
+
 async def test_a_dead_consumers_claims_go_back_and_settling_needs_ownership(redis):
     dead = JobQueue(redis, "dead", Limits.loose())
     alive = JobQueue(redis, "alive", Limits.loose())
