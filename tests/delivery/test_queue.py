@@ -1,4 +1,5 @@
-"""The Lua job queue on fakeredis and a real Redis: fairness, limits, ownership, idempotence."""
+"""The Lua job queue on every backend (fakeredis, one Redis, a Cluster, Sentinel): fairness,
+limits, ownership, idempotence."""
 
 from __future__ import annotations
 
@@ -6,11 +7,18 @@ import asyncio
 import json
 from dataclasses import fields
 
+import pytest
+
 from delivery import keys
 from delivery.policy import Limits
 from delivery.queue import Claim, Depth, Job, JobQueue, Kind
 
 BOT = 7000
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster", "sentinel"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 
 def _jobs(tid: str, chats: list[int], bot: int = BOT) -> list[Job]:
