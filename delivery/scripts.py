@@ -162,6 +162,13 @@ end
 return n
 """
 
+# KEYS: a tenant's intake stream; ARGV: group, entry id. The second step of a fan-out, in the
+# tenant's slot (the jobs are in the queue's): ack the entry and delete it.
+ACK_ENTRY = r"""
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('XDEL', KEYS[1], ARGV[2])
+"""
+
 # ARGV: P, now, consumer, default bot interval ms, bot burst, private interval, burst, group
 # interval, burst, keep (1 - margin), recovery per ms, budget (jobs looked at), max (jobs
 # taken), ahead ms, probe ms. Takes up to `max` jobs in the order single claims would, in one
