@@ -22,6 +22,7 @@ from delivery.queue import Job, JobQueue
 from delivery.routing import BotRef, Route, Router, bot_id_of_token
 from delivery.sender import Sender
 from delivery.silence import SilenceWatch
+from delivery.upgrade import move_untagged_keys
 from delivery.weekly import WeeklySchedule
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
@@ -153,6 +154,7 @@ class DeliveryEngine:
         await self._pool.start()
         await self._check_default_token()
         await self.fanout.ensure_group()
+        await move_untagged_keys(self._r)  # an older version's queue, before any claim
         moved = await self.queue.reclaim()
         if moved:
             log.warning("took back %d messages this worker had in flight before a restart", moved)

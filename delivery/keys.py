@@ -1,11 +1,17 @@
-"""Every Redis key of the delivery engine, in one place (the Lua scripts build the same)."""
+"""Every Redis key of the delivery engine, in one place (the Lua scripts build the same).
+
+Every key here but `told_broken` shares the hash tag `{dlv}`: the whole queue lives in one
+Redis Cluster slot, so each script and MULTI of the queue touches one slot (docs/redis.md).
+"""
 
 from __future__ import annotations
 
 from store.intake import GROUP
 from store.keys import PREFIX, intake
 
-P = f"{PREFIX}:dlv"
+P = f"{PREFIX}:{{dlv}}"
+# The prefix of the queue before it had a hash tag (moved once at start: delivery/upgrade.py).
+OLD_P = f"{PREFIX}:dlv"
 __all__ = ["GROUP", "intake"]  # the tenants' intake streams and their group (store/intake.py)
 SEQ = f"{P}:seq"
 # bot telegram id -> the time (ms) its lanes may next be looked at.

@@ -183,7 +183,7 @@ class Budget:
         """(True, seconds until the slot reserved for this send), or (False, seconds to wait
         before asking again: the bot is paused or the chat's next slot is later)."""
         res = await self._acquire(
-            keys=[],
+            keys=[keys.pause(bot_id)],
             args=[
                 keys.P,
                 clock_arg(self._clock),
@@ -204,7 +204,7 @@ class Budget:
         (recovering by `Limits.recovery` per second); returns the fraction of its rate now."""
         lim = self.limits
         res = await self._throttle(
-            keys=[],
+            keys=[keys.slow(bot_id)],
             args=[
                 keys.P,
                 clock_arg(self._clock),

@@ -14,7 +14,7 @@ from delivery import keys
 from delivery.coalesce import GroupCommit
 from delivery.pacing import Budget, clock_arg
 from delivery.policy import Breaker, Limits
-from delivery.scripts import PRELUDE, SCRIPTS
+from delivery.scripts import ACK_ENTRY, PRELUDE, SCRIPTS
 
 
 class Kind(StrEnum):
@@ -135,21 +135,30 @@ class JobQueue:
         self._scripts = {
             name: redis.register_script(PRELUDE + src) for name, src in SCRIPTS.items()
         }
+        self._ack_entry = redis.register_script(ACK_ENTRY)
         self.budget = Budget(redis, limits, clock)
         self._acks: GroupCommit[str] = GroupCommit(lambda jids: self.ack(*jids))
 
-    async def _run(self, name: str, *args: object):
-        return await self._scripts[name](keys=[], args=[keys.P, clock_arg(self._clock), *args])
+    async def _run(self, name: str, key: str, *args: object):
+        """Run script `name`; `key` (one of the queue's, all in the `{dlv}` slot) goes in KEYS
+        so a cluster client routes the script to that slot's node."""
+        return await self._scripts[name](keys=[key], args=[keys.P, clock_arg(self._clock), *args])
 
     async def enqueue(
-        self, jobs: list[Job], entry_id: str = "", *, stream: str = "", fanned_ttl: int = 86_400
+        self,
+        jobs: list[Job],
+        entry_id: str = "",
+        *,
+        stream: str = "",
+        fanned_ttl: int = 86_400,
+        ack: bool = True,
     ) -> int:
-        """Queue jobs and (when given) ack the entry of the intake `stream`, atomically and
-        only once."""
+        """Queue jobs, only once per entry of the intake `stream` (when given), then ack and
+        delete that entry (`ack=False` leaves that second step to `ack_entry`)."""
         groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
         for job in jobs:
             groups.setdefault((job.tid, job.data()), []).append((job.bot, job.chat))
-        return await self._fanout(groups, stream, entry_id, fanned_ttl)
+        return await self._fanout(groups, stream, entry_id, fanned_ttl, ack)
 
     async def enqueue_copies(
         self,
@@ -163,7 +172,7 @@ class JobQueue:
         data is encoded and sent once."""
         variants = copies if isinstance(copies, list) else [copies] if copies else []
         groups = {(c.template.tid, c.template.data()): c.targets for c in variants if c.targets}
-        return await self._fanout(groups, stream, entry_id, fanned_ttl)
+        return await self._fanout(groups, stream, entry_id, fanned_ttl, True)
 
     async def _fanout(
         self,
@@ -171,6 +180,7 @@ class JobQueue:
         stream: str,
         entry_id: str,
         ttl: int,
+        ack: bool,
     ) -> int:
         flat: list[object] = []
         n = 0
@@ -180,15 +190,30 @@ class JobQueue:
             for bot, chat in sorted(targets, key=itemgetter(0)):
                 flat += [bot, chat]
             n += len(targets)
-        return int(
-            await self._run("fanout", stream, keys.GROUP, entry_id, ttl, n, len(groups), *flat)
+        # Step 1, in the queue's slot: the jobs, under the entry's marker (a second fan-out of
+        # the same entry creates nothing).
+        marker = keys.fanned(stream, entry_id) if entry_id else keys.SEQ
+        created = int(
+            await self._run("fanout", marker, stream, entry_id, ttl, n, len(groups), *flat)
         )
+        # Step 2, in the tenant's slot. A crash between the two leaves the entry pending: it
+        # is read again, and its marker makes that fan-out one that only acks.
+        if entry_id and ack:
+            await self.ack_entry(stream, entry_id)
+        return created
+
+    async def ack_entry(self, stream: str, entry_id: str) -> None:
+        """The entry of the intake `stream` is fanned out: ack it and delete it (one script on
+        the stream's key, its slot the tenant's; a Cluster's transaction pipeline costs ~1 ms
+        of blocked event loop per command, docs/redis.md)."""
+        await self._ack_entry(keys=[stream], args=[keys.GROUP, entry_id])
 
     async def claim_many(self, most: int, budget: int = 64) -> tuple[list[Job], float | None]:
         """Up to `most` jobs we may send right now, claimed in one script, with their data;
         and seconds until more may be ready (0: look again now; None: nothing is queued)."""
         res = await self._run(
             "claim",
+            keys.BOTS,
             self.consumer,
             *self._limits,
             max(budget, 2 * most),
@@ -228,7 +253,7 @@ class JobQueue:
     async def ack(self, *jids: str) -> None:
         """Forget sent jobs (one script for any number of them)."""
         if jids:
-            await self._run("ack", self.consumer, *jids)
+            await self._run("ack", keys.inflight(self.consumer), self.consumer, *jids)
 
     async def ack_grouped(self, jid: str) -> None:
         """`ack(jid)`, sharing one script call with the acks of concurrent sends."""
@@ -238,6 +263,7 @@ class JobQueue:
         """Back into its (possibly new) lane: now at the head, or after `delay` seconds."""
         res = await self._run(
             "requeue",
+            keys.inflight(self.consumer),
             self.consumer,
             job.jid,
             job.bot,
@@ -251,14 +277,18 @@ class JobQueue:
 
     async def release(self, jid: str) -> bool:
         """Back to the head of its lane as it was (we could not finish it)."""
-        return bool(await self._run("release", self.consumer, jid))
+        return bool(await self._run("release", keys.inflight(self.consumer), self.consumer, jid))
 
     async def bury(self, job: Job, cap: int) -> bool:
         """Into the tenant's dead letters (kept: the newest `cap`)."""
-        return bool(await self._run("bury", self.consumer, job.jid, job.data(), cap))
+        return bool(
+            await self._run(
+                "bury", keys.inflight(self.consumer), self.consumer, job.jid, job.data(), cap
+            )
+        )
 
     async def revive(self, job: Job) -> bool:
-        return bool(await self._run("revive", job.tid, job.jid, job.data()))
+        return bool(await self._run("revive", keys.dead(job.tid), job.tid, job.jid, job.data()))
 
     async def throttle(self, bot: int, retry_after: float) -> float:
         """A 429: see `Budget.throttle` (shared through Redis with the bots' replies)."""
@@ -268,17 +298,19 @@ class JobQueue:
         """A transport failure of a send of `bot`: open (or re-open) its breaker; returns the
         seconds it stays open (0: it was open already)."""
         b = self._breaker
-        res = await self._run("break", bot, round(b.base * 1000), round(b.cap * 1000))
+        res = await self._run(
+            "break", keys.breaker(bot), bot, round(b.base * 1000), round(b.cap * 1000)
+        )
         return int(res) / 1000.0
 
     async def unhold(self, bot: int) -> None:
         """A probe of `bot` was settled without a send (it expired): let the next one probe."""
-        await self._run("unhold", bot)
+        await self._run("unhold", keys.breaker(bot), bot)
 
     async def answered(self, bot: int) -> bool:
         """Telegram answered a send of `bot` (any answer but a transport failure): close its
         breaker; True if it was open."""
-        return bool(await self._run("close", bot))
+        return bool(await self._run("close", keys.breaker(bot), bot))
 
     async def release_all_but(self, held: set[str]) -> int:
         """Hand back our claims that no task of ours holds (their claim's answer was lost)."""
@@ -290,14 +322,14 @@ class JobQueue:
 
     async def lease(self, seconds: float) -> int:
         """Renew our lease; returns how many jobs of dead consumers went back to the lanes."""
-        return int(await self._run("lease", self.consumer, round(seconds * 1000)))
+        return int(await self._run("lease", keys.CONSUMERS, self.consumer, round(seconds * 1000)))
 
     async def reclaim(self) -> int:
         """Hand back what this consumer name had claimed (a previous life's, or on stop)."""
-        return int(await self._run("reclaim", self.consumer))
+        return int(await self._run("reclaim", keys.inflight(self.consumer), self.consumer))
 
     async def leave(self) -> None:
         await self._r.zrem(keys.CONSUMERS, self.consumer)
 
     async def depth(self) -> Depth:
-        return Depth(*(int(v) for v in await self._run("depth")))
+        return Depth(*(int(v) for v in await self._run("depth", keys.BOTS)))

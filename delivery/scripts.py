@@ -1,14 +1,19 @@
 """The Lua side of the job queue: each step is one atomic script, so workers never race.
 
-Layout (prefix P = "pz:dlv"): a job is a hash P:job:<jid> {b: bot id, t: tenant, c: chat,
+Layout (prefix P = "pz:{dlv}"): a job is a hash P:job:<jid> {b: bot id, t: tenant, c: chat,
 d: JSON}. Ready jobs wait in a FIFO lane per (bot, tenant) P:q:<bot>:<tid>; jobs held back by
 a chat's limit or a retry back-off wait in P:later:<bot>:<tid> (score = due ms). P:lanes:<bot>
 orders a bot's lanes for round-robin (score = last served, or due time); P:bots orders bots by
 the time they may send again. A claimed job sits in P:inflight:<consumer> until it is acked,
 deferred, re-queued or dead-lettered; a dead consumer's jobs go back to the head of their lanes.
 Times come from Redis (TIME), so every worker shares one clock; every script takes the time as
-its second argument instead when one is given (tests drive a clock). Keys are built inside the
-scripts: this layout wants one Redis (or a primary with replicas), not Redis Cluster.
+its second argument instead when one is given (tests drive a clock).
+
+Redis Cluster: every key of the queue carries the hash tag `{dlv}`, so all of them sit in one
+slot. Each call passes one key of that slot as KEYS[1] (it routes the script to the slot's
+node); the scripts build the other keys they touch from P = ARGV[1] — the same slot, so each
+script stays single-slot. No script touches a key outside the slot: the FANOUT script leaves
+the tenant's intake stream to a step of its own (delivery/queue.py `JobQueue.enqueue`).
 """
 
 from __future__ import annotations
@@ -111,19 +116,21 @@ local function pace(bot, default_iv, keep, recover)
 end
 """
 
-# ARGV: P, now, stream, group, entry id ('' = none), marker ttl s, n jobs, g groups, then per
-# group: tid, data, k, then k x (bot, chat). A group is one message to many chats (its data is
-# sent once); the copies of one lane that come one after another go in with one RPUSH.
+# ARGV: P, now, stream, entry id ('' = none), marker ttl s, n jobs, g groups, then per group:
+# tid, data, k, then k x (bot, chat). A group is one message to many chats (its data is sent
+# once); the copies of one lane that come one after another go in with one RPUSH. The entry's
+# marker P:fanned:<stream>:<entry> (in the queue's slot) makes a second fan-out of the entry a
+# no-op; the XACK + XDEL of the tenant's stream (another slot) follow as a step of their own.
 FANOUT = r"""
-local entry = ARGV[5]
+local entry = ARGV[4]
 local fresh = true
 if entry ~= '' then
   fresh = redis.call('SET', P .. ':fanned:' .. ARGV[3] .. ':' .. entry, '1', 'NX', 'EX',
-    tonumber(ARGV[6]))
+    tonumber(ARGV[5]))
 end
 local n = 0
 if fresh then
-  n = tonumber(ARGV[7])
+  n = tonumber(ARGV[6])
   local seq = n > 0 and (redis.call('INCRBY', P .. ':seq', n) - n) or 0
   local lane_bot, lane_tid, run = nil, nil, {}
   local function flush()
@@ -133,8 +140,8 @@ if fresh then
       run = {}
     end
   end
-  local i = 9
-  for _ = 1, tonumber(ARGV[8]) do
+  local i = 8
+  for _ = 1, tonumber(ARGV[7]) do
     local tid, data, k = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
     i = i + 3
     for _ = 1, k do
@@ -152,11 +159,14 @@ if fresh then
   end
   flush()
 end
-if entry ~= '' then
-  redis.call('XACK', ARGV[3], ARGV[4], entry)
-  redis.call('XDEL', ARGV[3], entry)
-end
 return n
+"""
+
+# KEYS: a tenant's intake stream; ARGV: group, entry id. The second step of a fan-out, in the
+# tenant's slot (the jobs are in the queue's): ack the entry and delete it.
+ACK_ENTRY = r"""
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('XDEL', KEYS[1], ARGV[2])
 """
 
 # ARGV: P, now, consumer, default bot interval ms, bot burst, private interval, burst, group

@@ -10,6 +10,7 @@ import pytest
 
 from bot.ratelimit import SharedRateLimiter, chat_of, counted
 from bot.runtime import BotRuntime
+from delivery import keys as delivery_keys
 from delivery.pacing import Budget
 from delivery.policy import Limits
 from perezvon.texts import Catalogue
@@ -78,7 +79,7 @@ async def test_a_429_slows_the_token_and_the_request_is_made_again(redis):
 
     assert await limiter.process_request(callback, (), {}, "sendMessage", {"chat_id": 1}, None)
     assert len(calls) == 2 and calls[1] - calls[0] >= 0.95  # waited out retry_after
-    assert await redis.exists("pz:dlv:slow:4242")  # and the token runs slower for a while
+    assert await redis.exists(delivery_keys.slow(4242))  # and the token runs slower for a while
 
 
 # Timing on a real Redis only: fakeredis runs every script inside our event loop, so the loop

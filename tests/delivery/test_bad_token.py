@@ -13,6 +13,11 @@ from store.events import CallEvent
 from store.models import BotStatus
 
 
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 async def test_a_404_that_getme_does_not_confirm_keeps_the_custom_bot_on(world, make_engine):
     custom = await world.custom_bot()
     uid = await world.subscriber("X", starts=(world.default, custom))

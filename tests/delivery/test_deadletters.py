@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from delivery.deadletters import DeadLetters
 from delivery.policy import Limits
 from delivery.queue import Job, JobQueue, Kind
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
 
 BOT = 7300
 

@@ -7,8 +7,16 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from delivery.intake import Intake
 from store.events import CallEvent
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
 
 CLOSED_NOW = "Mon-Fri 12:00-18:00"
 OPENING = 1_800_000_000.0 + 3600  # 12:00 Moscow that day

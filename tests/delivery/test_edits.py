@@ -6,12 +6,19 @@ import asyncio
 import time
 
 import aiohttp
+import pytest
 
 from delivery.intake import Intake
 from delivery.policy import Limits
 from store import keys
 from store.events import CallEvent, OutboundEvent
 from store.followup import Resolution, State, Step, due_member
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
 
 CALLER = "+74951234567"
 

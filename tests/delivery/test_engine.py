@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
+import time
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -14,11 +16,17 @@ from delivery.deadletters import DeadLetters
 from delivery.intake import Intake
 from delivery.outbox import Outbox
 from delivery.policy import Limits
-from delivery.queue import Job, Kind
+from delivery.queue import Claim, Job, JobQueue, Kind
 from delivery.transport import REQUEST_LOGGER
 from store.events import CallEvent
 from store.models import BotStatus, SubStatus
 from tg_emulator import RateLimits
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    """The engine holds on one Redis and on a Cluster (its queue in one slot, docs/redis.md)."""
+    return request.param
 
 
 async def _call(world, call_id: str = "c1", caller: str = "+74951234567", **extra) -> None:
@@ -390,3 +398,21 @@ async def test_a_backlog_paced_per_chat_leaves_in_order_after_the_breaker_closes
         order = [next(n for n in range(total) if f"+74951{n:06d}"[-6:] in t) for t in texts]
         assert order == list(range(total)), str(order)  # each once, in the order accepted
     assert not await world.store.redis.exists(keys.breaker(bot))
+
+
+async def test_an_idle_engine_is_woken_by_the_queue_channel_not_its_poll(world, make_engine):
+    """A dead letter retried from elsewhere (an admin's bot process) publishes the queue's
+    wake-up: the idle dispatcher sends at once, long before its `idle_poll` would look."""
+    uid = await world.subscriber("X")
+    other = JobQueue(world.store.redis, "admin-side", Limits.loose())
+    await other.enqueue([Job("", world.default["id"], world.tenant.id, uid, Kind.SERVICE, "again")])
+    claim = await other.claim()
+    assert isinstance(claim, Claim)
+    assert await other.bury(await other.load(claim.jid), 10)
+    await make_engine(limits=Limits.loose(), opts={"idle_poll": 30.0})
+    await asyncio.sleep(0.3)  # idle: nothing queued
+    started = time.monotonic()
+    assert await DeadLetters(world.store.redis).retry(world.tenant.id) == 1
+    [msg] = await world.tg.wait_for_messages(uid, 1, timeout=10)
+    assert msg["text"] == "again"
+    assert time.monotonic() - started < 5.0

@@ -23,6 +23,11 @@ from tests.delivery.conftest import eventually
 CHAT = 4242
 
 
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 def _engine(store, **opts) -> DeliveryEngine:
     token = f"{secrets.randbelow(10**8) + 10**8}:{secrets.token_urlsafe(26)}"
     return DeliveryEngine(

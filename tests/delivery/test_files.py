@@ -17,6 +17,11 @@ from store.uploads import FILE_TTL
 from tests.tg_emulator.images import png
 
 
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 async def test_a_photo_reaches_the_chat_with_its_caption_and_keyboard(world, make_engine):
     uid = await world.subscriber("Olga")
     picture = png(300, 200)

@@ -10,8 +10,16 @@ import zlib
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from delivery.intake import Intake
 from store.events import CallEvent
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
 
 IN_HOURS = "Mon-Fri 09:00-18:00"
 CLOSED_NOW = "Mon-Fri 12:00-18:00"  # opens an hour after the store's clock

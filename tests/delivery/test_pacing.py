@@ -18,6 +18,12 @@ from delivery.policy import Limits
 from delivery.queue import Job, JobQueue, Kind
 from tg_emulator.limits import SlidingWindow
 
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 BOT = 7100
 START = 1_800_000_000.0
 

@@ -1,4 +1,5 @@
-"""The Lua job queue on fakeredis and a real Redis: fairness, limits, ownership, idempotence."""
+"""The Lua job queue on every backend (fakeredis, one Redis, a Cluster, Sentinel): fairness,
+limits, ownership, idempotence."""
 
 from __future__ import annotations
 
@@ -6,11 +7,18 @@ import asyncio
 import json
 from dataclasses import fields
 
+import pytest
+
 from delivery import keys
 from delivery.policy import Limits
 from delivery.queue import Claim, Depth, Job, JobQueue, Kind
 
 BOT = 7000
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster", "sentinel"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 
 def _jobs(tid: str, chats: list[int], bot: int = BOT) -> list[Job]:
@@ -67,6 +75,23 @@ async def test_fanout_of_one_intake_entry_happens_once(redis):
     assert await q.enqueue(_jobs("1", [1, 2]), entry_id="1-1") == 2
     assert await q.enqueue(_jobs("1", [1, 2]), entry_id="1-1") == 0
     assert (await q.depth()).queued == 2
+
+
+async def test_a_crash_between_the_fanout_and_the_ack_queues_the_entry_once(redis):
+    stream = keys.intake("1")
+    await redis.xgroup_create(stream, keys.GROUP, id="0", mkstream=True)
+    entry = await redis.xadd(stream, {"kind": "call"})
+    await redis.xreadgroup(keys.GROUP, "w", {stream: ">"})
+    q = JobQueue(redis, "w", Limits.loose())
+    # The jobs are created, then the worker dies before its XACK + XDEL of the entry.
+    assert await q.enqueue(_jobs("1", [1, 2]), entry, stream=stream, ack=False) == 2
+    assert (await redis.xpending(stream, keys.GROUP))["pending"] == 1
+    # Read again (by a taker, or by the worker's next life): nothing new, and the entry goes.
+    assert await q.enqueue(_jobs("1", [1, 2]), entry, stream=stream) == 0
+    assert (await redis.xpending(stream, keys.GROUP))["pending"] == 0
+    assert await redis.xlen(stream) == 0
+    assert (await q.depth()).queued == 2
+    assert sorted(j.chat for j in await _drain(q, 2)) == [1, 2]
 
 
 async def test_a_dead_consumers_claims_go_back_and_settling_needs_ownership(redis):

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
+
 from delivery.routing import BotRef, Router
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 
 def _token(bot_id: int) -> str:

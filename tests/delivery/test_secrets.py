@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import pytest
 from telegram.error import InvalidToken, NetworkError
 
 from delivery.deadletters import DeadLetters
@@ -11,6 +12,11 @@ from delivery.intake import Intake
 from delivery.outcome import classify
 from delivery.redact import redact
 from store.events import CallEvent
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 
 def test_redact_and_classify_hide_tokens():

@@ -14,6 +14,12 @@ from perezvon.texts import Catalogue
 from store import Store
 from tests.intake_view import intake_fields
 
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 HOUR = 3600.0
 
 

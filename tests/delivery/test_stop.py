@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from delivery.fanout import FanOut
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 
 async def test_stop_finishes_when_a_loop_swallows_its_cancels(world, make_engine, monkeypatch):

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import zlib
 
+import pytest
 from telegram import Bot
 
 from delivery.intake import Intake
 from store.events import CallEvent
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 
 def _caller(call_id: str) -> str:

@@ -6,8 +6,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from delivery.weekly import WeeklySchedule, switch
 from store.followup import Resolution
+
+
+@pytest.fixture(params=["fakeredis", "real-redis", "cluster"])
+def redis_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
 
 MON_0900_MSK = datetime.fromisoformat("2027-01-18T09:00+03:00").timestamp()
 WEEK = 7 * 86_400
