@@ -8,12 +8,14 @@ limits together, and an update that cannot be answered now waits instead of draw
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import warnings
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
+from redis.exceptions import RedisError
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
@@ -110,5 +112,7 @@ class SharedRateLimiter(BaseRateLimiter[None]):
                 await self._budget.throttle(self._bot, max(_seconds(exc), 1.0))
                 log.warning("429 on %s of bot %s; waiting for the token", endpoint, self._bot)
             finally:
-                await self._budget.arrivals.leave(self._bot, send)
+                # A Redis blip must not turn a sent reply into an error (the entry ages out).
+                with contextlib.suppress(RedisError, OSError):
+                    await self._budget.arrivals.leave(self._bot, send)
         raise AssertionError("unreachable")

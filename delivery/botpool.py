@@ -8,7 +8,11 @@ parsing of the answer and its exception types, which `BaseRequest.post` gives.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
+
+from redis.exceptions import RedisError
 
 from delivery.pacing import Arrivals
 from delivery.routing import BotRef
@@ -53,16 +57,31 @@ class BotPool:
         self, bot: BotRef, method: str, params: dict[str, Any], read_timeout: float | None = None
     ) -> Any:
         """One Bot API method; `params` must be JSON-ready (None values are left out)."""
+        return await self._counted(
+            bot, method, params, lambda: self._post(bot, method, params, read_timeout)
+        )
+
+    async def _counted(
+        self,
+        bot: BotRef,
+        method: str,
+        params: dict[str, Any],
+        send: Callable[[], Awaitable[Any]],
+    ) -> Any:
+        """`send()` inside the bot's (and the chat's) arrival window when the method counts."""
         arrivals = self._arrivals
         if arrivals is None or not method.startswith(COUNTED) or params.get("allow_paid_broadcast"):
-            return await self._post(bot, method, params, read_timeout)
+            return await send()
         chat = params.get("chat_id")
         chat = chat if isinstance(chat, int) else None
-        send = await self._enter(arrivals, bot.tg_id, chat)
+        slot = await self._enter(arrivals, bot.tg_id, chat)
         try:
-            return await self._post(bot, method, params, read_timeout)
+            return await send()
         finally:
-            await arrivals.leave(bot.tg_id, send, chat)
+            # A Redis blip here must not turn a delivered message into a failed (resent) one:
+            # an entry that is not left ages out of the window on its own.
+            with contextlib.suppress(RedisError, OSError):
+                await arrivals.leave(bot.tg_id, slot, chat)
 
     async def _enter(self, arrivals: Arrivals, bot: int, chat: int | None) -> str:
         if chat is None:
@@ -97,10 +116,16 @@ class BotPool:
         file: tuple[str, str, bytes],
         read_timeout: float | None = None,
     ) -> Any:
-        """A method with one file, `file` = (field, filename, bytes): sent as multipart."""
+        """A method with one file, `file` = (field, filename, bytes): sent as multipart,
+        in the same arrival windows as a text."""
         values = {k: v for k, v in params.items() if v is not None}
-        return await self._request.post(
-            f"{self._api}/bot{bot.token}/{method}",
-            FileParams(values, *file),
-            read_timeout=self._request.read_timeout if read_timeout is None else read_timeout,
+        return await self._counted(
+            bot,
+            method,
+            params,
+            lambda: self._request.post(
+                f"{self._api}/bot{bot.token}/{method}",
+                FileParams(values, *file),
+                read_timeout=self._request.read_timeout if read_timeout is None else read_timeout,
+            ),
         )

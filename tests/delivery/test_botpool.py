@@ -1,0 +1,62 @@
+"""delivery/botpool.py: sends inside the arrival windows, and what a Redis blip may not do."""
+
+from __future__ import annotations
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from delivery.botpool import BotPool
+from delivery.pacing import Arrivals
+from delivery.routing import BotRef
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360"
+    "0000000200015de2b1b30000000049454e44ae426082"
+)
+
+
+class _LeaveFails(Arrivals):
+    """The window is entered normally; Redis is gone when the send is over."""
+
+    async def leave(self, bot, send, chat=None):  # noqa: ANN001
+        raise RedisConnectionError("Connection reset by peer")
+
+
+class _Counting(Arrivals):
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.entered: list[tuple[int, int | None]] = []
+
+    async def enter(self, bot, chat=None):  # noqa: ANN001
+        self.entered.append((bot, chat))
+        return await super().enter(bot, chat)
+
+
+async def _pool(world, arrivals: Arrivals) -> tuple[BotPool, BotRef]:
+    pool = BotPool(world.base_url, 10.0, arrivals=arrivals)
+    await pool.start()
+    bot = BotRef(world.default["id"], world.default["token"])
+    return pool, bot
+
+
+async def test_a_send_that_arrived_stays_sent_when_redis_blips_on_leaving(world, store):
+    uid = await world.subscriber("X")
+    pool, bot = await _pool(world, _LeaveFails(store.redis, 30))
+    try:
+        message = await pool.call(bot, "sendMessage", {"chat_id": uid, "text": "hello"})
+    finally:
+        await pool.stop()
+    assert message["text"] == "hello"
+    assert [m["text"] for m in await world.tg.messages(uid)] == ["hello"]
+
+
+async def test_an_upload_takes_the_same_windows_as_a_text(world, store):
+    uid = await world.subscriber("X")
+    arrivals = _Counting(store.redis, 30)
+    pool, bot = await _pool(world, arrivals)
+    try:
+        await pool.upload(bot, "sendPhoto", {"chat_id": uid}, ("photo", "chart.png", PNG))
+    finally:
+        await pool.stop()
+    assert arrivals.entered == [(world.default["id"], uid)]  # the bot's and the chat's window
+    [message] = await world.tg.messages(uid)
+    assert message["photo"]
