@@ -17,16 +17,16 @@ PNG = bytes.fromhex(
 class _LeaveFails(Arrivals):
     """The window is entered normally; Redis is gone when the send is over."""
 
-    async def leave(self, bot, send, chat=None):  # noqa: ANN001
+    async def leave(self, bot, send, chat=None):
         raise RedisConnectionError("Connection reset by peer")
 
 
 class _Counting(Arrivals):
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.entered: list[tuple[int, int | None]] = []
 
-    async def enter(self, bot, chat=None):  # noqa: ANN001
+    async def enter(self, bot, chat=None):
         self.entered.append((bot, chat))
         return await super().enter(bot, chat)
 
