@@ -6,8 +6,9 @@ MULTI as the tenant's record it belongs to: both keys share the tenant's hash sl
 "accepted" stays one atomic step on a Redis Cluster too.
 
 Workers find the tenants with work through the ready index: `SHARDS` sorted sets
-`pz:{ix<n>}:intake_ready` (each its own slot), member = tenant id, score = how many marks
-(for the operator's eye only). The order makes it safe against interruption and races:
+`pz:{ix<n>}:intake_ready` (each its own slot), member = tenant id, score = when it was first
+marked since it was last removed (a worker reads the oldest first, so a tenant that keeps
+getting entries is never pushed out of the page read by quieter ones). The order makes it safe against interruption and races:
 
 1. the tenant's MULTI appends the entry (durable: the caller may say "accepted");
 2. then the tenant is marked in its shard (`mark`);
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -414,9 +416,11 @@ class IntakeIndex:
         tids = list(dict.fromkeys(tids))
         if not tids:
             return
+        now = round(time.time() * 1000)
         async with self._r.pipeline(transaction=False) as pipe:
             for tid in tids:
-                pipe.zincrby(keys.intake_ready(shard(tid)), 1, tid)
+                # NX: a tenant already marked keeps its place (oldest first).
+                pipe.zadd(keys.intake_ready(shard(tid)), {tid: now}, nx=True)
             if not self._cluster:
                 pipe.publish(WAKE, "1")
             await pipe.execute()

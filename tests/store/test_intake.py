@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from store import Store, keys
@@ -144,3 +146,17 @@ async def test_due_steps_go_to_their_tenants_streams(store: Store, clock):
     assert got_a == [CardDueEntry(a.id, ca.id, "expire")]
     assert got_b == [CardDueEntry(b.id, cb.id, "expire")]
     assert sorted(r.tenant for r in await store.intake.ready()) == sorted([a.id, b.id])
+
+
+async def test_a_busy_tenant_keeps_its_place_before_quieter_ones(store):
+    """Marks keep the first mark's time: a tenant marked again and again is still read before
+    tenants marked after it, even when its shard holds more than one page."""
+    busy = next(str(t) for t in range(1000) if shard(str(t)) == 0)
+    quiet = [str(t) for t in range(1000, 5000) if shard(str(t)) == 0][:70]
+    await store.intake.mark([busy])
+    await asyncio.sleep(0.005)  # the others' first marks come later
+    for tid in quiet:
+        await store.intake.mark([tid])
+        await store.intake.mark([busy])  # another entry for the busy one
+    page = {r.tenant for r in await store.intake.ready(per_shard=64)}
+    assert busy in page
