@@ -8,7 +8,8 @@ MULTI as the tenant's record it belongs to: both keys share the tenant's hash sl
 Workers find the tenants with work through the ready index: `SHARDS` sorted sets
 `pz:{ix<n>}:intake_ready` (each its own slot), member = tenant id, score = when it was first
 marked since it was last removed (a worker reads the oldest first, so a tenant that keeps
-getting entries is never pushed out of the page read by quieter ones). The order makes it safe against interruption and races:
+getting entries is never pushed out of the page read by quieter ones). The order makes it safe
+against interruption and races:
 
 1. the tenant's MULTI appends the entry (durable: the caller may say "accepted");
 2. then the tenant is marked in its shard (`mark`);
