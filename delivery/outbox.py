@@ -113,12 +113,16 @@ class Outbox:
 
     async def farewell(self, bot: CustomBot, chats: list[int], text: str) -> str:
         """Queue `text` to each chat through `bot`, which is being switched off (or deleted):
-        only it can reach the chats that never started another bot. The bot is kept first
-        (its token sealed), so the entry never names a bot delivery cannot find."""
+        only it can reach the chats that never started another bot. The bot is kept (its
+        token sealed) in the same MULTI as the entry, so the entry never names a bot delivery
+        cannot find, and a crash leaves neither."""
         _check(text)
-        await self._store.leaving.keep(bot)
         entry = FarewellEntry(bot.tenant_id, bot.tg_id, tuple(chats), text, self._clock())
-        (entry_id,) = await self._intake.add([entry])
+        async with self._r.pipeline(transaction=True) as pipe:
+            self._store.leaving.keep_in(pipe, bot)
+            append(entry, pipe)
+            *_, entry_id = await pipe.execute()
+        await self._intake.mark([bot.tenant_id])
         return entry_id
 
     async def file(

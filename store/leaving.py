@@ -4,6 +4,7 @@ longer active (or no longer exists), with its token sealed like every other at r
 from __future__ import annotations
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from store import keys
 from store.crypto import SecretBox
@@ -22,16 +23,20 @@ class LeavingBots:
         self._keep = keep_seconds
 
     async def keep(self, bot: CustomBot) -> None:
+        async with self._r.pipeline(transaction=True) as pipe:
+            self.keep_in(pipe, bot)
+            await pipe.execute()
+
+    def keep_in(self, pipe: Pipeline, bot: CustomBot) -> None:
+        """Queue the write in `pipe` (a MULTI over the tenant's slot, e.g. with the farewell)."""
         if not bot.token:
             raise ValueError("a leaving bot is kept with its token")
         key = keys.leaving_bot(bot.tenant_id, bot.tg_id)
-        async with self._r.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={
-                "id": bot.id, "name": bot.name, "username": bot.username,
-                "token": self._box.seal(bot.token), "created_at": repr(bot.created_at),
-            })  # fmt: skip
-            pipe.expire(key, self._keep)
-            await pipe.execute()
+        pipe.hset(key, mapping={
+            "id": bot.id, "name": bot.name, "username": bot.username,
+            "token": self._box.seal(bot.token), "created_at": repr(bot.created_at),
+        })  # fmt: skip
+        pipe.expire(key, self._keep)
 
     async def get(self, tid: str, bot_tg_id: int) -> CustomBot | None:
         h = await self._r.hgetall(keys.leaving_bot(tid, bot_tg_id))
