@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from redis.exceptions import RedisError
+
 from delivery.queue import Copies, Job, Kind
 from delivery.render import fit
 from delivery.ticker import run_ticks
@@ -54,10 +56,16 @@ class WeeklySchedule:
             try:
                 tenant = await self._store.tenants.get(tid)
                 hours = (await self._store.schedules.tenant(tid)).schedule()
+                nxt = next_weekly(max(now, due), tenant.tz, hours)
             except NotFound:
                 await self._store.weekly.switch_off(tid)  # the tenant is gone
                 continue
-            rows.append((tid, due, next_weekly(max(now, due), tenant.tz, hours)))
+            except (RedisError, OSError):
+                raise
+            except Exception:  # one tenant's bad data must not hold back everyone's report
+                log.exception("weekly report of tenant %s: cannot schedule it", tid)
+                continue
+            rows.append((tid, due, nxt))
         return len(await self._store.weekly.take(rows))
 
 

@@ -324,8 +324,10 @@ class WeeklyEntry:
 
     @classmethod
     def decode(cls, f: Mapping[str, str]) -> WeeklyEntry:
-        _need(f, "until")
-        return cls(f["tenant"], int(_float(f, "until")))
+        try:
+            return cls(f["tenant"], int(float(_need(f, "until"))))
+        except (ValueError, OverflowError) as exc:
+            raise Malformed(f"weekly entry: until {f.get('until')!r}") from exc
 
 
 Entry = (

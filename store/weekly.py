@@ -45,9 +45,15 @@ class WeeklyReports:
         return None if raw is None else float(raw)
 
     async def switch_on(self, tid: str, due: float) -> None:
-        """On, first due at `due` (an existing schedule is kept: switching on twice is on)."""
-        await self._r.set(keys.weekly(tid), int(due), nx=True)
-        await self._r.zadd(keys.WEEKLY_DUE, {tid: float(await self._r.get(keys.weekly(tid)))})
+        """On, first due at `due` (an existing schedule is kept: switching on twice is on).
+
+        The index first (an entry without its tenant key is harmless: a take drops it), so a
+        crash after the tenant key never leaves a report that is on and no worker sees."""
+        await self._r.zadd(keys.WEEKLY_DUE, {tid: int(due)}, nx=True)
+        if not await self._r.set(keys.weekly(tid), int(due), nx=True):
+            kept = await self._r.get(keys.weekly(tid))  # already on: the index follows it
+            if kept is not None:
+                await self._r.zadd(keys.WEEKLY_DUE, {tid: float(kept)})
 
     async def switch_off(self, tid: str) -> None:
         await self._r.delete(keys.weekly(tid))

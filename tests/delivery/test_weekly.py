@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 
 from delivery.weekly import WeeklySchedule, switch
+from store import keys as store_keys
 from store.followup import Resolution
 
 
@@ -101,3 +102,15 @@ async def test_off_sends_nothing_and_a_deleted_tenant_drops_out(world, make_engi
     await store.weekly.switch_on("404", int(MON_0900_MSK))  # a tenant deleted meanwhile
     assert await WeeklySchedule(store, Clock(MON_0900_MSK + 60)).tick() == 0
     assert await store.weekly.due_at("404") is None
+
+
+async def test_one_tenant_that_cannot_be_scheduled_holds_back_no_other(world, store, caplog):
+    other, _ = await store.tenants.create("Other", "Europe/Moscow", "ru")
+    friday = MON_0900_MSK - 3 * 86_400
+    await switch(store, world.tenant.id, True, friday)
+    await switch(store, other.id, True, friday)
+    # A zone this machine does not know (a corrupt record, a tzdata without it).
+    await store.redis.hset(store_keys.tenant(world.tenant.id), "tz", "Mars/Olympus_Mons")
+    schedule = WeeklySchedule(store, Clock(MON_0900_MSK + 5))
+    assert await schedule.tick() == 1  # the other tenant's report went out
+    assert "cannot schedule it" in caplog.text

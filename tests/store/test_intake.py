@@ -160,3 +160,9 @@ async def test_a_busy_tenant_keeps_its_place_before_quieter_ones(store):
         await store.intake.mark([busy])  # another entry for the busy one
     page = {r.tenant for r in await store.intake.ready(per_shard=64)}
     assert busy in page
+
+
+@pytest.mark.parametrize("until", ["nan", "inf", "soon", ""])
+def test_a_weekly_entry_with_a_bad_until_is_malformed(until):
+    with pytest.raises(Malformed):
+        decode({"kind": "weekly", "tenant": "1", "until": until})

@@ -63,3 +63,12 @@ async def test_a_stale_index_entry_is_corrected_not_taken(store: Store):
     assert await store.weekly.due(DUE) == []
     assert await store.weekly.due(nxt) == [("1", nxt)]
     assert len(await store.redis.xrange(keys.intake("1"))) == 1
+
+
+async def test_switching_on_writes_the_index_first_and_keeps_an_existing_week(store: Store):
+    await store.weekly.switch_on("1", DUE)
+    assert await store.weekly.due(DUE) == [("1", DUE)]
+    await store.weekly.switch_on("1", DUE - 999)  # already on: its week stands, the index too
+    assert await store.weekly.due_at("1") == DUE
+    assert await store.weekly.due(DUE) == [("1", DUE)]
+    assert await store.weekly.due(DUE - 1) == []
