@@ -92,8 +92,13 @@ class FanOut:
         self._woken.set()
 
     async def ensure_group(self) -> None:
-        """At start: move what an upgrade left in the old single stream (once), and re-mark
-        every tenant whose stream holds entries (a crash may have lost their mark)."""
+        """At start: move what an upgrade left in the old single stream, and re-mark every
+        tenant whose stream holds entries (a crash may have lost their mark)."""
+        await self._sweep()
+
+    async def _sweep(self) -> None:
+        # The old stream again at every sweep: during a rolling upgrade an ingest of the older
+        # version may still write there after this worker started.
         moved = await drain_legacy(self._r, self._intake)
         if moved:
             log.warning("moved %d entries of the old intake stream to the tenants' streams", moved)
@@ -135,7 +140,7 @@ class FanOut:
                     await self._store.followups.take_due()
                 if time.monotonic() - last_sweep >= self._opt.stale_intake_ms / 1000:
                     last_sweep = time.monotonic()
-                    await self._intake.sweep()
+                    await self._sweep()
                 if not current and not self.stopping:
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(self._opt.intake_block_ms / 1000):

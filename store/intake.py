@@ -26,6 +26,7 @@ only late by at most one sweep period.
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 import zlib
@@ -38,6 +39,8 @@ from redis.asyncio.client import Pipeline
 from redis.asyncio.cluster import RedisCluster
 
 from store import keys
+
+log = logging.getLogger(__name__)
 
 # How many ready-index shards: enough to spread the index over a cluster's masters.
 SHARDS = 16
@@ -496,13 +499,20 @@ class IntakeIndex:
         return len(found)
 
 
+_DELETE_IF_EMPTY = """
+if redis.call('XLEN', KEYS[1]) == 0 then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
 async def drain_legacy(redis: Redis, index: IntakeIndex, batch: int = 200) -> int:
     """Move what an upgrade left in the old single stream into the tenants' streams, once.
 
     Each entry is copied (as it was: a malformed one still reaches the dead intake record),
     then deleted; a crash in between copies it again, and fan-out's per-entry marker does not
     see the copy as the same entry, so such an entry may be delivered twice (never lost). A
-    lock keeps two starting workers from copying the same entries."""
+    lock keeps two workers from copying the same entries; the stream is deleted only once
+    empty, and every sweep looks again (a rolling upgrade's older ingest may still append)."""
     if not await redis.exists(keys.LEGACY_INTAKE):
         return 0
     if not await redis.set(keys.LEGACY_INTAKE_LOCK, "1", nx=True, ex=300):
@@ -517,9 +527,13 @@ async def drain_legacy(redis: Redis, index: IntakeIndex, batch: int = 200) -> in
                     await redis.xadd(keys.intake(tid), fields)
                     tids.append(tid)
                     moved += 1
+                else:  # no tenant: no stream to move it to, and nobody to deliver it to
+                    kind = (fields or {}).get("kind")
+                    log.warning("old intake entry %s (%s) has no tenant; dropped", entry_id, kind)
                 await redis.xdel(keys.LEGACY_INTAKE, entry_id)
             await index.mark(tids)
-        await redis.delete(keys.LEGACY_INTAKE)
+        # Only if still empty: an older ingest may have appended since the last read.
+        await redis.eval(_DELETE_IF_EMPTY, 1, keys.LEGACY_INTAKE)
     finally:
         await redis.delete(keys.LEGACY_INTAKE_LOCK)
     return moved

@@ -17,6 +17,7 @@ from delivery.policy import Limits, Options
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import intake
+from store import keys as store_keys
 from store.events import CallEvent
 from tests.delivery.conftest import eventually
 
@@ -240,3 +241,22 @@ async def test_an_append_racing_the_settle_is_read_after_the_removal(store):
     assert await engine.fanout._settle(keys.intake(tenant.id), ready)
     assert await store.intake.ready() == []  # removed: the entry was handled instead
     assert (await engine.queue.depth()).queued == 1
+
+
+async def test_an_older_ingest_writing_the_old_stream_after_start_is_moved_by_a_sweep(store):
+    """A rolling upgrade: this worker started (and drained the old single stream), then an
+    ingest of the older version appends there again: the next sweep moves it, nothing strands."""
+    tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    await store.subs.activate(tenant.id, CHAT, "A")
+    engine = _engine(store, stale_intake_ms=200, intake_block_ms=50)
+    await engine.fanout.ensure_group()
+    fields = {"kind": "service", "tenant": tenant.id, "chat": str(CHAT), "text": "late"}
+    await store.redis.xadd(store_keys.LEGACY_INTAKE, fields)
+    task = asyncio.create_task(engine.fanout.run())
+    try:
+        await _queued(engine, 1)
+    finally:
+        engine.fanout.stopping = True
+        engine.fanout.wake()
+        await asyncio.wait_for(task, 5)
+    assert not await store.redis.exists(store_keys.LEGACY_INTAKE)
