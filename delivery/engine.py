@@ -97,9 +97,11 @@ class DeliveryEngine:
         lim = limits or Limits()
         arrivals = None  # limits lifted (Limits.loose): nothing to count
         if lim.bot_per_second <= PAID_MAX_PER_SECOND:
-            arrivals = Arrivals(
-                self._r, int(lim.bot_per_second), chats=lim, in_flight=self._opt.send_timeout + 5
-            )
+            # The longest a send may stay in flight: the pool's wait, the connect and the read
+            # (BotPool's timeouts), and a margin; past it an entry no one left stops counting.
+            timeout = self._opt.send_timeout
+            in_flight = 2 * timeout + min(timeout, 5.0) + 5
+            arrivals = Arrivals(self._r, int(lim.bot_per_second), chats=lim, in_flight=in_flight)
         self._pool = BotPool(
             api_base, self._opt.send_timeout, connections=self._opt.senders * 2, arrivals=arrivals
         )
