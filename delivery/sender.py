@@ -12,6 +12,7 @@ from delivery import keys
 from delivery.botpool import BotPool
 from delivery.edits import CardEdits, remember_copy
 from delivery.files import send_file
+from delivery.forum_lost import forget_forum
 from delivery.notices import tell_admins_once
 from delivery.outbox import Outbox
 from delivery.outcome import Outcome, Verdict, classify
@@ -226,7 +227,16 @@ class Sender:
         await self._requeue(job, self._retry.delay(job.attempts))
 
     async def _gone(self, job: Job) -> None:
-        if job.kind is Kind.CALL:
+        if job.topic:  # a forum copy: no bot of the tenant may write there any more
+            await forget_forum(
+                self._store,
+                self._cat,
+                self._outbox,
+                self._router.default.tg_id,
+                job.chat,
+                only=(job.tid, job.topic),
+            )
+        elif job.kind is Kind.CALL:
             await self._store.subs.mark_unreachable(job.tid, job.chat)
         self._metrics.inc("messages_failed_total", {"reason": "unreachable"})
         await self._queue.ack_grouped(job.jid)

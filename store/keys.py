@@ -223,6 +223,13 @@ def topic_lock(tid: str, gid: str) -> str:
     return f"{_t(tid)}:topic_lock:{gid}"
 
 
+def forum_groups(chat_id: int) -> str:
+    """The groups bound to one forum supergroup ("tenant:group"), so that a bot removed from
+    the forum can unbind them (store/topics.py). A global index: written before the group's
+    field and cleaned after it, and every entry is checked against the field when read."""
+    return f"{PREFIX}:forum_groups:{chat_id}"
+
+
 def forum_code(tid: str, code: str) -> str:
     """A one-time code that binds a group to a forum the bot is added to (store/topics.py)."""
     return f"{_t(tid)}:forum_code:{code}"

@@ -39,35 +39,75 @@ def code_tenant(code: str) -> str | None:
 class ForumBinding:
     chat_id: int
     thread: int | None  # None until the topic is created (on first use)
+    title: str = ""  # the forum's title when it was bound
+
+
+_FIELDS = ("forum_chat", "forum_thread", "forum_title")
 
 
 class Topics:
     def __init__(self, redis: Redis) -> None:
         self._r = redis
 
-    async def bind(self, tid: str, gid: str, chat_id: int | None) -> ForumBinding | None:
+    async def bind(
+        self, tid: str, gid: str, chat_id: int | None, title: str = ""
+    ) -> ForumBinding | None:
         """Send the group's cards to a forum supergroup (None: unbind); a new binding starts
         without a topic, so the next card creates one there."""
         if chat_id is not None and chat_id > -1_000_000_000_000:
             raise InvalidInput("a forum is a supergroup: its chat id starts with -100")
         key = keys.group(tid, gid)
+        was = await self.binding(tid, gid)
+        if chat_id is not None:  # the index first: a crash leaves an entry the reader drops
+            await self._r.sadd(keys.forum_groups(chat_id), _member(tid, gid))
 
         async def body(pipe) -> None:
             if not await pipe.hexists(key, "created_at"):
                 raise NotFound(f"no group {gid!r}")
             pipe.multi()
-            pipe.hdel(key, "forum_chat", "forum_thread")
+            pipe.hdel(key, *_FIELDS)
             if chat_id is not None:
-                pipe.hset(key, "forum_chat", str(chat_id))
+                pipe.hset(key, mapping={"forum_chat": str(chat_id), "forum_title": title[:255]})
 
         await atomically(self._r, [key], body)
+        if was is not None and was.chat_id != chat_id:
+            await self._r.srem(keys.forum_groups(was.chat_id), _member(tid, gid))
         return await self.binding(tid, gid)
 
+    async def unbind_if(self, tid: str, gid: str, chat_id: int) -> bool:
+        """Unbind the group only if it is still bound to this forum; True when it was."""
+        key = keys.group(tid, gid)
+
+        async def body(pipe) -> bool:
+            if await pipe.hget(key, "forum_chat") != str(chat_id):
+                return False
+            pipe.multi()
+            pipe.hdel(key, *_FIELDS)
+            return True
+
+        done = await atomically(self._r, [key], body)
+        await self._r.srem(keys.forum_groups(chat_id), _member(tid, gid))
+        return done
+
+    async def bound_to(self, chat_id: int) -> list[tuple[str, str]]:
+        """(tenant, group) of every group bound to this forum now; entries the groups no
+        longer confirm (unbound, deleted, a crash between the two writes) are dropped."""
+        index = keys.forum_groups(chat_id)
+        found: list[tuple[str, str]] = []
+        for member in sorted(await self._r.smembers(index)):
+            tid, _, gid = member.partition(":")
+            binding = await self.binding(tid, gid)
+            if binding is not None and binding.chat_id == chat_id:
+                found.append((tid, gid))
+            else:
+                await self._r.srem(index, member)
+        return found
+
     async def binding(self, tid: str, gid: str) -> ForumBinding | None:
-        chat, thread = await self._r.hmget(keys.group(tid, gid), ["forum_chat", "forum_thread"])
+        chat, thread, title = await self._r.hmget(keys.group(tid, gid), _FIELDS)
         if not chat:
             return None
-        return ForumBinding(int(chat), int(thread) if thread else None)
+        return ForumBinding(int(chat), int(thread) if thread else None, title or "")
 
     async def set_thread(self, tid: str, gid: str, chat_id: int, thread: int) -> int | None:
         """Keep the thread of the topic just created; the thread kept (an earlier one wins),
@@ -131,3 +171,7 @@ class Topics:
 
     async def unlock(self, tid: str, gid: str) -> None:
         await self._r.delete(keys.topic_lock(tid, gid))
+
+
+def _member(tid: str, gid: str) -> str:
+    return f"{tid}:{gid}"

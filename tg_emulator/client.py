@@ -191,9 +191,11 @@ class EmulatorClient:
         """Switch a supergroup to forum mode (topics), as its owner does in the app."""
         await self._call("POST", f"/chats/{chat_id}/forum", {})
 
-    async def kick_bot(self, chat_id: int, bot_id: int) -> None:
-        """Remove a bot from a group: it gets 403 "bot was kicked from the group chat"."""
-        await self._call("DELETE", f"/chats/{chat_id}/bots/{bot_id}")
+    async def kick_bot(self, chat_id: int, bot_id: int, by: int | None = None) -> None:
+        """Remove a bot from a group: it gets 403 "bot was kicked from the group chat"; `by`
+        the member who removes it (the bot then gets my_chat_member)."""
+        query = f"?by={by}" if by is not None else ""
+        await self._call("DELETE", f"/chats/{chat_id}/bots/{bot_id}{query}")
 
     # --- acting as a user -------------------------------------------------------------------
 

@@ -228,11 +228,10 @@ async def make_forum(emu: Emulator, request: web.Request) -> web.Response:
 
 
 async def kick_bot(emu: Emulator, request: web.Request) -> web.Response:
-    chat = emu.world.chat(_int(request.match_info["chat_id"], "chat_id"))
-    bot = emu.world.bot(_int(request.match_info["bot_id"], "bot_id"))
-    chat.bots.discard(bot.id)
-    chat.admins.discard(bot.id)
-    chat.kicked_bots.add(bot.id)
+    chat_id = _int(request.match_info["chat_id"], "chat_id")
+    bot_id = _int(request.match_info["bot_id"], "bot_id")
+    by = request.query.get("by")
+    inbound.bot_removed(emu, bot_id, chat_id, _int(by, "by") if by is not None else None)
     return _ok(True)
 
 

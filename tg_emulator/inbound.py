@@ -188,6 +188,33 @@ def bot_joins(
         user_sends(emu, bot.id, user.id, f"/start@{bot.username} {start}", chat_id)
 
 
+def bot_removed(emu: Emulator, bot_id: int, chat_id: int, user_id: int | None = None) -> None:
+    """A member (or, without `user_id`, the chat itself) removes the bot from a group: it may
+    not write there any more, and with `user_id` it gets my_chat_member saying it was kicked."""
+    from .methods_members import member_json
+
+    world = emu.world
+    bot, chat = world.bot(bot_id), world.chat(chat_id)
+    old = member_json(world, chat_id, bot.id)  # what it was, with an admin's rights
+    chat.bots.discard(bot.id)
+    chat.admins.discard(bot.id)
+    chat.rights.pop(bot.id, None)
+    chat.kicked_bots.add(bot.id)
+    if user_id is None:
+        return
+    user = world.user(user_id)
+    bot.updates.push(
+        "my_chat_member",
+        {
+            "chat": chat_json(world, chat_id),
+            "from": human_user(user),
+            "date": int(time.time()),
+            "old_chat_member": old,
+            "new_chat_member": {"status": "kicked", "user": bot_user(bot), "until_date": 0},
+        },
+    )
+
+
 def upgrade_group(emu: Emulator, chat_id: int) -> int:
     """Upgrade a basic group; each bot in it gets the two migration service messages."""
     world = emu.world

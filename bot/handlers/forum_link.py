@@ -63,7 +63,7 @@ async def redeem(update: Update, ctx: Ctx, payload: str) -> None:
             problem = "forum.bind.code_gone"
         else:
             try:
-                await store.topics.bind(taken.tenant, taken.group, chat.id)
+                await store.topics.bind(taken.tenant, taken.group, chat.id, title)
             except (NotFound, InvalidInput):
                 problem = "forum.bind.code_gone"  # the group is gone since the link was made
     group = await _group_name(ctx, code)

@@ -1,8 +1,9 @@
 """Group -1, every update: remember that this chat started this bot (so it may write back).
 
 Also: a chat that leaves or blocks the bot is forgotten (delivery then picks a bot the chat
-did start), a chat that writes again gets its «unreachable» subscriptions back, and a group
-upgraded to a supergroup takes its subscriptions along.
+did start; a forum no bot of a tenant is left in is unbound from its groups), a chat that
+writes again gets its «unreachable» subscriptions back, and a group upgraded to a supergroup
+takes its subscriptions along.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import logging
 
 from redis.exceptions import RedisError
-from telegram import ChatMember, Update
+from telegram import Chat, ChatMember, Update
 from telegram.ext import BaseHandler, TypeHandler
 
 from bot.context import Ctx
+from delivery.forum_lost import forget_forum
+from delivery.outbox import Outbox
 from store.errors import StoreError
 from store.models import SubStatus
 
@@ -38,6 +41,12 @@ async def _track(update: Update, ctx: Ctx, chat_id: int) -> None:
     member = update.my_chat_member
     if member is not None and member.new_chat_member.status in GONE:
         await store.started.forget(me, chat_id)
+        chat = member.chat
+        if chat.type == Chat.SUPERGROUP:  # a forum its groups' cards went to, maybe
+            outbox = Outbox(store)
+            default = ctx.deps.default.tg_id
+            title = chat.title or ""
+            await forget_forum(store, ctx.deps.texts, outbox, default, chat_id, title)
         return
     await store.started.mark(me, chat_id)
     message = update.effective_message

@@ -72,4 +72,10 @@ TEXTS: dict[str, str] = {
         "✅ Group “{group}” is bound to forum “{title}”. The first card creates its topic there."
     ),
     "forum.bind.admin_failed": "⚠️ Group “{group}” is not bound to “{title}”: {reason}",
+    "forum.lost.admin": (
+        "⚠️ The bot is no longer in forum “{title}”, so the forum is unbound from: {groups}. "
+        "Their cards go to private chats only again. To get the topic back, add the bot to the "
+        "forum again: Groups → ⚙️ → “Forum topic”."
+    ),
+    "forum.lost.group": "“{name}”",
 }

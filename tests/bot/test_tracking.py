@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from store import keys
+from store.intake_entries import AdminsEntry, decode
 from store.models import SubStatus
 
 
@@ -61,3 +63,34 @@ async def test_an_upgraded_group_keeps_its_subscriptions(
     await eventually(moved)
     assert await store.subs.find(tid, group["id"]) is None
     assert await store.started.has(world.acme.id, new_id)
+
+
+async def test_a_bot_removed_from_a_forum_unbinds_it_when_no_bot_of_the_tenant_is_left(
+    world, runtimes, tenants, store, eventually
+):
+    await runtimes()
+    boss = await world.user("Босс")
+    tid = tenants["globex"].id  # no active bot of its own: the default bot delivers
+    forum = await world.tg.create_group("Поддержка", admins=[boss], supergroup=True)
+    await world.tg.make_forum(forum["id"])
+    await world.tg.add_bot_to_chat(forum["id"], world.default.id, admin=True, by=boss)
+    await eventually(lambda: store.started.has(world.default.id, forum["id"]))
+    await store.topics.bind(tid, "default", forum["id"], "Поддержка")
+    await store.admins.grant(tid, boss)
+    # Acme's custom bot is in the forum too, so Acme keeps its binding.
+    acme = tenants["acme"].id
+    await store.topics.bind(acme, "default", forum["id"], "Поддержка")
+    await store.started.mark(world.acme.id, forum["id"])
+
+    await world.tg.kick_bot(forum["id"], world.default.id, by=boss)
+
+    async def unbound() -> bool:
+        return await store.topics.binding(tid, "default") is None
+
+    await eventually(unbound)
+    assert (await store.topics.binding(acme, "default")).chat_id == forum["id"]
+    [(_, fields)] = await store.redis.xrange(keys.intake(tid))
+    notice = decode(fields)
+    assert isinstance(notice, AdminsEntry)
+    assert "“Поддержка”" in notice.text and "“Main group”" in notice.text  # Globex speaks English
+    assert not await store.started.has(world.default.id, forum["id"])

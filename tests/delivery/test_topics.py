@@ -129,3 +129,33 @@ async def test_the_morning_digest_of_a_bound_group_goes_to_its_topic(world, make
     [digest] = await world.tg.wait_for_messages(forum, 1, timeout=20)
     assert "нерабочее время: 1" in digest["text"]
     assert digest["message_thread_id"] == (await store.topics.binding(tid, "default")).thread
+
+
+async def test_a_forum_the_bot_was_removed_from_is_unbound_and_the_admins_told(world, make_engine):
+    store, tid = world.store, world.tenant.id
+    forum = await _forum(world)
+    await store.groups.ensure(tid, "sales", "Продажи", notify=True)
+    await store.topics.bind(tid, "sales", forum, "Support")
+    await store.topics.bind(tid, "default", forum, "Support")
+    admin = await world.user("Admin")
+    await store.admins.grant(tid, admin)
+    follower = await world.subscriber("F")
+    engine = await make_engine()
+    await world.tg.kick_bot(forum, world.default["id"])  # no update reaches the bot
+    await _call(world, "c1", group="sales")
+    [notice] = await world.tg.wait_for_messages(admin, 1, timeout=20)
+    await world.idle(engine)
+    assert "«Support»" in notice["text"]
+    assert "«Продажи»" in notice["text"] and "Основная" not in notice["text"]
+    # Only the group whose card failed is unbound; the card still reached the subscriber and
+    # nothing is dead-lettered (the forum is gone, not the message).
+    assert await store.topics.binding(tid, "sales") is None
+    assert (await store.topics.binding(tid, "default")).chat_id == forum
+    assert len(await world.tg.messages(follower)) == 1
+    assert (await engine.queue.depth()).dead == 0
+    await _call(world, "c2", group="sales")
+    await world.tg.wait_for_messages(follower, 2, timeout=20)
+    await world.idle(engine)
+    assert len(await world.tg.messages(admin)) == 1  # told once
+    tries = [c for c in await world.tg.api_log() if c["params"].get("chat_id") == forum]
+    assert [c["method"].lower() for c in tries] == ["createforumtopic"]  # tried once, never again

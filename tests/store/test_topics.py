@@ -74,3 +74,38 @@ def test_code_tenant(text: str, tenant: str | None):
 async def test_an_unknown_code_is_nothing(store: Store):
     assert await store.topics.take_code("fm999-0123456789abcdef01234567") is None
     assert await store.topics.peek_code("not a code") is None
+
+
+async def test_the_groups_bound_to_a_forum_are_found_by_the_forum(store: Store):
+    acme, _ = await store.tenants.create("Acme", "UTC", "en")
+    beta, _ = await store.tenants.create("Beta", "UTC", "en")
+    await store.groups.ensure(acme.id, "sales")
+    await store.topics.bind(acme.id, "default", FORUM)
+    await store.topics.bind(acme.id, "sales", FORUM)
+    await store.topics.bind(beta.id, "default", FORUM)
+    assert await store.topics.bound_to(FORUM) == sorted(
+        [(acme.id, "default"), (acme.id, "sales"), (beta.id, "default")]
+    )
+    # Moved to another forum, or unbound: no longer found by the old one.
+    await store.topics.bind(acme.id, "sales", FORUM - 1)
+    await store.topics.bind(beta.id, "default", None)
+    assert await store.topics.bound_to(FORUM) == [(acme.id, "default")]
+    assert await store.topics.bound_to(FORUM - 1) == [(acme.id, "sales")]
+
+
+async def test_unbind_if_only_unbinds_the_forum_named(store: Store):
+    tenant, _ = await store.tenants.create("Acme", "UTC", "en")
+    await store.topics.bind(tenant.id, "default", FORUM)
+    assert not await store.topics.unbind_if(tenant.id, "default", FORUM - 1)
+    assert (await store.topics.binding(tenant.id, "default")).chat_id == FORUM
+    assert await store.topics.unbind_if(tenant.id, "default", FORUM)
+    assert await store.topics.binding(tenant.id, "default") is None
+    assert await store.topics.bound_to(FORUM) == []
+
+
+async def test_an_index_entry_the_group_does_not_confirm_is_dropped(store: Store):
+    # A crash between the index and the group's field leaves an entry: reading drops it.
+    tenant, _ = await store.tenants.create("Acme", "UTC", "en")
+    await store.redis.sadd(keys.forum_groups(FORUM), f"{tenant.id}:default", "404:gone")
+    assert await store.topics.bound_to(FORUM) == []
+    assert await store.redis.smembers(keys.forum_groups(FORUM)) == set()
