@@ -13,6 +13,7 @@ from telegram import InlineKeyboardMarkup
 
 from delivery.render import MAX_TEXT, visible_length
 from store import Store
+from store._tx import tx_client
 from store.intake import (
     AdminsEntry,
     FarewellEntry,
@@ -85,7 +86,8 @@ class Outbox:
         if once is None:
             (entry_id,) = await self._intake.add([entry])
             return entry_id
-        async with self._r.pipeline(transaction=True) as pipe:
+        client = await tx_client(self._r, once.flag)  # on a Cluster: the slot's master
+        async with client.pipeline(transaction=True) as pipe:
             while True:
                 try:
                     await pipe.watch(once.flag)

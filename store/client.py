@@ -141,6 +141,43 @@ class GatedCluster(RedisCluster):
         super().__init__(*args, **kwargs)
         self._gate = asyncio.Semaphore(gate)
         self._gate_timeout = gate_timeout
+        self._tx_clients: dict[str, Redis] = {}
+        self._tx_cap = max(4, gate // 4)
+
+    async def transaction_client(self, key: str) -> Redis:
+        """A plain client of the master that owns `key`'s slot, for WATCH/MULTI/EXEC there.
+
+        redis-py's asyncio cluster pipeline in transaction mode runs each command after WATCH
+        on a private event loop in a thread of its own, blocking ours for the round trip; a
+        transaction touches one slot, so one node's ordinary client does it on our loop. A
+        moved slot answers MOVED: `forget_slots` re-reads the map and the caller retries."""
+        await self.initialize()
+        node = self.nodes_manager.get_node_from_slot(self.keyslot(key), False)
+        client = self._tx_clients.get(node.name)
+        if client is None:
+            pool = BlockingConnectionPool(
+                connection_class=node.connection_class,
+                max_connections=self._tx_cap,
+                timeout=self._gate_timeout,
+                **node.connection_kwargs,
+            )
+            client = self._tx_clients[node.name] = Redis(connection_pool=pool)
+        return client
+
+    async def forget_slots(self, used: Redis) -> None:
+        """The slot is served elsewhere (MOVED, a failover): drop the client that was used
+        and read the slot map again before the next try."""
+        for name, client in list(self._tx_clients.items()):
+            if client is used:
+                del self._tx_clients[name]
+                await client.aclose()
+        await self.nodes_manager.initialize()
+
+    async def aclose(self, *args: Any, **kwargs: Any) -> None:
+        clients, self._tx_clients = list(self._tx_clients.values()), {}
+        for client in clients:
+            await client.aclose()
+        await super().aclose(*args, **kwargs)
 
     async def execute_command(self, *args: Any, **kwargs: Any) -> Any:
         try:

@@ -9,6 +9,7 @@ from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import WatchError
 
 from store import keys
+from store._tx import tx_client
 
 CLUSTER_CONCURRENCY = 16
 # Compare-and-extend of one lease key; one key per call, so it runs on a Cluster too.
@@ -77,8 +78,9 @@ class Leases:
     async def _if_ours(self, bot_tg_id: int, write) -> bool:
         key = keys.lease(bot_tg_id)
         # Compare-and-set with WATCH: works on every Redis, fakeredis included (no Lua needed).
+        client = await tx_client(self._r, key)  # on a Cluster: the slot's master
         for _ in range(10):
-            async with self._r.pipeline(transaction=True) as pipe:
+            async with client.pipeline(transaction=True) as pipe:
                 try:
                     await pipe.watch(key)
                     if await pipe.get(key) != self.owner:
