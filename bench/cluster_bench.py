@@ -15,6 +15,12 @@ then N processes each run a delivery worker's fan-out loop (store/intake.py's re
 card, the routes, the FANOUT script) until every message is queued; the bench checks none was
 queued twice. On the Cluster the whole queue is one slot (`{dlv}`, docs/redis.md): every
 fan-out script runs on the one master that owns it.
+
+Send: N `delivery.standalone --loose` worker processes (fan-out, claim, send, settle: the whole
+worker) against a bare aiohttp Telegram fake in a process of its own that answers every
+sendMessage at once; `--calls` calls of `--tenants` tenants are submitted once every worker is
+ready, and the clock stops when the fake has taken every message. The bench checks every
+(chat, call) arrived, and how many arrived twice.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
+import os
 import platform
 import socket
 import subprocess
@@ -30,6 +37,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import aiohttp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -238,6 +247,128 @@ def fan_out(url: str, workers: int, tenants: int, subscribers: int, calls: int) 
     return {"workers": workers, "messages_per_s": round(expected / took), "seconds": round(took, 2)}
 
 
+def _fake_telegram(port: int, counts: mp.Queue) -> None:
+    """Answers getMe and sendMessage at once; on SIGTERM reports (chat, text) -> sends."""
+    import signal
+    from collections import Counter
+
+    from aiohttp import web
+
+    seen: Counter[tuple[int, str]] = Counter()
+    ids = iter(range(1, 10**9))
+
+    async def method(request: web.Request) -> web.Response:
+        name = request.match_info["method"].lower()
+        if name == "getme":
+            me = {"id": 123456789, "is_bot": True, "first_name": "B", "username": "bench_bot"}
+            return web.json_response({"ok": True, "result": me})
+        params = await request.json()
+        seen[(int(params["chat_id"]), params["text"])] += 1
+        chat = {"id": int(params["chat_id"]), "type": "private", "first_name": "S"}
+        message = {"message_id": next(ids), "date": int(time.time()), "chat": chat, "text": "x"}
+        return web.json_response({"ok": True, "result": message})
+
+    async def total(request: web.Request) -> web.Response:
+        return web.json_response({"messages": len(seen), "sends": sum(seen.values())})
+
+    async def serve() -> None:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", method)
+        app.router.add_get("/total", total)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
+        counts.put({"messages": len(seen), "twice": sum(v - 1 for v in seen.values())})
+        await runner.cleanup()
+
+    asyncio.run(serve())
+
+
+async def _subscribe(url: str, tenants: int, subscribers: int) -> list[str]:
+    tids = await _setup(url, tenants)
+    redis = connect(url)
+    try:
+        store = Store(redis, SecretBox(SECRET))
+        for n, tid in enumerate(tids):
+            for s in range(subscribers):
+                await store.subs.activate(tid, 10_000 * (n + 1) + s, "S")
+        return tids
+    finally:
+        await redis.aclose()
+
+
+async def _submit_calls(url: str, tids: list[str], calls: int) -> None:
+    redis = connect(url)
+    try:
+        store = Store(redis, SecretBox(SECRET))
+        intake = Intake(store)
+        tenants = [await store.tenants.get(t) for t in tids]
+        for i in range(calls):
+            event = CallEvent(call_id=f"s{i}", caller=f"+7495{1000000 + i}")
+            await intake.submit(tenants[i % len(tenants)], event)
+    finally:
+        await redis.aclose()
+
+
+async def _taken(api: str, expected: int, limit: float = 300.0) -> None:
+    async with aiohttp.ClientSession() as http:
+        deadline = time.monotonic() + limit
+        while True:
+            async with http.get(f"{api}/total") as resp:
+                if (await resp.json())["messages"] >= expected:
+                    return
+            if time.monotonic() > deadline:
+                raise RuntimeError("the workers stalled")
+            await asyncio.sleep(0.02)
+
+
+def send(url: str, workers: int, tenants: int, subscribers: int, calls: int) -> dict:
+    tids = asyncio.run(_subscribe(url, tenants, subscribers))
+    ctx = mp.get_context("spawn")
+    counts: mp.Queue = ctx.Queue()
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}"
+    fake = ctx.Process(target=_fake_telegram, args=(port, counts))
+    fake.start()
+    env = {**os.environ, "PZ_BOT_TOKEN": TOKEN, "PZ_SECRET_KEY": SECRET}
+    procs = []
+    try:
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        for w in range(workers):
+            args = [sys.executable, "-m", "delivery.standalone", "--redis", url, "--api", api,
+                    "--consumer", f"w{w}", "--loose", "--senders", "64"]  # fmt: skip
+            procs.append(subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE))
+        for p in procs:
+            assert p.stdout is not None and p.stdout.readline().strip() == b"ready"
+        start = time.monotonic()
+        asyncio.run(_submit_calls(url, tids, calls))
+        asyncio.run(_taken(api, calls * subscribers))
+        took = time.monotonic() - start
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(20)
+        fake.terminate()
+        got = counts.get(timeout=20)
+        fake.join(10)
+    expected = calls * subscribers
+    assert got["messages"] == expected, (got, expected)
+    return {
+        "workers": workers,
+        "messages_per_s": round(expected / took),
+        "seconds": round(took, 2),
+        "sent_twice": got["twice"],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=3.0)
@@ -246,9 +377,12 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=20)
     parser.add_argument("--calls", type=int, default=400)
     parser.add_argument("--skip-fanout", action="store_true")
+    parser.add_argument("--only-send", action="store_true", help="just the send section")
     args = parser.parse_args()
     counts = [int(w) for w in args.workers.split(",")]
     print(json.dumps({"machine": {"cpus": mp.cpu_count(), "python": platform.python_version()}}))
+    if args.only_send:
+        return sends(args, counts)
     results: dict[str, list[dict]] = {}
     for name, server in (("one_redis", OneRedis()), ("cluster_3_masters", LocalCluster())):
         server.start()
@@ -273,6 +407,19 @@ def main() -> None:
             rows = [
                 fan_out(server.url, n, args.tenants, args.subscribers, args.calls) for n in counts
             ]
+        finally:
+            server.stop()
+        for row in rows:
+            row["vs_1_worker"] = round(row["messages_per_s"] / rows[0]["messages_per_s"], 2)
+        print(json.dumps({name: rows}))
+    sends(args, counts)
+
+
+def sends(args: argparse.Namespace, counts: list[int]) -> None:
+    for name, server in (("send_one_redis", OneRedis()), ("send_cluster", LocalCluster())):
+        server.start()
+        try:
+            rows = [send(server.url, n, args.tenants, args.subscribers, args.calls) for n in counts]
         finally:
             server.stop()
         for row in rows:
