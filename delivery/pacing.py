@@ -20,9 +20,16 @@ from delivery import keys
 from delivery.policy import Limits
 from delivery.scripts import ACQUIRE, ANSWERED, ARRIVE, PRELUDE, THROTTLE
 from store import Store
+from store.errors import InvalidInput
 
 # Telegram's ceiling for a bot with paid broadcasts switched on.
 PAID_MAX_PER_SECOND = 1000.0
+# Telegram's free ceiling per bot: a faster pace needs paid broadcasts (charged in Stars).
+FREE_MAX_PER_SECOND = 30.0
+
+
+class BadPace(InvalidInput, ValueError):
+    """A rate out of (0, 1000] messages/s, or above the free ceiling without paid broadcasts."""
 
 
 def clock_arg(clock: Callable[[], float] | None) -> str:
@@ -69,6 +76,18 @@ class Pace:
     per_second: float
     paid: bool = False
 
+    @classmethod
+    def checked(cls, per_second: float, paid: bool) -> Pace:
+        """A pace an operator may set: above the free ceiling only with paid broadcasts."""
+        if not 0 < per_second <= PAID_MAX_PER_SECOND:
+            raise BadPace(f"a bot's rate must be more than 0 and at most {PAID_MAX_PER_SECOND:g}")
+        if per_second > FREE_MAX_PER_SECOND and not paid:
+            raise BadPace(
+                f"a rate above {FREE_MAX_PER_SECOND:g}/s needs paid broadcasts on "
+                "(charged in Telegram Stars)"
+            )
+        return cls(per_second, paid)
+
 
 class BotPace:
     """Per-bot rates by Telegram bot id; a bot without one sends at `Limits.bot_per_second`."""
@@ -76,9 +95,14 @@ class BotPace:
     def __init__(self, redis: Redis) -> None:
         self._r = redis
 
+    @classmethod
+    def of(cls, store: Store) -> BotPace:
+        """Over the store's Redis: the CLI and the admin menu hold no raw client."""
+        return cls(store.redis)
+
     async def set(self, bot_id: int, pace: Pace) -> None:
         if not 0 < pace.per_second <= PAID_MAX_PER_SECOND:
-            raise ValueError("a bot's rate must be in (0, 1000] messages per second")
+            raise BadPace("a bot's rate must be in (0, 1000] messages per second")
         await self._r.hset(
             keys.pace(bot_id), mapping={"rate": repr(pace.per_second), "paid": int(pace.paid)}
         )

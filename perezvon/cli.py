@@ -11,7 +11,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from perezvon import cli_access, cli_calls, cli_connector, cli_tenant, logs, operator, report
+from perezvon import (
+    cli_access,
+    cli_bot,
+    cli_calls,
+    cli_connector,
+    cli_tenant,
+    logs,
+    operator,
+    report,
+)
 from perezvon.redis_runtime import RedisUnavailable, open_store
 from perezvon.settings import ConfigError, Settings, load
 from store import Store
@@ -168,6 +177,7 @@ def build_parser() -> Parser:
 
     cli_access.add_parsers(sub, json_flag, Parser)  # invite, token, audit
     cli_connector.add_parsers(sub, json_flag, Parser)
+    cli_bot.add_parsers(sub, json_flag, Parser, _on_off)  # bot list, bot pace
     cli_calls.add_parsers(sub, json_flag)  # calls list: the follow-up record
 
     sandbox = sub.add_parser("sandbox", parents=[json_flag], help="play a Telegram user")
@@ -191,6 +201,8 @@ def _plain_command(args: argparse.Namespace, settings: Settings) -> Command:
     if (found := report.command(args, time.time)) is not None:
         return found
     if (found := cli_connector.command(args, settings)) is not None:
+        return found
+    if (found := cli_bot.command(args, settings)) is not None:
         return found
     match (args.cmd, getattr(args, "action", None)):
         case ("tenant", "create"):

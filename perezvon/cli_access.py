@@ -65,7 +65,7 @@ def add_parsers(sub: Any, json_flag: argparse.ArgumentParser, parser_class: type
     trevoke.add_argument("name")
 
     audit = sub.add_parser("audit", parents=[json_flag], help="a tenant's admin actions")
-    audit.add_argument("tenant")
+    audit.add_argument("tenant", help="a tenant, or `service` (the default bot's pace)")
     audit.add_argument("--limit", type=_positive(int), default=100, help="default 100")
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from delivery.pacing import BotPace
 from store import Store
 from store.errors import NotFound
 from store.models import DEFAULT_GROUP, AmiLink, Tenant
@@ -103,6 +104,11 @@ async def tenant_rotate_key(store: Store, tid: str) -> Result:
 
 
 async def tenant_delete(store: Store, tid: str) -> Result:
+    # Paces first: a bot deleted with its tenant never keeps a paid rate for whoever adds it
+    # next (a crash in between leaves the tenant, its bots merely at the default rate).
+    paces = BotPace.of(store)
+    for bot in await store.bots.list(tid):
+        await paces.clear(bot.tg_id)
     await store.delete_tenant(tid)
     return Result({"id": tid, "deleted": True}, [f"Tenant {tid} and all its data deleted."])
 

@@ -149,7 +149,10 @@ async def _bots(ctx: Context) -> Stop | None:
                 Outbox(ctx.store),
                 DeadLetters.of(ctx.store),
                 ctx.telegram_api,
-                admin.AdminSettings(hooks_url=_hooks_url(ctx.settings)),
+                admin.AdminSettings(
+                    hooks_url=_hooks_url(ctx.settings),
+                    default_rate=ctx.settings.bot_rate_per_second,
+                ),
             )
         ],
         default_lang=ctx.settings.default_lang,

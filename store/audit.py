@@ -12,6 +12,12 @@ from store import keys
 
 KEEP = 1000
 CLI = "cli"
+# The "tenant" of the service-wide entries (tenant ids are numbers, so it names no tenant).
+SERVICE = "service"
+
+
+def _key(tid: str) -> str:
+    return keys.SERVICE_AUDIT if tid == SERVICE else keys.audit(tid)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +56,8 @@ class Audit:
         self._clock = clock
 
     async def record(self, tid: str, actor: Actor, action: str, detail: str = "") -> None:
-        """Append one entry (never a secret in `detail`: callers pass names and ids only)."""
+        """Append one entry to a tenant's log, or the service's (`SERVICE`); never a secret in
+        `detail`: callers pass names and ids only."""
         entry = {
             "at": self._clock(),
             "user_id": actor.user_id,
@@ -58,15 +65,16 @@ class Audit:
             "action": action,
             "detail": detail[:256],
         }
+        key = _key(tid)
         async with self._r.pipeline(transaction=True) as pipe:
-            pipe.lpush(keys.audit(tid), json.dumps(entry, ensure_ascii=False))
-            pipe.ltrim(keys.audit(tid), 0, KEEP - 1)
+            pipe.lpush(key, json.dumps(entry, ensure_ascii=False))
+            pipe.ltrim(key, 0, KEEP - 1)
             await pipe.execute()
 
     async def recent(self, tid: str, offset: int = 0, limit: int = 100) -> list[Entry]:
         """Newest first."""
-        rows = await self._r.lrange(keys.audit(tid), offset, offset + limit - 1)
+        rows = await self._r.lrange(_key(tid), offset, offset + limit - 1)
         return [Entry(**json.loads(row)) for row in rows]
 
     async def count(self, tid: str) -> int:
-        return await self._r.llen(keys.audit(tid))
+        return await self._r.llen(_key(tid))

@@ -209,6 +209,10 @@ def audit(tid: str) -> str:
     return f"{_t(tid)}:audit"
 
 
+# What an operator changed outside every tenant (the default bot's pace): same entries.
+SERVICE_AUDIT = f"{PREFIX}:audit:service"
+
+
 def held(tid: str) -> str:
     """Calls held for the digest: call id -> when it is due (the next opening)."""
     return f"{_t(tid)}:held"

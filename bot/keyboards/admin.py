@@ -197,6 +197,25 @@ class BotAdd(CallbackData, prefix="aba"):
 
 
 @dataclass(frozen=True)
+class BotRate(CallbackData, prefix="abr"):
+    """«⚡ Скорость рассылки» of a custom bot."""
+
+    tenant: str
+    bot: str
+
+
+@dataclass(frozen=True)
+class BotRateSet(CallbackData, prefix="abp"):
+    """A preset rate; a paid one asks first (`confirmed`): it is charged in Telegram Stars."""
+
+    tenant: str
+    bot: str
+    rate: int
+    paid: bool
+    confirmed: bool = False
+
+
+@dataclass(frozen=True)
 class ApiKey(CallbackData, prefix="ak"):
     tenant: str
 
@@ -394,7 +413,8 @@ KINDS: dict[str, type[CallbackData]] = {
         Menu, Tenants, TenantPage, Logout, Cancel, Groups, GroupSet, GroupNewOn, GroupNewOff,
         NewGroupsPolicy, Users, UserList,
         UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, UserExt, Bots, BotCard,
-        BotSwitch, BotDelete, BotAdd, ApiKey, ApiKeyRotate, Dead, DeadRetry, DeadConfirm,
+        BotSwitch, BotDelete, BotAdd, BotRate, BotRateSet, ApiKey, ApiKeyRotate, Dead, DeadRetry,
+        DeadConfirm,
         *HOURS_KINDS,
         Pbx, PbxCard, PbxDelete, PbxAdd, PbxVendor,
         *access.KINDS,  # «Пригласить», «Журнал»

@@ -11,6 +11,8 @@ from perezvon.texts import (
     admin_ru,
     bot_en,
     bot_ru,
+    botrate_en,
+    botrate_ru,
     chat_en,
     chat_ru,
     core_en,
@@ -51,6 +53,7 @@ AREAS: list[tuple[Mapping[str, str], Mapping[str, str]]] = [
     (reports_ru.TEXTS, reports_en.TEXTS),
     (followup_ru.TEXTS, followup_en.TEXTS),
     (groupmenu_ru.TEXTS, groupmenu_en.TEXTS),
+    (botrate_ru.TEXTS, botrate_en.TEXTS),
 ]
 
 

@@ -75,6 +75,7 @@ TEXTS: dict[str, str] = {
     "access.action.bot.switch": "bot on/off",
     "access.action.bot.delete": "bot deleted",
     "access.action.bot.add": "bot added",
+    "access.action.bot.pace": "bot's broadcast speed",
     "access.action.key.rotate": "API key replaced",
     "access.action.key_activation": "connecting with the key",
     "access.action.invite.create": "invitation created",

@@ -78,6 +78,7 @@ TEXTS: dict[str, str] = {
     "access.action.bot.switch": "бот вкл/выкл",
     "access.action.bot.delete": "бот удалён",
     "access.action.bot.add": "бот добавлен",
+    "access.action.bot.pace": "скорость рассылки бота",
     "access.action.key.rotate": "ключ API заменён",
     "access.action.key_activation": "подключение по ключу",
     "access.action.invite.create": "приглашение создано",

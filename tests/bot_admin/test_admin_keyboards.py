@@ -32,6 +32,7 @@ EXTREME = {
     "seconds": 7 * 86_400,
     "value": 99999,  # a follow-up setting: minutes or hours
     "what": "chart",  # the longest file the report screen sends
+    "rate": 1000,  # the fastest pace preset (paid broadcasts)
 }
 
 

@@ -15,6 +15,7 @@ from delivery import keys
 from delivery.deadletters import DeadLetters
 from delivery.intake import Intake
 from delivery.outbox import Outbox
+from delivery.pacing import BotPace, Pace
 from delivery.policy import Limits
 from delivery.queue import Claim, Job, JobQueue, Kind
 from delivery.transport import REQUEST_LOGGER
@@ -416,3 +417,28 @@ async def test_an_idle_engine_is_woken_by_the_queue_channel_not_its_poll(world, 
     [msg] = await world.tg.wait_for_messages(uid, 1, timeout=10)
     assert msg["text"] == "again"
     assert time.monotonic() - started < 5.0
+
+
+async def test_a_running_engine_sends_a_paid_bot_at_its_own_rate_not_30_per_second(
+    world, make_engine, store
+):
+    n = 150  # 5.2 s at the default 30/s (paced at 97 %)
+    custom = await world.custom_bot()
+    await world.tg.set_bot_limits(custom["id"], paid_per_second=1000)  # as Telegram: Stars
+    for i in range(n):
+        await world.subscriber(f"S{i}", starts=(custom,))
+    engine = await make_engine(limits=Limits())  # the default limits: 30/s for every bot
+    # Set while the engine runs, as `perezvon bot pace` or the admin menu does.
+    await BotPace.of(store).set(custom["id"], Pace(1000.0, paid=True))
+    started = time.monotonic()
+    await _call(world)
+
+    async def all_sent() -> bool:
+        return (await world.tg.stats(custom["id"]))["messages_sent"] >= n
+
+    await world.eventually(all_sent, within=20.0)
+    elapsed = time.monotonic() - started
+    await world.idle(engine)
+    stats = await world.tg.stats(custom["id"])
+    assert stats["paid_broadcasts"] == n and stats["too_many_requests"] == 0
+    assert n / elapsed > 60, f"{n} sends took {elapsed:.2f} s"

@@ -12,6 +12,7 @@ from bot.context import Ctx
 from bot.handlers.admin import announce
 from bot.handlers.admin.shared import AdminEnv, Screen, Session, Stale, show, tr
 from bot.keyboards import admin as kb
+from delivery.pacing import BotPace
 from store.errors import NotFound
 from store.models import BotStatus, CustomBot
 
@@ -44,7 +45,8 @@ def _status(ctx: Ctx, s: Session, bot: CustomBot) -> str:
     return tr(ctx, s, f"bot_status.{bot.status.value}")
 
 
-async def _bot(ctx: Ctx, s: Session, bid: str) -> CustomBot:
+async def bot_of(ctx: Ctx, s: Session, bid: str) -> CustomBot:
+    """The tenant's bot the button names; Stale when it is gone."""
     try:
         return await ctx.deps.store.bots.get(s.tid, bid)
     except NotFound:
@@ -75,7 +77,7 @@ async def list_screen(ctx: Ctx, s: Session) -> Screen:
 
 
 async def card_screen(ctx: Ctx, s: Session, bid: str) -> Screen:
-    bot = await _bot(ctx, s, bid)
+    bot = await bot_of(ctx, s, bid)
     text = tr(
         ctx, s, "admin.bots.card", name=bot.name, username=bot.username, status=_status(ctx, s, bot)
     )
@@ -86,6 +88,7 @@ async def card_screen(ctx: Ctx, s: Session, bid: str) -> Screen:
     )
     rows = [
         [switch],
+        [kb.button(tr(ctx, s, "admin.bots.pace"), kb.BotRate(s.tid, bot.id))],
         [kb.button(tr(ctx, s, "admin.bots.delete"), kb.BotDelete(s.tid, bot.id, False))],
         [kb.button(tr(ctx, s, "admin.back.bots"), kb.Bots(s.tid))],
     ]
@@ -130,7 +133,7 @@ async def on_card(update: Update, ctx: Ctx, s: Session, data: kb.BotCard) -> Non
 
 
 async def on_switch(update: Update, ctx: Ctx, s: Session, data: kb.BotSwitch) -> str:
-    bot = await _bot(ctx, s, data.bot)
+    bot = await bot_of(ctx, s, data.bot)
     if data.on and bot.status is not BotStatus.ACTIVE:
         notice = await activate(ctx, s, bot)
     elif not data.on and bot.status is BotStatus.ACTIVE:
@@ -145,7 +148,7 @@ async def on_switch(update: Update, ctx: Ctx, s: Session, data: kb.BotSwitch) ->
 
 
 async def on_delete(update: Update, ctx: Ctx, s: Session, data: kb.BotDelete) -> str | None:
-    bot = await _bot(ctx, s, data.bot)
+    bot = await bot_of(ctx, s, data.bot)
     if not data.confirmed:
         rows = [
             [kb.button(tr(ctx, s, "admin.bots.delete_yes"), kb.BotDelete(s.tid, bot.id, True))],
@@ -155,6 +158,8 @@ async def on_delete(update: Update, ctx: Ctx, s: Session, data: kb.BotDelete) ->
         await show(update, ctx, Screen(text, kb.markup(rows)))
         return None
     was_active = bot.status is BotStatus.ACTIVE
+    # Its pace first: a paid rate never outlives the bot for whoever registers it next.
+    await BotPace.of(ctx.deps.store).clear(bot.tg_id)
     await ctx.deps.store.bots.delete(s.tid, bot.id)
     await show(update, ctx, await list_screen(ctx, s))
     notice = tr(ctx, s, "admin.bots.deleted", username=bot.username)

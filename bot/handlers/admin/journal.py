@@ -99,12 +99,22 @@ PRESSES: dict[type, tuple[str, Detail]] = {
     kb.UserDelete: ("user.delete", lambda c, s, d: _ready(str(d.chat) if d.confirmed else None)),
     kb.BotSwitch: ("bot.switch", lambda c, s, d: _bot(c, s, d.bot)),
     kb.BotDelete: ("bot.delete", lambda c, s, d: _ready(d.bot if d.confirmed else None)),
+    kb.BotRateSet: ("bot.pace", lambda c, s, d: _rate(c, s, d)),
     kb.ApiKeyRotate: ("key.rotate", lambda c, s, d: _ready("" if d.confirmed else None)),
     ak.KeyActivation: ("key_activation", lambda c, s, d: _ready(_mark(d.on))),
     ak.InviteRevoke: ("invite.revoke", lambda c, s, d: _ready(d.invite if d.confirmed else None)),
     kb.PbxDelete: ("connector.remove", lambda c, s, d: _ready(d.conn[:6] if d.confirmed else None)),
     kb.ReportWeekly: ("report.weekly", lambda c, s, d: _ready(_mark(d.on))),
 }
+
+
+async def _rate(ctx: Ctx, s: Session, d: Any) -> str | None:
+    """The bot and the pace a preset set (a paid one only once it is confirmed)."""
+    if d.paid and not d.confirmed:
+        return None
+    bots = [b for b in await ctx.deps.store.bots.list(s.tid) if b.id == d.bot]
+    who = f"@{bots[0].username} ({bots[0].tg_id})" if bots else d.bot
+    return f"{who} {d.rate}/s" + (" paid" if d.paid else "")
 
 
 async def _ready(value: str | None) -> str | None:

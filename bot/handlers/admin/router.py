@@ -13,6 +13,7 @@ from telegram.error import BadRequest, TelegramError
 from bot.context import Ctx
 from bot.handlers.admin import (
     apikey,
+    bot_rate,
     bots,
     deadletters,
     followup,
@@ -44,6 +45,7 @@ ROUTES: dict[type, object] = {
     **groups.ROUTES,
     **users.ROUTES,
     **bots.ROUTES,
+    **bot_rate.ROUTES,
     **apikey.ROUTES,
     **deadletters.ROUTES,
     **invites.ROUTES,

@@ -33,6 +33,7 @@ class AdminSettings:
     key_visible: float = 60.0  # seconds a freshly rotated API key stays in the chat
     hooks_url: str = "http://127.0.0.1:8080"  # base of cloud PBX connector URLs (PUBLIC_URL)
     forum_code_ttl: float = 900.0  # seconds a «Тема в форуме» link stays usable
+    default_rate: float = 30.0  # messages/s of a bot without its own pace (BOT_RATE_PER_SECOND)
 
 
 @dataclass(frozen=True)
