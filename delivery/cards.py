@@ -13,9 +13,9 @@ from delivery.phone import region_of_zone
 from delivery.render import duration, fit, render_call
 from perezvon.texts import Catalogue
 from store import Store
+from store.cards import Card, History, Resolution, State, normalise
 from store.errors import NotFound
 from store.events import CallEvent
-from store.followup import Card, History, Resolution, State, normalise
 from store.models import DEFAULT_GROUP, Tenant
 
 

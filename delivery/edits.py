@@ -23,8 +23,8 @@ from delivery.routing import BotRef, Route, Router
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
 from store import Store
+from store.cards import Copy
 from store.errors import NotFound
-from store.followup import Copy
 from store.intake import CardEntry
 
 log = logging.getLogger(__name__)

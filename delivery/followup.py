@@ -12,9 +12,9 @@ from delivery import cards
 from delivery.queue import Copies, Job, Kind
 from perezvon.texts import Catalogue
 from store import Store
+from store.cards import Card, Opened, Resolution, Step
 from store.errors import NotFound
 from store.events import EVENT, AnsweredEvent, CallEvent, FollowUp, OutboundEvent
-from store.followup import Card, Opened, Resolution, Step
 from store.models import RecordedCall, Tenant
 
 # An outbound call placed this long before the missed call still counts (PBX clocks differ).

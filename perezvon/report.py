@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from perezvon import operator
 from perezvon.hours import Hours, next_opening
 from store import Store
-from store.followup import HISTORY_SECONDS, RECENT_KEPT, Card, Resolution, State
+from store.cards import HISTORY_SECONDS, RECENT_KEPT, Card, Resolution, State
 
 RESOLUTIONS = tuple(r.value for r in Resolution)
 # What an employee did: the caller was called back by the PBX's record or by a "done" press.

@@ -13,199 +13,29 @@ and is refused when taken) and removed after it (a leftover is refused the same 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
 
-import phonenumbers
 from redis.asyncio import Redis
 
 from store import keys
 from store._tx import atomically
+from store.cards import (
+    HISTORY_SECONDS,
+    RECENT_KEPT,
+    Card,
+    Changed,
+    Copy,
+    History,
+    Opened,
+    Refused,
+    Resolution,
+    State,
+    Step,
+    card_of_record,
+    due_member,
+    record_of,
+    replaced,
+)
 from store.intake import CardDueEntry, CardEntry, IntakeIndex, append
-
-HISTORY_SECONDS = 30 * 24 * 3600
-RECENT_KEPT = 1000
-
-
-class State(StrEnum):
-    OPEN = "open"
-    CLAIMED = "claimed"
-    RESOLVED = "resolved"
-
-
-class Resolution(StrEnum):
-    CALLED_BACK = "called_back"
-    GOT_THROUGH = "got_through"
-    MANUAL = "manual"
-    EXPIRED = "expired"
-
-
-class Step(StrEnum):
-    """What is due for an unresolved card at its time in FOLLOWUP_DUE."""
-
-    ESCALATE = "escalate"
-    REMIND = "remind"
-    EXPIRE = "expire"
-
-
-class Refused(StrEnum):
-    """Why a press changed nothing."""
-
-    GONE = "gone"  # no such card (expired from the store)
-    RESOLVED = "resolved"  # already resolved
-    TAKEN = "taken"  # somebody else claimed it
-    NOT_CLAIMER = "not_claimer"  # only the claimer may give it up
-    NOT_CLAIMED = "not_claimed"
-
-
-def normalise(raw: str, region: str) -> str:
-    """E.164 when the number is valid for the tenant's region, else its digits (or raw)."""
-    try:
-        parsed = phonenumbers.parse(raw, region)
-        if phonenumbers.is_valid_number(parsed):
-            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    except phonenumbers.NumberParseException:
-        pass
-    digits = "".join(c for c in raw if c.isdigit())
-    return digits or raw.strip()
-
-
-@dataclass(frozen=True, slots=True)
-class Card:
-    tenant_id: str
-    id: str
-    call_id: str  # the first missed call's PBX id: its payload renders the card
-    caller: str  # E.164 (or digits), "" when hidden
-    group_id: str
-    state: State
-    first_seen: float
-    last_seen: float
-    count: int
-    version: int
-    resolution: Resolution | None = None
-    claimed_by: int = 0
-    claimed_name: str = ""
-    claimed_at: float = 0.0
-    resolved_by: int = 0
-    resolved_name: str = ""
-    resolved_at: float = 0.0
-    extension: str = ""
-    talk_seconds: float | None = None
-    attempts: int = 0
-    last_attempt_at: float = 0.0
-    escalated: bool = False
-    reminded: bool = False
-    # The tenant's PBX could place calls when the card was made: «Позвонить» is offered.
-    dial: bool = False
-
-    @property
-    def time_to_callback(self) -> float | None:
-        if self.resolution is Resolution.CALLED_BACK:
-            return max(0.0, self.resolved_at - self.first_seen)
-        return None
-
-    def as_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "call_id": self.call_id,
-            "caller": self.caller,
-            "group": self.group_id,
-            "state": self.state.value,
-            "resolution": self.resolution.value if self.resolution else None,
-            "claimed_by": self.claimed_name or None,
-            "resolved_by": self.resolved_name or None,
-            "extension": self.extension or None,
-            "first_seen": self.first_seen,
-            "last_seen": self.last_seen,
-            "repeat_count": self.count,
-            "attempts": self.attempts,
-            "time_to_callback_s": self.time_to_callback,
-        }
-
-
-def _card(tid: str, h: dict[str, str]) -> Card | None:
-    if not h:
-        return None
-    talk = h.get("talk_seconds")
-    return Card(
-        tenant_id=tid,
-        id=h["id"],
-        call_id=h["call_id"],
-        caller=h.get("caller", ""),
-        group_id=h.get("group", ""),
-        state=State(h["state"]),
-        first_seen=float(h["first_seen"]),
-        last_seen=float(h["last_seen"]),
-        count=int(h.get("count", 1)),
-        version=int(h.get("version", 1)),
-        resolution=Resolution(h["resolution"]) if h.get("resolution") else None,
-        claimed_by=int(h.get("claimed_by") or 0),
-        claimed_name=h.get("claimed_name", ""),
-        claimed_at=float(h.get("claimed_at") or 0),
-        resolved_by=int(h.get("resolved_by") or 0),
-        resolved_name=h.get("resolved_name", ""),
-        resolved_at=float(h.get("resolved_at") or 0),
-        extension=h.get("extension", ""),
-        talk_seconds=float(talk) if talk else None,
-        attempts=int(h.get("attempts") or 0),
-        last_attempt_at=float(h.get("last_attempt_at") or 0),
-        escalated=h.get("escalated") == "1",
-        reminded=h.get("reminded") == "1",
-        dial=h.get("dial") == "1",
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Opened:
-    card: Card
-    new: bool  # a new card (send it); else an open card this call was merged into (edit it)
-
-
-@dataclass(frozen=True, slots=True)
-class Changed:
-    """A transition's answer: the card as it is now, and why nothing changed (if so)."""
-
-    card: Card | None
-    refused: Refused | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.refused is None
-
-
-@dataclass(frozen=True, slots=True)
-class History:
-    calls_30d: int
-    last_answered: float | None
-    last_called_back: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class Copy:
-    chat: int
-    bot: int
-    message_id: int
-    bid: str  # the custom bot's id in the store, "" for the default bot
-    shown: int  # the card version this message shows
-
-
-@dataclass(frozen=True, slots=True)
-class Due:
-    tenant_id: str
-    card: str
-    step: Step
-
-
-def due_member(tid: str, card: str, step: Step) -> str:
-    return f"{tid}|{card}|{step.value}"
-
-
-def parse_due(member: str) -> Due | None:
-    try:
-        tid, card, step = member.split("|")
-        return Due(tid, card, Step(step))
-    except ValueError:
-        return None
 
 
 class FollowUps:
@@ -222,7 +52,7 @@ class FollowUps:
         return self._clock()
 
     async def get(self, tid: str, card: str) -> Card | None:
-        return _card(tid, await self._r.hgetall(keys.fu_card(tid, card)))
+        return card_of_record(tid, await self._r.hgetall(keys.fu_card(tid, card)))
 
     async def card_of_call(self, tid: str, call_id: str) -> Card | None:
         ref = await self._r.get(keys.fu_ref(tid, call_id))
@@ -235,7 +65,7 @@ class FollowUps:
             for cid in ids:
                 pipe.hgetall(keys.fu_card(tid, cid))
             rows = await pipe.execute()
-        return [c for c in (_card(tid, h) for h in rows) if c is not None]
+        return [c for c in (card_of_record(tid, h) for h in rows) if c is not None]
 
     async def history(self, tid: str, number: str) -> History:
         if not number:
@@ -270,12 +100,14 @@ class FollowUps:
         async def body(pipe) -> Opened:
             ref = await pipe.get(keys.fu_ref(tid, call_id))
             if ref and ref != "-":
-                card = _card(tid, await pipe.hgetall(keys.fu_card(tid, ref)))
+                card = card_of_record(tid, await pipe.hgetall(keys.fu_card(tid, ref)))
                 if card is not None:
                     return Opened(card, card.call_id == call_id)
             open_id = await pipe.get(keys.fu_caller_open(tid, caller)) if caller else None
             current = (
-                _card(tid, await pipe.hgetall(keys.fu_card(tid, open_id))) if open_id else None
+                card_of_record(tid, await pipe.hgetall(keys.fu_card(tid, open_id)))
+                if open_id
+                else None
             )
             if current is not None and current.state is not State.RESOLVED:
                 await pipe.watch(keys.fu_card(tid, current.id))
@@ -287,7 +119,7 @@ class FollowUps:
                 pipe.set(keys.fu_ref(tid, call_id), current.id, ex=HISTORY_SECONDS)
                 self._seen(pipe, tid, caller, call_id, at)
                 return Opened(
-                    _replace(current, count=current.count + 1, version=current.version + 1,
+                    replaced(current, count=current.count + 1, version=current.version + 1,
                              last_seen=max(at, current.last_seen)),
                     False,
                 )  # fmt: skip
@@ -319,7 +151,7 @@ class FollowUps:
             pipe.zadd(keys.fu_cards(tid), {card_id: at})
             pipe.zremrangebyrank(keys.fu_cards(tid), 0, -RECENT_KEPT - 1)
             pipe.zadd(keys.fu_open(tid), {card_id: at})
-            return Opened(_card(tid, record), True)  # type: ignore[arg-type]
+            return Opened(card_of_record(tid, record), True)  # type: ignore[arg-type]
 
         return await atomically(self._r, watched, body)
 
@@ -442,7 +274,7 @@ class FollowUps:
         async def body(pipe) -> Changed:
             nonlocal wrote
             wrote = False  # a retried attempt may end without writing
-            c = _card(tid, await pipe.hgetall(key))
+            c = card_of_record(tid, await pipe.hgetall(key))
             if c is None:
                 return Changed(None, Refused.GONE)
             now = self._clock()
@@ -469,8 +301,8 @@ class FollowUps:
                     if resolution is Resolution.CALLED_BACK:
                         pipe.hset(keys.fu_caller(tid, c.caller), "last_called_back", when)
                         pipe.expire(keys.fu_caller(tid, c.caller), HISTORY_SECONDS)
-            updated = {**_raw(c), **fields, "version": str(c.version + (1 if refresh else 0))}
-            return Changed(_card(tid, updated))
+            updated = {**record_of(c), **fields, "version": str(c.version + (1 if refresh else 0))}
+            return Changed(card_of_record(tid, updated))
 
         changed = await atomically(self._r, [key], body)
         if wrote:
@@ -566,44 +398,6 @@ class FollowUps:
 # keep_early): the fan-out makes the card within seconds, minutes when the intake is behind.
 EARLY_SECONDS = 3600.0
 EARLY_KEPT = 20
-
-
-def _raw(c: Card) -> dict[str, str]:
-    return {
-        "id": c.id,
-        "call_id": c.call_id,
-        "caller": c.caller,
-        "group": c.group_id,
-        "state": c.state.value,
-        "first_seen": repr(c.first_seen),
-        "last_seen": repr(c.last_seen),
-        "count": str(c.count),
-        "version": str(c.version),
-        "resolution": c.resolution.value if c.resolution else "",
-        "claimed_by": str(c.claimed_by or ""),
-        "claimed_name": c.claimed_name,
-        "claimed_at": repr(c.claimed_at) if c.claimed_at else "",
-        "resolved_by": str(c.resolved_by or ""),
-        "resolved_name": c.resolved_name,
-        "resolved_at": repr(c.resolved_at) if c.resolved_at else "",
-        "extension": c.extension,
-        "talk_seconds": repr(c.talk_seconds) if c.talk_seconds is not None else "",
-        "attempts": str(c.attempts),
-        "last_attempt_at": repr(c.last_attempt_at) if c.last_attempt_at else "",
-        "escalated": "1" if c.escalated else "",
-        "reminded": "1" if c.reminded else "",
-        "dial": "1" if c.dial else "",
-    }
-
-
-def _replace(c: Card, **changes: object) -> Card:
-    return _card(
-        c.tenant_id,
-        {
-            **_raw(c),
-            **{k: str(v) if not isinstance(v, float) else repr(v) for k, v in changes.items()},
-        },
-    )  # type: ignore[return-value]
 
 
 async def take_due(

@@ -16,9 +16,9 @@ from bot.handlers.common import text
 from bot.keyboards.callbacks import BadCallbackData
 from bot.keyboards.card import Act, CardAct
 from perezvon.texts import pick_lang
+from store.cards import Card, Changed, Refused, Resolution, State
 from store.errors import NotFound
 from store.events import CallEvent
-from store.followup import Card, Changed, Refused, Resolution, State
 from store.models import SubStatus, Tenant
 
 ANSWERS = {

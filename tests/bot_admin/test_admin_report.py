@@ -7,7 +7,7 @@ import csv
 import io
 from datetime import datetime
 
-from store.followup import Resolution
+from store.cards import Resolution
 from tests.bot_admin.conftest import eventually as world_eventually
 
 

@@ -23,7 +23,7 @@ from connectors.asterisk.verdict import (
 )
 from delivery.followup import open_card
 from delivery.intake import Intake
-from store.followup import Resolution, State
+from store.cards import Resolution, State
 
 
 @pytest.fixture(params=["fakeredis", "real-redis", "cluster"])

@@ -11,8 +11,8 @@ import pytest
 from delivery.intake import Intake
 from delivery.policy import Limits
 from store import keys
+from store.cards import Resolution, State, Step, due_member
 from store.events import CallEvent, OutboundEvent
-from store.followup import Resolution, State, Step, due_member
 
 
 @pytest.fixture(params=["fakeredis", "real-redis", "cluster"])

@@ -14,9 +14,9 @@ from pathlib import Path
 from delivery.intake import Intake
 from perezvon.embedded_redis import EmbeddedRedis
 from store import Store, connect
+from store.cards import Resolution
 from store.crypto import SecretBox
 from store.events import CallEvent
-from store.followup import Resolution
 from tg_emulator import EmulatorSettings, RateLimits, start_emulator
 from tg_emulator.client import EmulatorClient
 

@@ -8,8 +8,8 @@ import pytest
 
 from delivery.followup import apply, open_card
 from delivery.intake import Intake
+from store.cards import Resolution, State
 from store.events import AnsweredEvent, CallEvent, OutboundEvent
-from store.followup import Resolution, State
 
 
 @pytest.fixture(params=["fakeredis", "real-redis", "cluster"])

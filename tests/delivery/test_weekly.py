@@ -10,7 +10,7 @@ import pytest
 
 from delivery.weekly import WeeklySchedule, switch
 from store import keys as store_keys
-from store.followup import Resolution
+from store.cards import Resolution
 
 
 @pytest.fixture(params=["fakeredis", "real-redis", "cluster"])

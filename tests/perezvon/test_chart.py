@@ -9,7 +9,7 @@ import sys
 
 from perezvon.chart import DPI, SIZE, render_png
 from perezvon.report import OUTCOMES, series
-from store.followup import Card, Resolution, State
+from store.cards import Card, Resolution, State
 
 NOW = 1_800_000_000.0
 NAMES = {o: o.replace("_", " ").title() for o in OUTCOMES}

@@ -6,7 +6,7 @@ import pytest
 
 from perezvon.cli import main
 from perezvon.cli_calls import calls_list
-from store.followup import Resolution
+from store.cards import Resolution
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from perezvon.report import (
     since_epoch,
     summary,
 )
-from store.followup import Card, Resolution, State
+from store.cards import Card, Resolution, State
 
 NOW = 1_800_000_000.0  # 2027-01-15 08:00 UTC
 DAY = 86_400.0

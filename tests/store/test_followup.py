@@ -4,28 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from store import keys
-from store.followup import Refused, Resolution, State, Step, normalise, parse_due
+from store.cards import Refused, Resolution, State, Step, parse_due
 
 # Every transition queues its "card" intake entry in the same MULTI: one slot only later.
-
-
-@pytest.mark.parametrize(
-    "raw,region,expected",
-    [
-        ("+77011234567", "KZ", "+77011234567"),
-        ("87011234567", "KZ", "+77011234567"),
-        ("7011234567", "KZ", "+77011234567"),
-        ("8 (495) 123-45-67", "RU", "+74951234567"),
-        ("+7 495 123 45 67", "RU", "+74951234567"),
-        ("102", "RU", "102"),
-        ("anonymous", "RU", "anonymous"),
-    ],
-)
-def test_numbers_are_one_caller_in_e164(raw, region, expected):
-    assert normalise(raw, region) == expected
 
 
 async def test_a_repeat_call_updates_the_open_card(store, clock):
