@@ -25,23 +25,22 @@ from perezvon.texts import Catalogue
 from store import Store
 from store.cards import Copy
 from store.errors import NotFound
-from store.intake import CardEntry
 
 log = logging.getLogger(__name__)
 
 NO_PREVIEW = {"is_disabled": True}
 
 
-async def remember_copy(store: Store, job: Job, route: Route, sent: Any) -> None:
+async def remember_copy(store: Store, queue: JobQueue, job: Job, route: Route, sent: Any) -> None:
     """A card's message was sent: record where it is, so that every change can edit it.
     Never raises: the message is out, and a failure here must not make the sender resend."""
     try:
-        await _remember(store, job, route, sent)
+        await _remember(store, queue, job, route, sent)
     except Exception as exc:
         log.warning("could not record card copy of job %s: %s", job.jid, redact(repr(exc)))
 
 
-async def _remember(store: Store, job: Job, route: Route, sent: Any) -> None:
+async def _remember(store: Store, queue: JobQueue, job: Job, route: Route, sent: Any) -> None:
     if job.kind not in (Kind.CALL, Kind.ADMIN) or not job.call or not isinstance(sent, dict):
         return
     message_id = sent.get("message_id")
@@ -57,7 +56,12 @@ async def _remember(store: Store, job: Job, route: Route, sent: Any) -> None:
     bid = route.bot.bid or ""
     await fu.add_copy(job.tid, card.id, job.chat, route.bot.tg_id, bid, message_id, shown)
     if card.version > shown:
-        await store.intake.add([CardEntry(job.tid, card.id)])
+        # This copy's own edit, not a card-wide entry: that one would queue an edit for every
+        # other copy not yet edited too, again for each copy recorded (an escalation to N
+        # chats: N edits per chat), and each surplus edit, though it finds nothing to change,
+        # still waits for its chat's slot (3 s in a group).
+        edit = Job("", route.bot.tg_id, job.tid, job.chat, Kind.EDIT, "card", call=card.id)
+        await queue.enqueue([edit])
 
 
 class CardEdits:

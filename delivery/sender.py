@@ -129,7 +129,8 @@ class Sender:
             sent = await self._pool.call(route.bot, "sendMessage", params, self._opt.send_timeout)
         except Exception as exc:  # every failure is classified in outcome.py
             return classify(exc)
-        await remember_copy(self._store, job, route, sent)  # a follow-up card's message id
+        # a follow-up card's message id
+        await remember_copy(self._store, self._queue, job, route, sent)
         return classify(None)
 
     async def _settle(self, job: Job, route: Route, out: Outcome, hint_key: str | None) -> None:

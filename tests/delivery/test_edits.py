@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 
 import aiohttp
 import pytest
 
+from delivery import keys as dkeys
+from delivery.edits import remember_copy
+from delivery.fanout import FanOut
 from delivery.intake import Intake
-from delivery.policy import Limits
+from delivery.policy import Limits, Options
+from delivery.queue import Job, JobQueue, Kind
+from delivery.routing import BotRef, Route, Router
+from perezvon.metrics import Metrics
+from perezvon.texts import Catalogue
 from store import keys
 from store.cards import Resolution, State, Step, due_member
 from store.events import CallEvent, OutboundEvent
@@ -191,6 +199,35 @@ async def test_the_groups_escalation_chat_gets_the_escalation_once(world, make_e
     await world.idle(engine)
     assert len(await world.tg.messages(room["id"])) == 1
     assert len(await world.tg.messages(admin)) == 1
+
+
+async def test_copies_recorded_before_any_fan_out_get_one_edit_per_chat(store, clock, keys_of):
+    """An escalation to two chats records both copies before a worker fans out an edit: each
+    chat still gets ONE edit (a second finds nothing to change, yet waits for its chat's
+    slot, 3 s in a group)."""
+    tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    card = (await store.followups.open_call(tenant.id, "c1", CALLER, "default", clock.now)).card
+    bot = BotRef(7000000001, "7000000001:token")
+    queue = JobQueue(store.redis, "w1", Limits())
+    admin, room = 100000002, -400000001
+    for message_id, chat in enumerate((admin, room), 1):
+        sent = Job("", bot.tg_id, tenant.id, chat, Kind.ADMIN, "escalated", call=card.id)
+        await remember_copy(store, queue, sent, Route(bot), {"message_id": message_id})
+    # Then a worker fans out whatever the tenant's intake holds.
+    fanout = FanOut(
+        store, queue, Router(store, bot), Catalogue(), Metrics(store.redis), Options(), None,
+        lambda: None,
+    )  # fmt: skip
+    stream = dkeys.intake(tenant.id)
+    if await fanout.ensure_stream(tenant.id):
+        for entry_id, fields in await store.redis.xrange(stream):
+            await fanout.handle(stream, entry_id, fields)
+    jobs = [
+        await queue.load(key.rsplit(":", 1)[1])
+        for key in await keys_of(store.redis, dkeys.job("*"))
+    ]
+    edits = Counter((j.bot, j.chat, j.call) for j in jobs if j is not None and j.kind is Kind.EDIT)
+    assert edits == {(bot.tg_id, admin, card.id): 1, (bot.tg_id, room, card.id): 1}
 
 
 async def test_a_call_back_before_the_fan_out_sends_the_card_already_resolved(world, make_engine):
