@@ -50,9 +50,10 @@ async def _remember(store: Store, queue: JobQueue, job: Job, route: Route, sent:
     card = await fu.get(job.tid, job.call)
     if card is None:
         return
-    # A call's card is rendered at version 1; an escalation's at a later one we do not carry:
-    # if the card moved on before this copy was recorded, one refresh catches it up.
-    shown = 1 if job.kind is Kind.CALL else 0
+    # A call's card is rendered at version 1, an escalation at the version it carries: if the
+    # card moved on before this copy was recorded, its own edit catches it up (an escalation
+    # left alone keeps its «никто не взял» header until the card changes).
+    shown = job.shown or (1 if job.kind is Kind.CALL else 0)
     bid = route.bot.bid or ""
     await fu.add_copy(job.tid, card.id, job.chat, route.bot.tg_id, bid, message_id, shown)
     if card.version > shown:

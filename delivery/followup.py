@@ -89,8 +89,12 @@ class DueSteps:
             await fu.resolve(tid, card_id, Resolution.EXPIRED)  # queues its own edits
             return None
         if step == Step.ESCALATE:
-            if tenant.escalate_after <= 0 or not (await fu.mark(tid, card_id, Step.ESCALATE)).ok:
+            if tenant.escalate_after <= 0:
                 return None
+            marked = await fu.mark(tid, card_id, Step.ESCALATE)
+            if not marked.ok:
+                return None
+            card = marked.card or card  # rendered as it is now: its copies are not behind
             header = self._cat.t(tenant.lang, "card.escalated", minutes=tenant.escalate_after)
             text = await cards.render(self._store, self._cat, tenant, card, header)
             markup = cards.markup(self._cat, tenant, card, 0)
@@ -99,6 +103,7 @@ class DueSteps:
             if extra and extra not in chats:
                 chats.append(extra)  # the group's own escalation chat, once
             template = Job("", 0, tid, 0, Kind.ADMIN, text, markup, call=card_id)
+            template.shown = card.version
             return await self._copies_to(template, chats)
         if step == Step.REMIND:
             if not card.claimed_by or not (await fu.mark(tid, card_id, Step.REMIND)).ok:

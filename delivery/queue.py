@@ -51,6 +51,7 @@ class Job:
     media: str = ""
     file: str = ""
     filename: str = ""
+    shown: int = 0  # the card version a card's message shows (an escalation); 0: its first
     # Set by a claim, never stored: seconds until the job's send slot, and whether its bot
     # sends paid broadcasts.
     due: float = 0.0
@@ -77,6 +78,8 @@ class Job:
             d["topic"], d["thread"] = self.topic, self.thread
         if self.file:
             d["media"], d["file"], d["filename"] = self.media, self.file, self.filename
+        if self.shown:
+            d["shown"] = self.shown
         return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod

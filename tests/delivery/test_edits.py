@@ -192,7 +192,13 @@ async def test_the_groups_escalation_chat_gets_the_escalation_once(world, make_e
 
     await world.eventually(taken)
     await world.idle(engine)
+    [still] = await world.tg.messages(room["id"])
     assert len(await world.tg.messages(room["id"])) == 1
+    # Nothing changed since: the escalation keeps its header, unedited.
+    assert "никто не взял за 15 мин" in still["text"]
+    calls = await world.tg.api_log()
+    edits = [c for c in calls if c["method"].lower().startswith("editmessage")]
+    assert [e for e in edits if e["params"].get("chat_id") in (room["id"], admin)] == []
     # The escalation copy is edited like any other.
     await world.store.followups.claim(world.tenant.id, card.id, sub, "S")
     await _texts_when(world, (sub, admin, room["id"]), lambda m: "Берёт: S" in m["text"])
