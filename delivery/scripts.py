@@ -116,48 +116,71 @@ local function pace(bot, default_iv, keep, recover)
 end
 """
 
-# ARGV: P, now, stream, entry id ('' = none), marker ttl s, n jobs, g groups, then per group:
-# tid, data, k, then k x (bot, chat). A group is one message to many chats (its data is sent
-# once); the copies of one lane that come one after another go in with one RPUSH. The entry's
-# marker P:fanned:<stream>:<entry> (in the queue's slot) makes a second fan-out of the entry a
-# no-op; the XACK + XDEL of the tenant's stream (another slot) follow as a step of their own.
+# KEYS: the entry's marker P:fanned:<stream>:<entry> and its set P:fanning:<stream>:<entry>
+# (no entry: P:seq alone). ARGV: P, now, stream, entry id ('' = none), marker ttl s, last ('1':
+# the entry's last chunk), v variants, then v x (tid, data), then the copies as one string of
+# lines "<variant> <bot> <chat> <k>". A variant is one message to many chats (its data is sent
+# once per chunk); k numbers the copies of one chat within the entry (0, 1, ...). One call is
+# one chunk: a big fan-out runs as many bounded scripts (delivery/queue.py `FANOUT_CHUNK`), so
+# none blocks Redis for long.
+# Idempotence: the set holds "<chat> <k>" of every copy queued so far, and a copy found there is
+# skipped, so a re-run after a crash between chunks queues only the rest, whatever the follower
+# list and its order are by then; the last chunk replaces the set by the marker ("1"), and with
+# the marker every later call is a no-op. Returns how many jobs it created, or -1 when the
+# entry was fanned out already. The XACK + XDEL of the tenant's stream (another slot) follow as
+# a step of their own.
 FANOUT = r"""
 local entry = ARGV[4]
-local fresh = true
-if entry ~= '' then
-  fresh = redis.call('SET', P .. ':fanned:' .. ARGV[3] .. ':' .. entry, '1', 'NX', 'EX',
-    tonumber(ARGV[5]))
+if entry ~= '' and redis.call('EXISTS', KEYS[1]) == 1 then
+  return -1
 end
-local n = 0
-if fresh then
-  n = tonumber(ARGV[6])
-  local seq = n > 0 and (redis.call('INCRBY', P .. ':seq', n) - n) or 0
-  local lane_bot, lane_tid, run = nil, nil, {}
-  local function flush()
-    if #run > 0 then
-      redis.call('RPUSH', P .. ':q:' .. lane_bot .. ':' .. lane_tid, unpack(run))
-      schedule(lane_bot, lane_tid, now)
+local tids, datas = {}, {}
+local i = 8
+for j = 1, tonumber(ARGV[7]) do
+  tids[j], datas[j] = ARGV[i], ARGV[i + 1]
+  i = i + 2
+end
+local copies = {}
+for vi, bot, chat, k in string.gmatch(ARGV[i], '(%d+) (%d+) (%-?%d+) (%d+)') do
+  if entry == '' or redis.call('SADD', KEYS[2], chat .. ' ' .. k) == 1 then
+    copies[#copies + 1] = {tonumber(vi), bot, chat}
+  end
+end
+local n = #copies
+if n > 0 then
+  local seq = redis.call('INCRBY', P .. ':seq', n) - n
+  -- one RPUSH per lane (in pieces: unpack's stack is bounded), its jobs in acceptance order
+  local runs, lanes = {}, {}
+  for _, cp in ipairs(copies) do
+    seq = seq + 1
+    local jid = string.format('%012d', seq)
+    local tid, bot = tids[cp[1]], cp[2]
+    redis.call('HSET', P .. ':job:' .. jid, 'b', bot, 't', tid, 'c', cp[3], 'd', datas[cp[1]])
+    local lane = bot .. ':' .. tid
+    local run = runs[lane]
+    if not run then
       run = {}
+      runs[lane] = run
+      lanes[#lanes + 1] = {bot, tid, lane}
     end
+    run[#run + 1] = jid
   end
-  local i = 8
-  for _ = 1, tonumber(ARGV[7]) do
-    local tid, data, k = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-    i = i + 3
-    for _ = 1, k do
-      local bot, chat = ARGV[i], ARGV[i + 1]
-      i = i + 2
-      seq = seq + 1
-      local jid = string.format('%012d', seq)
-      redis.call('HSET', P .. ':job:' .. jid, 'b', bot, 't', tid, 'c', chat, 'd', data)
-      if bot ~= lane_bot or tid ~= lane_tid or #run >= 500 then
-        flush()
-        lane_bot, lane_tid = bot, tid
-      end
-      run[#run + 1] = jid
+  for _, l in ipairs(lanes) do
+    local run = runs[l[3]]
+    for s = 1, #run, 500 do
+      redis.call('RPUSH', P .. ':q:' .. l[3], unpack(run, s, math.min(s + 499, #run)))
     end
+    schedule(l[1], l[2], now)
   end
-  flush()
+end
+if entry ~= '' then
+  local ttl = tonumber(ARGV[5])
+  if ARGV[6] == '1' then
+    redis.call('SET', KEYS[1], '1', 'EX', ttl)
+    redis.call('UNLINK', KEYS[2])  -- freed off the main thread: it may hold 100,000 members
+  else
+    redis.call('EXPIRE', KEYS[2], ttl)
+  end
 end
 return n
 """
