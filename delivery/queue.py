@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -86,6 +87,10 @@ class Job:
         d = json.loads(h["d"])
         d["kind"] = Kind(d["kind"])
         return cls(jid=jid, bot=int(h["b"]), tid=h["t"], chat=int(h["c"]), **d)
+
+
+def _ref(data: str) -> str:
+    return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
 
 
 @dataclass(slots=True)
@@ -189,7 +194,13 @@ class JobQueue:
         ttl: int,
         ack: bool,
     ) -> int:
-        variants = [v for (tid, data) in groups for v in (tid, data)]
+        # A message to many chats is stored once, its jobs naming it (a ref by its content, so a
+        # re-run after a crash names the same); a single copy keeps its data in its job.
+        variants = [
+            v
+            for (tid, data), targets in groups.items()
+            for v in (tid, data, _ref(data) if len(targets) > 1 else "")
+        ]
         # k numbers one chat's copies within the entry: "<chat> <k>" names a copy in the
         # entry's set of those queued, whatever order a re-run lists them in.
         seen: dict[int, int] = {}
@@ -232,7 +243,7 @@ class JobQueue:
     ) -> int:
         """One fan-out script: `marks` (all in the queue's slot) go in KEYS."""
         args = [keys.P, clock_arg(self._clock), stream, entry_id, ttl, "1" if last else "0",
-                len(variants) // 2, *variants, "\n".join(lines)]  # fmt: skip
+                len(variants) // 3, *variants, "\n".join(lines)]  # fmt: skip
         return int(await self._fanout_script(keys=marks, args=args))
 
     async def ack_entry(self, stream: str, entry_id: str) -> None:
@@ -281,7 +292,9 @@ class JobQueue:
 
     async def load(self, jid: str) -> Job | None:
         h = await self._r.hgetall(keys.job(jid))
-        return Job.load(jid, h) if h else None
+        if h and "d" not in h and "r" in h:
+            h["d"] = await self._r.hget(keys.data(h["r"]), "d")
+        return Job.load(jid, h) if h and h.get("d") else None
 
     async def ack(self, *jids: str) -> None:
         """Forget sent jobs (one script for any number of them)."""

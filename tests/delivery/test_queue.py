@@ -11,7 +11,7 @@ import pytest
 
 from delivery import keys
 from delivery.policy import Limits
-from delivery.queue import Claim, Depth, Job, JobQueue, Kind
+from delivery.queue import Claim, Copies, Depth, Job, JobQueue, Kind
 
 BOT = 7000
 
@@ -152,6 +152,56 @@ async def test_copies_of_one_chat_keep_their_order_across_chunks(redis):
     assert await q.enqueue(jobs, "1-1", stream="s") == 5
     got = [j.text for j in await _drain(q, 5) if j.chat == 5]
     assert got == ["1:5:0", "1:5:1", "1:5:2", "1:5:4"]
+
+
+async def _stored_texts(redis) -> dict[str, int]:
+    """The shared texts of fan-outs: key -> how many jobs use it."""
+    return {
+        k: int(await redis.hget(k, "n")) async for k in redis.scan_iter(match=f"{keys.P}:data:*")
+    }
+
+
+async def test_the_copies_of_one_message_share_one_stored_text(redis):
+    q = JobQueue(redis, "w", Limits.loose(), chunk=2)
+    copies = Copies(
+        Job("", BOT, "1", 0, Kind.CALL, "одна карточка " * 50), [(BOT, c) for c in (1, 2, 3)]
+    )
+    assert await q.enqueue_copies(copies, "1-1", stream="s") == 3
+    assert list((await _stored_texts(redis)).values()) == [3]
+    for k in [k async for k in redis.scan_iter(match=f"{keys.P}:job:*")]:
+        assert await redis.hget(k, "d") is None
+    jobs, _ = await q.claim_many(3)
+    assert sorted(j.chat for j in jobs) == [1, 2, 3]
+    assert {j.text for j in jobs} == {"одна карточка " * 50}
+    assert (await q.load(jobs[0].jid)).text == "одна карточка " * 50
+    await q.ack(*(j.jid for j in jobs))
+    assert await _stored_texts(redis) == {}
+
+
+async def test_a_requeued_or_buried_copy_keeps_its_own_text_and_lets_go_of_the_shared(redis):
+    q = JobQueue(redis, "w", Limits.loose())
+    copies = Copies(Job("", BOT, "1", 0, Kind.CALL, "card"), [(BOT, c) for c in (1, 2, 3)])
+    await q.enqueue_copies(copies, "1-1", stream="s")
+    jobs, _ = await q.claim_many(3)
+    first, second, third = sorted(jobs, key=lambda j: j.chat)
+    first.attempts = 1
+    assert await q.requeue(first, front=True)
+    assert list((await _stored_texts(redis)).values()) == [2]
+    assert await q.bury(second, cap=10)
+    assert list((await _stored_texts(redis)).values()) == [1]
+    await q.ack(third.jid)
+    assert await _stored_texts(redis) == {}
+    assert (await q.load(second.jid)).text == "card"
+    [again], _ = await q.claim_many(1)
+    assert (again.chat, again.text, again.attempts) == (1, "card", 1)
+
+
+async def test_a_single_copy_keeps_its_text_in_its_job(redis):
+    q = JobQueue(redis, "w", Limits.loose())
+    await q.enqueue([Job("", BOT, "1", 5, Kind.SERVICE, "just one")], "1-1", stream="s")
+    assert await _stored_texts(redis) == {}
+    [job], _ = await q.claim_many(1)
+    assert job.text == "just one"
 
 
 async def test_a_dead_consumers_claims_go_back_and_settling_needs_ownership(redis):
