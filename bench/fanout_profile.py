@@ -183,7 +183,7 @@ async def _size(url: str, n: int, calls: int, profile: bool) -> dict:
 
 async def _drop_jobs(r) -> None:
     """Empty the queue between calls (a kept 100,000-job call costs Redis tens of MiB)."""
-    for pattern in (f"{keys.P}:job:*", f"{keys.P}:q:*"):
+    for pattern in (f"{keys.P}:job:*", f"{keys.P}:q:*", f"{keys.P}:data:*"):
         batch = []
         async for key in r.scan_iter(match=pattern, count=10_000):
             batch.append(key)
