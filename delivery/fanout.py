@@ -28,7 +28,7 @@ from store import Store, intake
 from store.errors import NotFound
 from store.events import CallEvent
 from store.intake import Ready, drain_legacy
-from store.models import DEFAULT_GROUP, SubStatus, Tenant
+from store.models import DEFAULT_GROUP, Tenant
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,6 @@ class GroupNewMarkup(Protocol):
     ) -> InlineKeyboardMarkup | None: ...
 
 
-PAGE = 500
 # How often a worker moves due escalations, reminders and expiries into the intake streams.
 DUE_POLL_SECONDS = 1.0
 # How often a busy worker reads the ready index again (an idle one reads it when woken).
@@ -407,15 +406,8 @@ class FanOut:
         return out
 
     async def _followers(self, tid: str, gid: str) -> list[int]:
-        """Chats with an active subscription that follows the group, read a page at a time."""
-        chats: list[int] = []
-        offset = 0
-        while True:
-            page = await self._store.subs.list(tid, offset, PAGE)
-            chats += [s.chat_id for s in page if s.status is SubStatus.ACTIVE and s.follows(gid)]
-            if len(page) < PAGE:
-                return chats
-            offset += PAGE
+        """Chats with an active subscription that follows the group (filtered in Redis)."""
+        return await self._store.subs.followers(tid, gid)
 
     async def _group_new_copies(self, tenant: Tenant, gid: str) -> Copies:
         try:

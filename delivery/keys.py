@@ -57,6 +57,16 @@ def fanned(stream: str, entry_id: str) -> str:
     return f"{P}:fanned:{stream}:{entry_id}"
 
 
+def data(ref: str) -> str:
+    """The data many jobs of one fan-out share {d: data, n: jobs still using it}."""
+    return f"{P}:data:{ref}"
+
+
+def fanning(stream: str, entry_id: str) -> str:
+    """The copies of an entry queued so far, while its fan-out runs in chunks."""
+    return f"{P}:fanning:{stream}:{entry_id}"
+
+
 def hint(tid: str, chat_id: int, bot_id: str) -> str:
     return f"{P}:hint:{tid}:{chat_id}:{bot_id}"
 

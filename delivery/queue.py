@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from operator import itemgetter
 
 from redis.asyncio import Redis
 
@@ -15,6 +15,9 @@ from delivery.coalesce import GroupCommit
 from delivery.pacing import Budget, clock_arg
 from delivery.policy import Breaker, Limits
 from delivery.scripts import ACK_ENTRY, PRELUDE, SCRIPTS
+
+# Jobs one fan-out script creates at most (an intake entry's copies go in chunks of it).
+FANOUT_CHUNK = 500
 
 
 class Kind(StrEnum):
@@ -89,6 +92,10 @@ class Job:
         return cls(jid=jid, bot=int(h["b"]), tid=h["t"], chat=int(h["c"]), **d)
 
 
+def _ref(data: str) -> str:
+    return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
+
+
 @dataclass(slots=True)
 class Copies:
     """One message to many chats: what every copy shares, and (bot, chat) per copy."""
@@ -127,6 +134,7 @@ class JobQueue:
         breaker: Breaker | None = None,
         ahead: float = 0.0,
         clock: Callable[[], float] | None = None,
+        chunk: int = FANOUT_CHUNK,
     ) -> None:
         self._r = redis
         self.consumer = consumer
@@ -139,8 +147,12 @@ class JobQueue:
             name: redis.register_script(PRELUDE + src) for name, src in SCRIPTS.items()
         }
         self._ack_entry = redis.register_script(ACK_ENTRY)
+        self._fanout_script = self._scripts["fanout"]
         self.budget = Budget(redis, limits, clock)
         self._acks: GroupCommit[str] = GroupCommit(lambda jids: self.ack(*jids))
+        # Jobs per fan-out script (bench/fanout_profile.py: 500 take Redis ~2 ms; 1,000 up to
+        # 13 ms), so a big fan-out never blocks every other client for long.
+        self.chunk = chunk
 
     async def _run(self, name: str, key: str, *args: object):
         """Run script `name`; `key` (one of the queue's, all in the `{dlv}` slot) goes in KEYS
@@ -185,25 +197,57 @@ class JobQueue:
         ttl: int,
         ack: bool,
     ) -> int:
-        flat: list[object] = []
-        n = 0
-        for (tid, data), targets in groups.items():
-            flat += [tid, data, len(targets)]
-            # Stable: each lane keeps its order, and its copies go in with one RPUSH.
-            for bot, chat in sorted(targets, key=itemgetter(0)):
-                flat += [bot, chat]
-            n += len(targets)
-        # Step 1, in the queue's slot: the jobs, under the entry's marker (a second fan-out of
-        # the same entry creates nothing).
-        marker = keys.fanned(stream, entry_id) if entry_id else keys.SEQ
-        created = int(
-            await self._run("fanout", marker, stream, entry_id, ttl, n, len(groups), *flat)
-        )
-        # Step 2, in the tenant's slot. A crash between the two leaves the entry pending: it
-        # is read again, and its marker makes that fan-out one that only acks.
-        if entry_id and ack:
+        # A message to many chats is stored once, its jobs naming it (a ref by its content, so a
+        # re-run after a crash names the same); a single copy keeps its data in its job.
+        variants = [
+            v
+            for (tid, data), targets in groups.items()
+            for v in (tid, data, _ref(data) if len(targets) > 1 else "")
+        ]
+        # k numbers one chat's copies within the entry: "<chat> <k>" names a copy in the
+        # entry's set of those queued, whatever order a re-run lists them in.
+        seen: dict[int, int] = {}
+        lines = []
+        for vi, targets in enumerate(groups.values(), 1):
+            for bot, chat in targets:
+                k = seen.get(chat, 0)
+                seen[chat] = k + 1
+                lines.append(f"{vi} {bot} {chat} {k}")
+        if not entry_id:
+            # No entry, no record to resume from: one script, all or nothing.
+            return max(0, await self._chunk([keys.SEQ], stream, "", ttl, True, variants, lines))
+        # Step 1, in the queue's slot, a chunk at a time: the jobs, under the entry's marker
+        # (a second fan-out of the same entry creates nothing).
+        marks = [keys.fanned(stream, entry_id), keys.fanning(stream, entry_id)]
+        created, size = 0, self.chunk
+        for start in range(0, max(1, len(lines)), size):
+            last = start + size >= len(lines)
+            n = await self._chunk(
+                marks, stream, entry_id, ttl, last, variants, lines[start : start + size]
+            )
+            if n < 0:
+                break  # fanned out already (a crash came after its last chunk)
+            created += n
+        # Step 2, in the tenant's slot. A crash before it (or between chunks) leaves the entry
+        # pending: it is read again, and its marks make that fan-out queue only the rest.
+        if ack:
             await self.ack_entry(stream, entry_id)
         return created
+
+    async def _chunk(
+        self,
+        marks: list[str],
+        stream: str,
+        entry_id: str,
+        ttl: int,
+        last: bool,
+        variants: list[str],
+        lines: list[str],
+    ) -> int:
+        """One fan-out script: `marks` (all in the queue's slot) go in KEYS."""
+        args = [keys.P, clock_arg(self._clock), stream, entry_id, ttl, "1" if last else "0",
+                len(variants) // 3, *variants, "\n".join(lines)]  # fmt: skip
+        return int(await self._fanout_script(keys=marks, args=args))
 
     async def ack_entry(self, stream: str, entry_id: str) -> None:
         """The entry of the intake `stream` is fanned out: ack it and delete it (one script on
@@ -251,7 +295,9 @@ class JobQueue:
 
     async def load(self, jid: str) -> Job | None:
         h = await self._r.hgetall(keys.job(jid))
-        return Job.load(jid, h) if h else None
+        if h and "d" not in h and "r" in h:
+            h["d"] = await self._r.hget(keys.data(h["r"]), "d")
+        return Job.load(jid, h) if h and h.get("d") else None
 
     async def ack(self, *jids: str) -> None:
         """Forget sent jobs (one script for any number of them)."""

@@ -1,11 +1,13 @@
 """The Lua side of the job queue: each step is one atomic script, so workers never race.
 
-Layout (prefix P = "pz:{dlv}"): a job is a hash P:job:<jid> {b: bot id, t: tenant, c: chat,
-d: JSON}. Ready jobs wait in a FIFO lane per (bot, tenant) P:q:<bot>:<tid>; jobs held back by
-a chat's limit or a retry back-off wait in P:later:<bot>:<tid> (score = due ms). P:lanes:<bot>
-orders a bot's lanes for round-robin (score = last served, or due time); P:bots orders bots by
-the time they may send again. A claimed job sits in P:inflight:<consumer> until it is acked,
-deferred, re-queued or dead-lettered; a dead consumer's jobs go back to the head of their lanes.
+Layout (prefix P = "pz:{dlv}"): a job is a hash P:job:<jid> {b: bot id, t: tenant, c: chat, d:
+JSON}, or, for a copy of a message to many chats, {b, t, c, r: ref} with the JSON once in
+P:data:<ref> {d: JSON, n: jobs using it} (the last of them to go deletes it). Ready jobs wait
+in a FIFO lane per (bot, tenant) P:q:<bot>:<tid>; jobs held back by a chat's limit or a retry
+back-off wait in P:later:<bot>:<tid> (score = due ms). P:lanes:<bot> orders a bot's lanes for
+round-robin (score = last served, or due time); P:bots orders bots by the time they may send
+again. A claimed job sits in P:inflight:<consumer> until it is acked, deferred, re-queued or
+dead-lettered; a dead consumer's jobs go back to the head of their lanes.
 Times come from Redis (TIME), so every worker shares one clock; every script takes the time as
 its second argument instead when one is given (tests drive a clock).
 
@@ -30,6 +32,15 @@ end
 local function schedule(bot, tid, at)
   redis.call('ZADD', P .. ':lanes:' .. bot, 'LT', at, tid)
   redis.call('ZADD', P .. ':bots', 'LT', at, bot)
+end
+-- The job `key` lets go of the data it shares (a requeue or a burial stores its own first).
+local function unref(key)
+  local ref = redis.call('HGET', key, 'r')
+  if ref then
+    redis.call('HDEL', key, 'r')
+    local dk = P .. ':data:' .. ref
+    if redis.call('HINCRBY', dk, 'n', -1) <= 0 then redis.call('DEL', dk) end
+  end
 end
 local function owned(consumer, jid)
   return redis.call('HDEL', P .. ':inflight:' .. consumer, jid) == 1
@@ -116,48 +127,85 @@ local function pace(bot, default_iv, keep, recover)
 end
 """
 
-# ARGV: P, now, stream, entry id ('' = none), marker ttl s, n jobs, g groups, then per group:
-# tid, data, k, then k x (bot, chat). A group is one message to many chats (its data is sent
-# once); the copies of one lane that come one after another go in with one RPUSH. The entry's
-# marker P:fanned:<stream>:<entry> (in the queue's slot) makes a second fan-out of the entry a
-# no-op; the XACK + XDEL of the tenant's stream (another slot) follow as a step of their own.
+# KEYS: the entry's marker P:fanned:<stream>:<entry> and its set P:fanning:<stream>:<entry>
+# (no entry: P:seq alone). ARGV: P, now, stream, entry id ('' = none), marker ttl s, last ('1':
+# the entry's last chunk), v variants, then v x (tid, data, ref), then the copies as one string
+# of lines "<variant> <bot> <chat> <k>". A variant is one message to many chats (its data is
+# sent once per chunk; with a ref ('' = none) its jobs share it in P:data:<ref> instead of a copy
+# each); k numbers the copies of one chat within the entry (0, 1, ...). One call is one chunk:
+# a big fan-out runs as many bounded scripts (delivery/queue.py `FANOUT_CHUNK`), so none blocks
+# Redis for long.
+# Idempotence: the set holds "<chat> <k>" of every copy queued so far, and a copy found there is
+# skipped, so a re-run after a crash between chunks queues only the rest, whatever the follower
+# list and its order are by then; the last chunk replaces the set by the marker ("1"), and with
+# the marker every later call is a no-op. Returns how many jobs it created, or -1 when the
+# entry was fanned out already. The XACK + XDEL of the tenant's stream (another slot) follow as
+# a step of their own.
 FANOUT = r"""
 local entry = ARGV[4]
-local fresh = true
-if entry ~= '' then
-  fresh = redis.call('SET', P .. ':fanned:' .. ARGV[3] .. ':' .. entry, '1', 'NX', 'EX',
-    tonumber(ARGV[5]))
+if entry ~= '' and redis.call('EXISTS', KEYS[1]) == 1 then
+  return -1
 end
-local n = 0
-if fresh then
-  n = tonumber(ARGV[6])
-  local seq = n > 0 and (redis.call('INCRBY', P .. ':seq', n) - n) or 0
-  local lane_bot, lane_tid, run = nil, nil, {}
-  local function flush()
-    if #run > 0 then
-      redis.call('RPUSH', P .. ':q:' .. lane_bot .. ':' .. lane_tid, unpack(run))
-      schedule(lane_bot, lane_tid, now)
+local tids, datas, refs, used = {}, {}, {}, {}
+local i = 8
+for j = 1, tonumber(ARGV[7]) do
+  tids[j], datas[j], refs[j], used[j] = ARGV[i], ARGV[i + 1], ARGV[i + 2], 0
+  i = i + 3
+end
+local copies = {}
+for vi, bot, chat, k in string.gmatch(ARGV[i], '(%d+) (%d+) (%-?%d+) (%d+)') do
+  if entry == '' or redis.call('SADD', KEYS[2], chat .. ' ' .. k) == 1 then
+    copies[#copies + 1] = {tonumber(vi), bot, chat}
+  end
+end
+local n = #copies
+if n > 0 then
+  local seq = redis.call('INCRBY', P .. ':seq', n) - n
+  -- one RPUSH per lane (in pieces: unpack's stack is bounded), its jobs in acceptance order
+  local runs, lanes = {}, {}
+  for _, cp in ipairs(copies) do
+    seq = seq + 1
+    local jid = string.format('%012d', seq)
+    local vi, bot = cp[1], cp[2]
+    local tid = tids[vi]
+    if refs[vi] ~= '' then
+      redis.call('HSET', P .. ':job:' .. jid, 'b', bot, 't', tid, 'c', cp[3], 'r', refs[vi])
+      used[vi] = used[vi] + 1
+    else
+      redis.call('HSET', P .. ':job:' .. jid, 'b', bot, 't', tid, 'c', cp[3], 'd', datas[vi])
+    end
+    local lane = bot .. ':' .. tid
+    local run = runs[lane]
+    if not run then
       run = {}
+      runs[lane] = run
+      lanes[#lanes + 1] = {bot, tid, lane}
+    end
+    run[#run + 1] = jid
+  end
+  for vi, count in ipairs(used) do
+    if count > 0 then
+      local dk = P .. ':data:' .. refs[vi]
+      redis.call('HSETNX', dk, 'd', datas[vi])
+      redis.call('HINCRBY', dk, 'n', count)
     end
   end
-  local i = 8
-  for _ = 1, tonumber(ARGV[7]) do
-    local tid, data, k = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-    i = i + 3
-    for _ = 1, k do
-      local bot, chat = ARGV[i], ARGV[i + 1]
-      i = i + 2
-      seq = seq + 1
-      local jid = string.format('%012d', seq)
-      redis.call('HSET', P .. ':job:' .. jid, 'b', bot, 't', tid, 'c', chat, 'd', data)
-      if bot ~= lane_bot or tid ~= lane_tid or #run >= 500 then
-        flush()
-        lane_bot, lane_tid = bot, tid
-      end
-      run[#run + 1] = jid
+  for _, l in ipairs(lanes) do
+    local run = runs[l[3]]
+    for s = 1, #run, 500 do
+      redis.call('RPUSH', P .. ':q:' .. l[3], unpack(run, s, math.min(s + 499, #run)))
     end
+    schedule(l[1], l[2], now)
   end
-  flush()
+end
+if entry ~= '' then
+  local ttl = tonumber(ARGV[5])
+  if ARGV[6] == '1' then
+    redis.call('SET', KEYS[1], '1', 'EX', ttl)
+    redis.call('UNLINK', KEYS[2])  -- freed off the main thread: it may hold 100,000 members
+  else
+    redis.call('EXPIRE', KEYS[2], ttl)
+  end
 end
 return n
 """
@@ -248,8 +296,16 @@ for _, bot in ipairs(bots) do
             local jid = redis.call('LPOP', q)
             if not jid then break end
             budget = budget - 1
-            local cd = redis.call('HMGET', P .. ':job:' .. jid, 'c', 'd')
+            local cd = redis.call('HMGET', P .. ':job:' .. jid, 'c', 'd', 'r')
             local chat = cd[1]
+            if chat and not cd[2] then
+              -- a fan-out's copy: the data its message shares (never gone while it is used)
+              cd[2] = cd[3] and redis.call('HGET', P .. ':data:' .. cd[3], 'd')
+              if not cd[2] then
+                redis.call('DEL', P .. ':job:' .. jid)
+                chat = nil
+              end
+            end
             if chat then
               local ckey = P .. ':rl:' .. bot .. ':' .. chat
               local ci, cb = pi, pb
@@ -426,6 +482,7 @@ for i = 4, #ARGV do
   local key = P .. ':job:' .. ARGV[i]
   local bot = redis.call('HGET', key, 'b')
   if bot then bots[bot] = true end
+  unref(key)
   n = n + redis.call('DEL', key)
 end
 for bot in pairs(bots) do close(bot) end
@@ -441,6 +498,7 @@ local key = P .. ':job:' .. jid
 if redis.call('EXISTS', key) == 0 then return 0 end
 local bot, tid, chat = ARGV[5], ARGV[6], ARGV[7]
 redis.call('HSET', key, 'b', bot, 't', tid, 'c', chat, 'd', ARGV[8])
+unref(key)
 local delay = tonumber(ARGV[10])
 local q = P .. ':q:' .. bot .. ':' .. tid
 if delay > 0 then
@@ -481,13 +539,17 @@ local key = P .. ':job:' .. jid
 local tid = redis.call('HGET', key, 't')
 if not tid then return 0 end
 redis.call('HSET', key, 'd', ARGV[5])
+unref(key)
 local dead = P .. ':dead:' .. tid
 redis.call('ZADD', dead, now, jid)
 redis.call('SADD', P .. ':dead_tenants', tid)
 local extra = redis.call('ZCARD', dead) - tonumber(ARGV[6])
 if extra > 0 then
   local popped = redis.call('ZPOPMIN', dead, extra)
-  for i = 1, #popped, 2 do redis.call('DEL', P .. ':job:' .. popped[i]) end
+  for i = 1, #popped, 2 do
+    unref(P .. ':job:' .. popped[i])
+    redis.call('DEL', P .. ':job:' .. popped[i])
+  end
 end
 return 1
 """

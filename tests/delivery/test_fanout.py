@@ -8,6 +8,7 @@ import secrets
 import time
 
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from delivery import keys
 from delivery.engine import DeliveryEngine
@@ -260,3 +261,36 @@ async def test_an_older_ingest_writing_the_old_stream_after_start_is_moved_by_a_
         engine.fanout.wake()
         await asyncio.wait_for(task, 5)
     assert not await store.redis.exists(store_keys.LEGACY_INTAKE)
+
+
+async def test_a_worker_dying_between_chunks_leaves_one_job_per_subscriber(store):
+    """A big call goes into the queue in chunks; the worker dies after the second: the next
+    life (or a taker) reads the entry again and queues only the rest."""
+    tenant, _ = await store.tenants.create("Acme", "Europe/Moscow", "ru")
+    chats = [CHAT + n for n in (5, 3, 9, 1, 7, 2, 8, 4, 6, 10)]
+    for chat in chats:
+        await store.subs.activate(tenant.id, chat, "S")
+    dying = _engine(store)
+    dying.queue.chunk = 3
+    chunk, calls = dying.queue._chunk, []
+
+    async def killed_after_two_chunks(*args):
+        calls.append(args)
+        if len(calls) > 2:
+            raise RedisConnectionError("the worker is gone")
+        return await chunk(*args)
+
+    dying.queue._chunk = killed_after_two_chunks
+    await Intake(store).submit(tenant, CallEvent(call_id="big", caller="+74951234567"))
+    stream, entry_id, fields = await _read_one(store, dying, tenant.id)
+    with pytest.raises(RedisConnectionError):
+        await dying.fanout.handle(stream, entry_id, fields)
+    assert (await dying.queue.depth()).queued == 6
+    assert await _pending(store, stream) == 1
+    again = _engine(store)
+    again.queue.chunk = 3
+    assert await again.fanout.handle(stream, entry_id, fields) == 4
+    jobs = [await store.redis.hget(k, "c") async for k in store.redis.scan_iter(f"{keys.P}:job:*")]
+    assert sorted(map(int, jobs)) == sorted(chats)
+    assert await _pending(store, stream) == 0
+    assert await again.fanout.handle(stream, entry_id, fields) == 0

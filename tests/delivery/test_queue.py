@@ -11,7 +11,7 @@ import pytest
 
 from delivery import keys
 from delivery.policy import Limits
-from delivery.queue import Claim, Depth, Job, JobQueue, Kind
+from delivery.queue import Claim, Copies, Depth, Job, JobQueue, Kind
 
 BOT = 7000
 
@@ -92,6 +92,116 @@ async def test_a_crash_between_the_fanout_and_the_ack_queues_the_entry_once(redi
     assert await redis.xlen(stream) == 0
     assert (await q.depth()).queued == 2
     assert sorted(j.chat for j in await _drain(q, 2)) == [1, 2]
+
+
+async def _queued_chats(redis) -> list[int]:
+    return sorted(
+        [int(await redis.hget(k, "c")) async for k in redis.scan_iter(match=f"{keys.P}:job:*")]
+    )
+
+
+class _CrashAfter:
+    """Fault injection: the queue's fan-out chunks fail after `n` of them (a worker killed
+    between two chunks of one entry)."""
+
+    def __init__(self, q: JobQueue, n: int) -> None:
+        self.calls, self._n, self._chunk = 0, n, q._chunk
+        q._chunk = self  # type: ignore[method-assign]
+
+    async def __call__(self, *args: object) -> int:
+        if self.calls >= self._n:
+            raise ConnectionError("killed between chunks")
+        self.calls += 1
+        return await self._chunk(*args)
+
+
+async def test_an_entrys_fanout_goes_in_chunks_each_one_script(redis):
+    q = JobQueue(redis, "w", Limits.loose(), chunk=3)
+    counted = _CrashAfter(q, 10**6)
+    assert await q.enqueue(_jobs("1", list(range(1, 11))), "1-1", stream="s") == 10
+    assert counted.calls == 4  # 3 + 3 + 3 + 1
+    assert await _queued_chats(redis) == list(range(1, 11))
+    assert await q.enqueue(_jobs("1", list(range(1, 11))), "1-1", stream="s") == 0
+    assert (await q.depth()).queued == 10
+
+
+async def test_a_crash_between_chunks_then_a_rerun_queues_each_copy_once(redis):
+    stream = keys.intake("1")
+    await redis.xgroup_create(stream, keys.GROUP, id="0", mkstream=True)
+    entry = await redis.xadd(stream, {"kind": "call"})
+    await redis.xreadgroup(keys.GROUP, "w", {stream: ">"})
+    dying = JobQueue(redis, "w", Limits.loose(), chunk=3)
+    _CrashAfter(dying, 2)
+    chats = [9, 4, 1, 7, 3, 8, 2, 6, 5, 10]
+    with pytest.raises(ConnectionError):
+        await dying.enqueue(_jobs("1", chats), entry, stream=stream)
+    assert len(await _queued_chats(redis)) == 6
+    assert (await redis.xpending(stream, keys.GROUP))["pending"] == 1
+    # The next life reads the entry again; meanwhile chat 2 left and chat 11 came.
+    again = [c for c in chats if c != 2] + [11]
+    q = JobQueue(redis, "w", Limits.loose(), chunk=3)
+    assert await q.enqueue(_jobs("1", again), entry, stream=stream) == 4
+    assert await _queued_chats(redis) == [1, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert (await redis.xpending(stream, keys.GROUP))["pending"] == 0
+    assert await q.enqueue(_jobs("1", again), entry, stream=stream) == 0
+
+
+async def test_copies_of_one_chat_keep_their_order_across_chunks(redis):
+    q = JobQueue(redis, "w", Limits.loose(), chunk=2)
+    jobs = _jobs("1", [5, 5, 5, 1, 5])
+    assert await q.enqueue(jobs, "1-1", stream="s") == 5
+    got = [j.text for j in await _drain(q, 5) if j.chat == 5]
+    assert got == ["1:5:0", "1:5:1", "1:5:2", "1:5:4"]
+
+
+async def _stored_texts(redis) -> dict[str, int]:
+    """The shared texts of fan-outs: key -> how many jobs use it."""
+    return {
+        k: int(await redis.hget(k, "n")) async for k in redis.scan_iter(match=f"{keys.P}:data:*")
+    }
+
+
+async def test_the_copies_of_one_message_share_one_stored_text(redis):
+    q = JobQueue(redis, "w", Limits.loose(), chunk=2)
+    copies = Copies(
+        Job("", BOT, "1", 0, Kind.CALL, "одна карточка " * 50), [(BOT, c) for c in (1, 2, 3)]
+    )
+    assert await q.enqueue_copies(copies, "1-1", stream="s") == 3
+    assert list((await _stored_texts(redis)).values()) == [3]
+    for k in [k async for k in redis.scan_iter(match=f"{keys.P}:job:*")]:
+        assert await redis.hget(k, "d") is None
+    jobs, _ = await q.claim_many(3)
+    assert sorted(j.chat for j in jobs) == [1, 2, 3]
+    assert {j.text for j in jobs} == {"одна карточка " * 50}
+    assert (await q.load(jobs[0].jid)).text == "одна карточка " * 50
+    await q.ack(*(j.jid for j in jobs))
+    assert await _stored_texts(redis) == {}
+
+
+async def test_a_requeued_or_buried_copy_keeps_its_own_text_and_lets_go_of_the_shared(redis):
+    q = JobQueue(redis, "w", Limits.loose())
+    copies = Copies(Job("", BOT, "1", 0, Kind.CALL, "card"), [(BOT, c) for c in (1, 2, 3)])
+    await q.enqueue_copies(copies, "1-1", stream="s")
+    jobs, _ = await q.claim_many(3)
+    first, second, third = sorted(jobs, key=lambda j: j.chat)
+    first.attempts = 1
+    assert await q.requeue(first, front=True)
+    assert list((await _stored_texts(redis)).values()) == [2]
+    assert await q.bury(second, cap=10)
+    assert list((await _stored_texts(redis)).values()) == [1]
+    await q.ack(third.jid)
+    assert await _stored_texts(redis) == {}
+    assert (await q.load(second.jid)).text == "card"
+    [again], _ = await q.claim_many(1)
+    assert (again.chat, again.text, again.attempts) == (1, "card", 1)
+
+
+async def test_a_single_copy_keeps_its_text_in_its_job(redis):
+    q = JobQueue(redis, "w", Limits.loose())
+    await q.enqueue([Job("", BOT, "1", 5, Kind.SERVICE, "just one")], "1-1", stream="s")
+    assert await _stored_texts(redis) == {}
+    [job], _ = await q.claim_many(1)
+    assert job.text == "just one"
 
 
 async def test_a_dead_consumers_claims_go_back_and_settling_needs_ownership(redis):

@@ -8,15 +8,57 @@ import pytest
 
 from delivery import keys
 from delivery.queue import Job, Kind
-from delivery.scripts import FANOUT, PRELUDE
+from delivery.scripts import PRELUDE
 from delivery.upgrade import DONE, move_untagged_keys
 
 pytestmark = pytest.mark.parametrize("redis_backend", ["fakeredis", "real-redis"])
 
+# The older version's fan-out script, as it ran then (one script per entry, the marker "1").
+OLD_FANOUT = r"""
+local entry = ARGV[4]
+local fresh = true
+if entry ~= '' then
+  fresh = redis.call('SET', P .. ':fanned:' .. ARGV[3] .. ':' .. entry, '1', 'NX', 'EX',
+    tonumber(ARGV[5]))
+end
+local n = 0
+if fresh then
+  n = tonumber(ARGV[6])
+  local seq = n > 0 and (redis.call('INCRBY', P .. ':seq', n) - n) or 0
+  local lane_bot, lane_tid, run = nil, nil, {}
+  local function flush()
+    if #run > 0 then
+      redis.call('RPUSH', P .. ':q:' .. lane_bot .. ':' .. lane_tid, unpack(run))
+      schedule(lane_bot, lane_tid, now)
+      run = {}
+    end
+  end
+  local i = 8
+  for _ = 1, tonumber(ARGV[7]) do
+    local tid, data, k = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+    i = i + 3
+    for _ = 1, k do
+      local bot, chat = ARGV[i], ARGV[i + 1]
+      i = i + 2
+      seq = seq + 1
+      local jid = string.format('%012d', seq)
+      redis.call('HSET', P .. ':job:' .. jid, 'b', bot, 't', tid, 'c', chat, 'd', data)
+      if bot ~= lane_bot or tid ~= lane_tid or #run >= 500 then
+        flush()
+        lane_bot, lane_tid = bot, tid
+      end
+      run[#run + 1] = jid
+    end
+  end
+  flush()
+end
+return n
+"""
+
 
 async def _queue_as_before(redis, jobs: list[Job], entry: str = "") -> None:
     """What an older version left: the same layout under the untagged prefix `pz:dlv`."""
-    old = redis.register_script(PRELUDE + FANOUT)
+    old = redis.register_script(PRELUDE + OLD_FANOUT)
     flat: list[object] = []
     for job in jobs:
         flat += [job.tid, job.data(), 1, job.bot, job.chat]

@@ -123,3 +123,48 @@ async def test_chat_may_follow_several_tenants(store: Store, tid):
     await store.subs.mute(other.id, 100)
     assert await store.subs.tenants_of_chat(100) == sorted([tid, other.id], key=int)
     assert (await store.subs.get(tid, 100)).status is SubStatus.ACTIVE
+
+
+async def test_followers_are_the_active_chats_that_follow_the_group(store: Store, tid):
+    for chat in (1, 2, 3, 4, 5, 6, 7):
+        await store.subs.activate(tid, chat, f"U{chat}")
+    await store.subs.mute(tid, 2)
+    await store.subs.admin_set(tid, 3, False)
+    await store.subs.mark_unreachable(tid, 4)
+    await store.subs.set_groups(tid, 5, frozenset({"sales"}))
+    await store.subs.set_groups(tid, 6, frozenset({"support", 'we"ird'}))
+    await store.subs.remove(tid, 7)
+    assert sorted(await store.subs.followers(tid, "support")) == [1, 6]
+    assert sorted(await store.subs.followers(tid, "sales")) == [1, 5]
+    assert sorted(await store.subs.followers(tid, 'we"ird')) == [1, 6]
+    assert await store.subs.followers(tid, "ird") == [1]
+
+
+async def test_followers_read_page_by_page_finds_each_chat_once(store: Store, tid):
+    chats = list(range(100, 137))
+    for chat in chats:
+        await store.subs.activate(tid, chat, "U")
+    await store.subs.mute(tid, 110)
+    got = await store.subs.followers(tid, "default", page=5)
+    assert sorted(got) == [c for c in chats if c != 110]
+    assert len(got) == len(set(got))
+
+
+async def test_followers_follow_a_moved_chat_and_none_when_nobody(store: Store, tid):
+    assert await store.subs.followers(tid, "default") == []
+    await store.subs.activate(tid, 100, "Group")
+    await store.subs.move_chat(tid, 100, -100200)
+    assert await store.subs.followers(tid, "default") == [-100200]
+
+
+async def test_followers_match_the_full_records_filter(store: Store, tid):
+    for chat in range(1, 30):
+        await store.subs.activate(tid, chat, "U")
+        if chat % 3 == 0:
+            await store.subs.mute(tid, chat)
+        if chat % 4 == 0:
+            await store.subs.set_groups(tid, chat, frozenset({"g"}))
+    every = await store.subs.list(tid, 0, 100)
+    for gid in ("g", "default"):
+        expected = [s.chat_id for s in every if s.status is SubStatus.ACTIVE and s.follows(gid)]
+        assert await store.subs.followers(tid, gid, page=7) == expected
