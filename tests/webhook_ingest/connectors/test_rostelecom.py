@@ -57,9 +57,12 @@ async def test_the_echo_check_is_answered_with_its_header_and_records_nothing(in
 @pytest.mark.parametrize(
     ("record", "expect"),
     [
-        ({"type": "incoming", "from": "74951234567", "to": "+74957654321", "at_new": "100.0",
-          "at_disconnected": "125.0"},
-         (CallEvent, {"wait_seconds": 25.0, "group": "+74957654321"})),
+        ({"type": "incoming", "from": "74951234567", "to": "+74957654321", "group": "+7495765",
+          "at_new": "100.0", "at_disconnected": "125.0"},
+         (CallEvent, {"wait_seconds": 25.0, "group": "+7495765", "called": "+74957654321"})),
+        # Folded before the group was kept in the record: the line names it.
+        ({"type": "incoming", "from": "74951234567", "to": "+74957654321"},
+         (CallEvent, {"group": "+74957654321"})),
         ({"type": "incoming", "from": "74951234567", "to_pin": "102", "connected": "1",
           "at_connected": "106.0", "at_disconnected": "200.0"},
          (AnsweredEvent, {"answered_by": "102", "talk_seconds": 94.0})),
