@@ -47,3 +47,38 @@ async def test_a_missed_call_reaches_the_subscriber_once(world, make_engine, row
     assert len(await world.tg.messages(uid)) == 1
     status = await store.connectors.status(connector)
     assert status.last_event_at is not None and status.last_rejected is None
+
+
+async def test_a_missed_call_the_fold_records_itself_reaches_the_subscriber_once(
+    world,  # noqa: F811
+    make_engine,  # noqa: F811
+):
+    # The line's group exists: the fold script judges and records the call in one round trip,
+    # writing its event itself; the card must read as intake's would.
+    row = next(r for r in ROWS if r.vendor == "rostelecom")
+    store = world.store
+    await store.groups.ensure(world.tenant.id, "+74957654321", notify=True)
+    uid = await world.subscriber("A")
+    engine = await make_engine()
+    server = TestServer(build_app(store, Intake(store), Metrics(store.redis)))
+    await server.start_server(**RUNNER_OPTIONS)
+    client = TestClient(server)
+    try:
+        connector = await store.connectors.add(
+            world.tenant.id, row.vendor, row.options, secret_names=REGISTRY[row.vendor].secrets
+        )
+        hook = Hook(_Ingest(client, store, world.tenant), row, connector)
+        legs = row.cases()["missed"]
+        statuses = []
+        for leg in legs + legs:
+            resp = await hook.post(leg)
+            statuses += [r["status"] for r in (await resp.json())["results"]]
+        [msg] = await world.tg.wait_for_messages(uid, 1)
+        await world.idle(engine)
+    finally:
+        await client.close()
+    assert statuses == ["accepted", "duplicate"]
+    assert "Пропущенный вызов" in msg["text"]
+    assert "Перезвонить: +74951234567" in msg["text"]
+    assert "Линия: +7 495 765-43-21" in msg["text"]
+    assert len(await world.tg.messages(uid)) == 1
