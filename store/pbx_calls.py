@@ -25,7 +25,7 @@ from redis.asyncio import Redis
 from store import keys
 from store.calls import DEDUP_SECONDS, RECENT_KEPT, RECORD_CALL_LUA, Calls
 from store.events import CallEvent
-from store.intake import CALL_FIELDS, CallEntry, fields_argv
+from store.intake import CallEntry, fields_argv
 from store.models import DEFAULT_GROUP
 
 # Long enough for the longest call the event schema admits (a day) plus the vendor's retries.
@@ -36,12 +36,16 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # KEYS: the calls index, the tenant's intake stream, then per step the call's record, and for
 # a step with a rule the call's key (store/calls.py) and its group's key (one tenant's, so one
-# slot). ARGV: fold ttl, now, dedup ttl, kept; then per step: final (0/1), n, m, r, n field/value
-# pairs, m marks, and r rule arguments (`_rule_argv`). Returns per step [] while the call goes
-# on; at (a retry of) its end the status followed by the whole record (with `_ended`): 'a' the
-# rule found a missed call and recorded it now, 'd' it was recorded before, 'j' the caller
-# judges. The steps are folded in order, so two steps of one call in one batch fold as if sent
-# apart. `iso` and `span` are the same arithmetic as `_iso` and `_span` below.
+# slot). ARGV: fold ttl, now, dedup ttl, kept; the encoded CallEntry of any call (e values; the
+# call id goes at position p), then the rules: their count, each as its length and its
+# `MissedRule.argv()`; then per step: final (0/1), n, m, its rule (0: none), n field/value
+# pairs, m marks and, with a rule, its call id and group id. A batch names each rule once, so
+# a step costs few arguments (packing them is most of a script call's cost to the caller).
+# Returns per step [] while the call goes on; at (a retry of) its end: 'a' the rule found a
+# missed call and recorded it now, 'd' recorded before, or 'j' (the caller judges) followed by
+# the whole record (with `_ended`). The steps are folded in order, so two steps of one call in
+# one batch fold as if sent apart. `iso` and `span` are the same arithmetic as `_iso` and
+# `_span` below.
 _FOLD = (
     RECORD_CALL_LUA
     + """
@@ -83,20 +87,24 @@ local function span(a, b)
 end
 
 local now, dedup, kept = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local e, p = tonumber(ARGV[5]), tonumber(ARGV[6])
+local template = {unpack(ARGV, 7, 6 + e)}
+local at, rules = 8 + e, {}
+for i = 1, tonumber(ARGV[7 + e]) do
+  local len = tonumber(ARGV[at])
+  rules[i] = {unpack(ARGV, at + 1, at + len)}
+  at = at + 1 + len
+end
 local fresh = 0
 
-local function judge(flat, a, r, call_key, group_key)
+local function judge(flat, rule, cid, gid, call_key, group_key)
   local rec = {}
   for i = 1, #flat, 2 do rec[flat[i]] = flat[i + 1] end
-  local cid, gid = ARGV[a], ARGV[a + 1]
-  local entry = {unpack(ARGV, a + 2, a + 1 + CALL_FIELDS)}
-  local b = a + 2 + CALL_FIELDS
-  local kind, value, unless = ARGV[b], ARGV[b + 1], ARGV[b + 2]
-  local called, group, started, ended = ARGV[b + 3], ARGV[b + 4], ARGV[b + 5], ARGV[b + 6]
+  local kind, value, unless, called, group, started, ended = unpack(rule, 1, 7)
   if rec[kind] ~= value or rec[unless] == '1' then return 'j' end
   local caller = nil
-  for i = b + 7, a + r - 1 do
-    if caller == nil and rec[ARGV[i]] ~= nil then caller = rec[ARGV[i]] end
+  for i = 8, #rule do
+    if caller == nil and rec[rule[i]] ~= nil then caller = rec[rule[i]] end
   end
   if caller == nil or (rec[group] or 'default') ~= gid then return 'j' end
   if redis.call('EXISTS', call_key) == 1 then return 'd' end
@@ -107,16 +115,18 @@ local function judge(flat, a, r, call_key, group_key)
   local payload = cjson.encode({call_id = cid, caller = caller, called = rec[called],
     group = rec[group], started_at = iso(rec[started]), ended_at = iso(rec[ended]),
     wait_seconds = span(rec[started], rec[ended])})
+  local entry = {unpack(template)}
+  entry[p] = cid
   record_call(KEYS[1], KEYS[2], call_key, now, dedup, gid, payload, cid, entry)
   fresh = fresh + 1
   return 'a'
 end
 
-local ttl, at, k, out = tonumber(ARGV[1]), 5, 3, {}
+local ttl, k, out = tonumber(ARGV[1]), 3, {}
 while at <= #ARGV do
   local key = KEYS[k]
   local final, n, m = ARGV[at] == '1', tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
-  local r = tonumber(ARGV[at + 3])
+  local rule = rules[tonumber(ARGV[at + 3])]
   at = at + 4
   if redis.call('HEXISTS', key, '_ended') == 0 then
     for i = 0, n - 1 do
@@ -134,20 +144,29 @@ while at <= #ARGV do
   if final then
     local flat = redis.call('HGETALL', key)
     local status = 'j'
-    if r > 0 then status = judge(flat, at, r, KEYS[k + 1], KEYS[k + 2]) end
-    table.insert(flat, 1, status)
-    out[#out + 1] = flat
+    if rule ~= nil then
+      status = judge(flat, rule, ARGV[at], ARGV[at + 1], KEYS[k + 1], KEYS[k + 2])
+    end
+    if status == 'j' then
+      table.insert(flat, 1, status)
+      out[#out + 1] = flat
+    else
+      out[#out + 1] = {status}
+    end
   else
     out[#out + 1] = {}
   end
-  if r > 0 then k = k + 3 else k = k + 1 end
-  at = at + r
+  if rule ~= nil then
+    k, at = k + 3, at + 2
+  else
+    k = k + 1
+  end
 end
 if fresh > 0 then
   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -kept - 1)
 end
 return out
-""".replace("CALL_FIELDS", str(CALL_FIELDS))
+"""
 )
 
 
@@ -231,8 +250,8 @@ class Judged(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Folded:
-    """A step's answer: the call's record at its end (None while it goes on), and whether the
-    script itself recorded it as a missed call."""
+    """A step's answer: whether the script recorded the call as a missed call itself, and if
+    not, the call's record at its end for the caller to judge (None while the call goes on)."""
 
     record: dict[str, str] | None = None
     judged: Judged = Judged.OPEN
@@ -258,16 +277,27 @@ class PbxCalls:
         (queued, the workers woken, on a replica where there is one)."""
         if not steps:
             return []
-        args: list[object] = [self._ttl, self._calls.now(), DEDUP_SECONDS, RECENT_KEPT]
+        template = fields_argv(CallEntry(tid, ""))
+        args: list[object] = [self._ttl, self._calls.now(), DEDUP_SECONDS, RECENT_KEPT,
+            len(template), template.index("call_id") + 2, *template]  # fmt: skip
+        rules: dict[MissedRule, int] = {}
+        for step in steps:
+            if step.final and step.missed is not None:
+                rules.setdefault(step.missed, len(rules) + 1)
+        args.append(len(rules))
+        for rule in rules:
+            argv = rule.argv()
+            args += [len(argv), *argv]
         names = [keys.calls(tid), keys.intake(tid)]
         for step in steps:
             pairs = [x for k, v in step.fields.items() if v for x in (k, v)]
-            rule = _rule_argv(tid, step)
-            args += [int(step.final), len(pairs) // 2, len(step.marks), len(rule), *pairs,
-                     *step.marks, *rule]  # fmt: skip
+            rule = rules.get(step.missed) if step.final and step.missed is not None else None
+            args += [int(step.final), len(pairs) // 2, len(step.marks), rule or 0, *pairs,
+                     *step.marks]  # fmt: skip
             names.append(keys.pbx_call(tid, step.call_id))
             if rule:
                 gid = _group(step)
+                args += [step.call_id, gid]
                 names += [keys.call(tid, step.call_id), keys.group(tid, gid)]
         raw = await self._fold(keys=names, args=args)
         out = [_folded(one) for one in raw]
@@ -284,18 +314,12 @@ def _group(step: Step) -> str:
     return (step.fields.get(step.missed.group) if step.missed.group else "") or DEFAULT_GROUP
 
 
-def _rule_argv(tid: str, step: Step) -> list[str]:
-    if not step.final or step.missed is None:
-        return []
-    return [step.call_id, _group(step), *fields_argv(CallEntry(tid, step.call_id)),
-            *step.missed.argv()]  # fmt: skip
-
-
 def _folded(raw: list) -> Folded:
     text = [x.decode() if isinstance(x, bytes) else str(x) for x in raw]
     if not text:
         return Folded()
+    if len(text) == 1:
+        return Folded(judged=Judged(text[0]))
     record = dict(zip(text[1::2], text[2::2], strict=True))
-    if record.pop(ENDED, None) is None:
-        return Folded()
+    record.pop(ENDED, None)
     return Folded(record, Judged(text[0]))

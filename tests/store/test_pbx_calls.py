@@ -95,6 +95,13 @@ def _end(cid: str, fields: dict[str, str] | None = None) -> Step:
     return Step(cid, fields or {}, final=True, missed=RULE)
 
 
+async def _record(store: Store, tid: str, cid: str) -> dict[str, str]:
+    """The call's record as kept (the script answers only a status for a call it recorded)."""
+    record = await store.redis.hgetall(keys.pbx_call(tid, cid))
+    assert record.pop("_ended") == "1"
+    return record
+
+
 async def _entries(store: Store, tid: str) -> list[str]:
     return [f["call_id"] for f in await intake_fields(store.redis, tid) if f["kind"] == "call"]
 
@@ -105,10 +112,11 @@ async def test_a_missed_end_is_recorded_and_queued_by_the_fold_itself(store: Sto
     assert await store.pbx_calls.fold(tid, new) == Folded()
     assert await _entries(store, tid) == []
     folded = await store.pbx_calls.fold(tid, _end("v:20", {"at_end": "125.0"}))
-    assert folded.judged is Judged.RECORDED
+    assert folded == Folded(judged=Judged.RECORDED)
     call = await store.calls.get(tid, "v:20")
     assert call is not None and call.group_id == "default"
-    assert CallEvent.model_validate_json(call.payload) == RULE.event("v:20", folded.record)
+    expected = RULE.event("v:20", await _record(store, tid, "v:20"))
+    assert CallEvent.model_validate_json(call.payload) == expected
     assert CallEvent.model_validate_json(call.payload).wait_seconds == 25.0
     assert await _entries(store, tid) == ["v:20"]
     assert [c.call_id for c in await store.calls.recent(tid)] == ["v:20"]
@@ -185,10 +193,11 @@ async def test_the_script_and_the_rule_in_python_judge_alike(store: Store, field
     tid = await _tenant(store)
     await store.groups.ensure(tid, "g", notify=True)
     folded = await store.pbx_calls.fold(tid, _end("v:30", fields))
-    expected = RULE.event("v:30", folded.record)
+    expected = RULE.event("v:30", await _record(store, tid, "v:30"))
     call = await store.calls.get(tid, "v:30")
     if expected is None:
         assert folded.judged is Judged.OPEN and call is None
+        assert folded.record == await _record(store, tid, "v:30")
         return
     assert folded.judged is Judged.RECORDED
     assert CallEvent.model_validate_json(call.payload) == expected
@@ -206,3 +215,23 @@ def test_the_rule_in_python():
     )  # fmt: skip
     assert RULE.event("v:1", {**record, "connected": "1"}) is None
     assert RULE.event("v:1", {**record, "at_end": "0.25"}).wait_seconds is None
+
+
+async def test_steps_of_several_rules_and_none_in_one_batch_are_each_judged_by_their_own(
+    store: Store,
+):
+    tid = await _tenant(store)
+    other = MissedRule(kind=("dir", "in"), unless="up", caller=("num",))
+    steps = [
+        Step("v:40", {"type": "incoming", "from": "1"}),
+        Step("v:41", {"dir": "in", "num": "2"}, final=True, missed=other),
+        _end("v:40"),
+        Step("v:42", {"type": "incoming", "from": "3"}, final=True),  # no rule: the caller's
+        _end("v:43", {"dir": "in", "num": "4"}),  # RULE does not see a missed call in it
+        Step("v:44", {"dir": "in", "num": "5"}, final=True, missed=other),
+    ]
+    got = [f.judged for f in await store.pbx_calls.fold_many(tid, steps)]
+    assert got == [Judged.OPEN, Judged.RECORDED, Judged.RECORDED, Judged.OPEN, Judged.OPEN,
+                   Judged.RECORDED]  # fmt: skip
+    assert await _entries(store, tid) == ["v:41", "v:40", "v:44"]
+    assert CallEvent.model_validate_json((await store.calls.get(tid, "v:44")).payload).caller == "5"
