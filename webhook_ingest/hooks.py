@@ -21,13 +21,14 @@ from aiohttp import web
 from delivery.intake import Outcome, Receipt
 from store import Store
 from store.connectors import Connector
-from store.errors import InvalidInput, NotFound
+from store.errors import InvalidInput, NotFound, NotReplicated
 from store.models import Tenant
 from store.pbx_calls import Folded, Judged, Step
 from webhook_ingest.app import INGEST, Ingest, _beat, _submit
 from webhook_ingest.batcher import GroupCommit
 from webhook_ingest.connectors import REGISTRY
 from webhook_ingest.connectors.base import HookRequest, Parsed, Rejected, Vendor, Verdict
+from webhook_ingest.errors import IngestError
 from webhook_ingest.parse import read_bounded
 
 log = logging.getLogger(__name__)
@@ -221,13 +222,20 @@ async def hook(request: web.Request) -> web.StreamResponse:
     try:
         parsed = vendor.parse(hr)
         found = [*parsed.verdicts, *await _judge(hooks, vendor, tenant, parsed)]
+    except NotReplicated as exc:
+        raise IngestError("unavailable", f"not yet on a replica ({exc}); retry") from None
     except (InvalidInput, ValueError) as exc:
         # A signed request we cannot read: the vendor changed its format. The admins see it
         # as the connector's last rejection; nothing is recorded.
         await ctx.store.connectors.note_rejected(c, f"unreadable event: {type(exc).__name__}")
         ctx.metrics.inc("connector_unreadable_total", {"vendor": vendor.name})
         return _error(422, "unreadable_event", "the event could not be read")
-    receipts = await _accept(ctx, tenant, found)
+    try:
+        receipts = await _accept(ctx, tenant, found)
+    except NotReplicated as exc:
+        # As JSON ingest: recorded on the primary only, so not yet accepted; the vendor's
+        # retry is a duplicate that waits for a replica again.
+        raise IngestError("unavailable", f"not yet on a replica ({exc}); retry") from None
     for receipt in receipts:
         ctx.metrics.inc(
             "connector_events_total", {"vendor": vendor.name, "status": receipt.outcome.value}

@@ -1,14 +1,25 @@
 """webhook_ingest/hooks.py: a folded vendor's missed call costs one script, the fold that also
-records it, counted by a real Redis (fakeredis keeps no command statistics)."""
+records it, counted by a real Redis (fakeredis keeps no command statistics); and it is not
+accepted before a replica has it, where there is one."""
 
 from __future__ import annotations
 
-import pytest
+import signal
 
-from store import keys
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from delivery.intake import Intake
+from perezvon.local_redis import LocalSentinelSet
+from perezvon.metrics import Metrics
+from store import Store, connect, keys
+from store.crypto import SecretBox
+from store.durability import Replication
+from tests.conftest import TEST_SECRET
 from tests.intake_view import intake_fields
 from tests.webhook_ingest.connectors.conftest import Hook
 from tests.webhook_ingest.connectors.signing import ROWS
+from webhook_ingest.app import RUNNER_OPTIONS, build_app
 from webhook_ingest.connectors import rostelecom
 
 ROW = next(r for r in ROWS if r.vendor == "rostelecom")
@@ -25,6 +36,11 @@ async def hook(ingest) -> Hook:
         ingest.tenant.id, "rostelecom", ROW.options, secret_names=rostelecom.VENDOR.secrets
     )
     return Hook(ingest, ROW, c)
+
+
+class _Ingest:
+    def __init__(self, client: TestClient, store: Store, tenant) -> None:
+        self.client, self.store, self.tenant = client, store, tenant
 
 
 def _call(leg: dict, session: str) -> dict:
@@ -58,3 +74,40 @@ async def test_a_missed_call_is_durable_after_one_script(hook):
     again = await hook.post(_call(end, "second"))
     assert (await again.json())["results"][0]["status"] == "duplicate"
     assert await _scripts(hook) - before == 1
+
+
+async def test_a_missed_call_no_replica_has_yet_is_503_and_its_retry_waits_again():
+    # As JSON ingest: not "accepted" until safe from a failover; the vendor retries.
+    servers = LocalSentinelSet().start()
+    redis = connect(servers.url)
+    client = None
+    try:
+        store = Store(redis, SecretBox(TEST_SECRET), replication=Replication(redis, wait_ms=200))
+        await store.migrate()
+        tenant, _ = await store.tenants.create("A", "UTC", "ru")
+        await store.groups.ensure(tenant.id, "+74957654321", notify=True)
+        server = TestServer(build_app(store, Intake(store), Metrics(store.redis)))
+        await server.start_server(**RUNNER_OPTIONS)
+        client = TestClient(server)
+        c = await store.connectors.add(
+            tenant.id, "rostelecom", ROW.options, secret_names=rostelecom.VENDOR.secrets
+        )
+        hook = Hook(_Ingest(client, store, tenant), ROW, c)
+        _, end = ROW.cases()["missed"]
+        servers.signal_replicas(signal.SIGSTOP)
+        for _ in range(2):
+            resp = await hook.post(end)
+            assert resp.status == 503, await resp.text()
+            assert (await resp.json())["error"]["code"] == "unavailable"
+        servers.signal_replicas(signal.SIGCONT)
+        for _ in range(50):
+            resp = await hook.post(end)
+            if resp.status != 503:
+                break
+        assert (await resp.json())["results"][0]["status"] == "duplicate"
+    finally:
+        servers.signal_replicas(signal.SIGCONT)
+        if client is not None:
+            await client.close()
+        await redis.aclose()
+        servers.stop()
