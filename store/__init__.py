@@ -75,7 +75,7 @@ class Store:
         self.throttle = KeyThrottle(redis, clock)
         self.ami = AmiLinks(redis, box)
         self.connectors = Connectors(redis, box, clock)
-        self.pbx_calls = PbxCalls(redis)
+        self.pbx_calls = PbxCalls(redis, self.calls)
         self.purges = PurgeSchedule(redis)
         self.once = OnceFlags(redis)
         self.leaving = LeavingBots(redis, box)

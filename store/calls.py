@@ -16,12 +16,25 @@ from store.models import RecordedCall
 DEDUP_SECONDS = 30 * 24 * 3600
 RECENT_KEPT = 1000
 
+# Records one new call: its key (group, time, payload), its place in the calls index and its
+# entry in the tenant's intake stream (`entry`: the encoded CallEntry's field/value pairs). Shared
+# by _RECORD and the fold script that records a missed call itself (store/pbx_calls.py).
+RECORD_CALL_LUA = """
+local function record_call(index, stream, key, now, ttl, gid, payload, cid, entry)
+  redis.call('SET', key, gid .. '\\n' .. now .. '\\n' .. payload, 'EX', ttl)
+  redis.call('ZADD', index, now, cid)
+  redis.call('XADD', stream, '*', unpack(entry))
+end
+"""
+
 # One script instead of WATCH/MGET/MULTI: one round trip, and on a Cluster one single-slot
 # call (every key is the tenant's) instead of a transaction pipeline, which redis-py runs a
 # command at a time. KEYS: the calls index, the tenant's intake stream, then one call key per
 # id. ARGV: now, ttl, kept, then per id: record? (1/0), group, payload, and the encoded
 # CallEntry's field/value pairs (store/intake.py). Returns the ids recorded before.
-_RECORD = f"""
+_RECORD = (
+    RECORD_CALL_LUA
+    + f"""
 local now, ttl, kept = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local width = 3 + {CALL_FIELDS}
 local known, fresh = {{}}, 0
@@ -31,9 +44,7 @@ for i = 3, #KEYS do
   if redis.call('EXISTS', KEYS[i]) == 1 then
     known[#known + 1] = entry[6]
   elseif ARGV[a] == '1' then
-    redis.call('SET', KEYS[i], ARGV[a + 1] .. '\\n' .. now .. '\\n' .. ARGV[a + 2], 'EX', ttl)
-    redis.call('ZADD', KEYS[1], now, entry[6])
-    redis.call('XADD', KEYS[2], '*', unpack(entry))
+    record_call(KEYS[1], KEYS[2], KEYS[i], now, ttl, ARGV[a + 1], ARGV[a + 2], entry[6], entry)
     fresh = fresh + 1
   end
 end
@@ -42,6 +53,7 @@ if fresh > 0 then
 end
 return known
 """
+)
 
 
 class Calls:
@@ -78,7 +90,7 @@ class Calls:
         if not calls:
             found = await self._r.mget([keys.call(tid, cid) for cid in ids])
             return {cid for cid, hit in zip(ids, found, strict=True) if hit is not None}
-        argv: list[object] = [repr(self._clock()), DEDUP_SECONDS, RECENT_KEPT]
+        argv: list[object] = [self.now(), DEDUP_SECONDS, RECENT_KEPT]
         for cid in ids:
             if cid in calls:
                 group_id, payload = calls[cid]
@@ -90,16 +102,26 @@ class Calls:
             args=argv,
         )
         known = set(found)
-        if any(cid not in known for cid in calls):
+        await self.settle(tid, fresh=any(cid not in known for cid in calls))
+        return known
+
+    def now(self) -> str:
+        """The time a call recorded now is recorded at, as the scripts take it."""
+        return repr(self._clock())
+
+    async def settle(self, tid: str, *, fresh: bool) -> None:
+        """After a script recorded calls (`fresh`) or found them recorded: wake the workers,
+        and return only once a replica has them, where there is one (NotReplicated if none
+        did within REDIS_REPLICA_WAIT_MS: the calls are recorded, but not yet safe)."""
+        if fresh:
             await self._intake.mark([tid])
         # Before the caller says "accepted": on a replica too, where there is one. A repeat of
         # a call refused for want of a replica waits again rather than answer "duplicate".
-        if any(cid not in known for cid in calls) or self._replication.lagging:
+        if fresh or self._replication.lagging:
             if await self._replication.confirm(keys.calls(tid)) is Ack.TIMED_OUT:
                 raise NotReplicated(
                     f"no replica acknowledged within {self._replication.wait_ms} ms"
                 )
-        return known
 
     async def get(self, tid: str, call_id: str) -> RecordedCall | None:
         return _record(tid, call_id, await self._r.get(keys.call(tid, call_id)))

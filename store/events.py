@@ -22,6 +22,7 @@ from pydantic import (
 
 MAX_TEXT = 256
 MAX_URL = 2048
+MAX_NUMBER = 64
 # The schema checks a value as sent; so does the model (constraints before trimming), so the
 # published schema is exactly what is checked. The classes are spelled out so that pydantic's
 # regex engine and a JSON Schema validator read them alike.
@@ -52,7 +53,7 @@ def Required(max_length: int, **extra: Any):
 
 
 CallId = Required(128, description="The PBX's id of the call; repeats are duplicates")
-Number = Required(64)
+Number = Required(MAX_NUMBER)
 Extension = Required(32)
 GroupId = Text(
     64,

@@ -179,10 +179,14 @@ async def _submit(ctx: Ingest, tenant: Tenant, events: list[PbxEvent]) -> list[R
         got = await ctx.intake.submit_followups(tenant, [e for _, e in others])
         for (i, _), receipt in zip(others, got, strict=True):
             out[i] = receipt
-    # Silent-PBX watch (store/heartbeat.py): the events are durable, so this may not fail them.
+    await _beat(ctx, tenant)
+    return [r for r in out if r is not None]
+
+
+async def _beat(ctx: Ingest, tenant: Tenant) -> None:
+    """Silent-PBX watch (store/heartbeat.py), after events were made durable: never fails them."""
     with contextlib.suppress(RedisError, OSError):
         await ctx.store.heartbeats.beat(tenant.id)
-    return [r for r in out if r is not None]
 
 
 async def healthz(request: web.Request) -> web.Response:

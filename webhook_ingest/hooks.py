@@ -18,15 +18,17 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
+from delivery.intake import Outcome, Receipt
 from store import Store
 from store.connectors import Connector
-from store.errors import InvalidInput, NotFound
+from store.errors import InvalidInput, NotFound, NotReplicated
 from store.models import Tenant
-from store.pbx_calls import Step
-from webhook_ingest.app import INGEST, Ingest, _submit
+from store.pbx_calls import Folded, Judged, Step
+from webhook_ingest.app import INGEST, Ingest, _beat, _submit
 from webhook_ingest.batcher import GroupCommit
 from webhook_ingest.connectors import REGISTRY
 from webhook_ingest.connectors.base import HookRequest, Parsed, Rejected, Vendor, Verdict
+from webhook_ingest.errors import IngestError
 from webhook_ingest.parse import read_bounded
 
 log = logging.getLogger(__name__)
@@ -96,7 +98,7 @@ class Hooks:
 
     public_url: str | None
     connectors: ConnectorCache
-    folds: GroupCommit[Step, dict[str, str] | None]
+    folds: GroupCommit[Step, Folded]
     noted: dict[str, float] = field(default_factory=dict)
 
 
@@ -165,19 +167,39 @@ async def _reject(ctx: Ingest, vendor: Vendor, c: Connector, reason: str, status
     return _error(status, code, reason)
 
 
-async def _judge(hooks: Hooks, vendor: Vendor, tenant: Tenant, parsed: Parsed) -> list[Verdict]:
-    """Fold each step into its call's record; a call's end yields the vendor's verdict."""
+# What the fold script's own judging of a call means for the vendor.
+SETTLED = {Judged.RECORDED: Outcome.ACCEPTED, Judged.DUPLICATE: Outcome.DUPLICATE}
+
+
+async def _judge(
+    hooks: Hooks, vendor: Vendor, tenant: Tenant, parsed: Parsed
+) -> list[Verdict | Receipt]:
+    """Fold each step into its call's record; a call's end yields the vendor's verdict, or the
+    receipt of the missed call the fold script recorded itself (one durable round trip)."""
     if not parsed.steps:
         return []
-    found: list[Verdict] = []
+    found: list[Verdict | Receipt] = []
     # Concurrent requests of one tenant fold together: one script, one fsync, for all.
-    records = await hooks.folds.submit(tenant, parsed.steps)
-    for step, record in zip(parsed.steps, records, strict=True):
-        if record is not None and vendor.decide is not None:
-            verdict = vendor.decide(step.call_id, record)
+    folded = await hooks.folds.submit(tenant, parsed.steps)
+    for step, one in zip(parsed.steps, folded, strict=True):
+        if one.judged in SETTLED:
+            found.append(Receipt(step.call_id, SETTLED[one.judged]))
+        elif one.record is not None and vendor.decide is not None:
+            verdict = vendor.decide(step.call_id, one.record)
             if verdict is not None:
                 found.append(verdict)
     return found
+
+
+async def _accept(ctx: Ingest, tenant: Tenant, found: list[Verdict | Receipt]) -> list[Receipt]:
+    """Receipts in order: verdicts accepted by intake, the fold's own receipts as they are."""
+    verdicts = [x for x in found if not isinstance(x, Receipt)]
+    if not verdicts:
+        if found:
+            await _beat(ctx, tenant)
+        return [x for x in found if isinstance(x, Receipt)]
+    got = iter(await _submit(ctx, tenant, verdicts))
+    return [x if isinstance(x, Receipt) else next(got) for x in found]
 
 
 async def hook(request: web.Request) -> web.StreamResponse:
@@ -199,14 +221,21 @@ async def hook(request: web.Request) -> web.StreamResponse:
         return await _reject(ctx, vendor, c, exc.reason, exc.status)
     try:
         parsed = vendor.parse(hr)
-        verdicts = list(parsed.verdicts) + await _judge(hooks, vendor, tenant, parsed)
+        found = [*parsed.verdicts, *await _judge(hooks, vendor, tenant, parsed)]
+    except NotReplicated as exc:
+        raise IngestError("unavailable", f"not yet on a replica ({exc}); retry") from None
     except (InvalidInput, ValueError) as exc:
         # A signed request we cannot read: the vendor changed its format. The admins see it
         # as the connector's last rejection; nothing is recorded.
         await ctx.store.connectors.note_rejected(c, f"unreadable event: {type(exc).__name__}")
         ctx.metrics.inc("connector_unreadable_total", {"vendor": vendor.name})
         return _error(422, "unreadable_event", "the event could not be read")
-    receipts = await _submit(ctx, tenant, verdicts) if verdicts else []
+    try:
+        receipts = await _accept(ctx, tenant, found)
+    except NotReplicated as exc:
+        # As JSON ingest: recorded on the primary only, so not yet accepted; the vendor's
+        # retry is a duplicate that waits for a replica again.
+        raise IngestError("unavailable", f"not yet on a replica ({exc}); retry") from None
     for receipt in receipts:
         ctx.metrics.inc(
             "connector_events_total", {"vendor": vendor.name, "status": receipt.outcome.value}
@@ -214,8 +243,8 @@ async def hook(request: web.Request) -> web.StreamResponse:
     now = time.monotonic()
     if c.id not in hooks.noted or now - hooks.noted[c.id] >= NOTE_EVERY:
         hooks.noted[c.id] = now
-        pairs = zip(verdicts, receipts, strict=True)
-        what = ", ".join(f"{v.type} {r.outcome.value}" for v, r in pairs)
+        pairs = zip(found, receipts, strict=True)
+        what = ", ".join(f"{_kind(x)} {r.outcome.value}" for x, r in pairs)
         await ctx.store.connectors.note_event(
             c, what or hr.sub_path or hr.field("event") or "check"
         )
@@ -227,10 +256,15 @@ async def hook(request: web.Request) -> web.StreamResponse:
         {"call_id": r.call_id, "status": r.outcome.value} for r in receipts]})  # fmt: skip
 
 
+def _kind(found: Verdict | Receipt) -> str:
+    # The fold script records only missed calls.
+    return "missed" if isinstance(found, Receipt) else found.type
+
+
 def register(app: web.Application, public_url: str | None = None) -> None:
     """Add the connector routes to the ingest app (one line in build_app)."""
     store = app[INGEST].store
-    folds: GroupCommit[Step, dict[str, str] | None] = GroupCommit(
+    folds: GroupCommit[Step, Folded] = GroupCommit(
         lambda tenant, steps: store.pbx_calls.fold_many(tenant.id, steps), name="ingest-fold"
     )
     app[HOOKS] = Hooks(public_url, ConnectorCache(store), folds)

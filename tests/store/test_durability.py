@@ -9,6 +9,7 @@ from store import Store, connect
 from store.crypto import SecretBox
 from store.durability import Ack, Replication, marker_key, slot_tag
 from store.errors import NotReplicated
+from store.pbx_calls import Judged, MissedRule, Step
 
 TEST_SECRET = "test-secret-key-not-for-production"
 
@@ -66,5 +67,39 @@ async def test_a_replica_that_does_not_answer_means_not_accepted_until_it_does(
         paused_replica.signal_replicas(signal.SIGCONT)
         assert not await store.calls.record(tenant.id, "c1", "default", "{}")
         assert not replication.lagging
+    finally:
+        await redis.aclose()
+
+
+async def _unpaused(paused_replica, attempt):
+    """`attempt()` once the replica runs again and has caught up (WAIT may need a moment)."""
+    paused_replica.signal_replicas(signal.SIGCONT)
+    for _ in range(50):
+        try:
+            return await attempt()
+        except NotReplicated:
+            continue
+    raise AssertionError("the replica never caught up")
+
+
+async def test_a_missed_call_the_fold_records_waits_for_a_replica_as_well(paused_replica):
+    redis = connect(paused_replica.url)
+    try:
+        replication = Replication(redis, wait_ms=200)
+        store = Store(redis, SecretBox(TEST_SECRET), replication=replication)
+        await store.migrate()
+        tenant, _ = await store.tenants.create("A", "UTC", "ru")
+        rule = MissedRule(kind=("type", "in"), unless="up", caller=("from",))
+        end = Step("v:1", {"type": "in", "from": "111"}, final=True, missed=rule)
+        assert await replication.replicas() == 1
+        paused_replica.signal_replicas(signal.SIGSTOP)
+        with pytest.raises(NotReplicated):
+            await store.pbx_calls.fold(tenant.id, end)
+        # Recorded on the primary, not yet safe: the vendor's retry waits again.
+        assert (await store.calls.get(tenant.id, "v:1")) is not None
+        with pytest.raises(NotReplicated):
+            await store.pbx_calls.fold(tenant.id, end)
+        folded = await _unpaused(paused_replica, lambda: store.pbx_calls.fold(tenant.id, end))
+        assert folded.judged is Judged.DUPLICATE and not replication.lagging
     finally:
         await redis.aclose()

@@ -7,7 +7,8 @@ Options: client_id, client_key (both secret).
 Events: `call_events` with `session_id`, `type` incoming/outbound/internal and `state`
 new/connected/disconnected. No event says "missed": the call's events are folded into one
 record per session (store/pbx_calls.py) and judged at `disconnected`: incoming never connected
--> missed, incoming connected -> answered, outbound -> outbound; internal calls are noise.
+-> missed (by MISSED, which the fold script itself applies), incoming connected -> answered,
+outbound -> outbound; internal calls are noise.
 Id: session_id. Group: request_number (the number the caller dialled).
 Sources: https://numbers.cloudpbx.rt.ru/docs/ (integration API, administrator's guide);
 salesplatform/salesplatform-vtigercrm: modules/SPVoipIntegration/rostelecom/notifications/*.php.
@@ -20,8 +21,8 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from store.events import AnsweredEvent, CallEvent, OutboundEvent
-from store.pbx_calls import Step
+from store.events import MAX_NUMBER, AnsweredEvent, OutboundEvent
+from store.pbx_calls import MissedRule, Step
 from webhook_ingest.connectors.base import (
     HookRequest,
     Parsed,
@@ -40,6 +41,12 @@ ECHO = "Echo"
 MAX_ECHO = 256
 DIRECTIONS = frozenset({"incoming", "outbound", "internal"})
 STATES = ("new", "connected", "disconnected")
+NUMBERS = ("from", "from_pin", "to", "to_pin")
+# Times past this are no date a call has (and past what the event schema can hold).
+LATEST = 253_402_300_799.0
+# An incoming call that ended never connected; the caller is its number, else its extension.
+MISSED = MissedRule(kind=("type", "incoming"), unless="connected", caller=("from", "from_pin"),
+    called="to", group="group", started="at_new", ended="at_disconnected")  # fmt: skip
 
 
 def signature(client_id: str, body: bytes, client_key: str) -> str:
@@ -61,20 +68,23 @@ def verify(request: HookRequest, options: Mapping[str, str]) -> None:
 
 
 def _stamp(raw: object) -> str:
-    """The event's time as epoch seconds text ("" when absent or unreadable)."""
-    if isinstance(raw, int | float) and raw > 0:
-        return str(float(raw))
-    if isinstance(raw, str) and raw.strip():
+    """The event's time as epoch seconds text, to the microsecond ("" when absent or unreadable)."""
+    value: float | None = None
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        value = float(raw)
+    elif isinstance(raw, str) and raw.strip():
         text = raw.strip()
         try:
-            return str(float(text))
+            value = float(text)
         except ValueError:
-            pass
-        try:
-            return str(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
-        except ValueError:
-            return ""
-    return ""
+            try:
+                at = datetime.fromisoformat(text)
+            except ValueError:
+                return ""
+            value = (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
+    if value is None or not 0 < value <= LATEST:
+        return ""
+    return repr(round(value, 6))
 
 
 def parse(request: HookRequest) -> Parsed:
@@ -99,11 +109,19 @@ def parse(request: HookRequest) -> Parsed:
         "to_pin": number(str(data.get("request_pin") or "")),
         f"at_{state}": _stamp(data.get("timestamp")),
     }
+    # The record keeps only what an event may carry, so a verdict judged from it (by the fold
+    # script too, which checks nothing) is always a valid event.
+    for name in NUMBERS:
+        if len(fields[name]) > MAX_NUMBER:
+            raise ValueError(f"{name} is longer than {MAX_NUMBER} characters")
+    fields["group"] = group_id(fields["to"]) or ""
+    final = state == "disconnected"
     step = Step(
         call_id=call_id(NAME, session),
         fields=fields,
         marks=("connected",) if state == "connected" else (),
-        final=state == "disconnected",
+        final=final,
+        missed=MISSED if final else None,
     )
     return Parsed(steps=(step,))
 
@@ -124,7 +142,14 @@ def _dt(value: float | None) -> datetime | None:
 
 
 def decide(cid: str, record: Mapping[str, str]) -> Verdict | None:
-    """A call's verdict from its folded events, at its end."""
+    """A call's verdict from its folded events, at its end (the fold script records a missed
+    call itself; this judges every other ending, and a missed call it left to intake)."""
+    missed = MISSED.event(cid, record)
+    if missed is not None and missed.group is None and record.get("to"):
+        # A record whose first events were folded before the group was kept beside the line.
+        missed = missed.model_copy(update={"group": group_id(record["to"])})
+    if missed is not None:
+        return missed
     connected = record.get("connected") == "1"
     new, up, end = (_time(record, f"at_{s}") for s in STATES)
     talk = _span(up, end) if connected else None
@@ -132,14 +157,10 @@ def decide(cid: str, record: Mapping[str, str]) -> Verdict | None:
     direction = record.get("type")
     if direction == "incoming":
         caller = record.get("from") or record.get("from_pin")
-        if not caller:
+        if not caller or not connected:
             return None
-        line = record.get("to") or None
-        if connected:
-            return AnsweredEvent(type="answered", caller=caller, talk_seconds=talk,
-                answered_by=record.get("to_pin") or None, **common)  # fmt: skip
-        return CallEvent(caller=caller, called=line, group=group_id(line or ""),
-            ended_at=_dt(end), wait_seconds=_span(new, end), **common)  # fmt: skip
+        return AnsweredEvent(type="answered", caller=caller, talk_seconds=talk,
+            answered_by=record.get("to_pin") or None, **common)  # fmt: skip
     if direction == "outbound" and record.get("to"):
         return OutboundEvent(type="outbound", callee=record["to"], answered=connected,
             extension=record.get("from_pin") or None, talk_seconds=talk, **common)  # fmt: skip
@@ -154,7 +175,7 @@ VENDOR = Vendor(
     secrets=("client_id", "client_key"),
     required=("client_id", "client_key"),
     events={
-        "incoming, disconnected with no connected before": "missed",
+        "incoming, disconnected with no connected before": "missed (judged by the fold itself)",
         "incoming, disconnected after connected": "answered",
         "outbound, disconnected": "outbound",
         "new, connected, internal calls": "nothing (folded into the call's record)",

@@ -106,3 +106,8 @@ async def test_a_source_outside_allow_ip_is_403(hook):
     assert resp.status == 403
     assert (await resp.json())["error"]["code"] == "forbidden"
     assert await store.calls.recent(hook.ingest.tenant.id) == []
+    status = await store.connectors.status(hook.connector)
+    assert status.last_rejected and "not allowed" in status.last_rejected
+    await hook.ingest.metrics.flush()
+    text = await (await hook.ingest.client.get("/metrics")).text()
+    assert f'connector_rejected_total{{status="403",vendor="{hook.row.vendor}"}} 1' in text

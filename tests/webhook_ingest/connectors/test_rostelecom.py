@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -13,6 +14,7 @@ from delivery.intake import Intake
 from perezvon.metrics import Metrics
 from store import keys
 from store.events import AnsweredEvent, CallEvent, OutboundEvent
+from tests.intake_view import intake_fields
 from tests.webhook_ingest.connectors.conftest import Hook
 from tests.webhook_ingest.connectors.signing import ROWS
 from webhook_ingest.app import RUNNER_OPTIONS, build_app
@@ -57,9 +59,12 @@ async def test_the_echo_check_is_answered_with_its_header_and_records_nothing(in
 @pytest.mark.parametrize(
     ("record", "expect"),
     [
-        ({"type": "incoming", "from": "74951234567", "to": "+74957654321", "at_new": "100.0",
-          "at_disconnected": "125.0"},
-         (CallEvent, {"wait_seconds": 25.0, "group": "+74957654321"})),
+        ({"type": "incoming", "from": "74951234567", "to": "+74957654321", "group": "+7495765",
+          "at_new": "100.0", "at_disconnected": "125.0"},
+         (CallEvent, {"wait_seconds": 25.0, "group": "+7495765", "called": "+74957654321"})),
+        # Folded before the group was kept in the record: the line names it.
+        ({"type": "incoming", "from": "74951234567", "to": "+74957654321"},
+         (CallEvent, {"group": "+74957654321"})),
         ({"type": "incoming", "from": "74951234567", "to_pin": "102", "connected": "1",
           "at_connected": "106.0", "at_disconnected": "200.0"},
          (AnsweredEvent, {"answered_by": "102", "talk_seconds": 94.0})),
@@ -163,3 +168,54 @@ def test_the_fixture_digest_matches_the_documented_formula():
         (OPTS["client_id"] + signed.body.decode() + OPTS["client_key"]).encode()
     ).hexdigest()
     assert signed.headers["X-Client-Sign"] == expected
+
+
+async def test_a_line_not_seen_before_becomes_a_group_announced_as_json_ingest_does(hook):
+    store, tid = hook.ingest.store, hook.ingest.tenant.id
+    await store.tenants.set_options(tid, new_groups=False)
+    new, end = ROW.cases()["missed"]
+    results = await _post_all(hook, [new, end])
+    # Created off by the tenant's policy, announced to the admins, the call counted as ignored.
+    assert [r["status"] for r in results] == ["ignored"]
+    group = await store.groups.get(tid, "+74957654321")
+    assert group.notify is False
+    kinds = [f["kind"] for f in await intake_fields(store.redis, tid)]
+    assert kinds == ["group_new"]
+    await store.groups.set_notify(tid, "+74957654321", True)
+    other = [{**leg, "json": {**leg["json"], "session_id": "S-2"}} for leg in (new, end)]
+    assert [r["status"] for r in await _post_all(hook, other)] == ["accepted"]
+    (call,) = await store.calls.recent(tid)
+    assert call.group_id == "+74957654321"
+    event = CallEvent.model_validate_json(call.payload)
+    assert (event.caller, event.called, event.wait_seconds) == ("+74951234567", "+74957654321", 25)
+    assert event.started_at == datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
+
+
+async def test_a_number_too_long_for_an_event_is_refused_and_folds_nothing(hook):
+    new, _ = ROW.cases()["missed"]
+    leg = {**new, "json": {**new["json"], "from_number": "7" * 65}}
+    resp = await hook.post(leg)
+    assert resp.status == 422
+    session = leg["json"]["session_id"]
+    key = keys.pbx_call(hook.ingest.tenant.id, f"rostelecom:{session}")
+    assert not await hook.ingest.store.redis.exists(key)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expect"),
+    [
+        (1767261600, "1767261600.0"),
+        (1767261600.1234567, "1767261600.123457"),
+        ("1767261600", "1767261600.0"),
+        ("2026-01-01T13:00:00+03:00", "1767261600.0"),
+        ("2026-01-01T10:00:00", "1767261600.0"),  # no offset: taken as UTC
+        (0, ""),
+        (-5, ""),
+        (True, ""),
+        (1e20, ""),
+        ("soon", ""),
+        (None, ""),
+    ],
+)
+def test_event_times(raw, expect):
+    assert rostelecom._stamp(raw) == expect
