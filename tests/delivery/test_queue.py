@@ -307,6 +307,7 @@ def test_job_data_carries_every_field_but_the_routing_ones():
     job = Job("7", BOT, "1", 5, Kind.CALL, "t", {"inline_keyboard": []}, 1.5, "c", 2, [9], "e", 3.0)
     job.silent, job.topic, job.thread = True, "sales", 4
     job.media, job.file, job.filename = "photo", "pz:{t1}:upload:ab", "chart.png"
+    job.shown = 2
     assert Job.load("7", {"b": str(BOT), "t": "1", "c": "5", "d": job.data()}) == job
     assert set(json.loads(job.data())) == {f.name for f in fields(Job)} - {
         "jid",
@@ -318,8 +319,8 @@ def test_job_data_carries_every_field_but_the_routing_ones():
     }
     # These are written only when set: a job without them reads the same in older code.
     job.silent, job.topic, job.thread = False, "", 0
-    job.media, job.file, job.filename = "", "", ""
-    assert not {"silent", "topic", "thread", "media", "file", "filename"} & set(
+    job.media, job.file, job.filename, job.shown = "", "", "", 0
+    assert not {"silent", "topic", "thread", "media", "file", "filename", "shown"} & set(
         json.loads(job.data())
     )
     assert Job.load("7", {"b": str(BOT), "t": "1", "c": "5", "d": job.data()}) == job
