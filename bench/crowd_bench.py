@@ -1,7 +1,7 @@
 """The bot in a crowd (issue 10): `perezvon run` against the emulator's strict limits.
 
     .venv/bin/python bench/crowd_bench.py [--activate 300] [--status 1000] [--presses 300]
-        [--model strict|lenient]
+        [--repeat-chats 10] [--repeat 3] [--model strict|lenient]
 
 Loopback only. The emulator (strict sliding windows) runs as its own process; a tenant is
 written through the store into an embedded Redis under a temporary DATA_DIR, then
@@ -11,8 +11,10 @@ private chat):
 
 1. `--activate` users send `/activate <key>` within ~0.1 s;
 2. `--status` users (those and new ones) send `/status` at once;
-3. `--presses` admins (made beforehand with `/admin <key>`, not timed) press the first button
-   of their admin menu at once.
+3. `--presses` admins (made beforehand with `/admin <key>`, timed as "admin_setup": two
+   replies each) press the first button of their admin menu at once;
+4. `--repeat-chats` users each send `/status` `--repeat` times at once (a person tapping a
+   command again): Telegram's strict reading allows one message per second in a private chat.
 
 For each: answered (chats that got their reply: a bot message, or the callback answered),
 duplicates (replies beyond one per chat), 429s the emulator gave, and the time from the crowd
@@ -91,15 +93,22 @@ async def bot_messages(world: World, chats: list[int]) -> dict[int, list[dict[st
 
 
 async def crowd_of_commands(
-    world: World, name: str, chats: list[int], text: str, within: float, expect: int = 1
+    world: World,
+    name: str,
+    chats: list[int],
+    text: str,
+    within: float,
+    expect: int = 1,
+    times: int = 1,
 ) -> dict[str, Any]:
-    """Every chat sends `text` at once; wait until each has `expect` new bot messages."""
+    """Every chat sends `text` `times` times at once; wait until each has `expect` new bot
+    messages. The bound: N / 30 s per bot, and a second between two replies in one chat."""
     assert world.tg is not None
     tg, bot_id = world.tg, world.default["id"]
     before = {c: len(m) for c, m in (await bot_messages(world, chats)).items()}
     stats0 = await tg.stats(bot_id)
     t0 = time.time()
-    await asyncio.gather(*(tg.send_text(bot_id, c, text) for c in chats))
+    await asyncio.gather(*(tg.send_text(bot_id, c, text) for c in chats for _ in range(times)))
     spread = time.time() - t0
     deadline = time.monotonic() + within
     seen, moved = -1, time.monotonic()
@@ -117,6 +126,7 @@ async def crowd_of_commands(
     new = {c: len(after[c]) - before[c] for c in chats}
     stats = await tg.stats(bot_id)
     last = stats["last_sent_at"] or t0
+    bound = max(expect * len(chats) / 30, expect - 1.0)
     return {
         "chats": len(chats),
         "sent_within_s": round(spread, 2),
@@ -124,8 +134,8 @@ async def crowd_of_commands(
         "duplicates": sum(max(0, v - expect) for v in new.values()),
         "emulator_429": stats["too_many_requests"] - stats0["too_many_requests"],
         "to_last_reply_s": round(last - t0, 2),
-        "bound_s": round(expect * len(chats) / 30, 2),
-        "ratio": round((last - t0) / (expect * len(chats) / 30), 3),
+        "bound_s": round(bound, 2),
+        "ratio": round((last - t0) / bound, 3),
         **await timeline(world, name, t0),
     }
 
@@ -233,6 +243,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             world, "admin_setup", admins, f"/admin {key}", 180, 2
         )
         out["presses"] = await crowd_of_presses(world, admins, 60)
+        if args.repeat_chats:
+            repeating = await users(world, args.repeat_chats, "R")
+            n = args.repeat
+            out["repeat"] = await crowd_of_commands(
+                world, "repeat", repeating, "/status", 60, expect=n, times=n
+            )
     finally:
         await world.stop()
     out["load_after"] = os.getloadavg()[0]
@@ -252,6 +268,10 @@ def main() -> None:
     parser.add_argument("--activate", type=int, default=300)
     parser.add_argument("--status", type=int, default=1000)
     parser.add_argument("--presses", type=int, default=300)
+    parser.add_argument(
+        "--repeat-chats", type=int, default=10, help="chats that each send /status --repeat times"
+    )
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--model", choices=("strict", "lenient"), default="strict")
     args = parser.parse_args()
     print(json.dumps({"crowd": asyncio.run(run(args))}, ensure_ascii=False), flush=True)
