@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
@@ -62,17 +61,10 @@ class ReplyPacing:
     arrivals: Arrivals
 
     @classmethod
-    def over(
-        cls, redis: Redis, limits: Limits, clock: Callable[[], float] | None = None
-    ) -> ReplyPacing:
-        per_second = int(limits.bot_per_second)
-        arrivals = Arrivals(redis, per_second, chats=limits, clock=clock)
-        return cls(Budget(redis, limits, clock), arrivals)
-
-    @classmethod
     def of(cls, store: Store, limits: Limits) -> ReplyPacing:
         """Over the store's Redis: the bot runtime shares it without holding a raw client."""
-        return cls.over(store.redis, limits)
+        arrivals = Arrivals(store.redis, int(limits.bot_per_second), chats=limits)
+        return cls(Budget.of(store, limits), arrivals)
 
 
 class SharedRateLimiter(BaseRateLimiter[None]):

@@ -14,7 +14,7 @@ from telegram.error import RetryAfter
 from bot.ratelimit import ReplyPacing, SharedRateLimiter, chat_of, counted
 from bot.runtime import BotRuntime
 from delivery import keys as delivery_keys
-from delivery.pacing import Arrivals, BotPace, Pace
+from delivery.pacing import Arrivals, BotPace, Budget, Pace
 from delivery.policy import Limits
 from perezvon.texts import Catalogue
 from tg_emulator import RateLimits
@@ -101,8 +101,13 @@ class Referee:
         return await limiter.process_request(self.send(chat), (), {}, "sendMessage", data, None)
 
 
-def _limiter(redis, limits: Limits | None = None) -> SharedRateLimiter:
-    return SharedRateLimiter(ReplyPacing.over(redis, limits or Limits()), BOT)
+def _pacing(redis, limits: Limits) -> ReplyPacing:
+    """As `ReplyPacing.of` builds it over a store's Redis."""
+    return ReplyPacing(Budget(redis, limits), Arrivals(redis, 30, chats=limits))
+
+
+def _limiter(redis) -> SharedRateLimiter:
+    return SharedRateLimiter(_pacing(redis, Limits()), BOT)
 
 
 def _gaps(times: list[float]) -> list[float]:
@@ -167,7 +172,7 @@ async def test_a_bot_with_its_own_rate_replies_at_that_rate(redis):
 async def test_a_429_slows_the_token_and_the_request_is_made_again(redis):
     from telegram.error import RetryAfter
 
-    limiter = SharedRateLimiter(ReplyPacing.over(redis, Limits()), 4242)
+    limiter = SharedRateLimiter(_pacing(redis, Limits()), 4242)
     calls = []
 
     async def callback() -> bool:
