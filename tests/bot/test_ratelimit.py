@@ -19,7 +19,7 @@ from delivery.policy import Limits
 from perezvon.texts import Catalogue
 from tg_emulator import RateLimits
 from tg_emulator.client import EmulatorClient
-from tg_emulator.limits import RateLimiter
+from tg_emulator.limits import BotRates, RateLimiter
 
 from .conftest import TEST_SECRET
 
@@ -76,8 +76,10 @@ class Referee:
     """Telegram's side of a reply: the emulator's strict model (sliding windows: 30 sends of a
     bot in any 1 s, 1 per second per private chat), counted when the request arrives."""
 
-    def __init__(self, bot_rates: dict[int, float] | None = None) -> None:
-        self.limits = RateLimiter(RateLimits(bot_rates=bot_rates or {}))
+    def __init__(self, rates: BotRates | None = None) -> None:
+        self.limits = RateLimiter(RateLimits())
+        if rates is not None:
+            self.limits.set_bot_rates(BOT, rates)
         self.refused = 0
         self.arrived: dict[int, list[float]] = defaultdict(list)
         self.started = 0
@@ -160,13 +162,24 @@ async def test_a_bot_with_its_own_rate_replies_at_that_rate(redis):
     # A bot whose limit Telegram raised (its own rate in Redis, as the engine reads it) answers
     # a crowd at that rate: nothing in one process holds its replies to the default 30/s.
     await BotPace(redis).set(BOT, Pace(100.0))
-    referee, limiter = Referee({BOT: 100.0}), _limiter(redis)
+    referee, limiter = Referee(BotRates(per_second=100.0)), _limiter(redis)
     started = time.monotonic()
     await asyncio.gather(*(referee.reply(limiter, chat) for chat in range(1, 101)))
     took = time.monotonic() - started
     assert referee.refused == 0
     assert sum(len(t) for t in referee.arrived.values()) == 100
     assert took < 2.0  # the bound: 100 / (100 * 0.97) = 1.03 s (30/s would take 3.4 s)
+
+
+@pytest.mark.parametrize("redis_backend", ["real-redis"])
+async def test_replies_of_a_paid_broadcast_bot_keep_the_ordinary_rate(redis):
+    # Paid broadcasts (1000/s) are the messages sent with allow_paid_broadcast; a reply carries
+    # no such flag, so Telegram counts it against the bot's ordinary 30 in any second.
+    await BotPace(redis).set(BOT, Pace(1000.0, paid=True))
+    referee, limiter = Referee(BotRates(paid_per_second=1000.0)), _limiter(redis)
+    await asyncio.gather(*(referee.reply(limiter, chat) for chat in range(1, 61)))
+    assert referee.refused == 0
+    assert sum(len(t) for t in referee.arrived.values()) == 60
 
 
 async def test_a_429_slows_the_token_and_the_request_is_made_again(redis):
