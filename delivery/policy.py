@@ -24,10 +24,10 @@ class Limits:
     group_per_minute: float = 20.0
     group_burst: int = 1
     margin: float = 0.03
-    # A private chat's burst for replies to a person (a command, a button press). Telegram's
-    # strict reading allows one message per second in a private chat, with no burst: a reply
-    # beside the previous one is a 429 that slows the whole token. A press is answered at once
-    # (answerCallbackQuery is not counted); only its screen waits for the chat's second.
+    # A private chat's burst for replies to a person (a command, a button press): Telegram
+    # allows none in its strict reading (one message per second in a private chat), and a
+    # reply beside the previous one is a 429 that slows the whole token. A press is answered at
+    # once (answerCallbackQuery is not counted); only its screen waits for the chat's second.
     reply_burst: int = 1
     # After a 429 the token's rate is multiplied by `backoff` (not below `floor` of its rate),
     # then regains `recovery` of its rate per second: shared by every process through Redis.
