@@ -1,6 +1,7 @@
 """The bot in a crowd (issue 10): `perezvon run` against the emulator's strict limits.
 
     .venv/bin/python bench/crowd_bench.py [--activate 300] [--status 1000] [--presses 300]
+        [--repeat-chats 10] [--repeat 3] [--model strict|lenient]
 
 Loopback only. The emulator (strict sliding windows) runs as its own process; a tenant is
 written through the store into an embedded Redis under a temporary DATA_DIR, then
@@ -10,12 +11,18 @@ private chat):
 
 1. `--activate` users send `/activate <key>` within ~0.1 s;
 2. `--status` users (those and new ones) send `/status` at once;
-3. `--presses` admins (made beforehand with `/admin <key>`, not timed) press the first button
-   of their admin menu at once.
+3. `--presses` admins (made beforehand with `/admin <key>`, timed as "admin_setup": two
+   replies each) press the first button of their admin menu at once;
+4. `--repeat-chats` users each send `/status` `--repeat` times at once (a person tapping a
+   command again): Telegram's strict reading allows one message per second in a private chat.
 
 For each: answered (chats that got their reply: a bot message, or the callback answered),
 duplicates (replies beyond one per chat), 429s the emulator gave, and the time from the crowd
-to the last reply against the bound at 30/s per bot (N / 30 s).
+to the last reply against the bound at 30/s per bot (N / 30 s). From the emulator's API log
+(the time each counted call was answered): the most sends accepted in any 1 s, the 429s split
+into those beside an accepted send to the same chat within 1 s ("chat") and the others ("bot"),
+and the send rate of each second; every counted call of a crowd goes to crowd-<name>.json in
+the working directory.
 """
 
 from __future__ import annotations
@@ -23,8 +30,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
+from bisect import bisect_left
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +46,8 @@ from store.crypto import SecretBox
 
 # A crowd is over when nothing new was sent for this long (the rest were dropped).
 STALL_SECONDS = 20.0
+# The calls Telegram's limits count (the emulator's API log names methods in lower case).
+COUNTED = ("sendmessage", "editmessagetext", "editmessagereplymarkup", "copymessage")
 
 
 class Crowd(World):
@@ -81,15 +93,22 @@ async def bot_messages(world: World, chats: list[int]) -> dict[int, list[dict[st
 
 
 async def crowd_of_commands(
-    world: World, chats: list[int], text: str, within: float, expect: int = 1
+    world: World,
+    name: str,
+    chats: list[int],
+    text: str,
+    within: float,
+    expect: int = 1,
+    times: int = 1,
 ) -> dict[str, Any]:
-    """Every chat sends `text` at once; wait until each has `expect` new bot messages."""
+    """Every chat sends `text` `times` times at once; wait until each has `expect` new bot
+    messages. The bound: N / 30 s per bot, and a second between two replies in one chat."""
     assert world.tg is not None
     tg, bot_id = world.tg, world.default["id"]
     before = {c: len(m) for c, m in (await bot_messages(world, chats)).items()}
     stats0 = await tg.stats(bot_id)
     t0 = time.time()
-    await asyncio.gather(*(tg.send_text(bot_id, c, text) for c in chats))
+    await asyncio.gather(*(tg.send_text(bot_id, c, text) for c in chats for _ in range(times)))
     spread = time.time() - t0
     deadline = time.monotonic() + within
     seen, moved = -1, time.monotonic()
@@ -107,6 +126,7 @@ async def crowd_of_commands(
     new = {c: len(after[c]) - before[c] for c in chats}
     stats = await tg.stats(bot_id)
     last = stats["last_sent_at"] or t0
+    bound = max(expect * len(chats) / 30, expect - 1.0)
     return {
         "chats": len(chats),
         "sent_within_s": round(spread, 2),
@@ -114,8 +134,42 @@ async def crowd_of_commands(
         "duplicates": sum(max(0, v - expect) for v in new.values()),
         "emulator_429": stats["too_many_requests"] - stats0["too_many_requests"],
         "to_last_reply_s": round(last - t0, 2),
-        "bound_s": round(expect * len(chats) / 30, 2),
-        "ratio": round((last - t0) / (expect * len(chats) / 30), 3),
+        "bound_s": round(bound, 2),
+        "ratio": round((last - t0) / bound, 3),
+        **await timeline(world, name, t0),
+    }
+
+
+async def timeline(world: World, name: str, t0: float) -> dict[str, Any]:
+    """Where the crowd's sends (and its 429s) fell, from the emulator's API log."""
+    assert world.tg is not None
+    calls = [
+        {"t": round(e["time"] - t0, 4), "method": e["method"], "status": e["status"],
+         "chat": (e.get("params") or {}).get("chat_id")}
+        for e in await world.tg.api_log(world.default["id"])
+        if e["method"] in COUNTED and e["time"] >= t0
+    ]  # fmt: skip
+    (Path(world.tmp) / f"crowd-{name}.json").write_text(json.dumps(calls))
+    ok = sorted(c["t"] for c in calls if c["status"] == 200)
+    by_chat: dict[str, list[float]] = defaultdict(list)
+    for c in calls:
+        if c["status"] == 200:
+            by_chat[str(c["chat"])].append(c["t"])
+    chat_429 = bot_429 = 0
+    for c in calls:
+        if c["status"] == 429:
+            beside = any(0 <= c["t"] - t < 1.0 for t in by_chat[str(c["chat"])])
+            chat_429, bot_429 = chat_429 + beside, bot_429 + (not beside)
+    most = max((bisect_left(ok, t + 1.0) - i for i, t in enumerate(ok)), default=0)
+    per_second = [0] * (int(ok[-1]) + 1 if ok else 0)
+    for t in ok:
+        per_second[int(t)] += 1
+    return {
+        "most_in_1s": most,
+        "chat_429": chat_429,
+        "bot_429": bot_429,
+        "first_send_s": ok[0] if ok else None,
+        "per_second": per_second,
     }
 
 
@@ -162,14 +216,15 @@ async def crowd_of_presses(world: World, admins: list[int], within: float) -> di
         "to_last_answer_s": round(answered_at - t0, 2),
         "to_last_screen_s": round(last - t0, 2),
         "bound_s": round(len(targets) / 30, 2),
+        **await timeline(world, "presses", t0),
     }
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    args.limits, args.bots, args.subs = True, 0, 0
+    args.limits, args.bots, args.subs = args.model, 0, 0
     world = Crowd(args)
     print(f"working in {world.tmp} (service.log there)", flush=True)
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"model": args.model, "cpus": os.cpu_count(), "load": os.getloadavg()[0]}
     try:
         await world.start_emulator()
         await world.prepare()
@@ -177,15 +232,26 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await world.wait_polled(120)
         key = world.keys[0]
         activating = await users(world, args.activate, "A")
-        out["activate"] = await crowd_of_commands(world, activating, f"/activate {key}", 120)
+        out["activate"] = await crowd_of_commands(
+            world, "activate", activating, f"/activate {key}", 120
+        )
         others = await users(world, max(0, args.status - len(activating)), "S")
         status_chats = (activating + others)[: args.status]
-        out["status"] = await crowd_of_commands(world, status_chats, "/status", 180)
+        out["status"] = await crowd_of_commands(world, "status", status_chats, "/status", 180)
         admins = await users(world, args.presses, "M")
-        out["admin_setup"] = await crowd_of_commands(world, admins, f"/admin {key}", 180, 2)
+        out["admin_setup"] = await crowd_of_commands(
+            world, "admin_setup", admins, f"/admin {key}", 180, 2
+        )
         out["presses"] = await crowd_of_presses(world, admins, 60)
+        if args.repeat_chats:
+            repeating = await users(world, args.repeat_chats, "R")
+            n = args.repeat
+            out["repeat"] = await crowd_of_commands(
+                world, "repeat", repeating, "/status", 60, expect=n, times=n
+            )
     finally:
         await world.stop()
+    out["load_after"] = os.getloadavg()[0]
     log = Path(world.tmp) / "service.log"
     if log.exists():
         text = log.read_text(errors="replace")
@@ -202,6 +268,11 @@ def main() -> None:
     parser.add_argument("--activate", type=int, default=300)
     parser.add_argument("--status", type=int, default=1000)
     parser.add_argument("--presses", type=int, default=300)
+    parser.add_argument(
+        "--repeat-chats", type=int, default=10, help="chats that each send /status --repeat times"
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--model", choices=("strict", "lenient"), default="strict")
     args = parser.parse_args()
     print(json.dumps({"crowd": asyncio.run(run(args))}, ensure_ascii=False), flush=True)
 

@@ -89,7 +89,9 @@ class World:
     async def start_emulator(self) -> None:
         port = free_port()
         self.api = f"http://127.0.0.1:{port}"
-        limits = [] if self.args.limits else ["--no-limits"]
+        # --limits: the emulator's default (strict) model; a model's name picks that one
+        model = self.args.limits
+        limits = ["--limits", model] if isinstance(model, str) else [] if model else ["--no-limits"]
         self.emu = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

@@ -16,9 +16,8 @@ from bot.context import BotDeps, BotRef, Ctx, PzApplication
 from bot.http import PollRequest, SharedRequest
 from bot.logfilter import redact
 from bot.persistence import RedisPersistence
-from bot.ratelimit import SharedRateLimiter
+from bot.ratelimit import ReplyPacing, SharedRateLimiter
 from bot.update_processor import PerChatProcessor
-from delivery.pacing import Budget
 from perezvon.metrics import Metrics
 from perezvon.ratelog import RateLimitedLog, quiet
 from perezvon.texts import Catalogue
@@ -71,8 +70,8 @@ class Environment:
     clock: Callable[[], float]
     # Counts polling failures for /metrics (the bot role shares the counters through Redis).
     metrics: Metrics | None = None
-    # The sending budget replies wait for (shared with the delivery engine); None: unpaced.
-    budget: Budget | None = None
+    # What replies wait for (shared with the delivery engine); None: unpaced.
+    pacing: ReplyPacing | None = None
 
 
 class BotHandle:
@@ -116,8 +115,8 @@ class BotHandle:
             )
             .concurrent_updates(PerChatProcessor())
         )
-        if env.budget is not None:
-            builder = builder.rate_limiter(SharedRateLimiter(env.budget, self.spec.tg_id))
+        if env.pacing is not None:
+            builder = builder.rate_limiter(SharedRateLimiter(env.pacing, self.spec.tg_id))
         if self._webhook is None:
             builder = builder.get_updates_request(
                 PollRequest(self._report_rejected, env.request.tls, connection_pool_size=2)

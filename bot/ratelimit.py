@@ -1,8 +1,9 @@
 """Replies of a bot's handlers wait for their slot in the token's Redis budget before each call.
 
 The delivery engine and every bot process share one budget per token (and per chat) through
-`delivery.pacing.Budget`, so a broadcast and a crowd of command replies never exceed Telegram's
-limits together, and an update that cannot be answered now waits instead of drawing a 429.
+`delivery.pacing.Budget`, and the same arrival windows (`delivery.pacing.Arrivals`), so a
+broadcast and a crowd of command replies never exceed Telegram's limits together, and an update
+that cannot be answered now waits instead of drawing a 429.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import logging
 import warnings
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +21,9 @@ from redis.exceptions import RedisError
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from delivery.pacing import Budget
+from delivery.pacing import Arrivals, Budget
+from delivery.policy import Limits
+from store import Store
 
 log = logging.getLogger(__name__)
 
@@ -48,21 +52,39 @@ def _seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-class SharedRateLimiter(BaseRateLimiter[None]):
-    """PTB's rate limiter for one bot, over the budget the delivery engine uses."""
+@dataclass(frozen=True, slots=True)
+class ReplyPacing:
+    """What a reply waits for, all in Redis and shared with the delivery engine: its slot in the
+    token's (and the chat's) budget, then room in the bot's and the chat's arrival windows."""
 
-    def __init__(self, budget: Budget, bot_id: int, *, max_retries: int = 3) -> None:
-        self._budget = budget
+    budget: Budget
+    arrivals: Arrivals
+
+    @classmethod
+    def of(cls, store: Store, limits: Limits) -> ReplyPacing:
+        """Over the store's Redis: the bot runtime shares it without holding a raw client."""
+        arrivals = Arrivals(store.redis, int(limits.bot_per_second), chats=limits)
+        return cls(Budget.of(store, limits), arrivals)
+
+
+class SharedRateLimiter(BaseRateLimiter[None]):
+    """PTB's rate limiter for one bot, over the budget and the windows the delivery engine uses.
+
+    Telegram counts a send when it arrives, in sliding windows (at most 30 of a bot in any
+    second, one per second in a private chat, 20 a minute in a group): a slot only says when a
+    send may leave. So a send also starts only while its bot's arrival window has room and its
+    chat has had nothing in flight or answered within the chat's interval (the engine's sends
+    to the chat included): a reply that reached Telegram late holds the chat's next one back,
+    and sends that a busy loop wakes together stay within the bot's window however bunched.
+    """
+
+    def __init__(self, pacing: ReplyPacing, bot_id: int, *, max_retries: int = 3) -> None:
+        self._budget = pacing.budget
+        self._arrivals = pacing.arrivals
         self._bot = bot_id
         self._retries = max_retries
-        # A busy event loop wakes sleepers late and together: replies of this process leave
-        # at least 0.9 of the default interval apart whatever their slots said (their slots are
-        # taken, so this only ever delays; a bot with a higher rate of its own replies at most
-        # this fast from one process).
-        limits = budget.limits
-        self._gap = 0.9 / (limits.bot_per_second * (1.0 - limits.margin))
-        self._last = 0.0
-        self._gate = asyncio.Lock()
+        # Sends of one chat take their slots and windows in the order they were asked for.
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}
 
     async def initialize(self) -> None:
         return None
@@ -76,15 +98,27 @@ class SharedRateLimiter(BaseRateLimiter[None]):
             if granted:
                 if wait > 0:
                     await asyncio.sleep(wait)
-                async with self._gate:
-                    loop = asyncio.get_running_loop()
-                    gap = self._last + self._gap - loop.time()
-                    if gap > 0:
-                        await asyncio.sleep(gap)
-                    self._last = loop.time()
                 return
             # Paused, or the chat's next slot is later: nothing was taken; ask again then.
             await asyncio.sleep(max(wait, 0.001))
+
+    async def _turn(self, chat: int | None) -> str:
+        """Wait for the send's slot, then for room at arrival; the id `leave` takes."""
+        if chat is None:  # an @username: only the bot's limits are known
+            await self._slot(None)
+            return await self._arrivals.enter(self._bot)
+        lock, users = self._chats.get(chat) or (asyncio.Lock(), 0)
+        self._chats[chat] = (lock, users + 1)
+        try:
+            async with lock:
+                await self._slot(chat)
+                return await self._arrivals.enter(self._bot, chat)
+        finally:
+            lock, users = self._chats[chat]
+            if users == 1:
+                del self._chats[chat]
+            else:
+                self._chats[chat] = (lock, users - 1)
 
     async def process_request(
         self,
@@ -99,10 +133,7 @@ class SharedRateLimiter(BaseRateLimiter[None]):
             return await callback(*args, **kwargs)
         chat = chat_of(data)
         for attempt in range(self._retries + 1):
-            await self._slot(chat)
-            # Telegram counts at arrival: the first replies of a crowd leave on their slots but
-            # arrive late, behind the crowd's other requests, beside the on-time 31st.
-            send = await self._budget.arrivals.enter(self._bot)
+            send = await self._turn(chat)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -114,5 +145,5 @@ class SharedRateLimiter(BaseRateLimiter[None]):
             finally:
                 # A Redis blip must not turn a sent reply into an error (the entry ages out).
                 with contextlib.suppress(RedisError, OSError):
-                    await self._budget.arrivals.leave(self._bot, send)
+                    await self._arrivals.leave(self._bot, send, chat)
         raise AssertionError("unreachable")

@@ -30,10 +30,10 @@ from bot.context import BotRef
 from bot.errors import DefaultTokenRejected, TelegramUnavailable
 from bot.http import SharedRequest, tls_context
 from bot.logfilter import install_token_filter, quiet_rejected_tokens, redact
+from bot.ratelimit import ReplyPacing
 from bot.retired import POLL_FIRST, RetiredBots
 from bot.webhook import WEBHOOK_PATH, webhook_secret
 from delivery.outbox import Outbox
-from delivery.pacing import Budget
 from delivery.policy import Limits
 from perezvon.metrics import Metrics
 from perezvon.texts import Catalogue
@@ -78,7 +78,7 @@ class BotRuntime:
         self._store = store
         self._metrics = metrics
         # Every reply waits for its slot in the token's budget, shared with the delivery engine.
-        self._budget = Budget.of(store, limits or Limits())
+        self._pacing = ReplyPacing.of(store, limits or Limits())
         self._texts = catalogue
         self._api_base = api_base.rstrip("/")
         self._default_token = default_token
@@ -160,7 +160,7 @@ class BotRuntime:
             persistence_interval=self._persistence_interval,
             clock=self._clock,
             metrics=self._metrics,
-            budget=self._budget,
+            pacing=self._pacing,
         )
         try:
             await self.reconcile()

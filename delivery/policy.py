@@ -25,9 +25,10 @@ class Limits:
     group_burst: int = 1
     margin: float = 0.03
     # A private chat's burst for replies to a person (a command, a button press): Telegram
-    # allows short bursts in one chat, and a menu answering each press a second late would feel
-    # broken. The engine's messages keep the strict 1/s; groups keep 20/min for both.
-    reply_burst: int = 3
+    # allows none in its strict reading (one message per second in a private chat), and a
+    # reply beside the previous one is a 429 that slows the whole token. A press is answered at
+    # once (answerCallbackQuery is not counted); only its screen waits for the chat's second.
+    reply_burst: int = 1
     # After a 429 the token's rate is multiplied by `backoff` (not below `floor` of its rate),
     # then regains `recovery` of its rate per second: shared by every process through Redis.
     backoff: float = 0.5

@@ -393,6 +393,11 @@ local held = paused(bot)
 if held > 0 then return {0, string.format('%.3f', held), string.format('%.3f', now)} end
 local bi = pace(bot, tonumber(ARGV[5]), tonumber(ARGV[11]), tonumber(ARGV[12]))
 local bkey = P .. ':rl:' .. bot
+-- A reply carries no allow_paid_broadcast: Telegram counts it at the ordinary rate even for a
+-- bot with a paid one (its slot still comes from the bot's one budget, beside the broadcast).
+if redis.call('HGET', P .. ':pace:' .. bot, 'paid') == '1' then
+  bi = math.max(bi, tonumber(ARGV[5]))
+end
 local at, btat = earliest(bkey, bi, tonumber(ARGV[6]))
 local ckey, ctat, ci
 if chat ~= '' then
@@ -651,8 +656,10 @@ local function room(key, count, window)
   return wait
 end
 local count = tonumber(ARGV[3])
-local own = redis.call('HGET', KEYS[2], 'rate')
-if own then count = math.max(1, math.floor(tonumber(own))) end
+-- A bot's own rate widens its window; a paid rate does not: paid broadcasts skip this window,
+-- and the sends in it (replies, messages without allow_paid_broadcast) keep the ordinary rate.
+local own = redis.call('HMGET', KEYS[2], 'rate', 'paid')
+if own[1] and own[2] ~= '1' then count = math.max(1, math.floor(tonumber(own[1]))) end
 local wait = room(KEYS[1], count, tonumber(ARGV[4]))
 if wait == 0 and KEYS[3] then wait = room(KEYS[3], tonumber(ARGV[6]), tonumber(ARGV[7])) end
 if wait > 0 then return string.format('%.3f', wait) end

@@ -168,7 +168,7 @@ async def test_handler_replies_and_the_engine_share_one_budget(redis):
     for chat, times in replies.items():
         if chat < 0:
             assert most_in_any_window(times, 60.0) <= 20
-        else:  # a person's chat may get a short burst of replies, never more than that
+        else:  # a person's chat: no more than its reply burst
             assert most_in_any_window(times, 1.0) <= Limits().reply_burst
             assert most_in_any_window(times, 10.0) <= Limits().reply_burst + 10
 
