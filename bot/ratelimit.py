@@ -63,7 +63,7 @@ class ReplyPacing:
     @classmethod
     def of(cls, store: Store, limits: Limits) -> ReplyPacing:
         """Over the store's Redis: the bot runtime shares it without holding a raw client."""
-        arrivals = Arrivals(store.redis, int(limits.bot_per_second), chats=limits)
+        arrivals = Arrivals.of(store, int(limits.bot_per_second), chats=limits)
         return cls(Budget.of(store, limits), arrivals)
 
 

@@ -146,6 +146,11 @@ class Arrivals:
         self._arrive = redis.register_script(ARRIVE)
         self._answered = redis.register_script(ANSWERED)
 
+    @classmethod
+    def of(cls, store: Store, count: int, *, chats: Limits | None = None) -> Arrivals:
+        """Over the store's Redis: the bot runtime's replies share the engine's windows."""
+        return cls(store.redis, count, chats=chats)
+
     def _keys(self, bot_id: int, chat_id: int | None) -> list[str]:
         if self._chats is None or chat_id is None:
             return [keys.arrivals(bot_id)]
