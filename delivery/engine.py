@@ -130,10 +130,14 @@ class DeliveryEngine:
         self.digests = Digests(store, self.queue, self.router, catalogue, metrics, self._kick)
         self.silence = SilenceWatch(store, catalogue)
         self.weekly = WeeklySchedule(store)
-        # Send slots: a job holds one from its claim until it is settled, so at most `senders`
-        # messages per worker are ever sent-but-not-settled (what a kill -9 may repeat).
+        # Two bounds per worker, `senders` each. A claimed job holds a claim slot until it is
+        # settled or its send begins, and a send slot from then until it is settled: at most
+        # `senders` messages are ever sent-but-not-settled (what a kill -9 may repeat), and the
+        # jobs waiting up to `claim_ahead` for their slot (never sent: a kill -9 hands them
+        # back) do not hold the sends' slots, so the waits do not cap a worker's rate.
         self._free = self._opt.senders
         self._freed = asyncio.Event()
+        self._sending = asyncio.Semaphore(self._opt.senders)
         # Claimed jobs some task of ours is working on; anything else in our `inflight` after a
         # failed claim call was claimed by a script whose answer never reached us.
         self._held: set[str] = set()
@@ -169,6 +173,7 @@ class DeliveryEngine:
         self.silence.stopping = False
         self.weekly.stopping = False
         self._free = self._opt.senders
+        self._sending = asyncio.Semaphore(self._opt.senders)
         self._held.clear()
         self._orphans = False
         self._tasks = [
@@ -303,13 +308,17 @@ class DeliveryEngine:
         self._freed.set()
 
     async def _send_one(self, job: Job, route: Route | None) -> None:
+        claimed = True  # holding its claim slot
         try:
             delay = job.due - time.time()
             if delay > 0:
                 await asyncio.sleep(delay)  # its send slot, reserved by the claim
-            verdict = await self.sender.process(job, route)
-            self.counts[verdict.value if verdict else "rerouted"] += 1
-            self._failures = 0
+            async with self._sending:
+                claimed = False
+                self._slot_done()
+                verdict = await self.sender.process(job, route)
+                self.counts[verdict.value if verdict else "rerouted"] += 1
+                self._failures = 0
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -319,7 +328,8 @@ class DeliveryEngine:
             await self._release(job.jid)
         finally:
             self._held.discard(job.jid)
-            self._slot_done()
+            if claimed:
+                self._slot_done()
 
     async def _release(self, jid: str) -> None:
         delay = 0.1
