@@ -3,6 +3,7 @@ fairness, memory, a paid broadcast. Loopback only: an embedded Redis, the emulat
 workers as processes.
 
     .venv/bin/python bench/delivery_bench.py [--quick] [--only broadcast] [--models strict,lenient]
+        [--sizes 3000]
 
 Every pacing scenario runs against each emulator limit model (`--models`): "strict" (sliding
 windows: at most 30 sends in ANY second per bot, 1/s per private chat) and "lenient" (token
@@ -259,9 +260,10 @@ async def one_broadcast(model: str, n: int) -> dict:
         return {"model": model, "messages": n, "bound_s": bound, "engine": engine, "ptb": ptb}
 
 
-async def broadcast(quick: bool, models: list[str]) -> list[dict]:
+async def broadcast(quick: bool, models: list[str], sizes: list[int] | None = None) -> list[dict]:
     """3. one call to N subscribers through one bot (N = 300, 3000), each limit model."""
-    return [await one_broadcast(m, n) for n in ((300,) if quick else (300, 3000)) for m in models]
+    sizes = sizes or ([300] if quick else [300, 3000])
+    return [await one_broadcast(m, n) for n in sizes for m in models]
 
 
 async def one_crowd_of_tenants(model: str, n: int) -> dict:
@@ -443,8 +445,12 @@ async def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small numbers (about a minute)")
     parser.add_argument("--only", choices=sorted(SCENARIOS), action="append")
     parser.add_argument("--models", default=",".join(MODELS), help="emulator limit models")
+    parser.add_argument("--sizes", help="broadcast sizes, e.g. 3000 (default: 300,3000)")
     args = parser.parse_args()
     models = [m for m in args.models.split(",") if m]
+    if args.sizes:  # one size per run keeps each run short
+        sizes = [int(n) for n in args.sizes.split(",")]
+        SCENARIOS["broadcast"] = lambda quick, models: broadcast(quick, models, sizes)
     machine = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
