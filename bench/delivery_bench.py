@@ -126,6 +126,7 @@ class Bench:
             self.api,
             "--consumer",
             name,
+            *SENDERS,
         ] + (["--loose"] if loose else [])
         env = {"PZ_BOT_TOKEN": self.default["token"], "PZ_SECRET_KEY": SECRET}
         proc = await Proc(*args, env=env).start(b"ready")
@@ -208,6 +209,7 @@ async def latency(quick: bool, models: list[str]) -> dict:
 
 
 MODELS = ["strict", "lenient"]
+SENDERS: list[str] = []  # `--senders N` for every worker (default: the engine's own)
 
 
 async def start_users(b: Bench, bot_id: int, chats: list[int]) -> None:
@@ -446,8 +448,11 @@ async def main() -> None:
     parser.add_argument("--only", choices=sorted(SCENARIOS), action="append")
     parser.add_argument("--models", default=",".join(MODELS), help="emulator limit models")
     parser.add_argument("--sizes", help="broadcast sizes, e.g. 3000 (default: 300,3000)")
+    parser.add_argument("--senders", type=int, help="sends in flight per worker")
     args = parser.parse_args()
     models = [m for m in args.models.split(",") if m]
+    if args.senders:
+        SENDERS[:] = ["--senders", str(args.senders)]
     if args.sizes:  # one size per run keeps each run short
         sizes = [int(n) for n in args.sizes.split(",")]
         SCENARIOS["broadcast"] = lambda quick, models: broadcast(quick, models, sizes)
