@@ -130,14 +130,10 @@ class DeliveryEngine:
         self.digests = Digests(store, self.queue, self.router, catalogue, metrics, self._kick)
         self.silence = SilenceWatch(store, catalogue)
         self.weekly = WeeklySchedule(store)
-        # Two bounds per worker, `senders` each. A claimed job holds a claim slot until it is
-        # settled or its send begins, and a send slot from then until it is settled: at most
-        # `senders` messages are ever sent-but-not-settled (what a kill -9 may repeat), and the
-        # jobs waiting up to `claim_ahead` for their slot (never sent: a kill -9 hands them
-        # back) do not hold the sends' slots, so the waits do not cap a worker's rate.
+        # Send slots: a job holds one from its claim until it is settled, so at most `senders`
+        # messages per worker are ever sent-but-not-settled (what a kill -9 may repeat).
         self._free = self._opt.senders
         self._freed = asyncio.Event()
-        self._sending = asyncio.Semaphore(self._opt.senders)
         # Claimed jobs some task of ours is working on; anything else in our `inflight` after a
         # failed claim call was claimed by a script whose answer never reached us.
         self._held: set[str] = set()
@@ -173,7 +169,6 @@ class DeliveryEngine:
         self.silence.stopping = False
         self.weekly.stopping = False
         self._free = self._opt.senders
-        self._sending = asyncio.Semaphore(self._opt.senders)
         self._held.clear()
         self._orphans = False
         self._tasks = [
@@ -308,17 +303,13 @@ class DeliveryEngine:
         self._freed.set()
 
     async def _send_one(self, job: Job, route: Route | None) -> None:
-        claimed = True  # holding its claim slot
         try:
             delay = job.due - time.time()
             if delay > 0:
                 await asyncio.sleep(delay)  # its send slot, reserved by the claim
-            async with self._sending:
-                claimed = False
-                self._slot_done()
-                verdict = await self.sender.process(job, route)
-                self.counts[verdict.value if verdict else "rerouted"] += 1
-                self._failures = 0
+            verdict = await self.sender.process(job, route)
+            self.counts[verdict.value if verdict else "rerouted"] += 1
+            self._failures = 0
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -328,8 +319,7 @@ class DeliveryEngine:
             await self._release(job.jid)
         finally:
             self._held.discard(job.jid)
-            if claimed:
-                self._slot_done()
+            self._slot_done()
 
     async def _release(self, jid: str) -> None:
         delay = 0.1
