@@ -98,7 +98,9 @@ class Retry:
 class Options:
     """How one worker runs: concurrency, leases, timeouts and bounded lists."""
 
-    senders: int = 32  # sends in flight per worker
+    # Sends in flight per worker (begun, not settled), and as many claimed jobs waiting for
+    # their slot; the pool holds twice as many connections.
+    senders: int = 32
     lease_seconds: float = 15.0  # a worker silent this long is dead; its claims go back
     send_timeout: float = 10.0  # read timeout of one sendMessage
     intake_batch: int = 32  # entries per read of our own pending ones, and per take-over
