@@ -3,6 +3,7 @@ fairness, memory, a paid broadcast. Loopback only: an embedded Redis, the emulat
 workers as processes.
 
     .venv/bin/python bench/delivery_bench.py [--quick] [--only broadcast] [--models strict,lenient]
+        [--sizes 3000]
 
 Every pacing scenario runs against each emulator limit model (`--models`): "strict" (sliding
 windows: at most 30 sends in ANY second per bot, 1/s per private chat) and "lenient" (token
@@ -125,6 +126,7 @@ class Bench:
             self.api,
             "--consumer",
             name,
+            *SENDERS,
         ] + (["--loose"] if loose else [])
         env = {"PZ_BOT_TOKEN": self.default["token"], "PZ_SECRET_KEY": SECRET}
         proc = await Proc(*args, env=env).start(b"ready")
@@ -207,6 +209,7 @@ async def latency(quick: bool, models: list[str]) -> dict:
 
 
 MODELS = ["strict", "lenient"]
+SENDERS: list[str] = []  # `--senders N` for every worker (default: the engine's own)
 
 
 async def start_users(b: Bench, bot_id: int, chats: list[int]) -> None:
@@ -259,9 +262,10 @@ async def one_broadcast(model: str, n: int) -> dict:
         return {"model": model, "messages": n, "bound_s": bound, "engine": engine, "ptb": ptb}
 
 
-async def broadcast(quick: bool, models: list[str]) -> list[dict]:
+async def broadcast(quick: bool, models: list[str], sizes: list[int] | None = None) -> list[dict]:
     """3. one call to N subscribers through one bot (N = 300, 3000), each limit model."""
-    return [await one_broadcast(m, n) for n in ((300,) if quick else (300, 3000)) for m in models]
+    sizes = sizes or ([300] if quick else [300, 3000])
+    return [await one_broadcast(m, n) for n in sizes for m in models]
 
 
 async def one_crowd_of_tenants(model: str, n: int) -> dict:
@@ -443,8 +447,15 @@ async def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small numbers (about a minute)")
     parser.add_argument("--only", choices=sorted(SCENARIOS), action="append")
     parser.add_argument("--models", default=",".join(MODELS), help="emulator limit models")
+    parser.add_argument("--sizes", help="broadcast sizes, e.g. 3000 (default: 300,3000)")
+    parser.add_argument("--senders", type=int, help="sends in flight per worker")
     args = parser.parse_args()
     models = [m for m in args.models.split(",") if m]
+    if args.senders:
+        SENDERS[:] = ["--senders", str(args.senders)]
+    if args.sizes:  # one size per run keeps each run short
+        sizes = [int(n) for n in args.sizes.split(",")]
+        SCENARIOS["broadcast"] = lambda quick, models: broadcast(quick, models, sizes)
     machine = {
         "cpus": os.cpu_count(),
         "python": platform.python_version(),

@@ -78,10 +78,11 @@ class BotPool:
         try:
             return await send()
         finally:
+            answered = arrivals.now()
             # A Redis blip here must not turn a delivered message into a failed (resent) one:
             # an entry that is not left ages out of the window on its own.
             with contextlib.suppress(RedisError, OSError):
-                await arrivals.leave(bot.tg_id, slot, chat)
+                await arrivals.leave(bot.tg_id, slot, chat, answered=answered)
 
     async def _enter(self, arrivals: Arrivals, bot: int, chat: int | None) -> str:
         if chat is None:

@@ -183,10 +183,21 @@ class Arrivals:
             await self._sleep(wait)
         return send
 
-    async def leave(self, bot_id: int, send: str, chat_id: int | None = None) -> None:
-        """The send was answered (or failed): it reached Telegram by now, if at all."""
+    def now(self) -> float:
+        """The time on the clock `leave`'s `answered` is read from."""
+        return (self._clock or time.time)()
+
+    async def leave(
+        self, bot_id: int, send: str, chat_id: int | None = None, answered: float | None = None
+    ) -> None:
+        """The send was answered (or failed) at `answered` (our clock; None: now): it reached
+        Telegram by then, if at all."""
         ks = self._keys(bot_id, chat_id)
-        await self._answered(keys=ks, args=[clock_arg(self._clock), send])
+        # The script counts it as answered at Redis's now less what our clock says passed since
+        # the answer: a wait for a connection or a busy loop before the call no longer holds
+        # the window, and a time on our clock is never compared with one on Redis's.
+        elapsed = 0.0 if answered is None else max(0.0, self.now() - answered)
+        await self._answered(keys=ks, args=[clock_arg(self._clock), send, f"{elapsed * 1000:.3f}"])
 
 
 class Budget:

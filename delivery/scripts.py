@@ -113,11 +113,15 @@ local function close(bot)
   return 1
 end
 -- A bot's send interval now: its own rate (or the default), slowed after a 429 and
--- recovering linearly; and whether it sends paid broadcasts.
-local function pace(bot, default_iv, keep, recover)
+-- recovering linearly; and whether it sends paid broadcasts. `keep` is 1 - margin, `keep_paid`
+-- 1 - the paid margin (a paid broadcast skips the arrival window: its spacing is all it has).
+local function pace(bot, default_iv, keep, recover, keep_paid)
   local h = redis.call('HMGET', P .. ':pace:' .. bot, 'rate', 'paid')
   local iv = default_iv
-  if h[1] then iv = 1000 / (tonumber(h[1]) * keep) end
+  if h[1] then
+    if h[2] == '1' then keep = keep_paid end
+    iv = 1000 / (tonumber(h[1]) * keep)
+  end
   local s = redis.call('HMGET', P .. ':slow:' .. bot, 'f', 't')
   if s[1] then
     local f = tonumber(s[1]) + (now - tonumber(s[2])) * recover
@@ -218,27 +222,28 @@ return redis.call('XDEL', KEYS[1], ARGV[2])
 """
 
 # ARGV: P, now, consumer, default bot interval ms, bot burst, private interval, burst, group
-# interval, burst, keep (1 - margin), recovery per ms, budget (jobs looked at), max (jobs
-# taken), ahead ms, probe ms. Takes up to `max` jobs in the order single claims would, in one
-# round trip: bots by due time; each bot's due lanes round-robin, one job per lane per round
-# and as many rounds as the bot's budget allows within `ahead` ms. Each job gets its send slot:
-# the bot's slots are spaced by its interval (burst 1 by default), a chat's slot must not be
-# later than the bot's (else the job waits in `later`, and later jobs of that chat wait behind
-# it, as their slot is the same). A bot whose breaker is due gets ONE job, its probe. Returns
-# {wait ms (-1: nothing queued; 0: look again now), the script's now (ms), then per job: jid,
-# bot, tid, chat, data, delay ms from that now until its slot, paid ('1': allow_paid_broadcast)}.
+# interval, burst, keep (1 - margin), recovery per ms, paid keep (1 - paid margin), budget
+# (jobs looked at), max (jobs taken), ahead ms, probe ms. Takes up to `max` jobs in the order
+# single claims would, in one round trip: bots by due time; each bot's due lanes round-robin,
+# one job per lane per round and as many rounds as the bot's budget allows within `ahead` ms.
+# Each job gets its send slot: the bot's slots are spaced by its interval (burst 1 by default),
+# a chat's slot must not be later than the bot's (else the job waits in `later`, and later jobs
+# of that chat wait behind it, as their slot is the same). A bot whose breaker is due gets ONE
+# job, its probe. Returns {wait ms (-1: nothing queued; 0: look again now), the script's now
+# (ms), then per job: jid, bot, tid, chat, data, delay ms from that now until its slot, paid
+# ('1': allow_paid_broadcast)}.
 CLAIM = r"""
 local BOTS = P .. ':bots'
 local INFLIGHT = P .. ':inflight:' .. ARGV[3]
 local default_iv, bb = tonumber(ARGV[4]), tonumber(ARGV[5])
 local pi, pb = tonumber(ARGV[6]), tonumber(ARGV[7])
 local gi, gb = tonumber(ARGV[8]), tonumber(ARGV[9])
-local keep, recover = tonumber(ARGV[10]), tonumber(ARGV[11])
-local budget = tonumber(ARGV[12])
-local maxn = tonumber(ARGV[13])
+local keep, recover, keep_paid = tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
+local budget = tonumber(ARGV[13])
+local maxn = tonumber(ARGV[14])
 -- a hundredth of a ms of slack: stored times are rounded to a thousandth
-local ahead = tonumber(ARGV[14]) + 0.01
-local probe_ms = tonumber(ARGV[15])
+local ahead = tonumber(ARGV[15]) + 0.01
+local probe_ms = tonumber(ARGV[16])
 local out = {0, string.format('%.3f', now)}
 local taken = 0
 local exhausted = false
@@ -248,7 +253,7 @@ for _, bot in ipairs(bots) do
   local held = paused(bot)
   local probing = held <= 0 and redis.call('EXISTS', P .. ':brk:' .. bot) == 1
   local bkey = P .. ':rl:' .. bot
-  local bi, paid = pace(bot, default_iv, keep, recover)
+  local bi, paid = pace(bot, default_iv, keep, recover, keep_paid)
   local bat, btat = earliest(bkey, bi, bb)
   if held > 0 then
     redis.call('ZADD', BOTS, now + held, bot)
@@ -382,16 +387,17 @@ return out
 """
 
 # ARGV: P, now, bot, chat ('' = none), default bot interval, bot burst, private interval,
-# burst, group interval, burst, keep, recovery per ms. A reply from a bot's handler takes the
-# same tokens as the engine (one budget per token across processes). Returns {1, ms until the
-# slot reserved for it, now} or, when the bot is paused or the chat's slot is later than the bot's
-# (nothing is taken then: the bot's budget stays for others), {0, ms to wait before asking
-# again, now}; `now` (ms) is the time the wait counts from.
+# burst, group interval, burst, keep, recovery per ms, paid keep. A reply from a bot's handler
+# takes the same tokens as the engine (one budget per token across processes). Returns {1, ms
+# until the slot reserved for it, now} or, when the bot is paused or the chat's slot is later
+# than the bot's (nothing is taken then: the bot's budget stays for others), {0, ms to wait
+# before asking again, now}; `now` (ms) is the time the wait counts from.
 ACQUIRE = r"""
 local bot, chat = ARGV[3], ARGV[4]
 local held = paused(bot)
 if held > 0 then return {0, string.format('%.3f', held), string.format('%.3f', now)} end
-local bi = pace(bot, tonumber(ARGV[5]), tonumber(ARGV[11]), tonumber(ARGV[12]))
+local bi = pace(bot, tonumber(ARGV[5]), tonumber(ARGV[11]), tonumber(ARGV[12]),
+  tonumber(ARGV[13]))
 local bkey = P .. ':rl:' .. bot
 -- A reply carries no allow_paid_broadcast: Telegram counts it at the ordinary rate even for a
 -- bot with a paid one (its slot still comes from the bot's one budget, beside the broadcast).
@@ -673,8 +679,9 @@ end
 return '0'
 """
 
-# KEYS: the bot's arrival zset, optionally the chat's. ARGV: now ms ('' = Redis TIME), send id.
-# The send was answered (or failed): it arrived by now, if at all.
+# KEYS: the bot's arrival zset, optionally the chat's. ARGV: now ms ('' = Redis TIME), send id,
+# ms the caller's clock counted from the answer to the call. The send was answered (or failed):
+# it arrived by then, if at all (now less that time: the answer on this clock, or later).
 ANSWERED = r"""
 local now
 if ARGV[1] ~= '' then
@@ -683,8 +690,9 @@ else
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 end
+local at = now - tonumber(ARGV[3] or '0')
 for _, key in ipairs(KEYS) do
-  redis.call('ZADD', key, 'XX', string.format('%.3f', now), ARGV[2])
+  redis.call('ZADD', key, 'XX', string.format('%.3f', at), ARGV[2])
 end
 return 1
 """

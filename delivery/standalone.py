@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--redis", required=True)
     parser.add_argument("--api", required=True)
     parser.add_argument("--consumer", required=True)
-    parser.add_argument("--senders", type=int, default=32)
+    parser.add_argument("--senders", type=int, default=Options().senders)
     parser.add_argument("--lease", type=float, default=15.0)
     parser.add_argument("--loose", action="store_true", help="no sending limits")
     parser.add_argument(

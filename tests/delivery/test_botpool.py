@@ -17,7 +17,7 @@ PNG = bytes.fromhex(
 class _LeaveFails(Arrivals):
     """The window is entered normally; Redis is gone when the send is over."""
 
-    async def leave(self, bot, send, chat=None):
+    async def leave(self, bot, send, chat=None, answered=None):
         raise RedisConnectionError("Connection reset by peer")
 
 

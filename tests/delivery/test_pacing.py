@@ -72,9 +72,39 @@ async def test_no_second_ever_holds_more_than_30_sends_of_one_bot(redis):
     await q.enqueue(_jobs("1", list(range(1000, 1400))))
     times = [t for t, _ in await run(q, clock, 400)]
     assert most_in_any_window(times, 1.0) <= 30
-    # ... and the budget is used: the sends run at the paced rate (0.97 x 30/s).
+    # ... and the budget is used: the sends run at the paced rate ((1 - margin) x 30/s).
     rate = (len(times) - 1) / (max(times) - min(times))
-    assert 0.97 * 30 * 0.99 <= rate <= 30
+    assert (1 - Limits().margin) * 30 * 0.998 <= rate <= 30
+
+
+async def test_a_paid_bot_keeps_its_wider_margin_and_a_bot_in_the_arrival_window_the_small_one(
+    redis,
+):
+    # A paid broadcast skips the arrival window: its spacing alone absorbs the jitter.
+    clock = Clock()
+    limits = Limits(margin=0.01, paid_margin=0.05)
+    q = _queue(redis, clock, limits)
+    paid, own, default = BOT, BOT + 1, BOT + 2
+    await BotPace(redis).set(paid, Pace(100.0, paid=True))
+    await BotPace(redis).set(own, Pace(100.0))  # a rate of its own, through the window
+    await q.enqueue(_jobs("1", list(range(10_000, 10_500)), bot=paid))
+    await q.enqueue(_jobs("2", list(range(20_000, 20_500)), bot=own))
+    await q.enqueue(_jobs("3", list(range(30_000, 30_150)), bot=default))
+    sent = await run(q, clock, 1150, most=64)
+    for bot, rate, figure in ((paid, 95.0, 100), (own, 99.0, 100), (default, 29.7, 30)):
+        times = [t for t, j in sent if j.bot == bot]
+        got = (len(times) - 1) / (max(times) - min(times))
+        assert rate * 0.998 <= got <= rate * 1.002, (bot, got)
+        assert most_in_any_window(times, 1.0) <= figure
+    # replies take the same margins (the budget's script reads the same argv)
+    budget = Budget(redis, limits, clock)
+    clock.t += 10.0
+    slots = []
+    for _ in range(20):
+        granted, wait = await budget.acquire(paid, None)
+        assert granted
+        slots.append(wait)
+    assert slots[-1] - slots[0] == pytest.approx(19 / 95.0, abs=1e-4)
 
 
 async def test_a_private_chat_gets_one_per_second_and_a_group_twenty_per_minute(redis):
@@ -283,6 +313,24 @@ async def test_sends_in_flight_and_answered_within_a_second_hold_the_next_one(re
     assert await ledger.try_enter(BOT, "s4") > 0  # but the other two are still in flight
     await BotPace(redis).set(BOT, Pace(5.0))  # a bot with a rate of its own: that many
     assert await ledger.try_enter(BOT, "s4") == 0
+
+
+async def test_a_send_counts_from_its_answer_not_from_when_its_leave_reached_redis(redis):
+    # Redis's now less what our clock counted since the answer: a busy loop or a wait for a
+    # connection between the answer and the call does not hold the window longer.
+    clock = Clock()
+    ledger = Arrivals(redis, 1, clock=clock)
+    assert await ledger.try_enter(BOT, "s0") == 0
+    clock.t += 0.1
+    answered = ledger.now()
+    clock.t += 0.3
+    await ledger.leave(BOT, "s0", answered=answered)
+    assert await ledger.try_enter(BOT, "s1") == pytest.approx(0.7)  # 1 s after the answer
+    clock.t += 0.7
+    assert await ledger.try_enter(BOT, "s1") == 0
+    await ledger.leave(BOT, "s1")  # no time given: answered now
+    clock.t += 0.5
+    assert await ledger.try_enter(BOT, "s2") == pytest.approx(0.5)
 
 
 async def test_a_chat_gets_one_send_in_flight_or_arrived_per_its_interval(redis):
