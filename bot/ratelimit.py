@@ -143,7 +143,8 @@ class SharedRateLimiter(BaseRateLimiter[None]):
                 await self._budget.throttle(self._bot, max(_seconds(exc), 1.0))
                 log.warning("429 on %s of bot %s; waiting for the token", endpoint, self._bot)
             finally:
+                answered = self._arrivals.now()  # before any wait for Redis
                 # A Redis blip must not turn a sent reply into an error (the entry ages out).
                 with contextlib.suppress(RedisError, OSError):
-                    await self._arrivals.leave(self._bot, send, chat)
+                    await self._arrivals.leave(self._bot, send, chat, answered=answered)
         raise AssertionError("unreachable")
