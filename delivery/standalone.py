@@ -3,6 +3,8 @@
 `python -m delivery.standalone --redis URL --api URL --consumer NAME [--loose]`; the default
 bot's token and the secret key come from the environment (PZ_BOT_TOKEN, PZ_SECRET_KEY) so they
 never show in `ps`. SIGTERM stops it gracefully; the service proper is wired by perezvon.cli.
+With PZ_PROFILE=FILE the worker runs under cProfile and writes its stats there when it stops
+(bench/worker_bench.py --profile).
 """
 
 from __future__ import annotations
@@ -68,7 +70,20 @@ def main() -> None:
         "--breaker-cap", type=float, default=2.0, help="longest pause of a token after failures"
     )
     args = parser.parse_args()
-    asyncio.run(serve(args, os.environ["PZ_BOT_TOKEN"], os.environ["PZ_SECRET_KEY"]))
+    run = serve(args, os.environ["PZ_BOT_TOKEN"], os.environ["PZ_SECRET_KEY"])
+    profile = os.environ.get("PZ_PROFILE")
+    if not profile:
+        asyncio.run(run)
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        asyncio.run(run)
+    finally:
+        profiler.disable()
+        profiler.dump_stats(profile)
 
 
 if __name__ == "__main__":
