@@ -57,6 +57,7 @@ from store import Store, connect  # noqa: E402
 from store.crypto import SecretBox  # noqa: E402
 from store.events import CallEvent  # noqa: E402
 
+SELF = str(Path(__file__).resolve())  # this script, run again as the fake or the bare sender
 SECRET = secrets.token_urlsafe(24)
 DEFAULT_ID = 900_000_001
 
@@ -283,7 +284,7 @@ async def run(args: argparse.Namespace) -> None:
     redis_url = redis_server.start()
     port = free_port()
     api = f"http://127.0.0.1:{port}"
-    fake = await Child(str(Path(__file__).resolve()), "--serve-fake", str(port)).start()
+    fake = await Child(SELF, "--serve-fake", str(port)).start()
     store = Store(connect(redis_url), SecretBox(SECRET))
     session = aiohttp.ClientSession()
     worker: Child | None = None
@@ -351,13 +352,11 @@ async def run(args: argparse.Namespace) -> None:
         async with session.get(f"{api}/_sample") as res:
             body = await res.json()  # the first send's body as the worker made it
         jobs = [
-            [token, {**body, "chat_id": chat}]
-            for token, sends in log.items()
-            for _, chat in sends
+            [token, {**body, "chat_id": chat}] for token, sends in log.items() for _, chat in sends
         ]
         jobs_file = tmp / "bare.json"
         jobs_file.write_text(json.dumps(jobs))
-        bare = Child(str(Path(__file__).resolve()), "--bare", api, str(jobs_file),
+        bare = Child(SELF, "--bare", api, str(jobs_file),
                      str(args.senders))  # fmt: skip
         await bare.start(ready=None)
         result = json.loads((await bare.wait()).strip().splitlines()[-1])
