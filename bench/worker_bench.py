@@ -33,7 +33,6 @@ import platform
 import pstats
 import secrets
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -45,6 +44,8 @@ from aiohttp import web
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from delivery_bench import cpu_seconds, free_port  # noqa: E402
 
 from delivery.engine import DeliveryEngine  # noqa: E402
 from delivery.intake import Intake  # noqa: E402
@@ -64,18 +65,6 @@ DEFAULT_ID = 900_000_001
 
 def token_of(bot_id: int) -> str:
     return f"{bot_id}:" + "A" * 35
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- the Telegram fake (its own process) ----------------------------------------------------
