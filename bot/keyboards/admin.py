@@ -1,4 +1,6 @@
-"""The admin menu's buttons: every payload kind, their registry, and shared keyboard pieces.
+"""The admin menu's buttons: its main payload kinds, the registry of every kind (the screens
+with their own module: admin_hours, admin_pbx, admin_followup, admin_group, access), and
+shared keyboard pieces.
 
 Every kind names the tenant it acts on first, so the router can check, for every press, that
 the chat administers that tenant. Groups are named by `gref` (a short hash of the group id):
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.keyboards import access
+from bot.keyboards import access, admin_followup, admin_group, admin_hours, admin_pbx
 from bot.keyboards.callbacks import SEP, BadCallbackData, CallbackData
 from perezvon.texts import Catalogue
 
@@ -249,164 +251,6 @@ class DeadConfirm(CallbackData, prefix="adc"):
     page: int = 0
 
 
-# --- working hours (bot/handlers/admin/hours.py) ---
-
-
-@dataclass(frozen=True)
-class Hours(CallbackData, prefix="ah"):
-    tenant: str
-
-
-@dataclass(frozen=True)
-class HoursMode(CallbackData, prefix="ahm"):
-    tenant: str
-    mode: str  # notify | quiet | digest
-
-
-@dataclass(frozen=True)
-class HoursEdit(CallbackData, prefix="ahe"):
-    tenant: str
-
-
-@dataclass(frozen=True)
-class HoursSilence(CallbackData, prefix="ahs"):
-    tenant: str
-    seconds: int  # the silent-PBX alert; 0 = off
-
-
-@dataclass(frozen=True)
-class Report(CallbackData, prefix="ar"):
-    tenant: str
-    days: int = 7
-
-
-@dataclass(frozen=True)
-class ReportSend(CallbackData, prefix="ars"):
-    tenant: str
-    days: int
-    what: str  # chart | csv (bot/handlers/admin/report.py)
-
-
-@dataclass(frozen=True)
-class ReportWeekly(CallbackData, prefix="arw"):
-    tenant: str
-    on: bool  # the weekly report to the admins (delivery/weekly.py)
-
-
-HOURS_KINDS = (Hours, HoursMode, HoursEdit, HoursSilence, Report, ReportSend, ReportWeekly)
-
-
-# «Подключения АТС» (bot/handlers/admin/pbx.py)
-@dataclass(frozen=True)
-class Pbx(CallbackData, prefix="ap"):
-    tenant: str
-
-
-@dataclass(frozen=True)
-class PbxCard(CallbackData, prefix="apc"):
-    tenant: str
-    conn: str  # a connector id (24 url-safe characters)
-
-
-@dataclass(frozen=True)
-class PbxDelete(CallbackData, prefix="apd"):
-    tenant: str
-    conn: str
-    confirmed: bool
-
-
-@dataclass(frozen=True)
-class PbxAdd(CallbackData, prefix="apa"):
-    tenant: str
-
-
-@dataclass(frozen=True)
-class PbxVendor(CallbackData, prefix="apv"):
-    tenant: str
-    vendor: str
-
-
-# --- «Перезвон»: the follow-up settings (bot/handlers/admin/followup.py) ---------------------
-
-
-@dataclass(frozen=True)
-class FollowUp(CallbackData, prefix="afu"):
-    tenant: str
-
-
-@dataclass(frozen=True)
-class FollowUpSet(CallbackData, prefix="afs"):
-    tenant: str
-    escalate: bool  # True: the escalation delay (minutes); False: the callback window (hours)
-    value: int
-
-
-@dataclass(frozen=True)
-class FollowUpChat(CallbackData, prefix="afc"):
-    """Type the chat that also gets one group's escalations."""
-
-    tenant: str
-    group: str  # gref
-
-
-# --- one group's screen: its own hours and its forum (group_card, group_hours, group_forum) ---
-
-
-@dataclass(frozen=True)
-class GroupCard(CallbackData, prefix="agc"):
-    tenant: str
-    group: str  # gref
-    page: int = 0  # the «Группы» page to go back to
-
-
-@dataclass(frozen=True)
-class GroupHours(CallbackData, prefix="agh"):
-    tenant: str
-    group: str
-
-
-@dataclass(frozen=True)
-class GroupHoursEdit(CallbackData, prefix="age"):
-    """Type the group's own hours (a dialogue)."""
-
-    tenant: str
-    group: str
-
-
-@dataclass(frozen=True)
-class GroupHoursReset(CallbackData, prefix="agr"):
-    """Back to the tenant's hours."""
-
-    tenant: str
-    group: str
-
-
-@dataclass(frozen=True)
-class GroupForum(CallbackData, prefix="agt"):
-    tenant: str
-    group: str
-
-
-@dataclass(frozen=True)
-class GroupForumLink(CallbackData, prefix="agl"):
-    """A fresh one-time link that adds the bot to a forum and binds the group there."""
-
-    tenant: str
-    group: str
-
-
-@dataclass(frozen=True)
-class GroupForumUnbind(CallbackData, prefix="agu"):
-    tenant: str
-    group: str
-
-
-GROUP_KINDS = (
-    GroupCard, GroupHours, GroupHoursEdit, GroupHoursReset, GroupForum, GroupForumLink,
-    GroupForumUnbind,
-)  # fmt: skip
-
-
 KINDS: dict[str, type[CallbackData]] = {
     kind.prefix: kind
     for kind in (
@@ -415,11 +259,11 @@ KINDS: dict[str, type[CallbackData]] = {
         UserCard, UserSwitch, UserGroups, UserFollow, UserDelete, UserAdd, UserExt, Bots, BotCard,
         BotSwitch, BotDelete, BotAdd, BotRate, BotRateSet, ApiKey, ApiKeyRotate, Dead, DeadRetry,
         DeadConfirm,
-        *HOURS_KINDS,
-        Pbx, PbxCard, PbxDelete, PbxAdd, PbxVendor,
+        *admin_hours.KINDS,  # «Часы работы», «Отчёт»
+        *admin_pbx.KINDS,  # «Подключения АТС»
         *access.KINDS,  # «Пригласить», «Журнал»
-        FollowUp, FollowUpSet, FollowUpChat,
-        *GROUP_KINDS,
+        *admin_followup.KINDS,  # «Перезвон»
+        *admin_group.KINDS,  # one group's screen
     )
 }  # fmt: skip
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
-from bot.keyboards.admin import GroupCard, gref
+from bot.keyboards.admin import gref
+from bot.keyboards.admin_group import GroupCard
 from delivery.intake import Intake
 from store import keys
 from store.events import CallEvent

@@ -3,7 +3,8 @@ typed in a dialogue with the tenant's parser and error text, and back to the ten
 
 from __future__ import annotations
 
-from bot.keyboards.admin import GroupCard, gref
+from bot.keyboards.admin import gref
+from bot.keyboards.admin_group import GroupCard
 
 
 async def open_group(me, tid: str, gid: str) -> str:

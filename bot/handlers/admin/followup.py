@@ -23,6 +23,7 @@ from bot.handlers.admin.shared import (
     tr,
 )
 from bot.keyboards import admin as kb
+from bot.keyboards import admin_followup as fkb
 from store.errors import InvalidInput, NotFound
 
 CHAT = "followup_chat"
@@ -45,12 +46,12 @@ async def screen(ctx: Ctx, s: Session) -> Screen:
         [
             kb.button(
                 _mark(off if m == 0 else f"{m}", m == tenant.escalate_after),
-                kb.FollowUpSet(s.tid, True, m),
+                fkb.FollowUpSet(s.tid, True, m),
             )
             for m in ESCALATE_CHOICES
         ],
         [
-            kb.button(_mark(f"{h}", h == tenant.callback_window), kb.FollowUpSet(s.tid, False, h))
+            kb.button(_mark(f"{h}", h == tenant.callback_window), fkb.FollowUpSet(s.tid, False, h))
             for h in WINDOW_CHOICES
         ],
     ]
@@ -60,16 +61,16 @@ async def screen(ctx: Ctx, s: Session) -> Screen:
     for g in groups[:PAGE]:
         chat = str(g.escalation_chat) if g.escalation_chat else tr(ctx, s, "admin.followup.off")
         label = tr(ctx, s, "admin.followup.chat_btn", group=group_name(ctx, s.lang, g), chat=chat)
-        rows.append([kb.button(label, kb.FollowUpChat(s.tid, kb.gref(g.id)))])
+        rows.append([kb.button(label, fkb.FollowUpChat(s.tid, kb.gref(g.id)))])
     rows.append([kb.button(tr(ctx, s, "admin.back.menu"), kb.Menu(s.tid))])
     return Screen(text, kb.markup(rows))
 
 
-async def on_screen(update: Update, ctx: Ctx, s: Session, data: kb.FollowUp) -> None:
+async def on_screen(update: Update, ctx: Ctx, s: Session, data: fkb.FollowUp) -> None:
     await show(update, ctx, await screen(ctx, s))
 
 
-async def on_set(update: Update, ctx: Ctx, s: Session, data: kb.FollowUpSet) -> str:
+async def on_set(update: Update, ctx: Ctx, s: Session, data: fkb.FollowUpSet) -> str:
     store = ctx.deps.store
     if data.escalate:
         tenant = await store.tenants.set_options(s.tid, escalate_after=data.value)
@@ -80,7 +81,7 @@ async def on_set(update: Update, ctx: Ctx, s: Session, data: kb.FollowUpSet) -> 
     return tr(ctx, s, "admin.followup.saved")
 
 
-async def start_chat(update: Update, ctx: Ctx, s: Session, data: kb.FollowUpChat) -> str:
+async def start_chat(update: Update, ctx: Ctx, s: Session, data: fkb.FollowUpChat) -> str:
     group = await find_group(ctx.deps.store, s.tid, data.group)
     name = group_name(ctx, s.lang, group)
     await dialog.begin(update, ctx, s, KIND, "admin.followup.chat_prompt")
@@ -119,4 +120,4 @@ async def got_chat(update: Update, ctx: Ctx, env: AdminEnv) -> object:
     return ConversationHandler.END
 
 
-ROUTES = {kb.FollowUp: on_screen, kb.FollowUpSet: on_set}
+ROUTES = {fkb.FollowUp: on_screen, fkb.FollowUpSet: on_set}

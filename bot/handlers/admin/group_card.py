@@ -8,6 +8,7 @@ from telegram import Update
 from bot.context import Ctx
 from bot.handlers.admin.shared import Screen, Session, find_group, group_name, show, tr
 from bot.keyboards import admin as kb
+from bot.keyboards import admin_group as gkb
 
 
 async def card_screen(ctx: Ctx, s: Session, ref: str, page: int = 0) -> Screen:
@@ -29,17 +30,17 @@ async def card_screen(ctx: Ctx, s: Session, ref: str, page: int = 0) -> Screen:
         else tr(ctx, s, "admin.group.forum_none"),
     )
     rows = [
-        [kb.button(tr(ctx, s, "admin.group.hours_button"), kb.GroupHours(s.tid, ref))],
-        [kb.button(tr(ctx, s, "admin.group.forum_button"), kb.GroupForum(s.tid, ref))],
+        [kb.button(tr(ctx, s, "admin.group.hours_button"), gkb.GroupHours(s.tid, ref))],
+        [kb.button(tr(ctx, s, "admin.group.forum_button"), gkb.GroupForum(s.tid, ref))],
         [kb.button(tr(ctx, s, "admin.back.groups"), kb.Groups(s.tid, page))],
     ]
     return Screen(text, kb.markup(rows))
 
 
-async def on_card(update: Update, ctx: Ctx, s: Session, data: kb.GroupCard) -> None:
+async def on_card(update: Update, ctx: Ctx, s: Session, data: gkb.GroupCard) -> None:
     await show(update, ctx, await card_screen(ctx, s, data.group, data.page))
 
 
 def back_row(ctx: Ctx, s: Session, ref: str) -> list:
     """«« К группе» under the group's sub-screens."""
-    return [kb.button(tr(ctx, s, "admin.back.group"), kb.GroupCard(s.tid, ref))]
+    return [kb.button(tr(ctx, s, "admin.back.group"), gkb.GroupCard(s.tid, ref))]

@@ -11,6 +11,7 @@ from bot.handlers.admin import journal
 from bot.handlers.admin.group_card import back_row
 from bot.handlers.admin.shared import Screen, Session, find_group, group_name, show, tr
 from bot.keyboards import admin as kb
+from bot.keyboards import admin_group as gkb
 
 # Asks Telegram to offer the bot administrator rights with "manage topics" preselected.
 RIGHTS = "manage_topics"
@@ -25,7 +26,9 @@ async def forum_screen(ctx: Ctx, s: Session, ref: str) -> Screen:
     group = await find_group(store, s.tid, ref)
     name = group_name(ctx, s.lang, group)
     binding = await store.topics.binding(s.tid, group.id)
-    rows = [[kb.button(tr(ctx, s, "admin.group_forum.link_button"), kb.GroupForumLink(s.tid, ref))]]
+    rows = [
+        [kb.button(tr(ctx, s, "admin.group_forum.link_button"), gkb.GroupForumLink(s.tid, ref))]
+    ]
     if binding is None:
         text = tr(ctx, s, "admin.group_forum.none", group=name)
     else:
@@ -36,17 +39,17 @@ async def forum_screen(ctx: Ctx, s: Session, ref: str) -> Screen:
             ctx, s, "admin.group_forum.bound", group=name, chat=binding.chat_id,
             topic=tr(ctx, s, topic),
         )  # fmt: skip
-        unbind = kb.GroupForumUnbind(s.tid, ref)
+        unbind = gkb.GroupForumUnbind(s.tid, ref)
         rows.append([kb.button(tr(ctx, s, "admin.group_forum.unbind_button"), unbind)])
     rows.append(back_row(ctx, s, ref))
     return Screen(text, kb.markup(rows))
 
 
-async def on_forum(update: Update, ctx: Ctx, s: Session, data: kb.GroupForum) -> None:
+async def on_forum(update: Update, ctx: Ctx, s: Session, data: gkb.GroupForum) -> None:
     await show(update, ctx, await forum_screen(ctx, s, data.group))
 
 
-async def on_link(update: Update, ctx: Ctx, s: Session, data: kb.GroupForumLink) -> None:
+async def on_link(update: Update, ctx: Ctx, s: Session, data: gkb.GroupForumLink) -> None:
     """A fresh code each press (an older one still works until it expires or is used)."""
     group = await find_group(ctx.deps.store, s.tid, data.group)
     ttl = s.env.settings.forum_code_ttl
@@ -60,7 +63,7 @@ async def on_link(update: Update, ctx: Ctx, s: Session, data: kb.GroupForumLink)
     await show(update, ctx, Screen(text, InlineKeyboardMarkup(rows)))
 
 
-async def on_unbind(update: Update, ctx: Ctx, s: Session, data: kb.GroupForumUnbind) -> str:
+async def on_unbind(update: Update, ctx: Ctx, s: Session, data: gkb.GroupForumUnbind) -> str:
     store = ctx.deps.store
     group = await find_group(store, s.tid, data.group)
     was = await store.topics.binding(s.tid, group.id)
@@ -73,7 +76,7 @@ async def on_unbind(update: Update, ctx: Ctx, s: Session, data: kb.GroupForumUnb
 
 
 ROUTES = {
-    kb.GroupForum: on_forum,
-    kb.GroupForumLink: on_link,
-    kb.GroupForumUnbind: on_unbind,
+    gkb.GroupForum: on_forum,
+    gkb.GroupForumLink: on_link,
+    gkb.GroupForumUnbind: on_unbind,
 }

@@ -22,6 +22,7 @@ from bot.handlers.admin.shared import (
     tr,
 )
 from bot.keyboards import admin as kb
+from bot.keyboards import admin_group as gkb
 from store.errors import InvalidInput
 
 EDIT = "group_hours_edit"
@@ -43,19 +44,19 @@ async def hours_screen(ctx: Ctx, s: Session, ref: str) -> Screen:
         holidays=", ".join(setting.holidays) or tr(ctx, s, "hours.menu.none"),
         mode=tr(ctx, s, f"hours.menu.mode.{setting.off_hours.value}"),
     )
-    rows = [[kb.button(tr(ctx, s, "admin.group_hours.set"), kb.GroupHoursEdit(s.tid, ref))]]
+    rows = [[kb.button(tr(ctx, s, "admin.group_hours.set"), gkb.GroupHoursEdit(s.tid, ref))]]
     if setting.from_group:
-        reset = kb.GroupHoursReset(s.tid, ref)
+        reset = gkb.GroupHoursReset(s.tid, ref)
         rows.append([kb.button(tr(ctx, s, "admin.group_hours.reset"), reset)])
     rows.append(back_row(ctx, s, ref))
     return Screen(text, kb.markup(rows))
 
 
-async def on_hours(update: Update, ctx: Ctx, s: Session, data: kb.GroupHours) -> None:
+async def on_hours(update: Update, ctx: Ctx, s: Session, data: gkb.GroupHours) -> None:
     await show(update, ctx, await hours_screen(ctx, s, data.group))
 
 
-async def on_reset(update: Update, ctx: Ctx, s: Session, data: kb.GroupHoursReset) -> str:
+async def on_reset(update: Update, ctx: Ctx, s: Session, data: gkb.GroupHoursReset) -> str:
     group = await find_group(ctx.deps.store, s.tid, data.group)
     await ctx.deps.store.schedules.set_group(s.tid, group.id, hours="", holidays=[])
     await journal.note(update, ctx, s, "group.hours", f"{group_name(ctx, s.lang, group)}: -")
@@ -63,7 +64,7 @@ async def on_reset(update: Update, ctx: Ctx, s: Session, data: kb.GroupHoursRese
     return tr(ctx, s, "admin.group_hours.now_tenant")
 
 
-async def start(update: Update, ctx: Ctx, s: Session, data: kb.GroupHoursEdit) -> str:
+async def start(update: Update, ctx: Ctx, s: Session, data: gkb.GroupHoursEdit) -> str:
     group = await find_group(ctx.deps.store, s.tid, data.group)
     name = group_name(ctx, s.lang, group)
     await dialog.begin(update, ctx, s, KIND, "admin.group_hours.ask", group=name)
@@ -104,4 +105,4 @@ async def got_hours(update: Update, ctx: Ctx, env: AdminEnv) -> object:
     return ConversationHandler.END
 
 
-ROUTES = {kb.GroupHours: on_hours, kb.GroupHoursReset: on_reset}
+ROUTES = {gkb.GroupHours: on_hours, gkb.GroupHoursReset: on_reset}

@@ -20,6 +20,7 @@ from bot.handlers.admin.shared import (
     tr,
 )
 from bot.keyboards import admin as kb
+from bot.keyboards import admin_group as gkb
 from store.models import Group
 
 
@@ -47,7 +48,7 @@ async def groups_screen(ctx: Ctx, s: Session, page: int) -> Screen:
                 f"{_mark(g)} {group_name(ctx, s.lang, g)}",
                 kb.GroupSet(s.tid, kb.gref(g.id), not g.notify, page),
             ),
-            kb.button(tr(ctx, s, "admin.group.open"), kb.GroupCard(s.tid, kb.gref(g.id), page)),
+            kb.button(tr(ctx, s, "admin.group.open"), gkb.GroupCard(s.tid, kb.gref(g.id), page)),
         ]
         for g in shown
     ]
@@ -116,5 +117,5 @@ ROUTES = {
     kb.GroupNewOn: on_new_group_on,
     kb.GroupNewOff: on_new_group_off,
     kb.NewGroupsPolicy: on_policy,
-    kb.GroupCard: group_card.on_card,  # the group's screen: its hours, its forum
+    gkb.GroupCard: group_card.on_card,  # the group's screen: its hours, its forum
 }

@@ -18,6 +18,7 @@ from bot.handlers.admin.shared import (
     tr,
 )
 from bot.keyboards import admin as kb
+from bot.keyboards import admin_hours as hkb
 from perezvon.hours import duration_text
 from store.errors import InvalidInput
 from store.hours import OffHours
@@ -46,7 +47,7 @@ async def hours_screen(ctx: Ctx, s: Session) -> Screen:
     modes = [
         kb.button(
             ("✓ " if mode is setting.off_hours else "") + tr(ctx, s, f"hours.menu.mode.{mode}"),
-            kb.HoursMode(s.tid, mode.value),
+            hkb.HoursMode(s.tid, mode.value),
         )
         for mode in OffHours
     ]
@@ -54,12 +55,12 @@ async def hours_screen(ctx: Ctx, s: Session) -> Screen:
         kb.button(
             ("✓ " if v == setting.silence_alert else "")
             + (duration_text(v) if v else tr(ctx, s, "hours.menu.silence_off")),
-            kb.HoursSilence(s.tid, v),
+            hkb.HoursSilence(s.tid, v),
         )
         for v in SILENCE_CHOICES
     ]
     rows = [
-        [kb.button(tr(ctx, s, "hours.menu.set_hours"), kb.HoursEdit(s.tid))],
+        [kb.button(tr(ctx, s, "hours.menu.set_hours"), hkb.HoursEdit(s.tid))],
         *[[b] for b in modes],
         silence,
         [kb.button(tr(ctx, s, "admin.back.menu"), kb.Menu(s.tid))],
@@ -77,11 +78,11 @@ async def _pbx_line(ctx: Ctx, s: Session) -> str:
     return tr(ctx, s, key, since=local_time(ctx, s, last))
 
 
-async def on_hours(update: Update, ctx: Ctx, s: Session, data: kb.Hours) -> None:
+async def on_hours(update: Update, ctx: Ctx, s: Session, data: hkb.Hours) -> None:
     await show(update, ctx, await hours_screen(ctx, s))
 
 
-async def on_mode(update: Update, ctx: Ctx, s: Session, data: kb.HoursMode) -> str:
+async def on_mode(update: Update, ctx: Ctx, s: Session, data: hkb.HoursMode) -> str:
     try:
         mode = OffHours(data.mode)
     except ValueError:
@@ -91,7 +92,7 @@ async def on_mode(update: Update, ctx: Ctx, s: Session, data: kb.HoursMode) -> s
     return tr(ctx, s, "hours.menu.saved")
 
 
-async def on_silence(update: Update, ctx: Ctx, s: Session, data: kb.HoursSilence) -> str:
+async def on_silence(update: Update, ctx: Ctx, s: Session, data: hkb.HoursSilence) -> str:
     if data.seconds not in SILENCE_CHOICES:
         return tr(ctx, s, "admin.stale.button")
     await ctx.deps.store.schedules.set_tenant(s.tid, silence_alert=data.seconds)
@@ -99,7 +100,7 @@ async def on_silence(update: Update, ctx: Ctx, s: Session, data: kb.HoursSilence
     return tr(ctx, s, "hours.menu.saved")
 
 
-async def start(update: Update, ctx: Ctx, s: Session, data: kb.HoursEdit) -> str:
+async def start(update: Update, ctx: Ctx, s: Session, data: hkb.HoursEdit) -> str:
     await dialog.begin(update, ctx, s, KIND, "hours.menu.ask_hours")
     return EDIT
 
@@ -126,4 +127,4 @@ async def got_hours(update: Update, ctx: Ctx, env: AdminEnv) -> object:
     return ConversationHandler.END
 
 
-ROUTES = {kb.Hours: on_hours, kb.HoursMode: on_mode, kb.HoursSilence: on_silence}
+ROUTES = {hkb.Hours: on_hours, hkb.HoursMode: on_mode, hkb.HoursSilence: on_silence}

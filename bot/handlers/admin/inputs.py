@@ -39,6 +39,10 @@ from bot.handlers.admin import (
 from bot.handlers.admin.shared import AdminEnv, Session, authorize, show, t, tr
 from bot.handlers.common import user_lang
 from bot.keyboards import admin as kb
+from bot.keyboards import admin_followup as fkb
+from bot.keyboards import admin_group as gkb
+from bot.keyboards import admin_hours as hkb
+from bot.keyboards import admin_pbx as pkb
 from bot.keyboards.callbacks import BadCallbackData
 
 NAME = "admin_input"
@@ -164,11 +168,11 @@ def conversation(env: AdminEnv) -> BaseHandler:
     starts = [
         CallbackQueryHandler(_entry(env, adduser.start), pattern=kb.UserAdd.matches),
         CallbackQueryHandler(_entry(env, addbot.start), pattern=kb.BotAdd.matches),
-        CallbackQueryHandler(_entry(env, hours.start), pattern=kb.HoursEdit.matches),
-        CallbackQueryHandler(_entry(env, group_hours.start), pattern=kb.GroupHoursEdit.matches),
-        CallbackQueryHandler(_entry(env, pbx.start), pattern=kb.PbxVendor.matches),
+        CallbackQueryHandler(_entry(env, hours.start), pattern=hkb.HoursEdit.matches),
+        CallbackQueryHandler(_entry(env, group_hours.start), pattern=gkb.GroupHoursEdit.matches),
+        CallbackQueryHandler(_entry(env, pbx.start), pattern=pkb.PbxVendor.matches),
         CallbackQueryHandler(_entry(env, userext.start), pattern=kb.UserExt.matches),
-        CallbackQueryHandler(_entry(env, followup.start_chat), pattern=kb.FollowUpChat.matches),
+        CallbackQueryHandler(_entry(env, followup.start_chat), pattern=fkb.FollowUpChat.matches),
     ]
     with warnings.catch_warnings():
         # Buttons start the flows, answers are messages: tracking per chat is what we want.

@@ -29,6 +29,8 @@ from bot.handlers.admin.shared import (
 )
 from bot.keyboards import access as ak
 from bot.keyboards import admin as kb
+from bot.keyboards import admin_hours as hkb
+from bot.keyboards import admin_pbx as pkb
 from store.audit import CLI, Actor
 from store.models import BotStatus
 
@@ -103,8 +105,11 @@ PRESSES: dict[type, tuple[str, Detail]] = {
     kb.ApiKeyRotate: ("key.rotate", lambda c, s, d: _ready("" if d.confirmed else None)),
     ak.KeyActivation: ("key_activation", lambda c, s, d: _ready(_mark(d.on))),
     ak.InviteRevoke: ("invite.revoke", lambda c, s, d: _ready(d.invite if d.confirmed else None)),
-    kb.PbxDelete: ("connector.remove", lambda c, s, d: _ready(d.conn[:6] if d.confirmed else None)),
-    kb.ReportWeekly: ("report.weekly", lambda c, s, d: _ready(_mark(d.on))),
+    pkb.PbxDelete: (
+        "connector.remove",
+        lambda c, s, d: _ready(d.conn[:6] if d.confirmed else None),
+    ),
+    hkb.ReportWeekly: ("report.weekly", lambda c, s, d: _ready(_mark(d.on))),
 }
 
 

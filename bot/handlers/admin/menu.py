@@ -25,6 +25,9 @@ from bot.handlers.admin.shared import (
 )
 from bot.handlers.common import delete_quietly, user_lang
 from bot.keyboards import admin as kb
+from bot.keyboards import admin_followup as fkb
+from bot.keyboards import admin_hours as hkb
+from bot.keyboards import admin_pbx as pkb
 from perezvon.texts import pick_lang
 from store.crypto import API_KEY_PREFIX, looks_like_api_key
 from store.models import Tenant
@@ -55,15 +58,15 @@ async def main_screen(ctx: Ctx, s: Session) -> Screen:
             kb.button(tr(ctx, s, "admin.menu.api_key"), kb.ApiKey(s.tid)),
         ],
         [
-            kb.button(tr(ctx, s, "hours.menu.button"), kb.Hours(s.tid)),
-            kb.button(tr(ctx, s, "reports.menu.button"), kb.Report(s.tid)),
+            kb.button(tr(ctx, s, "hours.menu.button"), hkb.Hours(s.tid)),
+            kb.button(tr(ctx, s, "reports.menu.button"), hkb.Report(s.tid)),
         ],
     ]
     rows.append(invites.menu_row(ctx, s))  # «Пригласить», «Журнал»
     rows.append(
         [
-            kb.button(tr(ctx, s, "pbx.menu"), kb.Pbx(s.tid)),  # «Подключения АТС»
-            kb.button(tr(ctx, s, "admin.followup.button"), kb.FollowUp(s.tid)),  # «Перезвон»
+            kb.button(tr(ctx, s, "pbx.menu"), pkb.Pbx(s.tid)),  # «Подключения АТС»
+            kb.button(tr(ctx, s, "admin.followup.button"), fkb.FollowUp(s.tid)),  # «Перезвон»
         ]
     )
     dead = s.env.dead_letters

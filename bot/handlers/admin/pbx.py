@@ -14,6 +14,7 @@ from bot.handlers.admin import dialog, journal
 from bot.handlers.admin.shared import AdminEnv, Screen, Session, send_screen, show, tr
 from bot.handlers.common import delete_quietly
 from bot.keyboards import admin as kb
+from bot.keyboards import admin_pbx as pkb
 from store.connectors import Connector
 from store.errors import NotFound
 from webhook_ingest.connectors import REGISTRY
@@ -47,8 +48,8 @@ async def list_screen(ctx: Ctx, s: Session) -> Screen:
     found = await ctx.deps.store.connectors.list(s.tid)
     text = tr(ctx, s, "pbx.title") + ("" if found else "\n\n" + tr(ctx, s, "pbx.none"))
     rows = [[kb.button(tr(ctx, s, "pbx.row", vendor=_title(c.vendor), short=c.id[:6]),
-                       kb.PbxCard(s.tid, c.id))] for c in found]  # fmt: skip
-    rows.append([kb.button(tr(ctx, s, "pbx.add"), kb.PbxAdd(s.tid))])
+                       pkb.PbxCard(s.tid, c.id))] for c in found]  # fmt: skip
+    rows.append([kb.button(tr(ctx, s, "pbx.add"), pkb.PbxAdd(s.tid))])
     rows.append([kb.button(tr(ctx, s, "admin.back.menu"), kb.Menu(s.tid))])
     return Screen(text, kb.markup(rows))
 
@@ -66,28 +67,28 @@ async def card_screen(ctx: Ctx, s: Session, cid: str) -> Screen:
     text = tr(ctx, s, "pbx.card", vendor=_title(c.vendor), url=url(s, c), event=event,
               rejected=rejected)  # fmt: skip
     rows = [
-        [kb.button(tr(ctx, s, "pbx.delete"), kb.PbxDelete(s.tid, c.id, False))],
-        [kb.button(tr(ctx, s, "pbx.back"), kb.Pbx(s.tid))],
+        [kb.button(tr(ctx, s, "pbx.delete"), pkb.PbxDelete(s.tid, c.id, False))],
+        [kb.button(tr(ctx, s, "pbx.back"), pkb.Pbx(s.tid))],
     ]
     return Screen(text, kb.markup(rows))
 
 
-async def on_list(update: Update, ctx: Ctx, s: Session, data: kb.Pbx) -> None:
+async def on_list(update: Update, ctx: Ctx, s: Session, data: pkb.Pbx) -> None:
     await show(update, ctx, await list_screen(ctx, s))
 
 
-async def on_card(update: Update, ctx: Ctx, s: Session, data: kb.PbxCard) -> None:
+async def on_card(update: Update, ctx: Ctx, s: Session, data: pkb.PbxCard) -> None:
     await show(update, ctx, await card_screen(ctx, s, data.conn))
 
 
-async def on_delete(update: Update, ctx: Ctx, s: Session, data: kb.PbxDelete) -> str | None:
+async def on_delete(update: Update, ctx: Ctx, s: Session, data: pkb.PbxDelete) -> str | None:
     c = await ctx.deps.store.connectors.get(data.conn)
     if c.tenant_id != s.tid:
         return tr(ctx, s, "admin.stale.gone")
     if not data.confirmed:
         rows = [
-            [kb.button(tr(ctx, s, "pbx.delete_yes"), kb.PbxDelete(s.tid, c.id, True))],
-            [kb.button(tr(ctx, s, "admin.no"), kb.PbxCard(s.tid, c.id))],
+            [kb.button(tr(ctx, s, "pbx.delete_yes"), pkb.PbxDelete(s.tid, c.id, True))],
+            [kb.button(tr(ctx, s, "admin.no"), pkb.PbxCard(s.tid, c.id))],
         ]
         text = tr(ctx, s, "pbx.delete_confirm", vendor=_title(c.vendor))
         await show(update, ctx, Screen(text, kb.markup(rows)))
@@ -97,14 +98,14 @@ async def on_delete(update: Update, ctx: Ctx, s: Session, data: kb.PbxDelete) ->
     return tr(ctx, s, "pbx.deleted")
 
 
-async def on_add(update: Update, ctx: Ctx, s: Session, data: kb.PbxAdd) -> None:
-    buttons = [kb.button(v.title, kb.PbxVendor(s.tid, name)) for name, v in REGISTRY.items()]
+async def on_add(update: Update, ctx: Ctx, s: Session, data: pkb.PbxAdd) -> None:
+    buttons = [kb.button(v.title, pkb.PbxVendor(s.tid, name)) for name, v in REGISTRY.items()]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([kb.button(tr(ctx, s, "pbx.back"), kb.Pbx(s.tid))])
+    rows.append([kb.button(tr(ctx, s, "pbx.back"), pkb.Pbx(s.tid))])
     await show(update, ctx, Screen(tr(ctx, s, "pbx.pick_vendor"), kb.markup(rows)))
 
 
-async def start(update: Update, ctx: Ctx, s: Session, data: kb.PbxVendor) -> object:
+async def start(update: Update, ctx: Ctx, s: Session, data: pkb.PbxVendor) -> object:
     """A vendor was picked: ask its secrets one by one, or create it at once if it has none."""
     spec = REGISTRY.get(data.vendor)
     if spec is None:
@@ -157,8 +158,8 @@ async def _create(
 
 
 ROUTES = {
-    kb.Pbx: on_list,
-    kb.PbxCard: on_card,
-    kb.PbxDelete: on_delete,
-    kb.PbxAdd: on_add,
+    pkb.Pbx: on_list,
+    pkb.PbxCard: on_card,
+    pkb.PbxDelete: on_delete,
+    pkb.PbxAdd: on_add,
 }

@@ -12,6 +12,7 @@ from telegram import Update
 from bot.context import Ctx
 from bot.handlers.admin.shared import Screen, Session, all_groups, group_name, local_time, show, tr
 from bot.keyboards import admin as kb
+from bot.keyboards import admin_hours as hkb
 from delivery import weekly
 from perezvon.report import OUTCOMES, csv_bytes, figures, series, tenant_cards
 from perezvon.report_text import figure_lines as text_lines
@@ -43,26 +44,26 @@ async def report_screen(ctx: Ctx, s: Session, days: int) -> Screen:
     ]  # fmt: skip
     periods = [
         kb.button(
-            ("✓ " if d == days else "") + tr(ctx, s, "reports.days", days=d), kb.Report(s.tid, d)
+            ("✓ " if d == days else "") + tr(ctx, s, "reports.days", days=d), hkb.Report(s.tid, d)
         )
         for d in PERIODS
     ]
     files = [
-        kb.button(tr(ctx, s, "reports.chart.button"), kb.ReportSend(s.tid, days, "chart")),
-        kb.button(tr(ctx, s, "reports.csv.button"), kb.ReportSend(s.tid, days, "csv")),
+        kb.button(tr(ctx, s, "reports.chart.button"), hkb.ReportSend(s.tid, days, "chart")),
+        kb.button(tr(ctx, s, "reports.csv.button"), hkb.ReportSend(s.tid, days, "csv")),
     ]
     due = await store.weekly.due_at(s.tid)
     if due is None:
         lines += ["", tr(ctx, s, "reports.weekly.off")]
-        weekly = kb.button(tr(ctx, s, "reports.weekly.button.on"), kb.ReportWeekly(s.tid, True))
+        weekly = kb.button(tr(ctx, s, "reports.weekly.button.on"), hkb.ReportWeekly(s.tid, True))
     else:
         lines += ["", tr(ctx, s, "reports.weekly.on", due=local_time(ctx, s, due))]
-        weekly = kb.button(tr(ctx, s, "reports.weekly.button.off"), kb.ReportWeekly(s.tid, False))
+        weekly = kb.button(tr(ctx, s, "reports.weekly.button.off"), hkb.ReportWeekly(s.tid, False))
     rows = [periods, files, [weekly], [kb.button(tr(ctx, s, "admin.back.menu"), kb.Menu(s.tid))]]
     return Screen("\n".join(lines), kb.markup(rows))
 
 
-async def on_report(update: Update, ctx: Ctx, s: Session, data: kb.Report) -> None:
+async def on_report(update: Update, ctx: Ctx, s: Session, data: hkb.Report) -> None:
     days = data.days if data.days in PERIODS else PERIODS[0]
     await show(update, ctx, await report_screen(ctx, s, days))
 
@@ -82,7 +83,7 @@ async def chart_png(ctx: Ctx, s: Session, cards: list, since: float, now: float)
     return await asyncio.to_thread(render_png, data, title, names, ylabel)
 
 
-async def on_send(update: Update, ctx: Ctx, s: Session, data: kb.ReportSend) -> str:
+async def on_send(update: Update, ctx: Ctx, s: Session, data: hkb.ReportSend) -> str:
     """«График» / «CSV»: queued to this chat through the Outbox; the press says it is coming."""
     chat = update.effective_chat
     assert chat is not None  # the router only routes presses in a chat
@@ -109,11 +110,11 @@ async def on_send(update: Update, ctx: Ctx, s: Session, data: kb.ReportSend) -> 
     return tr(ctx, s, "reports.sending")
 
 
-async def on_weekly(update: Update, ctx: Ctx, s: Session, data: kb.ReportWeekly) -> str:
+async def on_weekly(update: Update, ctx: Ctx, s: Session, data: hkb.ReportWeekly) -> str:
     """The weekly report on or off; the screen shows when the next one is due."""
     await weekly.switch(ctx.deps.store, s.tid, data.on, ctx.deps.clock())
     await show(update, ctx, await report_screen(ctx, s, PERIODS[0]))
     return tr(ctx, s, "reports.weekly.saved")
 
 
-ROUTES = {kb.Report: on_report, kb.ReportSend: on_send, kb.ReportWeekly: on_weekly}
+ROUTES = {hkb.Report: on_report, hkb.ReportSend: on_send, hkb.ReportWeekly: on_weekly}
