@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from delivery.intake import Outcome, Receipt
+from delivery.phone import region_of_zone
 from store import Store
 from store.connectors import Connector
 from store.errors import InvalidInput, NotFound, NotReplicated
@@ -248,6 +249,11 @@ async def hook(request: web.Request) -> web.StreamResponse:
         await ctx.store.connectors.note_event(
             c, what or hr.sub_path or hr.field("event") or "check"
         )
+    if parsed.contact is not None and vendor.contact_reply is not None:
+        name = await ctx.store.caller_names.get(
+            tenant.id, parsed.contact, region_of_zone(tenant.tz)
+        )
+        return web.Response(text=vendor.contact_reply(name), content_type=parsed.reply_type)
     if parsed.reply is not None:
         return web.Response(
             text=parsed.reply, content_type=parsed.reply_type, headers=dict(parsed.reply_headers)
