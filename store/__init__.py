@@ -13,6 +13,7 @@ from store.ami import AmiLinks
 from store.audit import Audit
 from store.bot_state import BotState
 from store.bots import Bots
+from store.caller_names import CallerNames
 from store.calls import Calls
 from store.client import PoolPolicy, connect
 from store.connectors import Connectors
@@ -71,6 +72,7 @@ class Store:
         self.admins = Admins(redis)
         self.profiles = Profiles(redis)
         self.calls = Calls(redis, clock, self.replication, self.intake)
+        self.caller_names = CallerNames(redis)
         self.started = StartedBots(redis)
         self.throttle = KeyThrottle(redis, clock)
         self.ami = AmiLinks(redis, box)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from redis.asyncio import Redis
 
 from store import keys
+from store.caller_names import from_payload
 from store.durability import Ack, Replication
 from store.errors import NotReplicated
 from store.intake import CALL_FIELDS, CallEntry, IntakeIndex, fields_argv
@@ -29,17 +30,21 @@ end
 
 # One script instead of WATCH/MGET/MULTI: one round trip, and on a Cluster one single-slot
 # call (every key is the tenant's) instead of a transaction pipeline, which redis-py runs a
-# command at a time. KEYS: the calls index, the tenant's intake stream, then one call key per
-# id. ARGV: now, ttl, kept, then per id: record? (1/0), group, payload, and the encoded
-# CallEntry's field/value pairs (store/intake.py). Returns the ids recorded before.
+# command at a time. KEYS: the calls index, the tenant's intake stream, its caller names
+# (store/caller_names.py), then one call key per id. ARGV: now, ttl, kept, the number of
+# caller names n, n digits/name pairs, then per id: record? (1/0), group, payload, and the
+# encoded CallEntry's field/value pairs (store/intake.py). Returns the ids recorded before.
 _RECORD = (
     RECORD_CALL_LUA
     + f"""
-local now, ttl, kept = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local now, ttl, kept, named = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local width = 3 + {CALL_FIELDS}
 local known, fresh = {{}}, 0
-for i = 3, #KEYS do
-  local a = 4 + (i - 3) * width
+if named > 0 then
+  redis.call('HSET', KEYS[3], unpack(ARGV, 5, 4 + 2 * named))
+end
+for i = 4, #KEYS do
+  local a = 5 + 2 * named + (i - 4) * width
   local entry = {{unpack(ARGV, a + 3, a + width - 1)}}
   if redis.call('EXISTS', KEYS[i]) == 1 then
     known[#known + 1] = entry[6]
@@ -90,7 +95,11 @@ class Calls:
         if not calls:
             found = await self._r.mget([keys.call(tid, cid) for cid in ids])
             return {cid for cid, hit in zip(ids, found, strict=True) if hit is not None}
-        argv: list[object] = [self.now(), DEDUP_SECONDS, RECENT_KEPT]
+        # The name a PBX gave a caller, kept for a PBX that later asks who is calling.
+        names = dict(n for n in map(from_payload, (p for _, p in calls.values())) if n)
+        argv: list[object] = [self.now(), DEDUP_SECONDS, RECENT_KEPT, len(names)]
+        for pair in names.items():
+            argv += pair
         for cid in ids:
             if cid in calls:
                 group_id, payload = calls[cid]
@@ -98,7 +107,12 @@ class Calls:
             else:
                 argv += ["0", "", "", *fields_argv(CallEntry(tid, cid))]
         found = await self._record(
-            keys=[keys.calls(tid), keys.intake(tid), *(keys.call(tid, cid) for cid in ids)],
+            keys=[
+                keys.calls(tid),
+                keys.intake(tid),
+                keys.caller_names(tid),
+                *(keys.call(tid, cid) for cid in ids),
+            ],
             args=argv,
         )
         known = set(found)

@@ -140,6 +140,11 @@ def call(tid: str, call_id: str) -> str:
     return f"{_t(tid)}:call:{call_id}"
 
 
+def caller_names(tid: str) -> str:
+    """Caller digits -> the name a PBX last gave that caller (store/caller_names.py)."""
+    return f"{_t(tid)}:names"
+
+
 def intake(tid: str) -> str:
     """The tenant's intake stream: every accepted unit of work, in the tenant's slot."""
     return f"{_t(tid)}:intake"

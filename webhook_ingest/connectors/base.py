@@ -58,6 +58,9 @@ class Parsed:
     reply_type: str = "text/plain"
     reply_headers: tuple[tuple[str, str], ...] = ()
     steps: tuple[Step, ...] = ()
+    # The number a vendor asks the caller's name of: the hook looks the name up (the parse does
+    # no I/O) and answers with the vendor's `contact_reply` of it instead of `reply`.
+    contact: str | None = None
 
 
 class Rejected(Exception):
@@ -84,6 +87,8 @@ class Vendor:
     required: tuple[str, ...] = field(default=())
     # (call id, the call's folded record at its end) -> its verdict; for parses that yield steps.
     decide: Callable[[str, Mapping[str, str]], Verdict | None] | None = None
+    # The name the tenant's PBXs gave that number (None: unknown) -> the answer's body (JSON).
+    contact_reply: Callable[[str | None], str] | None = None
 
 
 def same(given: str, expected: str) -> bool:

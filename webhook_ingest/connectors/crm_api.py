@@ -4,14 +4,17 @@ Authenticates: the form field `crm_token` equals the tenant's key (constant-time
 Options: crm_token (secret).
 Events: cmd=history type=in status missed/cancel -> missed; type=in other status -> answered;
 type=out -> outbound (answered when status is success); cmd=event (realtime legs) -> noise;
-cmd=contact is answered with JSON (no name known: an empty object, the PBX shows the number).
+cmd=contact ("who is calling?") is answered {"contact_name": ...} with the name a PBX gave that
+number on an earlier call of the tenant, or {} when none did (the PBX then shows the number).
 Id: callid. Group: groupRealName. Recording: link.
 Sources: ITooLabs "REST API ВАТС (CRM)"; salesplatform/salesplatform-vtigercrm
-(modules/SPVoipIntegration/gravitel/notifications/*, megafon/notifications/*).
+(modules/SPVoipIntegration/gravitel/notifications/*, megafon/notifications/*; the contact
+answer: GravitelContactNotification::process, `contact_name` only when the CRM knows one).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 
 from store.events import AnsweredEvent, CallEvent, OutboundEvent
@@ -38,7 +41,8 @@ def _parser(name: str) -> Callable[[HookRequest], Parsed]:
     def parse(request: HookRequest) -> Parsed:
         cmd = request.field("cmd")
         if cmd == "contact":
-            return Parsed(reply="{}", reply_type="application/json")
+            phone = number(request.field("phone"))
+            return Parsed(reply="{}", reply_type="application/json", contact=phone or None)
         raw_id, phone = request.field("callid"), number(request.field("phone"))
         if cmd != "history" or not raw_id or not phone:
             return Parsed()
@@ -64,6 +68,11 @@ def _parser(name: str) -> Callable[[HookRequest], Parsed]:
     return parse
 
 
+def contact_reply(name: str | None) -> str:
+    """The answer to cmd=contact: the caller's name when known, else an empty object."""
+    return json.dumps({"contact_name": name} if name else {}, ensure_ascii=False)
+
+
 def vendor(name: str) -> Vendor:
     return Vendor(
         name=name,
@@ -77,10 +86,11 @@ def vendor(name: str) -> Vendor:
             "history, type=in, other status": "answered",
             "history, type=out": "outbound",
             "event (realtime legs)": "nothing (noise)",
-            "contact": "answered with {} (no name)",
+            "contact": "answered with the caller's known name, else {}",
         },
         verify=verify,
         parse=_parser(name),
+        contact_reply=contact_reply,
     )
 
 

@@ -30,11 +30,6 @@ async def test_zadarma_echo_over_http(ingest):
     assert status.last_event == "check" and status.last_rejected is None
 
 
-def test_crm_contact_is_answered_with_json():
-    parsed = REGISTRY["megafon"].parse(_req([("cmd", "contact"), ("phone", "74951234567")]))
-    assert json.loads(parsed.reply) == {} and parsed.reply_type == "application/json"
-
-
 def test_mango_signs_the_raw_json_string_not_a_reserialisation():
     key, salt = "k", "s"
     raw = '{"entry_id":"E1",  "call_direction":1}'  # odd spacing, as sent
