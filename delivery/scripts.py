@@ -679,10 +679,11 @@ end
 return '0'
 """
 
-# KEYS: the bot's arrival zset, optionally the chat's. ARGV: now ms ('' = Redis TIME), send id,
-# ms the caller's clock counted from the answer to the call. The send was answered (or failed):
-# it arrived by then, if at all (now less that time: the answer on this clock, or later).
-ANSWERED = r"""
+# KEYS: every send's arrival zsets in turn (its bot's, optionally its chat's). ARGV: now ms
+# ('' = Redis TIME), then per send: how many of KEYS are its own (1 or 2), its id, ms the
+# caller's clock counted from its answer to this call. The sends were answered (or failed): each
+# arrived by then, if at all (now less that time: its answer on this clock, or later).
+ANSWERED_MANY = r"""
 local now
 if ARGV[1] ~= '' then
   now = tonumber(ARGV[1])
@@ -690,9 +691,13 @@ else
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 end
-local at = now - tonumber(ARGV[3] or '0')
-for _, key in ipairs(KEYS) do
-  redis.call('ZADD', key, 'XX', string.format('%.3f', at), ARGV[2])
+local k = 1
+for a = 2, #ARGV, 3 do
+  local at = string.format('%.3f', now - tonumber(ARGV[a + 2]))
+  for _ = 1, tonumber(ARGV[a]) do
+    redis.call('ZADD', KEYS[k], 'XX', at, ARGV[a + 1])
+    k = k + 1
+  end
 end
 return 1
 """
