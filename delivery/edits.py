@@ -46,22 +46,20 @@ async def _remember(store: Store, queue: JobQueue, job: Job, route: Route, sent:
     message_id = sent.get("message_id")
     if not isinstance(message_id, int):
         return
-    fu = store.followups
-    card = await fu.get(job.tid, job.call)
-    if card is None:
-        return
     # A call's card is rendered at version 1, an escalation at the version it carries: if the
     # card moved on before this copy was recorded, its own edit catches it up (an escalation
     # left alone keeps its «никто не взял» header until the card changes).
     shown = job.shown or (1 if job.kind is Kind.CALL else 0)
     bid = route.bot.bid or ""
-    await fu.add_copy(job.tid, card.id, job.chat, route.bot.tg_id, bid, message_id, shown)
-    if card.version > shown:
+    bot = route.bot.tg_id
+    fu = store.followups
+    version = await fu.add_copy(job.tid, job.call, job.chat, bot, bid, message_id, shown)
+    if version is not None and version > shown:
         # This copy's own edit, not a card-wide entry: that one would queue an edit for every
         # other copy not yet edited too, again for each copy recorded (an escalation to N
         # chats: N edits per chat), and each surplus edit, though it finds nothing to change,
         # still waits for its chat's slot (3 s in a group).
-        edit = Job("", route.bot.tg_id, job.tid, job.chat, Kind.EDIT, "card", call=card.id)
+        edit = Job("", bot, job.tid, job.chat, Kind.EDIT, "card", call=job.call)
         await queue.enqueue([edit])
 
 

@@ -634,13 +634,15 @@ SCRIPTS = {
     "unhold": UNHOLD,
 }
 
-# Telegram counts a send when it arrives, anywhere between its start and its answer. KEYS: the
-# bot's arrival zset (member: a send, score: the latest time it may arrive), its pace hash, and
-# optionally the chat's arrival zset. ARGV: now ms ('' = Redis TIME), send id, count, window ms,
-# longest a send stays in flight ms, then for the chat: count, window ms. A send may start while
+# Telegram counts a send when it arrives, anywhere between its start and its answer. KEYS, per
+# send in turn: its bot's arrival zset (member: a send, score: the latest time it may arrive),
+# the bot's pace hash, and optionally its chat's arrival zset. ARGV: now ms ('' = Redis TIME),
+# count, window ms, longest a send stays in flight ms, then per send: how many of KEYS are its
+# own (2 or 3), its id, and for the chat: count, window ms ('' = none). A send may start while
 # fewer than `count` others (of any process) were in flight or answered within the window, for
-# the bot and for the chat; returns 0 (it is counted, in flight), or ms to wait before asking.
-ARRIVE = r"""
+# the bot and for the chat; returns per send, in order (each sees those before it): '0' (it is
+# counted, in flight), or ms to wait before asking again.
+ARRIVE_MANY = r"""
 local now
 if ARGV[1] ~= '' then
   now = tonumber(ARGV[1])
@@ -648,41 +650,56 @@ else
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 end
-local flight = tonumber(ARGV[5])
-local function room(key, count, window)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%.3f', now - window))
+local window = tonumber(ARGV[3])
+local flight = tonumber(ARGV[4])
+local until_ms = string.format('%.3f', now + flight)
+local function room(key, count, win)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%.3f', now - win))
   local n = redis.call('ZCARD', key)
   if n < count then return 0 end
   -- the (n - count + 1)th oldest must leave the window; one still in flight may answer soon
   local first = redis.call('ZRANGE', key, n - count, n - count, 'WITHSCORES')
   local score = tonumber(first[2])
   if score > now then return 10 end
-  local wait = score + window - now
+  local wait = score + win - now
   if wait < 1 then wait = 1 end
   return wait
 end
-local count = tonumber(ARGV[3])
--- A bot's own rate widens its window; a paid rate does not: paid broadcasts skip this window,
--- and the sends in it (replies, messages without allow_paid_broadcast) keep the ordinary rate.
-local own = redis.call('HMGET', KEYS[2], 'rate', 'paid')
-if own[1] and own[2] ~= '1' then count = math.max(1, math.floor(tonumber(own[1]))) end
-local wait = room(KEYS[1], count, tonumber(ARGV[4]))
-if wait == 0 and KEYS[3] then wait = room(KEYS[3], tonumber(ARGV[6]), tonumber(ARGV[7])) end
-if wait > 0 then return string.format('%.3f', wait) end
-local until_ms = string.format('%.3f', now + flight)
-redis.call('ZADD', KEYS[1], until_ms, ARGV[2])
-redis.call('PEXPIRE', KEYS[1], math.ceil(flight + tonumber(ARGV[4])) + 1000)
-if KEYS[3] then
-  redis.call('ZADD', KEYS[3], until_ms, ARGV[2])
-  redis.call('PEXPIRE', KEYS[3], math.ceil(flight + tonumber(ARGV[7])) + 1000)
+local out = {}
+local k = 1
+for a = 5, #ARGV, 4 do
+  local bot, pace, chat = KEYS[k], KEYS[k + 1], nil
+  if ARGV[a] == '3' then chat = KEYS[k + 2] end
+  k = k + tonumber(ARGV[a])
+  local count = tonumber(ARGV[2])
+  -- A bot's own rate widens its window; a paid rate does not: paid broadcasts skip this
+  -- window, and the sends in it (replies, messages without allow_paid_broadcast) keep the
+  -- ordinary rate.
+  local own = redis.call('HMGET', pace, 'rate', 'paid')
+  if own[1] and own[2] ~= '1' then count = math.max(1, math.floor(tonumber(own[1]))) end
+  local wait = room(bot, count, window)
+  local chat_window = tonumber(ARGV[a + 3] or '') or 0
+  if wait == 0 and chat then wait = room(chat, tonumber(ARGV[a + 2]), chat_window) end
+  if wait > 0 then
+    out[#out + 1] = string.format('%.3f', wait)
+  else
+    redis.call('ZADD', bot, until_ms, ARGV[a + 1])
+    redis.call('PEXPIRE', bot, math.ceil(flight + window) + 1000)
+    if chat then
+      redis.call('ZADD', chat, until_ms, ARGV[a + 1])
+      redis.call('PEXPIRE', chat, math.ceil(flight + chat_window) + 1000)
+    end
+    out[#out + 1] = '0'
+  end
 end
-return '0'
+return out
 """
 
-# KEYS: the bot's arrival zset, optionally the chat's. ARGV: now ms ('' = Redis TIME), send id,
-# ms the caller's clock counted from the answer to the call. The send was answered (or failed):
-# it arrived by then, if at all (now less that time: the answer on this clock, or later).
-ANSWERED = r"""
+# KEYS: every send's arrival zsets in turn (its bot's, optionally its chat's). ARGV: now ms
+# ('' = Redis TIME), then per send: how many of KEYS are its own (1 or 2), its id, ms the
+# caller's clock counted from its answer to this call. The sends were answered (or failed): each
+# arrived by then, if at all (now less that time: its answer on this clock, or later).
+ANSWERED_MANY = r"""
 local now
 if ARGV[1] ~= '' then
   now = tonumber(ARGV[1])
@@ -690,9 +707,13 @@ else
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 end
-local at = now - tonumber(ARGV[3] or '0')
-for _, key in ipairs(KEYS) do
-  redis.call('ZADD', key, 'XX', string.format('%.3f', at), ARGV[2])
+local k = 1
+for a = 2, #ARGV, 3 do
+  local at = string.format('%.3f', now - tonumber(ARGV[a + 2]))
+  for _ = 1, tonumber(ARGV[a]) do
+    redis.call('ZADD', KEYS[k], 'XX', at, ARGV[a + 1])
+    k = k + 1
+  end
 end
 return 1
 """

@@ -37,6 +37,15 @@ from store.cards import (
 )
 from store.intake import CardDueEntry, CardEntry, IntakeIndex, append
 
+# KEYS: the card, its copies; ARGV: "chat:bot:message", "bid|version", ttl s. The card's
+# version (a card without one: its first), or nil and nothing written when the card is gone.
+_ADD_COPY = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return tonumber(redis.call('HGET', KEYS[1], 'version') or '1')
+"""
+
 
 class FollowUps:
     """The follow-up repository of every tenant."""
@@ -47,6 +56,7 @@ class FollowUps:
         self._r = redis
         self._clock = clock
         self._intake = intake or IntakeIndex(redis)
+        self._add_copy = redis.register_script(_ADD_COPY)
 
     def now(self) -> float:
         return self._clock()
@@ -371,9 +381,14 @@ class FollowUps:
 
     async def add_copy(
         self, tid: str, card: str, chat: int, bot: int, bid: str, message: int, version: int
-    ) -> None:
-        await self._r.hset(keys.fu_copies(tid, card), f"{chat}:{bot}:{message}", f"{bid}|{version}")
-        await self._r.expire(keys.fu_copies(tid, card), HISTORY_SECONDS * 2)
+    ) -> int | None:
+        """Record a message of the card (one round trip, the sender makes one per send);
+        returns the card's version now, or None (nothing recorded) when there is no card."""
+        now = await self._add_copy(
+            keys=[keys.fu_card(tid, card), keys.fu_copies(tid, card)],
+            args=[f"{chat}:{bot}:{message}", f"{bid}|{version}", int(HISTORY_SECONDS * 2)],
+        )
+        return None if now is None else int(now)
 
     async def copies(self, tid: str, card: str) -> list[Copy]:
         found = []

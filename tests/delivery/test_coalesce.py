@@ -65,3 +65,12 @@ async def test_a_cancelled_caller_does_not_break_the_others():
     with pytest.raises(asyncio.CancelledError):
         await a
     assert flushed == [[1], [2]]
+
+
+async def test_a_flush_answering_a_list_hands_each_caller_its_own_answer():
+    async def flush(items: list[int]) -> list[int]:
+        await asyncio.sleep(0)
+        return [10 * i for i in items]
+
+    commit: GroupCommit[int] = GroupCommit(flush)
+    assert await asyncio.gather(*(commit(i) for i in range(5))) == [0, 10, 20, 30, 40]

@@ -122,8 +122,10 @@ async def test_due_steps_are_scheduled_and_dropped(store, clock, redis):
 async def test_copies_are_recorded_shown_and_forgotten(store, clock):
     fu = store.followups
     card = (await fu.open_call("1", "c1", "", "g", clock.now)).card
-    await fu.add_copy("1", card.id, 100, 7, "", 55, 1)
+    assert await fu.add_copy("1", card.id, 100, 7, "", 55, 1) == card.version
     await fu.add_copy("1", card.id, -200, 8, "3", 66, 1)
+    assert await fu.add_copy("1", "no-such-card", 100, 7, "", 56, 1) is None
+    assert await fu.copies("1", "no-such-card") == []  # nothing recorded without its card
     copies = await fu.copies("1", card.id)
     assert [(c.chat, c.bot, c.message_id, c.bid, c.shown) for c in copies] == [
         (-200, 8, 66, "3", 1), (100, 7, 55, "", 1)
