@@ -1,0 +1,327 @@
+"""End-to-end latency through the HTTP ingest (docs/delivery.md, "End to end through the HTTP
+ingest"): a PBX POSTs missed calls to `perezvon run --role ingest`, delivery workers
+(delivery.standalone) send them through 100 tenants' own bots, the emulator receives them.
+
+    .venv/bin/python bench/latency_bench.py [--quick] [--rate 100] [--rate 1000] [--ramp]
+        [--workers 1] [--seconds 10] [--groups 20]
+
+Latency is per event: the emulator's arrival time of its sendMessage minus the moment the
+driver read the ingest's 202 (acceptance); both are wall clocks of this machine.
+The load is open-loop: event i is POSTed at t0 + i / rate whether or not earlier POSTs have
+been answered, so a slow ingest shows as latency, not as a lower offered rate.
+
+Telegram's limits are not the bottleneck by construction: each tenant has its own custom bot
+(100 bots, 1,000 events/s = 10 messages/s per bot, under 30/s) and `--groups` groups, each
+followed by exactly one subscriber; event i of a tenant names group (i // tenants) % groups,
+so at 1,000 events/s each chat gets 10 / 20 = 0.5 messages/s (under 1/s). The emulator runs
+its strict model (sliding windows) and the workers their own pacing; the 429 count proves it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from delivery_bench import SECRET, Bench, cpu_seconds, free_port, pct  # noqa: E402
+
+CALLER = re.compile(r"\+7495\d{7}")
+TENANTS = 100
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+@dataclass
+class Tenant:
+    key: str
+    bot_id: int
+    chats: list[int]
+
+
+@dataclass
+class Run:
+    """The events of one load: when each was accepted, and how many POSTs failed."""
+
+    accepted: dict[str, float] = field(default_factory=dict)  # caller -> wall clock
+    step: dict[str, int] = field(default_factory=dict)  # caller -> ramp step
+    refused: int = 0
+    post_ms: list[float] = field(default_factory=list)
+
+
+async def prepare(b: Bench, groups: int) -> list[Tenant]:
+    """100 tenants, each with an active custom bot and `groups` groups of one follower each."""
+    out = []
+    for t in range(TENANTS):
+        tenant, key = await b.store.tenants.create(f"E{t}", "Europe/Moscow", "ru")
+        bot = await b.tg.create_bot(f"bench_e{t}_bot")
+        added = await b.store.bots.add(tenant.id, f"E{t}", bot["token"], bot["username"], bot["id"])
+        await b.store.bots.activate(tenant.id, added.id)
+        users = await asyncio.gather(*(b.tg.create_user(f"E{t}u{g}") for g in range(groups)))
+        await asyncio.gather(*(b.tg.send_command(bot["id"], u["id"], "start") for u in users))
+        for g, u in enumerate(users):
+            await b.store.groups.ensure(tenant.id, f"g{g}", f"Line {g}", notify=True)
+            await b.store.started.mark(bot["id"], u["id"])
+            await b.store.subs.activate(tenant.id, u["id"], u["first_name"])
+            await b.store.subs.set_groups(tenant.id, u["id"], frozenset({f"g{g}"}))
+        out.append(Tenant(key, bot["id"], [u["id"] for u in users]))
+    return out
+
+
+async def start_ingest(b: Bench) -> tuple[asyncio.subprocess.Process, str]:
+    """`perezvon run --role ingest` on the bench's Redis, as an operator starts it."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "REDIS_URL": b.redis_url,
+        "SECRET_KEY": SECRET,
+        "INGEST_PORT": str(port),
+        "DATA_DIR": b.tmp,
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("BOT_TOKEN", None)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "perezvon", "run", "--role", "ingest",
+        cwd=b.tmp, env=env, stdout=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as s:
+        for _ in range(200):
+            try:
+                async with s.get(f"{url}/healthz") as r:
+                    if r.status == 200:
+                        return proc, url
+            except aiohttp.ClientError:
+                pass
+            if proc.returncode is not None:
+                raise RuntimeError("perezvon run --role ingest exited")
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the ingest did not come up")
+
+
+async def post_one(
+    s: aiohttp.ClientSession, url: str, t: Tenant, body: dict, run: Run, step: int
+) -> None:
+    sent = time.time()
+    try:
+        async with s.post(
+            f"{url}/v1/events", json=body, headers={"Authorization": f"Bearer {t.key}"}
+        ) as r:
+            await r.read()
+            ok = r.status == 202
+    except aiohttp.ClientError:
+        ok = False
+    now = time.time()
+    if ok:
+        run.accepted[body["caller"]] = now
+        run.step[body["caller"]] = step
+        run.post_ms.append((now - sent) * 1000)
+    else:
+        run.refused += 1
+
+
+async def offer(
+    url: str,
+    tenants: list[Tenant],
+    groups: int,
+    rates: list[tuple[float, float]],
+    run: Run,
+    prefix: str = "e",
+) -> list[float]:
+    """Open loop: POST at each (rate, seconds) in turn; returns each step's achieved rate."""
+    conn = aiohttp.TCPConnector(limit=512)
+    tasks: set[asyncio.Task] = set()
+    achieved = []
+    n = 0
+    async with aiohttp.ClientSession(connector=conn) as s:
+        for step, (rate, seconds) in enumerate(rates):
+            start = time.monotonic()
+            count = int(rate * seconds)
+            for i in range(count):
+                await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
+                t = tenants[n % TENANTS]
+                body = {
+                    "call_id": f"{prefix}{n}",
+                    "caller": f"+7{'496' if prefix == 'w' else '495'}{n:07d}",
+                    "group": f"g{(n // TENANTS) % groups}",
+                }
+                task = asyncio.create_task(post_one(s, url, t, body, run, step))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+                n += 1
+            achieved.append(count / (time.monotonic() - start))
+        await asyncio.gather(*tasks)
+    return achieved
+
+
+async def wait_delivered(b: Bench, tenants: list[Tenant], n: int, within: float) -> int:
+    deadline = time.monotonic() + within
+    while True:
+        got = await asyncio.gather(*(b.tg.stats(t.bot_id) for t in tenants))
+        sent = sum(s["messages_sent"] for s in got)
+        if sent >= n or time.monotonic() > deadline:
+            return sent
+        await asyncio.sleep(0.2)
+
+
+async def arrivals(b: Bench, tenants: list[Tenant]) -> tuple[dict[str, float], int]:
+    """Caller -> the emulator's arrival time of its sendMessage; and the 429s seen."""
+    out: dict[str, float] = {}
+    too_many = 0
+    for t in tenants:
+        for e in await b.tg.api_log(t.bot_id, "sendMessage"):
+            if e["status"] == 200:
+                m = CALLER.search(e["params"]["text"])
+                if m:
+                    out.setdefault(m.group(0), e["time"])
+            elif e["status"] == 429:
+                too_many += 1
+    return out, too_many
+
+
+def summary(lat: list[float]) -> dict[str, float]:
+    if not lat:
+        return {"p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
+    return {
+        "p50_ms": round(pct(lat, 50), 1),
+        "p99_ms": round(pct(lat, 99), 1),
+        "max_ms": round(max(lat), 1),
+    }
+
+
+async def one(
+    rates: list[tuple[float, float]], workers: int, groups: int, loose: bool = False
+) -> dict[str, Any]:
+    async with Bench(limits=False if loose else "strict") as b:
+        t_setup = time.monotonic()
+        tenants = await prepare(b, groups)
+        ingest, url = await start_ingest(b)
+        try:
+            ws = [await b.worker(f"e{i}", loose=loose) for i in range(workers)]
+            # Warm-up (not measured): one event per tenant, so each bot's route, session
+            # and pacing state exist as in a service that has been running.
+            warm = Run()
+            await offer(url, tenants, groups, [(float(TENANTS), 1.0)], warm, prefix="w")
+            await wait_delivered(b, tenants, TENANTS, 30)
+            setup_s = time.monotonic() - t_setup
+            pids = {
+                "ingest": [ingest.pid],
+                "workers": [w.p.pid for w in ws],
+                "emulator": [b.emu.p.pid],
+                "redis": [b.redis_server.pid],
+                "driver": [os.getpid()],
+            }
+            cpu0 = {k: [cpu_seconds(p) for p in v] for k, v in pids.items()}
+            load0 = loadavg()
+            t0 = time.monotonic()
+            run = Run()
+            achieved = await offer(url, tenants, groups, rates, run)
+            offered_s = time.monotonic() - t0
+            delivered = await wait_delivered(b, tenants, TENANTS + len(run.accepted), 30)
+            wall = time.monotonic() - t0
+            cpu = {
+                k: [
+                    round((cpu_seconds(p) - c) / wall * 100, 1)
+                    for p, c in zip(v, cpu0[k], strict=True)
+                ]
+                for k, v in pids.items()
+            }
+            load1 = loadavg()
+        finally:
+            ingest.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(ingest.wait(), 30)
+        got, too_many = await arrivals(b, tenants)
+        steps = []
+        for i, (rate, seconds) in enumerate(rates):
+            lat = [
+                (got[c] - at) * 1000
+                for c, at in run.accepted.items()
+                if run.step[c] == i and c in got
+            ]
+            steps.append(
+                {
+                    "rate": rate,
+                    "seconds": seconds,
+                    "achieved_rate": round(achieved[i], 1),
+                    "delivered": len(lat),
+                    **summary(lat),
+                }
+            )
+        all_lat = [(got[c] - at) * 1000 for c, at in run.accepted.items() if c in got]
+        return {
+            "workers": workers,
+            "tenants": TENANTS,
+            "groups_per_tenant": groups,
+            "limits": "off (emulator and workers)" if loose else "strict emulator, paced workers",
+            "setup_s": round(setup_s, 1),
+            "offered_s": round(offered_s, 1),
+            "drained_s": round(wall, 1),
+            "accepted": len(run.accepted),
+            "refused": run.refused,
+            "delivered": len(all_lat),
+            "lost": len(run.accepted) - len(all_lat),
+            "messages_sent": delivered - TENANTS,
+            "emulator_429": too_many,
+            "post_ms": summary(run.post_ms),
+            **summary(all_lat),
+            "steps": steps,
+            "cpu_percent_of_one_core": cpu,
+            "loadavg_before": load0,
+            "loadavg_after": load1,
+        }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="100 events/s for 3 s, 5 groups")
+    parser.add_argument("--rate", type=float, action="append", help="steady events/s")
+    parser.add_argument("--ramp", action="store_true", help="open-loop ramp, 200 events/s steps")
+    parser.add_argument("--ramp-from", type=float, default=200.0)
+    parser.add_argument("--ramp-step", type=float, default=200.0)
+    parser.add_argument("--ramp-to", type=float, default=1600.0)
+    parser.add_argument("--step-seconds", type=float, default=4.0)
+    parser.add_argument("--workers", type=int, action="append", help="worker processes")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of a steady load")
+    parser.add_argument("--groups", type=int, default=20, help="groups (chats) per tenant")
+    parser.add_argument("--loose", action="store_true", help="limits off: emulator and workers")
+    args = parser.parse_args()
+    if args.quick:
+        args.rate, args.seconds, args.groups = [100.0], 3.0, 5
+    print(json.dumps({"cpus": os.cpu_count(), "loadavg": loadavg()}), flush=True)
+    for workers in args.workers or [1]:
+        for rate in args.rate or []:
+            r = await one([(rate, args.seconds)], workers, args.groups, args.loose)
+            print(json.dumps({"steady": rate, **r}), flush=True)
+        if args.ramp:
+            rates, rate = [], args.ramp_from
+            while rate <= args.ramp_to:
+                rates.append((rate, args.step_seconds))
+                rate += args.ramp_step
+            r = await one(rates, workers, args.groups, args.loose)
+            # The highest step before the first whose p99 reached 1 s: a sustained rate.
+            best = 0.0
+            for s in r["steps"]:
+                if s["p99_ms"] >= 1000 or not s["delivered"]:
+                    break
+                best = s["rate"]
+            r["max_rate_p99_under_1s"] = best
+            print(json.dumps({"ramp": True, **r}), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
