@@ -39,6 +39,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from delivery_bench import SECRET, Bench, cpu_seconds, free_port, pct  # noqa: E402
 
+from delivery.intake import Intake  # noqa: E402
+from store.events import CallEvent  # noqa: E402
+
 CALLER = re.compile(r"\+7495\d{7}")
 TENANTS = 100
 
@@ -52,6 +55,7 @@ class Tenant:
     key: str
     bot_id: int
     chats: list[int]
+    record: Any = None  # the store's tenant, for `--via intake`
 
 
 @dataclass
@@ -79,7 +83,7 @@ async def prepare(b: Bench, groups: int) -> list[Tenant]:
             await b.store.started.mark(bot["id"], u["id"])
             await b.store.subs.activate(tenant.id, u["id"], u["first_name"])
             await b.store.subs.set_groups(tenant.id, u["id"], frozenset({f"g{g}"}))
-        out.append(Tenant(key, bot["id"], [u["id"] for u in users]))
+        out.append(Tenant(key, bot["id"], [u["id"] for u in users], tenant))
     return out
 
 
@@ -115,17 +119,21 @@ async def start_ingest(b: Bench) -> tuple[asyncio.subprocess.Process, str]:
 
 
 async def post_one(
-    s: aiohttp.ClientSession, url: str, t: Tenant, body: dict, run: Run, step: int
+    s: aiohttp.ClientSession | Intake, url: str, t: Tenant, body: dict, run: Run, step: int
 ) -> None:
     sent = time.time()
-    try:
-        async with s.post(
-            f"{url}/v1/events", json=body, headers={"Authorization": f"Bearer {t.key}"}
-        ) as r:
-            await r.read()
-            ok = r.status == 202
-    except aiohttp.ClientError:
-        ok = False
+    if isinstance(s, Intake):  # `--via intake`: the store's intake in this process
+        await s.submit(t.record, CallEvent(**body))
+        ok = True
+    else:
+        try:
+            async with s.post(
+                f"{url}/v1/events", json=body, headers={"Authorization": f"Bearer {t.key}"}
+            ) as r:
+                await r.read()
+                ok = r.status == 202
+        except aiohttp.ClientError:
+            ok = False
     now = time.time()
     if ok:
         run.accepted[body["caller"]] = now
@@ -142,6 +150,7 @@ async def offer(
     rates: list[tuple[float, float]],
     run: Run,
     prefix: str = "e",
+    intake: Intake | None = None,
 ) -> list[float]:
     """Open loop: POST at each (rate, seconds) in turn; returns each step's achieved rate."""
     conn = aiohttp.TCPConnector(limit=512)
@@ -160,7 +169,7 @@ async def offer(
                     "caller": f"+7{'496' if prefix == 'w' else '495'}{n:07d}",
                     "group": f"g{(n // TENANTS) % groups}",
                 }
-                task = asyncio.create_task(post_one(s, url, t, body, run, step))
+                task = asyncio.create_task(post_one(intake or s, url, t, body, run, step))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
                 n += 1
@@ -205,7 +214,7 @@ def summary(lat: list[float]) -> dict[str, float]:
 
 
 async def one(
-    rates: list[tuple[float, float]], workers: int, groups: int, loose: bool = False
+    rates: list[tuple[float, float]], workers: int, groups: int, loose: bool, via: str
 ) -> dict[str, Any]:
     async with Bench(limits=False if loose else "strict") as b:
         t_setup = time.monotonic()
@@ -230,7 +239,8 @@ async def one(
             load0 = loadavg()
             t0 = time.monotonic()
             run = Run()
-            achieved = await offer(url, tenants, groups, rates, run)
+            intake = Intake(b.store) if via == "intake" else None
+            achieved = await offer(url, tenants, groups, rates, run, intake=intake)
             offered_s = time.monotonic() - t0
             delivered = await wait_delivered(b, tenants, TENANTS + len(run.accepted), 30)
             wall = time.monotonic() - t0
@@ -267,6 +277,7 @@ async def one(
             "workers": workers,
             "tenants": TENANTS,
             "groups_per_tenant": groups,
+            "via": via,
             "limits": "off (emulator and workers)" if loose else "strict emulator, paced workers",
             "setup_s": round(setup_s, 1),
             "offered_s": round(offered_s, 1),
@@ -299,20 +310,23 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of a steady load")
     parser.add_argument("--groups", type=int, default=20, help="groups (chats) per tenant")
     parser.add_argument("--loose", action="store_true", help="limits off: emulator and workers")
+    parser.add_argument(
+        "--via", choices=["http", "intake"], default="http", help="POST, or Intake.submit"
+    )
     args = parser.parse_args()
     if args.quick:
         args.rate, args.seconds, args.groups = [100.0], 3.0, 5
     print(json.dumps({"cpus": os.cpu_count(), "loadavg": loadavg()}), flush=True)
     for workers in args.workers or [1]:
         for rate in args.rate or []:
-            r = await one([(rate, args.seconds)], workers, args.groups, args.loose)
+            r = await one([(rate, args.seconds)], workers, args.groups, args.loose, args.via)
             print(json.dumps({"steady": rate, **r}), flush=True)
         if args.ramp:
             rates, rate = [], args.ramp_from
             while rate <= args.ramp_to:
                 rates.append((rate, args.step_seconds))
                 rate += args.ramp_step
-            r = await one(rates, workers, args.groups, args.loose)
+            r = await one(rates, workers, args.groups, args.loose, args.via)
             # The highest step before the first whose p99 reached 1 s: a sustained rate.
             best = 0.0
             for s in r["steps"]:
