@@ -1,19 +1,21 @@
 """The bot in a crowd (issue 10): `perezvon run` against the emulator's strict limits.
 
     .venv/bin/python bench/crowd_bench.py [--activate 300] [--status 1000] [--presses 300]
-        [--repeat-chats 10] [--repeat 3] [--model strict|lenient]
+        [--repeat-chats 10] [--repeat 3] [--mixed 300] [--model strict|lenient]
 
 Loopback only. The emulator (strict sliding windows) runs as its own process; a tenant is
 written through the store into an embedded Redis under a temporary DATA_DIR, then
 `perezvon run` starts on it (the shared default bot, long polling), as service_bench.py does.
-Three crowds, each sent at once through the emulator's control API (every user in their own
+Crowds, each sent at once through the emulator's control API (every user in their own
 private chat):
 
 1. `--activate` users send `/activate <key>` within ~0.1 s;
 2. `--status` users (those and new ones) send `/status` at once;
 3. `--presses` admins (made beforehand with `/admin <key>`, timed as "admin_setup": two
    replies each) press the first button of their admin menu at once;
-4. `--repeat-chats` users each send `/status` `--repeat` times at once (a person tapping a
+4. `--mixed` new users send `/status` while one missed call goes to the `--activate`
+   subscribers: cards (the delivery engine) and replies (the bot) share one bot's 30/s;
+5. `--repeat-chats` users each send `/status` `--repeat` times at once (a person tapping a
    command again): Telegram's strict reading allows one message per second in a private chat.
 
 For each: answered (chats that got their reply: a bot message, or the callback answered),
@@ -38,6 +40,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from service_bench import SECRET, World
 
 from perezvon.embedded_redis import EmbeddedRedis
@@ -110,18 +113,7 @@ async def crowd_of_commands(
     t0 = time.time()
     await asyncio.gather(*(tg.send_text(bot_id, c, text) for c in chats for _ in range(times)))
     spread = time.time() - t0
-    deadline = time.monotonic() + within
-    seen, moved = -1, time.monotonic()
-    while True:
-        stats = await tg.stats(bot_id)
-        sent = stats["messages_sent"] - stats0["messages_sent"]
-        if sent != seen:
-            seen, moved = sent, time.monotonic()
-        stalled = time.monotonic() - moved > STALL_SECONDS
-        if sent >= expect * len(chats) or stalled or time.monotonic() > deadline:
-            break
-        await asyncio.sleep(0.5)
-    await asyncio.sleep(2.0)  # late duplicates, if any
+    await wait_sends(world, stats0, expect * len(chats), within)
     after = await bot_messages(world, chats)
     new = {c: len(after[c]) - before[c] for c in chats}
     stats = await tg.stats(bot_id)
@@ -140,8 +132,73 @@ async def crowd_of_commands(
     }
 
 
-async def timeline(world: World, name: str, t0: float) -> dict[str, Any]:
-    """Where the crowd's sends (and its 429s) fell, from the emulator's API log."""
+async def wait_sends(world: World, stats0: dict[str, Any], expected: int, within: float) -> None:
+    """Until the bot has sent `expected` messages since `stats0`, or nothing moved for
+    STALL_SECONDS, or `within` passed; then 2 s more for late duplicates."""
+    assert world.tg is not None
+    deadline = time.monotonic() + within
+    seen, moved = -1, time.monotonic()
+    while True:
+        stats = await world.tg.stats(world.default["id"])
+        sent = stats["messages_sent"] - stats0["messages_sent"]
+        if sent != seen:
+            seen, moved = sent, time.monotonic()
+        stalled = time.monotonic() - moved > STALL_SECONDS
+        if sent >= expected or stalled or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(2.0)
+
+
+async def broadcast_with_replies(
+    world: World, subscribers: list[int], askers: list[int], within: float
+) -> dict[str, Any]:
+    """One missed call to every subscriber while `askers` send /status at the same moment:
+    the cards (delivery engine) and the replies (bot runtime) share the bot's 30/s. The bound:
+    (cards + replies) / 30 s."""
+    assert world.tg is not None
+    tg, bot_id = world.tg, world.default["id"]
+    chats = subscribers + askers
+    before = {c: len(m) for c, m in (await bot_messages(world, chats)).items()}
+    stats0 = await tg.stats(bot_id)
+    t0 = time.time()
+    async with aiohttp.ClientSession() as http:
+        call = http.post(
+            f"{world.ingest}/v1/events",
+            json={"call_id": "mixed-1", "caller": "+74950000001"},
+            headers={"Authorization": f"Bearer {world.keys[0]}"},
+        )
+        async with call as resp:
+            accepted = resp.status == 202
+        await asyncio.gather(*(tg.send_text(bot_id, c, "/status") for c in askers))
+    spread = time.time() - t0
+    await wait_sends(world, stats0, len(chats), within)
+    after = await bot_messages(world, chats)
+    new = {c: len(after[c]) - before[c] for c in chats}
+    stats = await tg.stats(bot_id)
+    last = stats["last_sent_at"] or t0
+    bound = len(chats) / 30
+    return {
+        "call_accepted": accepted,
+        "subscribers": len(subscribers),
+        "askers": len(askers),
+        "sent_within_s": round(spread, 2),
+        "cards": sum(new[c] >= 1 for c in subscribers),
+        "replies": sum(new[c] >= 1 for c in askers),
+        "duplicates": sum(max(0, v - 1) for v in new.values()),
+        "emulator_429": stats["too_many_requests"] - stats0["too_many_requests"],
+        "to_last_send_s": round(last - t0, 2),
+        "bound_s": round(bound, 2),
+        "ratio": round((last - t0) / bound, 3),
+        **await timeline(world, "mixed", t0, {"cards": subscribers, "replies": askers}),
+    }
+
+
+async def timeline(
+    world: World, name: str, t0: float, parts: dict[str, list[int]] | None = None
+) -> dict[str, Any]:
+    """Where the crowd's sends (and its 429s) fell, from the emulator's API log; for each of
+    `parts` (a name and its chats), when its median and its last send were accepted."""
     assert world.tg is not None
     calls = [
         {"t": round(e["time"] - t0, 4), "method": e["method"], "status": e["status"],
@@ -164,7 +221,14 @@ async def timeline(world: World, name: str, t0: float) -> dict[str, Any]:
     per_second = [0] * (int(ok[-1]) + 1 if ok else 0)
     for t in ok:
         per_second[int(t)] += 1
+    spans: dict[str, float | None] = {}
+    for part, members in (parts or {}).items():
+        wanted = {str(c) for c in members}
+        times = sorted(c["t"] for c in calls if c["status"] == 200 and str(c["chat"]) in wanted)
+        spans[f"{part}_median_s"] = times[len(times) // 2] if times else None
+        spans[f"{part}_last_s"] = times[-1] if times else None
     return {
+        **spans,
         "most_in_1s": most,
         "chat_429": chat_429,
         "bot_429": bot_429,
@@ -243,6 +307,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             world, "admin_setup", admins, f"/admin {key}", 180, 2
         )
         out["presses"] = await crowd_of_presses(world, admins, 60)
+        if args.mixed:
+            askers = await users(world, args.mixed, "X")
+            out["mixed"] = await broadcast_with_replies(world, activating, askers, 180)
         if args.repeat_chats:
             repeating = await users(world, args.repeat_chats, "R")
             n = args.repeat
@@ -272,6 +339,12 @@ def main() -> None:
         "--repeat-chats", type=int, default=10, help="chats that each send /status --repeat times"
     )
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--mixed",
+        type=int,
+        default=300,
+        help="users sending /status while a missed call goes to the --activate subscribers",
+    )
     parser.add_argument("--model", choices=("strict", "lenient"), default="strict")
     args = parser.parse_args()
     print(json.dumps({"crowd": asyncio.run(run(args))}, ensure_ascii=False), flush=True)

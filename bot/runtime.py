@@ -44,6 +44,10 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
 START_CONCURRENCY = 8
+# Seconds between PTB's periodic flushes of a bot's persistence. Every update is written through
+# when it has been handled (bot.context.PzApplication.process_update); this only catches state
+# changed outside an update, and each flush is a wake-up per bot.
+PERSISTENCE_SAFETY_NET = 60.0
 # The longest a loop blocks before it looks at the stop flag again, and how often stop()
 # repeats a cancel: redis-py can swallow a CancelledError that lands inside a command.
 STOP_TICK = 0.5
@@ -69,7 +73,7 @@ class BotRuntime:
         default_lang: str = "ru",
         lease_ttl: float = 30.0,
         poll_timeout: float = 50.0,
-        persistence_interval: float = 5.0,
+        persistence_interval: float = PERSISTENCE_SAFETY_NET,
         clock: Callable[[], float] = time.time,
         retired_poll: float = POLL_FIRST,
         metrics: Metrics | None = None,

@@ -194,6 +194,29 @@ async def test_a_conversation_survives_a_restart_and_never_crosses_bots(world, r
     assert "/help" in await world.ask(world.default, uid, "Bob")  # the conversation ended
 
 
+async def test_each_conversation_step_is_in_redis_when_its_update_is_handled(
+    world, runtimes, tenants, store, eventually
+):
+    # No periodic flush within the test: only the write-through can put the step in Redis, so
+    # a crash right after the answer would resume the conversation where it stood.
+    await runtimes("one", extra_features=[_probe_feature()], persistence_interval=3600.0)
+    uid = await world.user("Анна")
+    assert await world.ask(world.default, uid, "/probe") == "name?"
+
+    async def saved() -> bool:
+        return bool(await store.bot_state.conversations(world.default.id, "probe"))
+
+    await eventually(saved)
+    (state,) = (await store.bot_state.conversations(world.default.id, "probe")).values()
+    assert state == '"ASK_NAME"'
+    assert await world.ask(world.default, uid, "Bob") == "got Bob"
+
+    async def ended() -> bool:
+        return not await store.bot_state.conversations(world.default.id, "probe")
+
+    await eventually(ended)
+
+
 async def test_webhook_mode_feeds_every_bot_through_one_route(
     world, store, tenants, clock, secret_key
 ):
