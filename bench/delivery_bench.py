@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import os
 import platform
@@ -101,7 +102,8 @@ class Bench:
         port = free_port()
         self.api = f"http://127.0.0.1:{port}"
         model = ["--limits", self.model] if self.model else ["--no-limits"]
-        args = ["-m", "tg_emulator", "--port", str(port), *model]
+        # every send of the biggest scenario stays in the log (its arrival times are read back)
+        args = ["-m", "tg_emulator", "--port", str(port), *model, "--api-log-limit", "200000"]
         self.emu = await Proc(*args).start()
         self.tg = EmulatorClient(self.api)
         for _ in range(100):
@@ -157,6 +159,16 @@ class Bench:
     async def sends(self, bot_id: int) -> list[dict]:
         return [e for e in await self.tg.api_log(bot_id, "sendMessage") if e["status"] == 200]
 
+    async def arrivals(self, bot_id: int) -> dict:
+        """As the emulator logged them: the most sends accepted in any 1 s (its paid window's
+        referee), and the calls it refused with a 429."""
+        log = await self.tg.api_log(bot_id, "sendMessage")
+        times = [e["time"] for e in log if e["status"] == 200]
+        return {
+            "max_sends_in_any_second": most_in_any_window(times, 1.0),
+            "refused_429": sum(e["status"] == 429 for e in log),
+        }
+
     async def wait_count(self, bot_id: int, n: int, within: float) -> float:
         deadline = time.monotonic() + within
         while True:
@@ -174,6 +186,12 @@ class Bench:
         await self.tg.close()
         await self.store.redis.aclose()
         self.redis_server.stop()
+
+
+def most_in_any_window(times: list[float], window: float) -> int:
+    """The largest number of times in any half-open window [t, t + window)."""
+    ts = sorted(times)
+    return max((bisect.bisect_left(ts, t + window) - i for i, t in enumerate(ts)), default=0)
 
 
 def pct(values: list[float], p: float) -> float:
@@ -367,6 +385,7 @@ async def paid_broadcast(quick: bool, models: list[str]) -> dict:
             "ratio": round(took / (n / rate), 3),
             "messages_per_s": round(n / took, 1),
             "emulator_429": stats["too_many_requests"],
+            **await b.arrivals(bot["id"]),
             "paid_flag_sent": stats["paid_broadcasts"],
             "cpu_us_per_message": {k: round(v / n * 1e6) for k, v in cpu.items()},
             "cpu_percent_of_one_core": {k: round(v / wall * 100, 1) for k, v in cpu.items()},

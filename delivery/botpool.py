@@ -35,7 +35,7 @@ class BotPool:
         self._api = api_base.rstrip("/")
         # Telegram counts a send when it arrives, and on busy workers the lag from a send's slot
         # to its arrival varies by tens of ms: a bot's sends wait for room in its arrival window
-        # (a paid broadcast is paced by its own rate in the claim alone).
+        # (a paid broadcast in the bot's paid window, beside the one its replies keep).
         self._arrivals = arrivals
         # Sends of one chat from this process ask for the chat's window in the order they came
         # (first come, first in: asyncio.Lock is FIFO), so a later one cannot overtake.
@@ -70,11 +70,12 @@ class BotPool:
     ) -> Any:
         """`send()` inside the bot's (and the chat's) arrival window when the method counts."""
         arrivals = self._arrivals
-        if arrivals is None or not method.startswith(COUNTED) or params.get("allow_paid_broadcast"):
+        if arrivals is None or not method.startswith(COUNTED):
             return await send()
         chat = params.get("chat_id")
         chat = chat if isinstance(chat, int) else None
-        slot = await self._enter(arrivals, bot.tg_id, chat)
+        paid = bool(params.get("allow_paid_broadcast"))
+        slot = await self._enter(arrivals, bot.tg_id, chat, paid)
         try:
             return await send()
         finally:
@@ -82,17 +83,17 @@ class BotPool:
             # A Redis blip here must not turn a delivered message into a failed (resent) one:
             # an entry that is not left ages out of the window on its own.
             with contextlib.suppress(RedisError, OSError):
-                await arrivals.leave(bot.tg_id, slot, chat, answered=answered)
+                await arrivals.leave(bot.tg_id, slot, chat, answered=answered, paid=paid)
 
-    async def _enter(self, arrivals: Arrivals, bot: int, chat: int | None) -> str:
+    async def _enter(self, arrivals: Arrivals, bot: int, chat: int | None, paid: bool) -> str:
         if chat is None:
-            return await arrivals.enter(bot)
+            return await arrivals.enter(bot, paid=paid)
         key = (bot, chat)
         lock, users = self._queues.get(key) or (asyncio.Lock(), 0)
         self._queues[key] = (lock, users + 1)
         try:
             async with lock:
-                return await arrivals.enter(bot, chat)
+                return await arrivals.enter(bot, chat, paid=paid)
         finally:
             lock, users = self._queues[key]
             if users == 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from delivery import keys
 from delivery.botpool import BotPool
 from delivery.pacing import Arrivals
 from delivery.routing import BotRef
@@ -17,7 +18,7 @@ PNG = bytes.fromhex(
 class _LeaveFails(Arrivals):
     """The window is entered normally; Redis is gone when the send is over."""
 
-    async def leave(self, bot, send, chat=None, answered=None):
+    async def leave(self, bot, send, chat=None, answered=None, *, paid=False):
         raise RedisConnectionError("Connection reset by peer")
 
 
@@ -25,10 +26,12 @@ class _Counting(Arrivals):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.entered: list[tuple[int, int | None]] = []
+        self.paid: list[bool] = []
 
-    async def enter(self, bot, chat=None):
+    async def enter(self, bot, chat=None, *, paid=False):
         self.entered.append((bot, chat))
-        return await super().enter(bot, chat)
+        self.paid.append(paid)
+        return await super().enter(bot, chat, paid=paid)
 
 
 async def _pool(world, arrivals: Arrivals) -> tuple[BotPool, BotRef]:
@@ -60,3 +63,22 @@ async def test_an_upload_takes_the_same_windows_as_a_text(world, store):
     assert arrivals.entered == [(world.default["id"], uid)]  # the bot's and the chat's window
     [message] = await world.tg.messages(uid)
     assert message["photo"]
+
+
+async def test_a_paid_broadcast_takes_the_paid_window_and_its_chats(world, store):
+    uid, other = await world.subscriber("X"), await world.subscriber("Y")
+    arrivals = _Counting(store.redis, 30)
+    pool, bot = await _pool(world, arrivals)
+    try:
+        await pool.call(
+            bot, "sendMessage", {"chat_id": uid, "text": "paid", "allow_paid_broadcast": True}
+        )
+        await pool.call(bot, "sendMessage", {"chat_id": other, "text": "reply"})
+    finally:
+        await pool.stop()
+    assert arrivals.entered == [(bot.tg_id, uid), (bot.tg_id, other)]
+    assert arrivals.paid == [True, False]
+    # each counted in its own window: the paid one in the bot's paid window only
+    assert await store.redis.zcard(keys.paid_arrivals(bot.tg_id)) == 1
+    assert await store.redis.zcard(keys.arrivals(bot.tg_id)) == 1
+    assert [m["text"] for m in await world.tg.messages(uid)] == ["paid"]
