@@ -18,7 +18,7 @@ from delivery.digest import Digests
 from delivery.fanout import FanOut, GroupNewMarkup
 from delivery.pacing import PAID_MAX_PER_SECOND, Arrivals
 from delivery.policy import Breaker, Limits, Options, Retry
-from delivery.queue import Job, JobQueue
+from delivery.queue import Job, JobQueue, Kind
 from delivery.routing import BotRef, Route, Router, bot_id_of_token
 from delivery.sender import Sender
 from delivery.silence import SilenceWatch
@@ -133,8 +133,8 @@ class DeliveryEngine:
         # Two bounds per worker, `senders` each. A claimed job holds a claim slot until it is
         # settled or its send begins, and a send slot from then until it is settled: at most
         # `senders` messages are ever sent-but-not-settled (what a kill -9 may repeat), and the
-        # jobs waiting up to `claim_ahead` for their slot (never sent: a kill -9 hands them
-        # back) do not hold the sends' slots, so the waits do not cap a worker's rate.
+        # jobs waiting up to `claim_ahead` for their slot and then for room in their arrival
+        # windows (never sent: a kill -9 hands them back) do not hold the sends' slots.
         self._free = self._opt.senders
         self._freed = asyncio.Event()
         self._sending = asyncio.Semaphore(self._opt.senders)
@@ -309,10 +309,15 @@ class DeliveryEngine:
 
     async def _send_one(self, job: Job, route: Route | None) -> None:
         claimed = True  # holding its claim slot
+        admission = None
         try:
             delay = job.due - time.time()
             if delay > 0:
                 await asyncio.sleep(delay)  # its send slot, reserved by the claim
+            if route is not None and route.bot.tg_id == job.bot and job.kind is not Kind.EDIT:
+                # Room in its arrival windows while it holds only its claim slot: a wait there
+                # (for a send of a second ago to leave) holds none of the send slots.
+                admission = await self._pool.admit(job.bot, job.chat, job.paid)
             async with self._sending:
                 claimed = False
                 self._slot_done()
@@ -330,6 +335,8 @@ class DeliveryEngine:
             self._held.discard(job.jid)
             if claimed:
                 self._slot_done()
+            if admission is not None:  # last: a cancel may land in it
+                await self._pool.release(admission)  # not sent after all: out of the windows
 
     async def _release(self, jid: str) -> None:
         delay = 0.1

@@ -143,6 +143,7 @@ class Arrivals:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.count = max(1, count)
+        self._redis = redis
         self._argv = [str(self.count), "1000", f"{in_flight * 1000.0:.0f}"]
         self._no_chat = ["", ""]
         # With `chats`: a chat's window too.
@@ -221,6 +222,15 @@ class Arrivals:
         """The send was answered (or failed) at `answered` (our clock; None: now): it reached
         Telegram by then, if at all. `chat_id` and `paid` as it entered."""
         await self._leaves((self._keys(bot_id, chat_id, paid), send, answered))
+
+    async def drop(
+        self, bot_id: int, send: str, chat_id: int | None = None, *, paid: bool = False
+    ) -> None:
+        """The send entered but was never made: it leaves the windows at once."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in self._keys(bot_id, chat_id, paid):
+                pipe.zrem(key, send)
+            await pipe.execute()
 
     async def _leave_many(self, sends: list[tuple[list[str], str, float | None]]) -> None:
         # The script counts each as answered at Redis's now less what our clock says passed

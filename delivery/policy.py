@@ -100,8 +100,9 @@ class Retry:
 class Options:
     """How one worker runs: concurrency, leases, timeouts and bounded lists."""
 
-    # Sends in flight per worker (begun, not settled), and as many claimed jobs waiting for
-    # their slot; the pool holds twice as many connections.
+    # Sends in flight per worker (begun, not settled), and as many claimed jobs not yet sending
+    # (waiting for their slot, then for room in their arrival windows); the pool holds twice
+    # as many connections.
     senders: int = 32
     lease_seconds: float = 15.0  # a worker silent this long is dead; its claims go back
     send_timeout: float = 10.0  # read timeout of one sendMessage
