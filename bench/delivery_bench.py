@@ -1,6 +1,6 @@
 """Delivery benchmarks (docs/delivery.md): latency, broadcast makespan vs PTB's AIORateLimiter,
-fairness, memory, a paid broadcast. Loopback only: an embedded Redis, the emulator and the
-workers as processes.
+fairness, memory, a paid broadcast, the 429 back-off and its recovery. Loopback only: an
+embedded Redis, the emulator and the workers as processes.
 
     .venv/bin/python bench/delivery_bench.py [--quick] [--only broadcast] [--models strict,lenient]
         [--sizes 3000]
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
+import itertools
 import json
 import os
 import platform
@@ -101,7 +103,8 @@ class Bench:
         port = free_port()
         self.api = f"http://127.0.0.1:{port}"
         model = ["--limits", self.model] if self.model else ["--no-limits"]
-        args = ["-m", "tg_emulator", "--port", str(port), *model]
+        # every send of the biggest scenario stays in the log (its arrival times are read back)
+        args = ["-m", "tg_emulator", "--port", str(port), *model, "--api-log-limit", "200000"]
         self.emu = await Proc(*args).start()
         self.tg = EmulatorClient(self.api)
         for _ in range(100):
@@ -157,6 +160,16 @@ class Bench:
     async def sends(self, bot_id: int) -> list[dict]:
         return [e for e in await self.tg.api_log(bot_id, "sendMessage") if e["status"] == 200]
 
+    async def arrivals(self, bot_id: int) -> dict:
+        """As the emulator logged them: the most sends accepted in any 1 s (its paid window's
+        referee), and the calls it refused with a 429."""
+        log = await self.tg.api_log(bot_id, "sendMessage")
+        times = [e["time"] for e in log if e["status"] == 200]
+        return {
+            "max_sends_in_any_second": most_in_any_window(times, 1.0),
+            "refused_429": sum(e["status"] == 429 for e in log),
+        }
+
     async def wait_count(self, bot_id: int, n: int, within: float) -> float:
         deadline = time.monotonic() + within
         while True:
@@ -174,6 +187,12 @@ class Bench:
         await self.tg.close()
         await self.store.redis.aclose()
         self.redis_server.stop()
+
+
+def most_in_any_window(times: list[float], window: float) -> int:
+    """The largest number of times in any half-open window [t, t + window)."""
+    ts = sorted(times)
+    return max((bisect.bisect_left(ts, t + window) - i for i, t in enumerate(ts)), default=0)
 
 
 def pct(values: list[float], p: float) -> float:
@@ -367,6 +386,7 @@ async def paid_broadcast(quick: bool, models: list[str]) -> dict:
             "ratio": round(took / (n / rate), 3),
             "messages_per_s": round(n / took, 1),
             "emulator_429": stats["too_many_requests"],
+            **await b.arrivals(bot["id"]),
             "paid_flag_sent": stats["paid_broadcasts"],
             "cpu_us_per_message": {k: round(v / n * 1e6) for k, v in cpu.items()},
             "cpu_percent_of_one_core": {k: round(v / wall * 100, 1) for k, v in cpu.items()},
@@ -377,6 +397,75 @@ async def paid_broadcast(quick: bool, models: list[str]) -> dict:
                 2.0 / ((cpu["workers"] + cpu["redis"]) / n)
             ),
         }
+
+
+def per_second(times: list[float], t0: float) -> list[int]:
+    """Sends in each whole second from t0."""
+    bins = [0] * (int(max(times) - t0) + 1 if times else 0)
+    for t in times:
+        if t >= t0:
+            bins[int(t - t0)] += 1
+    return bins
+
+
+def recovery(times: list[float], hit: float, full: float, span: int = 3) -> dict:
+    """After a 429 at `hit`: the first second's sends, and the seconds until `span` seconds in
+    a row each carry at least 95 % of `full` (None: not within the run)."""
+    bins = per_second(times, hit)
+    back = next(
+        (i for i in range(len(bins) - span) if all(b >= 0.95 * full for b in bins[i : i + span])),
+        None,
+    )
+    return {"after_429_per_s": bins[:40], "back_to_95_percent_after_s": back}
+
+
+async def backoff(quick: bool, models: list[str]) -> dict:
+    """6. The adaptive back-off (issue 16): Telegram stricter than our limiter expects.
+    a) one 429 injected into a bot's broadcast at full rate: the pause, the cut, the recovery;
+    b) a bot the emulator holds to 20/s while the engine paces it at 30/s: the rate it settles
+    at and the 429s it meets."""
+    n, n_strict = (900, 300) if quick else (1500, 600)
+    async with Bench(limits="strict") as b:
+        one, one_bot, _ = await b.tenant("K", n, custom=True)
+        strict, strict_bot, _ = await b.tenant("S", n_strict, custom=True)
+        await b.tg.set_bot_limits(strict_bot["id"], per_second=20.0)
+        await b.worker("k")
+        intake = Intake(b.store)
+        t0 = time.time()
+        await intake.submit(one, CallEvent(call_id="k", caller="+74951234567"))
+        await asyncio.sleep(10.0)  # at full rate by then
+        await b.tg.inject_fault("flood", bot_id=one_bot["id"], count=1, retry_after=1)
+        hit = time.time()
+        await intake.submit(strict, CallEvent(call_id="s", caller="+74951234567"))
+        await b.wait_count(one_bot["id"], n, n / 10 + 60)
+        await b.wait_count(strict_bot["id"], n_strict, n_strict / 5 + 120)
+        log = await b.tg.api_log(one_bot["id"], "sendMessage")
+        sent = [e["time"] for e in log if e["status"] == 200]
+        first_429 = min(e["time"] for e in log if e["status"] == 429)
+        before = [t for t in sent if hit - 5.0 <= t < hit]
+        injected = {
+            "messages": n,
+            "rate_before_per_s": round(len(before) / 5.0, 1),
+            "emulator_429": sum(e["status"] == 429 for e in log),
+            "first_send_after_429_s": round(min(t for t in sent if t > first_429) - first_429, 3),
+            **recovery(sent, first_429, len(before) / 5.0),
+            "makespan_s": round(max(sent) - t0, 2),
+        }
+        log = await b.tg.api_log(strict_bot["id"], "sendMessage")
+        sent = sorted(e["time"] for e in log if e["status"] == 200)
+        refused = sorted(e["time"] for e in log if e["status"] == 429)
+        took = sent[-1] - sent[0]
+        stricter = {
+            "messages": n_strict,
+            "emulator_limit_per_s": 20,
+            "engine_paces_at_per_s": 30 * 0.99,
+            "messages_per_s": round((n_strict - 1) / took, 1),
+            "emulator_429": len(refused),
+            "seconds_between_429s": [round(b - a, 1) for a, b in itertools.pairwise(refused)],
+            "max_sends_in_any_second": most_in_any_window(sent, 1.0),
+            "per_second": per_second(sent, sent[0]),
+        }
+        return {"one_injected_429": injected, "emulator_at_20_per_s": stricter}
 
 
 async def fairness(quick: bool, models: list[str]) -> dict:
@@ -439,6 +528,7 @@ SCENARIOS = {
     "fairness": fairness,
     "memory": memory,
     "paid": paid_broadcast,
+    "backoff": backoff,
 }
 
 

@@ -319,11 +319,16 @@ async def run(args: argparse.Namespace) -> None:
                 per_chat[chat].append(t)
         chat_max = max(max_in_window(ts) for ts in per_chat.values())
         bound = sum(min(r * 0.97, args.subscribers) for r in rates.values())
+        # The run ends with its slowest bot: each bot's messages at its paced rate (1 % margin),
+        # each chat's `calls` a second apart; the fastest the whole run could go.
+        per_bot = args.subscribers * args.calls
+        slowest = max(max(per_bot / (r * 0.99), args.calls - 1.0) for r in rates.values())
         engine = {
             "messages": len(times),
             "sent_by_worker": counts.get("sent", 0),
             "messages_per_s": round(len(times) / span),
             "pacing_bound_per_s": round(bound),
+            "makespan_bound_per_s": round(len(times) / slowest),
             "worker_cpu_us_per_message": round(cpu["worker"] / len(times) * 1e6),
             "worker_cpu_percent_of_one_core": round(cpu["worker"] / wall * 100, 1),
             "redis_cpu_us_per_message": round(cpu["redis"] / len(times) * 1e6),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -20,6 +21,16 @@ from delivery.transport import AiohttpRequest, FileParams, JsonParams
 
 # Methods Telegram's limits count (bot/ratelimit.py keeps the full rule for PTB's calls).
 COUNTED = ("send", "edit", "copyMessage", "forwardMessage")
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """A send of `bot` to `chat` counted in its arrival windows ahead of the call (`admit`)."""
+
+    bot: int
+    chat: int
+    paid: bool
+    send: str
 
 
 class BotPool:
@@ -35,11 +46,15 @@ class BotPool:
         self._api = api_base.rstrip("/")
         # Telegram counts a send when it arrives, and on busy workers the lag from a send's slot
         # to its arrival varies by tens of ms: a bot's sends wait for room in its arrival window
-        # (a paid broadcast is paced by its own rate in the claim alone).
+        # (a paid broadcast in the bot's paid window, beside the one its replies keep).
         self._arrivals = arrivals
         # Sends of one chat from this process ask for the chat's window in the order they came
         # (first come, first in: asyncio.Lock is FIFO), so a later one cannot overtake.
         self._queues: dict[tuple[int, int], tuple[asyncio.Lock, int]] = {}
+        # Sends admitted ahead, by (bot, chat): the next counted call to that chat uses the
+        # admission instead of asking again. A chat's window holds one send at a time, so there
+        # is never more than one per chat.
+        self._admitted: dict[tuple[int, int], Admission] = {}
         self._request = AiohttpRequest(
             connections,
             read_timeout=send_timeout,
@@ -70,11 +85,18 @@ class BotPool:
     ) -> Any:
         """`send()` inside the bot's (and the chat's) arrival window when the method counts."""
         arrivals = self._arrivals
-        if arrivals is None or not method.startswith(COUNTED) or params.get("allow_paid_broadcast"):
+        if arrivals is None or not method.startswith(COUNTED):
             return await send()
         chat = params.get("chat_id")
         chat = chat if isinstance(chat, int) else None
-        slot = await self._enter(arrivals, bot.tg_id, chat)
+        paid = bool(params.get("allow_paid_broadcast"))
+        ahead = None if chat is None else self._admitted.pop((bot.tg_id, chat), None)
+        if ahead is not None and ahead.paid == paid:
+            slot = ahead.send
+        else:
+            if ahead is not None:  # counted in the other window: it may not stand for this one
+                await self._drop(arrivals, ahead)
+            slot = await self._enter(arrivals, bot.tg_id, chat, paid)
         try:
             return await send()
         finally:
@@ -82,17 +104,42 @@ class BotPool:
             # A Redis blip here must not turn a delivered message into a failed (resent) one:
             # an entry that is not left ages out of the window on its own.
             with contextlib.suppress(RedisError, OSError):
-                await arrivals.leave(bot.tg_id, slot, chat, answered=answered)
+                await arrivals.leave(bot.tg_id, slot, chat, answered=answered, paid=paid)
 
-    async def _enter(self, arrivals: Arrivals, bot: int, chat: int | None) -> str:
+    async def admit(self, bot: int, chat: int, paid: bool) -> Admission | None:
+        """Wait for room in the bot's and the chat's arrival windows now, for a send that comes
+        later (the engine asks before its job takes a send slot, so waits for the window hold
+        no send slot); None when nothing is counted. `release` it after the send."""
+        arrivals = self._arrivals
+        if arrivals is None:
+            return None
+        admission = Admission(bot, chat, paid, await self._enter(arrivals, bot, chat, paid))
+        self._admitted[(bot, chat)] = admission
+        return admission
+
+    async def release(self, admission: Admission) -> None:
+        """An admission no call used (its job was not sent): it never reached Telegram."""
+        key = (admission.bot, admission.chat)
+        if self._admitted.get(key) is admission:
+            del self._admitted[key]
+            assert self._arrivals is not None
+            await self._drop(self._arrivals, admission)
+
+    @staticmethod
+    async def _drop(arrivals: Arrivals, admission: Admission) -> None:
+        # Not dropped (Redis blipped): it stops counting after its longest time in flight.
+        with contextlib.suppress(RedisError, OSError):
+            await arrivals.drop(admission.bot, admission.send, admission.chat, paid=admission.paid)
+
+    async def _enter(self, arrivals: Arrivals, bot: int, chat: int | None, paid: bool) -> str:
         if chat is None:
-            return await arrivals.enter(bot)
+            return await arrivals.enter(bot, paid=paid)
         key = (bot, chat)
         lock, users = self._queues.get(key) or (asyncio.Lock(), 0)
         self._queues[key] = (lock, users + 1)
         try:
             async with lock:
-                return await arrivals.enter(bot, chat)
+                return await arrivals.enter(bot, chat, paid=paid)
         finally:
             lock, users = self._queues[key]
             if users == 1:

@@ -18,7 +18,7 @@ from delivery.digest import Digests
 from delivery.fanout import FanOut, GroupNewMarkup
 from delivery.pacing import PAID_MAX_PER_SECOND, Arrivals
 from delivery.policy import Breaker, Limits, Options, Retry
-from delivery.queue import Job, JobQueue
+from delivery.queue import Job, JobQueue, Kind
 from delivery.routing import BotRef, Route, Router, bot_id_of_token
 from delivery.sender import Sender
 from delivery.silence import SilenceWatch
@@ -133,17 +133,11 @@ class DeliveryEngine:
         # Two bounds per worker, `senders` each. A claimed job holds a claim slot until it is
         # settled or its send begins, and a send slot from then until it is settled: at most
         # `senders` messages are ever sent-but-not-settled (what a kill -9 may repeat), and the
-        # jobs waiting up to `claim_ahead` for their slot (never sent: a kill -9 hands them
-        # back) do not hold the sends' slots, so the waits do not cap a worker's rate.
+        # jobs waiting up to `claim_ahead` for their slot and then for room in their arrival
+        # windows (never sent: a kill -9 hands them back) do not hold the sends' slots.
         self._free = self._opt.senders
         self._freed = asyncio.Event()
         self._sending = asyncio.Semaphore(self._opt.senders)
-        # Claimed jobs not yet settled, and until when claims are for paid broadcasts too: they
-        # skip the arrival window, so their claims stay within the free send slots (a job that
-        # waited for one would leave as a send finished, not at its slot: 45 x 429 in 10,000 at
-        # 1,000/s against 10, measured).
-        self._unsettled = 0
-        self._paid_until = 0.0
         # Claimed jobs some task of ours is working on; anything else in our `inflight` after a
         # failed claim call was claimed by a script whose answer never reached us.
         self._held: set[str] = set()
@@ -180,7 +174,6 @@ class DeliveryEngine:
         self.weekly.stopping = False
         self._free = self._opt.senders
         self._sending = asyncio.Semaphore(self._opt.senders)
-        self._unsettled = 0
         self._held.clear()
         self._orphans = False
         self._tasks = [
@@ -246,8 +239,6 @@ class DeliveryEngine:
         call finds several bots' tokens ready at once) or until new work wakes us."""
         while not self._stopping:
             most = self._free
-            if time.time() < self._paid_until:
-                most = min(most, self._opt.senders - self._unsettled)
             if most <= 0:
                 self._freed.clear()
                 await self._freed.wait()
@@ -272,9 +263,6 @@ class DeliveryEngine:
                     job.due += at  # the slot on our wall clock (the claim counted it from Redis's)
                 self._held.update(job.jid for job in jobs)
                 self._free -= len(jobs)
-                self._unsettled += len(jobs)
-                if any(job.paid for job in jobs):
-                    self._paid_until = at + 1.0
                 task = asyncio.create_task(self._send_batch(jobs))
                 self._sends.add(task)
                 task.add_done_callback(self._sends.discard)
@@ -302,7 +290,6 @@ class DeliveryEngine:
                 await self._release(job.jid)
                 self._held.discard(job.jid)
                 self._slot_done()
-                self._settled()
             return
         sends = [self._send_one(job, route) for job, route in zip(jobs, routes, strict=True)]
         await asyncio.gather(*sends)
@@ -320,16 +307,17 @@ class DeliveryEngine:
         self._free += 1
         self._freed.set()
 
-    def _settled(self) -> None:
-        self._unsettled -= 1
-        self._freed.set()
-
     async def _send_one(self, job: Job, route: Route | None) -> None:
         claimed = True  # holding its claim slot
+        admission = None
         try:
             delay = job.due - time.time()
             if delay > 0:
                 await asyncio.sleep(delay)  # its send slot, reserved by the claim
+            if route is not None and route.bot.tg_id == job.bot and job.kind is not Kind.EDIT:
+                # Room in its arrival windows while it holds only its claim slot: a wait there
+                # (for a send of a second ago to leave) holds none of the send slots.
+                admission = await self._pool.admit(job.bot, job.chat, job.paid)
             async with self._sending:
                 claimed = False
                 self._slot_done()
@@ -347,7 +335,8 @@ class DeliveryEngine:
             self._held.discard(job.jid)
             if claimed:
                 self._slot_done()
-            self._settled()
+            if admission is not None:  # last: a cancel may land in it
+                await self._pool.release(admission)  # not sent after all: out of the windows
 
     async def _release(self, jid: str) -> None:
         delay = 0.1

@@ -105,3 +105,9 @@ def arrivals(bot: int | str, chat: int | str | None = None) -> str:
     """A bot's (or its chat's) sends that may still be inside Telegram's window (zset: send id
     -> the time it arrived by)."""
     return f"{P}:arr:{bot}" if chat is None else f"{P}:arr:{bot}:{chat}"
+
+
+def paid_arrivals(bot: int | str) -> str:
+    """A bot's paid broadcasts (`allow_paid_broadcast`) that may still be inside Telegram's
+    paid window, apart from its other sends' window (the same zset form as `arrivals`)."""
+    return f"{P}:arrp:{bot}"

@@ -126,6 +126,10 @@ class Arrivals:
     slowed for half a minute). A send may arrive at any moment between its start and its answer,
     so one starts only while fewer than `count` others were in flight or answered within the
     last second (a bot with a rate of its own: that many): then no window holds more.
+
+    A paid broadcast (`paid`: it carries `allow_paid_broadcast`) counts in a window of its own,
+    of the bot's paid rate less `count`: Telegram counts every send of the bot against the paid
+    rate, and the others (replies) keep their `count` in the ordinary window beside it.
     """
 
     def __init__(
@@ -139,6 +143,7 @@ class Arrivals:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.count = max(1, count)
+        self._redis = redis
         self._argv = [str(self.count), "1000", f"{in_flight * 1000.0:.0f}"]
         self._no_chat = ["", ""]
         # With `chats`: a chat's window too.
@@ -148,7 +153,9 @@ class Arrivals:
         self._arrive = redis.register_script(ARRIVE_MANY)
         # Concurrent sends ask in one script call, each in turn as if alone (every one sees the
         # sends counted before it), so a batch decides what the same calls one by one would.
-        self._enters: GroupCommit[tuple[list[str], str, list[str]]] = GroupCommit(self._enter_many)
+        self._enters: GroupCommit[tuple[list[str], str, str, list[str]]] = GroupCommit(
+            self._enter_many
+        )
         self._answered = redis.register_script(ANSWERED_MANY)
         # Concurrent sends' answers share one script call (two scripts per send showed as a
         # fifth of a worker's time); each `leave` still returns only once its own is written.
@@ -161,10 +168,11 @@ class Arrivals:
         """Over the store's Redis: the bot runtime's replies share the engine's windows."""
         return cls(store.redis, count, chats=chats)
 
-    def _keys(self, bot_id: int, chat_id: int | None) -> list[str]:
+    def _keys(self, bot_id: int, chat_id: int | None, paid: bool) -> list[str]:
+        own = keys.paid_arrivals(bot_id) if paid else keys.arrivals(bot_id)
         if self._chats is None or chat_id is None:
-            return [keys.arrivals(bot_id)]
-        return [keys.arrivals(bot_id), keys.arrivals(bot_id, chat_id)]
+            return [own]
+        return [own, keys.arrivals(bot_id, chat_id)]
 
     def _chat_argv(self, chat_id: int) -> list[str]:
         # One send per interval (1 s per private chat, 3 s per group): never two of one chat in
@@ -174,25 +182,27 @@ class Arrivals:
         per_second = lim.group_per_minute / 60.0 if chat_id < 0 else lim.private_per_second
         return ["1", f"{1000.0 / per_second:.3f}"]
 
-    async def try_enter(self, bot_id: int, send: str, chat_id: int | None = None) -> float:
+    async def try_enter(
+        self, bot_id: int, send: str, chat_id: int | None = None, *, paid: bool = False
+    ) -> float:
         """0: the send is counted and may start now; else seconds before asking again."""
-        ks = self._keys(bot_id, chat_id)
+        ks = self._keys(bot_id, chat_id, paid)
         ks.insert(1, keys.pace(bot_id))
         chat = self._no_chat if chat_id is None or len(ks) < 3 else self._chat_argv(chat_id)
-        return float(await self._enters((ks, send, chat))) / 1000.0
+        return float(await self._enters((ks, send, "1" if paid else "0", chat))) / 1000.0
 
-    async def _enter_many(self, sends: list[tuple[list[str], str, list[str]]]) -> list[str]:
+    async def _enter_many(self, sends: list[tuple[list[str], str, str, list[str]]]) -> list[str]:
         ks: list[str] = []
         argv = [clock_arg(self._clock), *self._argv]
-        for send_keys, send, chat in sends:
+        for send_keys, send, paid, chat in sends:
             ks += send_keys
-            argv += [str(len(send_keys)), send, *chat]
+            argv += [str(len(send_keys)), send, paid, *chat]
         return list(await self._arrive(keys=ks, args=argv))
 
-    async def enter(self, bot_id: int, chat_id: int | None = None) -> str:
+    async def enter(self, bot_id: int, chat_id: int | None = None, *, paid: bool = False) -> str:
         """Wait until a send of the bot (to the chat) may start; returns its id for `leave`."""
         send = secrets.token_hex(8)
-        while (wait := await self.try_enter(bot_id, send, chat_id)) > 0:
+        while (wait := await self.try_enter(bot_id, send, chat_id, paid=paid)) > 0:
             await self._sleep(wait)
         return send
 
@@ -201,11 +211,26 @@ class Arrivals:
         return (self._clock or time.time)()
 
     async def leave(
-        self, bot_id: int, send: str, chat_id: int | None = None, answered: float | None = None
+        self,
+        bot_id: int,
+        send: str,
+        chat_id: int | None = None,
+        answered: float | None = None,
+        *,
+        paid: bool = False,
     ) -> None:
         """The send was answered (or failed) at `answered` (our clock; None: now): it reached
-        Telegram by then, if at all."""
-        await self._leaves((self._keys(bot_id, chat_id), send, answered))
+        Telegram by then, if at all. `chat_id` and `paid` as it entered."""
+        await self._leaves((self._keys(bot_id, chat_id, paid), send, answered))
+
+    async def drop(
+        self, bot_id: int, send: str, chat_id: int | None = None, *, paid: bool = False
+    ) -> None:
+        """The send entered but was never made: it leaves the windows at once."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in self._keys(bot_id, chat_id, paid):
+                pipe.zrem(key, send)
+            await pipe.execute()
 
     async def _leave_many(self, sends: list[tuple[list[str], str, float | None]]) -> None:
         # The script counts each as answered at Redis's now less what our clock says passed

@@ -18,8 +18,9 @@ class Limits:
 
     Sends that count in the bot's arrival window (`delivery.pacing.Arrivals`: never more than
     its rate in flight or answered within any second) need the margin only for the spacing, so
-    it is small; a paid broadcast skips that window (at 1000/s one script call per send would
-    cost more than the send), and its spacing alone must absorb the jitter: `paid_margin`.
+    it is small. A paid broadcast counts in the bot's paid window, of its paid rate less the 30
+    its replies keep (970 at 1000/s): `paid_margin` spaces its slots below that (950/s), so a
+    run of late sends waits for the window only now and then instead of at every slot.
     """
 
     bot_per_second: float = 30.0
@@ -29,7 +30,7 @@ class Limits:
     group_per_minute: float = 20.0
     group_burst: int = 1
     margin: float = 0.01
-    paid_margin: float = 0.03
+    paid_margin: float = 0.05
     # A private chat's burst for replies to a person (a command, a button press): Telegram
     # allows none in its strict reading (one message per second in a private chat), and a
     # reply beside the previous one is a 429 that slows the whole token. A press is answered at
@@ -99,8 +100,9 @@ class Retry:
 class Options:
     """How one worker runs: concurrency, leases, timeouts and bounded lists."""
 
-    # Sends in flight per worker (begun, not settled), and as many claimed jobs waiting for
-    # their slot; the pool holds twice as many connections.
+    # Sends in flight per worker (begun, not settled), and as many claimed jobs not yet sending
+    # (waiting for their slot, then for room in their arrival windows); the pool holds twice
+    # as many connections.
     senders: int = 32
     lease_seconds: float = 15.0  # a worker silent this long is dead; its claims go back
     send_timeout: float = 10.0  # read timeout of one sendMessage

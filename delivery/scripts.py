@@ -114,7 +114,8 @@ local function close(bot)
 end
 -- A bot's send interval now: its own rate (or the default), slowed after a 429 and
 -- recovering linearly; and whether it sends paid broadcasts. `keep` is 1 - margin, `keep_paid`
--- 1 - the paid margin (a paid broadcast skips the arrival window: its spacing is all it has).
+-- 1 - the paid margin (a paid broadcast's window leaves room for the bot's replies: its slots
+-- are spaced below that window's count, so waits for it stay rare).
 local function pace(bot, default_iv, keep, recover, keep_paid)
   local h = redis.call('HMGET', P .. ':pace:' .. bot, 'rate', 'paid')
   local iv = default_iv
@@ -635,13 +636,14 @@ SCRIPTS = {
 }
 
 # Telegram counts a send when it arrives, anywhere between its start and its answer. KEYS, per
-# send in turn: its bot's arrival zset (member: a send, score: the latest time it may arrive),
-# the bot's pace hash, and optionally its chat's arrival zset. ARGV: now ms ('' = Redis TIME),
-# count, window ms, longest a send stays in flight ms, then per send: how many of KEYS are its
-# own (2 or 3), its id, and for the chat: count, window ms ('' = none). A send may start while
-# fewer than `count` others (of any process) were in flight or answered within the window, for
-# the bot and for the chat; returns per send, in order (each sees those before it): '0' (it is
-# counted, in flight), or ms to wait before asking again.
+# send in turn: its bot's arrival zset (member: a send, score: the latest time it may arrive) --
+# the paid one for a paid broadcast --, the bot's pace hash, and optionally its chat's arrival
+# zset. ARGV: now ms ('' = Redis TIME), count, window ms, longest a send stays in flight ms, then
+# per send: how many of KEYS are its own (2 or 3), its id, '1' for a paid broadcast ('0' else),
+# and for the chat: count, window ms ('' = none). A send may start while fewer than `count`
+# others (of any process) were in flight or answered within the window, for the bot and for the
+# chat; returns per send, in order (each sees those before it): '0' (it is counted, in flight),
+# or ms to wait before asking again.
 ARRIVE_MANY = r"""
 local now
 if ARGV[1] ~= '' then
@@ -667,19 +669,27 @@ local function room(key, count, win)
 end
 local out = {}
 local k = 1
-for a = 5, #ARGV, 4 do
+for a = 5, #ARGV, 5 do
   local bot, pace, chat = KEYS[k], KEYS[k + 1], nil
   if ARGV[a] == '3' then chat = KEYS[k + 2] end
   k = k + tonumber(ARGV[a])
-  local count = tonumber(ARGV[2])
-  -- A bot's own rate widens its window; a paid rate does not: paid broadcasts skip this
-  -- window, and the sends in it (replies, messages without allow_paid_broadcast) keep the
-  -- ordinary rate.
+  local ordinary = tonumber(ARGV[2])
+  local count = ordinary
+  -- A bot's own rate widens its window. A paid one widens only the paid window: Telegram counts
+  -- every send of the bot against its paid rate and one without allow_paid_broadcast (a reply)
+  -- also against the ordinary rate, so the sends in the bot's other window keep the ordinary
+  -- rate and the paid window leaves room for them (its rate less the ordinary count).
   local own = redis.call('HMGET', pace, 'rate', 'paid')
-  if own[1] and own[2] ~= '1' then count = math.max(1, math.floor(tonumber(own[1]))) end
+  if ARGV[a + 2] == '1' then
+    if own[1] and own[2] == '1' then
+      count = math.max(ordinary, math.floor(tonumber(own[1])) - ordinary)
+    end
+  elseif own[1] and own[2] ~= '1' then
+    count = math.max(1, math.floor(tonumber(own[1])))
+  end
   local wait = room(bot, count, window)
-  local chat_window = tonumber(ARGV[a + 3] or '') or 0
-  if wait == 0 and chat then wait = room(chat, tonumber(ARGV[a + 2]), chat_window) end
+  local chat_window = tonumber(ARGV[a + 4] or '') or 0
+  if wait == 0 and chat then wait = room(chat, tonumber(ARGV[a + 3]), chat_window) end
   if wait > 0 then
     out[#out + 1] = string.format('%.3f', wait)
   else

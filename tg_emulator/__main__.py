@@ -22,13 +22,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="flood control as sliding windows (default) or as token buckets",
     )
     parser.add_argument("--no-limits", action="store_true", help="disable flood control")
+    parser.add_argument(
+        "--api-log-limit",
+        type=int,
+        default=EmulatorSettings.api_log_limit,
+        help="Bot API calls kept in the log (a benchmark reads every send's arrival time)",
+    )
     return parser.parse_args(argv)
 
 
 async def serve(args: argparse.Namespace) -> None:
     """Run until cancelled (Ctrl-C)."""
     limits = RateLimits(enabled=False) if args.no_limits else RateLimits(model=args.limits)
-    running = await start_emulator(args.host, args.port, EmulatorSettings(limits=limits))
+    settings = EmulatorSettings(limits=limits, api_log_limit=args.api_log_limit)
+    running = await start_emulator(args.host, args.port, settings)
     model = "no" if args.no_limits else args.limits
     print(
         f"Telegram Bot API emulator on {running.base_url} (Bot API base {running.bot_api_base}),"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from delivery import keys
 from delivery.botpool import BotPool
 from delivery.pacing import Arrivals
+from delivery.policy import Limits
 from delivery.routing import BotRef
 
 PNG = bytes.fromhex(
@@ -17,7 +19,7 @@ PNG = bytes.fromhex(
 class _LeaveFails(Arrivals):
     """The window is entered normally; Redis is gone when the send is over."""
 
-    async def leave(self, bot, send, chat=None, answered=None):
+    async def leave(self, bot, send, chat=None, answered=None, *, paid=False):
         raise RedisConnectionError("Connection reset by peer")
 
 
@@ -25,10 +27,12 @@ class _Counting(Arrivals):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.entered: list[tuple[int, int | None]] = []
+        self.paid: list[bool] = []
 
-    async def enter(self, bot, chat=None):
+    async def enter(self, bot, chat=None, *, paid=False):
         self.entered.append((bot, chat))
-        return await super().enter(bot, chat)
+        self.paid.append(paid)
+        return await super().enter(bot, chat, paid=paid)
 
 
 async def _pool(world, arrivals: Arrivals) -> tuple[BotPool, BotRef]:
@@ -60,3 +64,53 @@ async def test_an_upload_takes_the_same_windows_as_a_text(world, store):
     assert arrivals.entered == [(world.default["id"], uid)]  # the bot's and the chat's window
     [message] = await world.tg.messages(uid)
     assert message["photo"]
+
+
+async def test_a_paid_broadcast_takes_the_paid_window_and_its_chats(world, store):
+    uid, other = await world.subscriber("X"), await world.subscriber("Y")
+    arrivals = _Counting(store.redis, 30)
+    pool, bot = await _pool(world, arrivals)
+    try:
+        await pool.call(
+            bot, "sendMessage", {"chat_id": uid, "text": "paid", "allow_paid_broadcast": True}
+        )
+        await pool.call(bot, "sendMessage", {"chat_id": other, "text": "reply"})
+    finally:
+        await pool.stop()
+    assert arrivals.entered == [(bot.tg_id, uid), (bot.tg_id, other)]
+    assert arrivals.paid == [True, False]
+    # each counted in its own window: the paid one in the bot's paid window only
+    assert await store.redis.zcard(keys.paid_arrivals(bot.tg_id)) == 1
+    assert await store.redis.zcard(keys.arrivals(bot.tg_id)) == 1
+    assert [m["text"] for m in await world.tg.messages(uid)] == ["paid"]
+
+
+async def test_a_send_admitted_ahead_uses_its_admission_and_an_unused_one_leaves(world, store):
+    uid, other = await world.subscriber("X"), await world.subscriber("Y")
+    arrivals = _Counting(store.redis, 30, chats=Limits())
+    pool, bot = await _pool(world, arrivals)
+    r = store.redis
+    try:
+        admitted = await pool.admit(bot.tg_id, uid, False)
+        assert await r.zcard(keys.arrivals(bot.tg_id, uid)) == 1  # counted before the call
+        await pool.call(bot, "sendMessage", {"chat_id": uid, "text": "hello"})
+        assert arrivals.entered == [(bot.tg_id, uid)]  # the call asked no second time
+        await pool.release(admitted)  # used: nothing to take back
+        assert await r.zcard(keys.arrivals(bot.tg_id)) == 1
+        unused = await pool.admit(bot.tg_id, other, False)
+        assert await r.zcard(keys.arrivals(bot.tg_id)) == 2
+        await pool.release(unused)  # never sent: out of the windows at once
+        assert await r.zcard(keys.arrivals(bot.tg_id)) == 1
+        assert await r.zcard(keys.arrivals(bot.tg_id, other)) == 0
+        # Admitted in the free window, sent as a paid broadcast: it counts in the paid one
+        # (the admission goes, so the chat's one place is free for it).
+        await pool.admit(bot.tg_id, other, False)
+        await pool.call(
+            bot, "sendMessage", {"chat_id": other, "text": "paid", "allow_paid_broadcast": True}
+        )
+        assert await r.zcard(keys.arrivals(bot.tg_id)) == 1
+        assert await r.zcard(keys.paid_arrivals(bot.tg_id)) == 1
+        assert await r.zcard(keys.arrivals(bot.tg_id, other)) == 1
+    finally:
+        await pool.stop()
+    assert [m["text"] for m in await world.tg.messages(other)] == ["paid"]

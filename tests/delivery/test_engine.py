@@ -15,7 +15,7 @@ from delivery import keys
 from delivery.deadletters import DeadLetters
 from delivery.intake import Intake
 from delivery.outbox import Outbox
-from delivery.pacing import BotPace, Pace
+from delivery.pacing import Arrivals, BotPace, Pace
 from delivery.policy import Limits
 from delivery.queue import Claim, Job, JobQueue, Kind
 from delivery.transport import REQUEST_LOGGER
@@ -442,3 +442,26 @@ async def test_a_running_engine_sends_a_paid_bot_at_its_own_rate_not_30_per_seco
     stats = await world.tg.stats(custom["id"])
     assert stats["paid_broadcasts"] == n and stats["too_many_requests"] == 0
     assert n / elapsed > 60, f"{n} sends took {elapsed:.2f} s"
+
+
+async def test_a_send_waiting_for_its_arrival_window_holds_no_send_slot(world, make_engine, store):
+    # One send slot. A custom bot's window is full (another process's 30 sends in flight):
+    # its job waits for room holding only its claim slot; the send slot stays free.
+    custom = await world.custom_bot()
+    held = await world.subscriber("H", starts=(world.default, custom))
+    elsewhere = Arrivals(store.redis, 30)
+    for i in range(30):
+        assert await elsewhere.try_enter(custom["id"], f"x{i}") == 0
+    engine = await make_engine(opts={"senders": 1})
+
+    async def claimed() -> bool:
+        return (await engine.gauges())["delivery_in_flight"][1] == 1
+
+    await _call(world)
+    await world.eventually(claimed)
+    await asyncio.sleep(0.3)  # it asks for its window again and again meanwhile
+    assert await _sent_count(world, held) == 0
+    assert not engine._sending.locked()  # the wait holds no send slot
+    await store.redis.delete(keys.arrivals(custom["id"]))  # the other process's sends left
+    await world.tg.wait_for_messages(held, 1, bot_id=custom["id"], timeout=5)
+    await world.idle(engine)
