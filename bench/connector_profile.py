@@ -1,6 +1,6 @@
 """Profile the ingest process while it takes one kind of post (cProfile, whole process).
 
-    .venv/bin/python bench/connector_profile.py [--vendor json|zadarma|rostelecom]
+    .venv/bin/python bench/connector_profile.py [--vendor json|bitrix24|NAME]
         [--seconds 5] [--workers 32] [--top 25] [--sort tottime]
 
 Starts an embedded Redis (appendfsync always) and the ingest server of bench/ingest_bench.py

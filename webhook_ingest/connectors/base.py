@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from multidict import CIMultiDict, CIMultiDictProxy
+
 from store.events import AnsweredEvent, CallEvent, OutboundEvent
 from store.pbx_calls import Step
 
@@ -23,23 +25,26 @@ class HookRequest:
     method: str
     sub_path: str  # below /v1/hooks/<vendor>/<id>, "" or e.g. "events/summary"
     url: str  # the public URL the vendor posted to, query included (Twilio signs it)
-    headers: Mapping[str, str]  # names lowercased on construction (the first of a name wins)
+    # Case-insensitive, the first of a name wins: aiohttp's own (a multidict) is kept as it is,
+    # any other mapping has its names lowercased on construction.
+    headers: Mapping[str, str]
     query: Mapping[str, str]
     form: tuple[tuple[str, str], ...]
     body: bytes
-
-    def field(self, name: str, default: str = "") -> str:
-        for key, value in self.form:
-            if key == name:
-                return value
-        return default
+    # The form by name, the first of a name winning; built once, as a vendor asks for up to ten.
+    fields: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # Once here, so each `header` is one dict lookup (a vendor asks for several per post).
+        object.__setattr__(self, "fields", dict(reversed(self.form)))
+        if isinstance(self.headers, CIMultiDictProxy | CIMultiDict):
+            return
         lowered: dict[str, str] = {}
         for key, value in self.headers.items():
             lowered.setdefault(key.lower(), value)
         object.__setattr__(self, "headers", lowered)
+
+    def field(self, name: str, default: str = "") -> str:
+        return self.fields.get(name, default)
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")

@@ -38,25 +38,25 @@ def verify(request: HookRequest, options: Mapping[str, str]) -> None:
 
 
 def parse(request: HookRequest) -> Parsed:
-    def d(name: str) -> str:
-        return request.field(f"data[{name}]")
-
-    if request.field("event").upper() != EVENT or not d("CALL_ID") or not d("PHONE_NUMBER"):
+    f = request.fields.get  # each key spelt out: no name is built per post
+    raw_id, raw_phone = f("data[CALL_ID]", ""), f("data[PHONE_NUMBER]", "")
+    if f("event", "").upper() != EVENT or not raw_id or not raw_phone:
         return Parsed()
-    kind, code = d("CALL_TYPE"), d("CALL_FAILED_CODE")
-    phone, user = number(d("PHONE_NUMBER")), d("PORTAL_USER_ID") or None
-    cid = call_id(NAME, d("CALL_ID"))
+    kind, code = f("data[CALL_TYPE]", ""), f("data[CALL_FAILED_CODE]", "")
+    phone, user = number(raw_phone), f("data[PORTAL_USER_ID]") or None
+    cid = call_id(NAME, raw_id)
     if kind in INBOUND and code == MISSED:
-        line = d("PORTAL_NUMBER")
+        line = f("data[PORTAL_NUMBER]", "")
         return Parsed((CallEvent(call_id=cid, caller=phone, called=line or None,
             group=group_id(line)),))  # fmt: skip
     if kind in INBOUND and code == SUCCESS:
         return Parsed((AnsweredEvent(type="answered", call_id=cid, caller=phone,
-            answered_by=user, talk_seconds=seconds(d("CALL_DURATION"))),))  # fmt: skip
+            answered_by=user, talk_seconds=seconds(f("data[CALL_DURATION]", ""))),))  # fmt: skip
     if kind == OUTBOUND:
         ok = code == SUCCESS
+        talk = seconds(f("data[CALL_DURATION]", "")) if ok else None
         return Parsed((OutboundEvent(type="outbound", call_id=cid, callee=phone, extension=user,
-            answered=ok, talk_seconds=seconds(d("CALL_DURATION")) if ok else None),))  # fmt: skip
+            answered=ok, talk_seconds=talk),))  # fmt: skip
     return Parsed()
 
 

@@ -40,11 +40,14 @@ FINAL = UNANSWERED | {"completed"}
 
 def signature(url: str, form: tuple[tuple[str, str], ...], token: str) -> str:
     """RequestValidator.compute_signature: URL, then sorted names with their sorted values."""
-    text = url
-    for name in sorted({k for k, _ in form}):
-        for value in sorted({v for k, v in form if k == name}):
-            text += name + value
-    digest = hmac.new(token.encode(), text.encode(), hashlib.sha1).digest()
+    values: dict[str, set[str]] = {}
+    for name, value in form:  # one pass: the form was scanned once per name (O(n²))
+        values.setdefault(name, set()).add(value)
+    parts = [url]
+    for name in sorted(values):
+        for value in sorted(values[name]):
+            parts += (name, value)
+    digest = hmac.new(token.encode(), "".join(parts).encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
+from aiohttp.helpers import parse_content_type
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -51,3 +52,41 @@ def test_a_vendor_post():
         ("event", "NOTIFY_END"), ("caller_id", "+74951234567"),
         ("disposition", "no answer"), ("internal", ""), ("x", ""),
     )  # fmt: skip
+
+
+# `is_form` reads the usual header itself and must answer as aiohttp's `content_type` does.
+HEADER_PIECES = st.sampled_from([
+    "application/x-www-form-urlencoded", "Application/X-WWW-Form-URLEncoded", "application/json",
+    "application", "/", "x-www-form-urlencoded", "text/plain", ";", " ", "\t", "charset=UTF-8",
+    "charset=\"utf-8\"", "(", ")", "\"", ",", "=", "a", "+", "\u0416", "*",
+])  # fmt: skip
+
+
+def _aiohttp_says_form(raw: str | None) -> bool:
+    return (parse_content_type(raw)[0] if raw is not None else "") == hooks.FORM
+
+
+@given(raw=st.lists(HEADER_PIECES, max_size=8).map("".join))
+def test_is_form_answers_as_aiohttp_reads_the_header(raw):
+    assert hooks.is_form(raw) == _aiohttp_says_form(raw)
+
+
+@given(raw=st.text(max_size=60))
+def test_is_form_answers_as_aiohttp_for_any_text(raw):
+    assert hooks.is_form(raw) == _aiohttp_says_form(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "form"),
+    [
+        ("application/x-www-form-urlencoded", True),
+        ("application/x-www-form-urlencoded; charset=UTF-8", True),
+        (" APPLICATION/x-www-form-urlencoded ;charset=utf-8", True),
+        ("application/json", False),
+        ("application/x-www-form-urlencoded-not", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_is_form_table(raw, form):
+    assert hooks.is_form(raw) is form is _aiohttp_says_form(raw)
