@@ -197,7 +197,13 @@ class FanOut:
                 if self.stopping:
                     return []  # unfinished entries stay pending: ours (or a taker's) later
                 await self.handle(stream, entry_id, fields or {})
-            if entries or was_own or await self._settle(stream, ready):
+            # The stream held just what this read took (nothing new, nobody's pending): settle
+            # now, as the empty read of a next turn would, a turn and its round trip earlier.
+            drained = bool(entries) and not was_own and length == len(entries)
+            if drained:
+                if await self._settle(stream, ready):
+                    busy.append(ready)
+            elif entries or was_own or await self._settle(stream, ready):
                 busy.append(ready)  # more may wait
         # Round-robin: the tenants just read go to the back.
         rest = [*current[len(batch) :], *busy]
@@ -213,8 +219,11 @@ class FanOut:
     async def _settle(self, stream: str, ready: Ready) -> bool:
         """Out of the index, then one more read: an append between our empty read and the
         removal is found now, or marks the tenant again after it. True when one was found."""
-        await self._intake.settle(ready)
-        got = await self._r.xreadgroup(keys.GROUP, self._queue.consumer, {stream: ">"}, count=1)
+        async with self._r.pipeline(transaction=False) as pipe:
+            if not self._intake.settle_into(pipe, ready):
+                await self._intake.settle(ready)
+            pipe.xreadgroup(keys.GROUP, self._queue.consumer, {stream: ">"}, count=1)
+            *_, got = await pipe.execute()
         late = got[0][1] if got else []
         for entry_id, fields in late:
             await self.handle(stream, entry_id, fields or {})
@@ -374,7 +383,9 @@ class FanOut:
         opened = await followup.open_card(self._store, tenant, event, rec)
         if not opened.new:
             return await followup.edit_copies(self._store, tid, opened.card.id)
-        text = await render_card(self._store, self._cat, tenant, opened.card)
+        text = await render_card(
+            self._store, self._cat, tenant, opened.card, call=(rec, event), group=group
+        )
         chats = await self._followers(tid, group.id)
         # Working hours (perezvon/hours.py): hold for the digest, or mark and maybe silence.
         plan = await self._hours.plan(tenant, group.id, rec.recorded_at, chats)

@@ -81,8 +81,10 @@ class FollowUps:
         if not number:
             return History(0, None, None)
         since = self._clock() - HISTORY_SECONDS
-        count = await self._r.zcount(keys.fu_seen(tid, number), since, "+inf")
-        h = await self._r.hgetall(keys.fu_caller(tid, number))
+        async with self._r.pipeline(transaction=False) as pipe:  # one round trip, one slot
+            pipe.zcount(keys.fu_seen(tid, number), since, "+inf")
+            pipe.hgetall(keys.fu_caller(tid, number))
+            count, h = await pipe.execute()
         answered, back = h.get("last_answered"), h.get("last_called_back")
         return History(count, float(answered) if answered else None, float(back) if back else None)
 
