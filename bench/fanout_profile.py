@@ -45,6 +45,8 @@ from store.events import CallEvent  # noqa: E402
 SECRET = "bench-secret-key-not-for-production"
 # Calls measured per size: more for the cheap ones (their noise is larger).
 CALLS = {1: 30, 500: 10, 10_000: 3, 100_000: 2}
+# Calls of `--profile SIZE` (one is noise for a small size).
+PROFILED = {1: 200, 500: 20}
 
 
 async def _subscribers(store: Store, tid: str, n: int) -> None:
@@ -239,7 +241,7 @@ def main() -> None:
             print({k: v for k, v in res.items()})
             sys.stdout.flush()
         if args.profile:
-            res = asyncio.run(_size(redis.url, args.profile, 1, True))
+            res = asyncio.run(_size(redis.url, args.profile, PROFILED.get(args.profile, 1), True))
             print(res.pop("profile"))
             print(res)
     finally:
