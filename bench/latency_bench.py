@@ -3,7 +3,11 @@ ingest"): a PBX POSTs missed calls to `perezvon run --role ingest`, delivery wor
 (delivery.standalone) send them through 100 tenants' own bots, the emulator receives them.
 
     .venv/bin/python bench/latency_bench.py [--quick] [--rate 100] [--rate 1000] [--ramp]
-        [--workers 1] [--seconds 10] [--groups 20]
+        [--workers 1] [--seconds 10] [--groups 20] [--trace] [--profile FILE]
+
+`--trace` splits each call's latency into its stages (bench/traced_worker.py); `--profile`
+runs the first worker under cProfile. Every run reports each process's CPU and run-queue wait
+(time runnable without a CPU: contention, which CPU time alone does not show).
 
 Latency is per event: the emulator's arrival time of its sendMessage minus the moment the
 driver read the ingest's 202 (acceptance); both are wall clocks of this machine.
