@@ -109,7 +109,15 @@ class RoundTrips:
                 cls.count += 1
             return await batch(self, *args, **options)
 
+        now = Pipeline.immediate_execute_command
+
+        async def immediate(self, *args, **options):  # WATCH, and reads before MULTI
+            if cls.on:
+                cls.count += 1
+            return await now(self, *args, **options)
+
         Redis.execute_command = execute_command  # type: ignore[method-assign]
+        Pipeline.immediate_execute_command = immediate  # type: ignore[method-assign]
         Pipeline.execute = execute  # type: ignore[method-assign]
 
 

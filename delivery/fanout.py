@@ -178,7 +178,7 @@ class FanOut:
                 pipe.xlen(stream)
             index = self._intake.ready_into(pipe) if refresh else None
             replies = await pipe.execute(raise_on_error=False)
-        # Side by side: a fan-out mostly waits for Redis (18 round trips), and one at a time a
+        # Side by side: a fan-out mostly waits for Redis (~20 round trips), and one at a time a
         # worker's wall time per call, not its CPU, was the limit (docs/delivery.md).
         done = await asyncio.gather(
             *(

@@ -298,7 +298,7 @@ async def test_a_worker_dying_between_chunks_leaves_one_job_per_subscriber(store
 
 async def test_one_turn_fans_out_several_tenants_side_by_side_and_settles_them(store):
     """The cause of 0.4-0.6 s at 100 calls/s (docs/delivery.md, "End to end"): one entry
-    at a time, a worker's fan-out waited for Redis ~18 times per call, so its wall time, not
+    at a time, a worker's fan-out waited for Redis ~21 times per call, so its wall time, not
     its CPU, capped its rate; and each drained tenant cost one more turn before its settle.
     Now one turn reads one new entry of each of several tenants, fans them out side by side,
     settles the drained ones in the same turn and wakes the other workers once."""
