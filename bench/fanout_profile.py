@@ -45,6 +45,8 @@ from store.events import CallEvent  # noqa: E402
 SECRET = "bench-secret-key-not-for-production"
 # Calls measured per size: more for the cheap ones (their noise is larger).
 CALLS = {1: 30, 500: 10, 10_000: 3, 100_000: 2}
+# Calls of `--profile SIZE` (one is noise for a small size).
+PROFILED = {1: 200, 500: 20}
 
 
 async def _subscribers(store: Store, tid: str, n: int) -> None:
@@ -82,6 +84,41 @@ def _engine(store: Store) -> DeliveryEngine:
         consumer="prof",
         options=Options(),
     )
+
+
+class RoundTrips:
+    """Counts this process's Redis round trips (a command, a pipeline, a script call) while
+    `on`: redis-py's client and pipeline classes are wrapped once."""
+
+    on = False
+    count = 0
+
+    @classmethod
+    def install(cls) -> None:
+        from redis.asyncio.client import Pipeline, Redis
+
+        single, batch = Redis.execute_command, Pipeline.execute
+
+        async def execute_command(self, *args, **options):
+            if cls.on and not isinstance(self, Pipeline):
+                cls.count += 1
+            return await single(self, *args, **options)
+
+        async def execute(self, *args, **options):
+            if cls.on and len(self):
+                cls.count += 1
+            return await batch(self, *args, **options)
+
+        now = Pipeline.immediate_execute_command
+
+        async def immediate(self, *args, **options):  # WATCH, and reads before MULTI
+            if cls.on:
+                cls.count += 1
+            return await now(self, *args, **options)
+
+        Redis.execute_command = execute_command  # type: ignore[method-assign]
+        Pipeline.immediate_execute_command = immediate  # type: ignore[method-assign]
+        Pipeline.execute = execute  # type: ignore[method-assign]
 
 
 async def _slowlog_reset(r) -> None:
@@ -135,7 +172,7 @@ async def _size(url: str, n: int, calls: int, profile: bool) -> dict:
         stream = keys.intake(tenant.id)
         scripts = {s.sha: name for name, s in engine.queue._scripts.items()}
         scripts[store.subs._followers.sha] = "followers"
-        cpu, wall, grown, longest = [], [], [], {}
+        cpu, wall, grown, longest, trips = [], [], [], {}, []
         prof = cProfile.Profile() if profile else None
         for i in range(calls):
             entry_id, fields = await _one_call(store, engine, tenant.id, n, i)
@@ -144,11 +181,14 @@ async def _size(url: str, n: int, calls: int, profile: bool) -> dict:
             c0, w0 = time.process_time(), time.perf_counter()
             if prof:
                 prof.enable()
+            RoundTrips.on, RoundTrips.count = True, 0
             queued = await engine.fanout.handle(stream, entry_id, fields)
+            RoundTrips.on = False
             if prof:
                 prof.disable()
             cpu.append((time.process_time() - c0) * 1000)
             wall.append((time.perf_counter() - w0) * 1000)
+            trips.append(RoundTrips.count)
             assert queued == n, (queued, n)
             for name, ms in (await _slowlog(r, scripts)).items():
                 longest[name] = max(longest.get(name, 0.0), ms)
@@ -162,6 +202,7 @@ async def _size(url: str, n: int, calls: int, profile: bool) -> dict:
             "cpu_ms_per_call": round(statistics.median(cpu), 3),
             "cpu_ms_per_recipient": round(statistics.median(cpu) / n, 4),
             "wall_ms_per_call": round(statistics.median(wall), 2),
+            "round_trips_per_call": statistics.median(trips),
             "slowlog_max_ms": round(max(longest.values()), 2),
             "slowlog_max_cmd": max(longest, key=longest.__getitem__),
             "longest_ms": {
@@ -199,6 +240,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="1,500,10000,100000")
     ap.add_argument("--profile", type=int, default=0, help="profile one call of this size")
     args = ap.parse_args()
+    RoundTrips.install()
     redis = OneRedis().start()
     try:
         print(f"# {platform.machine()}, Python {platform.python_version()}")
@@ -207,7 +249,7 @@ def main() -> None:
             print({k: v for k, v in res.items()})
             sys.stdout.flush()
         if args.profile:
-            res = asyncio.run(_size(redis.url, args.profile, 1, True))
+            res = asyncio.run(_size(redis.url, args.profile, PROFILED.get(args.profile, 1), True))
             print(res.pop("profile"))
             print(res)
     finally:

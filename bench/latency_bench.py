@@ -3,7 +3,11 @@ ingest"): a PBX POSTs missed calls to `perezvon run --role ingest`, delivery wor
 (delivery.standalone) send them through 100 tenants' own bots, the emulator receives them.
 
     .venv/bin/python bench/latency_bench.py [--quick] [--rate 100] [--rate 1000] [--ramp]
-        [--workers 1] [--seconds 10] [--groups 20]
+        [--workers 1] [--seconds 10] [--groups 20] [--trace] [--profile FILE]
+
+`--trace` splits each call's latency into its stages (bench/traced_worker.py); `--profile`
+runs the first worker under cProfile. Every run reports each process's CPU and run-queue wait
+(time runnable without a CPU: contention, which CPU time alone does not show).
 
 Latency is per event: the emulator's arrival time of its sendMessage minus the moment the
 driver read the ingest's 202 (acceptance); both are wall clocks of this machine.
@@ -26,6 +30,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from delivery_bench import SECRET, Bench, cpu_seconds, free_port, pct  # noqa: E402
+from delivery_bench import SECRET, SENDERS, Bench, Proc, cpu_seconds, free_port, pct  # noqa: E402
 
 from delivery.intake import Intake  # noqa: E402
 from store.events import CallEvent  # noqa: E402
@@ -48,6 +53,12 @@ TENANTS = 100
 
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def waited_seconds(pid: int) -> float:
+    """Seconds the process was runnable but waited for a CPU (Linux /proc schedstat): the
+    direct measure of CPU contention, which the CPU time alone cannot show."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
 
 
 @dataclass
@@ -63,6 +74,9 @@ class Run:
     """The events of one load: when each was accepted, and how many POSTs failed."""
 
     accepted: dict[str, float] = field(default_factory=dict)  # caller -> wall clock
+    posted: dict[str, float] = field(default_factory=dict)  # caller -> when its POST began
+    callers: dict[str, str] = field(default_factory=dict)  # call id -> caller
+    calls: dict[str, tuple[str, str]] = field(default_factory=dict)  # caller -> tenant, call
     step: dict[str, int] = field(default_factory=dict)  # caller -> ramp step
     refused: int = 0
     post_ms: list[float] = field(default_factory=list)
@@ -137,6 +151,9 @@ async def post_one(
     now = time.time()
     if ok:
         run.accepted[body["caller"]] = now
+        run.posted[body["caller"]] = sent
+        run.callers[body["call_id"]] = body["caller"]
+        run.calls[body["caller"]] = (t.record.id, body["call_id"])
         run.step[body["caller"]] = step
         run.post_ms.append((now - sent) * 1000)
     else:
@@ -203,6 +220,17 @@ async def arrivals(b: Bench, tenants: list[Tenant]) -> tuple[dict[str, float], i
     return out, too_many
 
 
+def redis_calls(stats: dict[str, Any], events: int) -> dict[str, float]:
+    """INFO commandstats per event: the total and the 16 most frequent commands."""
+    calls = {k.removeprefix("cmdstat_"): v["calls"] for k, v in stats.items()}
+    calls.pop("info", None)
+    calls.pop("config|resetstat", None)
+    top = sorted(calls.items(), key=lambda kv: -kv[1])[:16]
+    return {"total": round(sum(calls.values()) / events, 1)} | {
+        k: round(v / events, 2) for k, v in top
+    }
+
+
 def summary(lat: list[float]) -> dict[str, float]:
     if not lat:
         return {"p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
@@ -213,15 +241,94 @@ def summary(lat: list[float]) -> dict[str, float]:
     }
 
 
+async def start_worker(
+    b: Bench, name: str, loose: bool, trace: str | None, profile: str | None = None
+) -> Proc:
+    """As Bench.worker; with `trace` (a file prefix) through bench/traced_worker.py, with
+    `profile` (a file) under cProfile (delivery/standalone.py's PZ_PROFILE)."""
+    if not trace and not profile:
+        return await b.worker(name, loose=loose)
+    args = ["bench/traced_worker.py"] if trace else ["-m", "delivery.standalone"]
+    args += ["--redis", b.redis_url, "--api", b.api]
+    args += ["--consumer", name, *SENDERS, *(["--loose"] if loose else [])]
+    env = {"PZ_BOT_TOKEN": b.default["token"], "PZ_SECRET_KEY": SECRET}
+    if trace:
+        env["PZ_TRACE"] = f"{trace}.{name}.jsonl"
+    if profile:
+        env["PZ_PROFILE"] = profile
+    proc = await Proc(*args, env=env).start(b"ready")
+    b.workers.append(proc)
+    return proc
+
+
+STAGES = [
+    ("post", "recorded"),  # the driver's POST began -> the ingest's script recorded the call
+    ("recorded", "entry"),  # -> Redis's clock at the intake append (same script)
+    ("entry", "accepted"),  # -> the driver read the 202
+    ("accepted", "read"),  # -> a worker's fan-out read the entry
+    ("read", "fanned"),  # -> its jobs were queued
+    ("fanned", "claimed"),  # -> a claim returned the job
+    ("claimed", "send"),  # -> its send began (after the slot the claim reserved)
+    ("send", "arrived"),  # -> the emulator logged the sendMessage
+]
+
+
+async def trace_stages(b: Bench, run: Run, got: dict[str, float], trace: str) -> dict[str, Any]:
+    """Per stage of the path, the p50/p99 of its share of the latency (milliseconds)."""
+    at: dict[str, dict[str, float]] = {c: {"post": t} for c, t in run.posted.items()}
+    for c, t in run.accepted.items():
+        at[c]["accepted"] = t
+    for c, t in got.items():
+        if c in at:
+            at[c]["arrived"] = t
+    lags: list[float] = []
+    for w in Path(trace).parent.glob(f"{Path(trace).name}.*.jsonl"):
+        lines = w.read_text().splitlines()
+        w.unlink()  # the next run's workers write their own
+        for line in lines:
+            p = json.loads(line)
+            if p["p"] == "lag":
+                lags += p["lags"]
+                continue
+            caller = p.get("caller") or run.callers.get(p.get("call", ""))
+            if caller not in at:
+                continue
+            at[caller].setdefault(p["p"], p["t"])
+            if "entry_ms" in p:
+                at[caller].setdefault("entry", p["entry_ms"] / 1000)
+    for caller, marks in at.items():
+        tid, call_id = run.calls[caller]
+        rec = await b.store.calls.get(tid, call_id)
+        if rec is not None:
+            marks["recorded"] = rec.recorded_at
+    stages = {}
+    for a, z in STAGES:
+        d = [(m[z] - m[a]) * 1000 for m in at.values() if a in m and z in m]
+        stages[f"{a}->{z}"] = {"n": len(d), **summary(d)}
+    return {
+        "stages_ms": stages,
+        "worker_loop_lag_ms": {"samples": len(lags), **summary([x * 1000 for x in lags])},
+    }
+
+
 async def one(
-    rates: list[tuple[float, float]], workers: int, groups: int, loose: bool, via: str
+    rates: list[tuple[float, float]],
+    workers: int,
+    groups: int,
+    loose: bool,
+    via: str,
+    trace: str | None = None,
+    profile: str | None = None,
 ) -> dict[str, Any]:
     async with Bench(limits=False if loose else "strict") as b:
         t_setup = time.monotonic()
         tenants = await prepare(b, groups)
         ingest, url = await start_ingest(b)
         try:
-            ws = [await b.worker(f"e{i}", loose=loose) for i in range(workers)]
+            ws = [
+                await start_worker(b, f"e{i}", loose, trace, profile if i == 0 else None)
+                for i in range(workers)
+            ]
             # Warm-up (not measured): one event per tenant, so each bot's route, session
             # and pacing state exist as in a service that has been running.
             warm = Run()
@@ -236,7 +343,9 @@ async def one(
                 "driver": [os.getpid()],
             }
             cpu0 = {k: [cpu_seconds(p) for p in v] for k, v in pids.items()}
+            wait0 = {k: [waited_seconds(p) for p in v] for k, v in pids.items()}
             load0 = loadavg()
+            await b.store.redis.config_resetstat()
             t0 = time.monotonic()
             run = Run()
             intake = Intake(b.store) if via == "intake" else None
@@ -251,11 +360,25 @@ async def one(
                 ]
                 for k, v in pids.items()
             }
+            waited = {
+                k: [
+                    round((waited_seconds(p) - c) / wall * 100, 1)
+                    for p, c in zip(v, wait0[k], strict=True)
+                ]
+                for k, v in pids.items()
+            }
             load1 = loadavg()
+            stats = await b.store.redis.info("commandstats")
         finally:
             ingest.send_signal(signal.SIGTERM)
             await asyncio.wait_for(ingest.wait(), 30)
         got, too_many = await arrivals(b, tenants)
+        traced = {}
+        if trace or profile:
+            for w in list(b.workers):
+                await w.stop()
+                b.workers.remove(w)
+            traced = await trace_stages(b, run, got, trace) if trace else {}
         steps = []
         for i, (rate, seconds) in enumerate(rates):
             lat = [
@@ -292,6 +415,10 @@ async def one(
             **summary(all_lat),
             "steps": steps,
             "cpu_percent_of_one_core": cpu,
+            # Every client's commands (ingest, workers, driver) per accepted event, by name.
+            "redis_calls_per_event": redis_calls(stats, max(1, len(run.accepted))),
+            "runqueue_wait_percent": waited,
+            **traced,
             "loadavg_before": load0,
             "loadavg_after": load1,
         }
@@ -313,20 +440,30 @@ async def main() -> None:
     parser.add_argument(
         "--via", choices=["http", "intake"], default="http", help="POST, or Intake.submit"
     )
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="workers through bench/traced_worker.py: each stage's share of the latency",
+    )
+    parser.add_argument(
+        "--profile", metavar="FILE", help="the first worker under cProfile, its stats to FILE"
+    )
     args = parser.parse_args()
     if args.quick:
         args.rate, args.seconds, args.groups = [100.0], 3.0, 5
+    trace = tempfile.mkdtemp(prefix="pz-trace-") + "/w" if args.trace else None
     print(json.dumps({"cpus": os.cpu_count(), "loadavg": loadavg()}), flush=True)
     for workers in args.workers or [1]:
         for rate in args.rate or []:
-            r = await one([(rate, args.seconds)], workers, args.groups, args.loose, args.via)
+            steady = [(rate, args.seconds)]
+            r = await one(steady, workers, args.groups, args.loose, args.via, trace, args.profile)
             print(json.dumps({"steady": rate, **r}), flush=True)
         if args.ramp:
             rates, rate = [], args.ramp_from
             while rate <= args.ramp_to:
                 rates.append((rate, args.step_seconds))
                 rate += args.ramp_step
-            r = await one(rates, workers, args.groups, args.loose, args.via)
+            r = await one(rates, workers, args.groups, args.loose, args.via, trace, args.profile)
             # The highest step before the first whose p99 reached 1 s: a sustained rate.
             best = 0.0
             for s in r["steps"]:

@@ -16,7 +16,7 @@ from store import Store
 from store.cards import Card, History, Resolution, State, normalise
 from store.errors import NotFound
 from store.events import CallEvent
-from store.models import DEFAULT_GROUP, Tenant
+from store.models import DEFAULT_GROUP, Group, RecordedCall, Tenant
 
 
 def caller_key(tenant: Tenant, raw: str) -> str:
@@ -96,20 +96,35 @@ def markup(cat: Catalogue, tenant: Tenant, card: Card, chat: int) -> dict[str, o
     return card_markup(cat, tenant.lang, tenant.id, card.id, acts_for(card, chat))
 
 
-async def render(store: Store, cat: Catalogue, tenant: Tenant, card: Card, header: str = "") -> str:
-    """The card's text now: the first call's message (as first sent) and the follow-up lines."""
-    rec = await store.calls.get(tenant.id, card.call_id)
-    if rec is not None:
+async def render(
+    store: Store,
+    cat: Catalogue,
+    tenant: Tenant,
+    card: Card,
+    header: str = "",
+    *,
+    call: tuple[RecordedCall, CallEvent] | None = None,
+    group: Group | None = None,
+) -> str:
+    """The card's text now: the first call's message (as first sent) and the follow-up lines.
+
+    `call` and `group`, when the caller has just read them (fan-out), spare their re-reads."""
+    if call is not None and call[0].call_id == card.call_id:
+        rec, event = call
+        recorded_at = rec.recorded_at
+    elif (rec := await store.calls.get(tenant.id, card.call_id)) is not None:
         event = CallEvent.model_validate_json(rec.payload)
         recorded_at = rec.recorded_at
     else:  # the call's record expired: the card still says who called
         event = CallEvent(call_id=card.call_id, caller=card.caller or "-")
         recorded_at = card.first_seen
-    try:
-        group = await store.groups.get(tenant.id, card.group_id)
+    if group is not None and group.id == card.group_id:
         name = group.name
-    except NotFound:
-        name = ""
+    else:
+        try:
+            name = (await store.groups.get(tenant.id, card.group_id)).name
+        except NotFound:
+            name = ""
     if not name:
         name = (
             cat.t(tenant.lang, "group.default_name")

@@ -45,6 +45,8 @@ class GroupNewMarkup(Protocol):
 DUE_POLL_SECONDS = 1.0
 # How often a busy worker reads the ready index again (an idle one reads it when woken).
 INDEX_EVERY_SECONDS = 0.05
+# Tenants one turn reads (one new entry each) and fans out side by side.
+AT_ONCE = 8
 
 
 def _farewell_copies(entry: intake.FarewellEntry) -> Copies:
@@ -83,6 +85,8 @@ class FanOut:
         self._woken = asyncio.Event()
         # Streams whose pending entries of this consumer name (a previous life's) were read.
         self._own_read: set[str] = set()
+        # Jobs were queued this turn and the other workers are not told yet.
+        self._unannounced = False
         # Checked on every turn: redis-py can swallow a cancel that lands inside a command.
         self.stopping = False
 
@@ -154,10 +158,12 @@ class FanOut:
                 self._own_read.clear()
 
     async def _turn(self, current: list[Ready], refresh: bool) -> list[Ready]:
-        """One turn over the next `intake_share` tenants (a fan-out costs far more than a read,
-        so taking a few entries at a time lets every worker take its share of a burst); returns
-        the tenants to read next, round-robin, merged with the index when it was read."""
-        batch = current[: max(1, self._opt.intake_share)]
+        """One turn over the next tenants: one new entry of each of up to `AT_ONCE` (or
+        `intake_share`) tenants, read in one pipeline and fanned out side by side, each
+        tenant's in order (a fan-out costs far more than a read, so taking a few entries at a
+        time lets every worker take its share of a burst); returns the tenants to read next,
+        round-robin, merged with the index when it was read."""
+        batch = current[: max(1, self._opt.intake_share, AT_ONCE)]
         consumer = self._queue.consumer
         async with self._r.pipeline(transaction=False) as pipe:
             for ready in batch:
@@ -172,52 +178,79 @@ class FanOut:
                 pipe.xlen(stream)
             index = self._intake.ready_into(pipe) if refresh else None
             replies = await pipe.execute(raise_on_error=False)
-        busy: list[Ready] = []
-        for n, ready in enumerate(batch):
-            stream = keys.intake(ready.tenant)
-            read, length = replies[2 * n], replies[2 * n + 1]
-            if isinstance(read, ResponseError) and "NOGROUP" in str(read):
-                if await self.ensure_stream(ready.tenant):
-                    busy.append(ready)
-                else:
-                    await self._intake.settle(ready)
-                continue
-            for reply in (read, length):
-                if isinstance(reply, Exception):
-                    raise reply
-            entries = read[0][1] if read else []
-            was_own = stream not in self._own_read
-            if was_own and len(entries) < self._opt.intake_batch:
-                self._own_read.add(stream)  # all of ours read: new entries from now on
-            if not entries and length:
-                # Nothing new, yet entries are pending: a dead consumer's (or a failed one of
-                # ours) once idle long enough. The sweep sends a worker here again later.
-                entries = await self._take_over(stream)
-            for entry_id, fields in entries:
-                if self.stopping:
-                    return []  # unfinished entries stay pending: ours (or a taker's) later
-                await self.handle(stream, entry_id, fields or {})
-            if entries or was_own or await self._settle(stream, ready):
-                busy.append(ready)  # more may wait
+        # Side by side: a fan-out mostly waits for Redis (~20 round trips), and one at a time a
+        # worker's wall time per call, not its CPU, was the limit (docs/delivery.md).
+        done = await asyncio.gather(
+            *(
+                self._tenant_turn(ready, replies[2 * n], replies[2 * n + 1])
+                for n, ready in enumerate(batch)
+            ),
+            return_exceptions=True,
+        )
+        if self._unannounced:
+            # Other workers' dispatchers: one wake-up per turn, not one per entry.
+            self._unannounced = False
+            await self._r.publish(keys.WAKE, "1")
+        for result in done:
+            if isinstance(result, BaseException):
+                raise result
+        if self.stopping:
+            return []  # unfinished entries stay pending: ours (or a taker's) later
+        busy = [ready for ready, more in zip(batch, done, strict=True) if more]
         # Round-robin: the tenants just read go to the back.
         rest = [*current[len(batch) :], *busy]
         if index is None:
             return rest
-        fresh = {r.tenant: r for r in index(replies[2 * len(batch) :])}
+        # The index was read before this turn settled its drained tenants: those stay out (a
+        # mark after the settle wakes us, and the next read of the index has it).
+        kept = {r.tenant for r in busy}
+        settled = {r.tenant for r in batch} - kept
+        fresh = {r.tenant: r for r in index(replies[2 * len(batch) :]) if r.tenant not in settled}
         # A tenant the index no longer holds was settled (by us or another worker), unless this
         # turn found it busy.
-        kept = {r.tenant for r in busy}
         merged = [fresh.pop(r.tenant, r) for r in rest if r.tenant in fresh or r.tenant in kept]
         return [*merged, *fresh.values()]
+
+    async def _tenant_turn(self, ready: Ready, read: object, length: object) -> bool:
+        """Fan out what one tenant's read gave; True when more may wait (read it again)."""
+        stream = keys.intake(ready.tenant)
+        if isinstance(read, ResponseError) and "NOGROUP" in str(read):
+            if await self.ensure_stream(ready.tenant):
+                return True
+            await self._intake.settle(ready)
+            return False
+        for reply in (read, length):
+            if isinstance(reply, Exception):
+                raise reply
+        entries = read[0][1] if read else []  # type: ignore[index]
+        was_own = stream not in self._own_read
+        if was_own and len(entries) < self._opt.intake_batch:
+            self._own_read.add(stream)  # all of ours read: new entries from now on
+        if not entries and length:
+            # Nothing new, yet entries are pending: a dead consumer's (or a failed one of
+            # ours) once idle long enough. The sweep sends a worker here again later.
+            entries = await self._take_over(stream)
+        for entry_id, fields in entries:
+            if self.stopping:
+                return False
+            await self.handle(stream, entry_id, fields or {}, announce=False)
+        # The stream held just what this read took (nothing new, nobody's pending): settle
+        # now, as the empty read of a next turn would, a turn and its round trip earlier.
+        if entries and not was_own and length == len(entries):
+            return await self._settle(stream, ready)
+        return bool(entries) or was_own or await self._settle(stream, ready)
 
     async def _settle(self, stream: str, ready: Ready) -> bool:
         """Out of the index, then one more read: an append between our empty read and the
         removal is found now, or marks the tenant again after it. True when one was found."""
-        await self._intake.settle(ready)
-        got = await self._r.xreadgroup(keys.GROUP, self._queue.consumer, {stream: ">"}, count=1)
+        async with self._r.pipeline(transaction=False) as pipe:
+            if not self._intake.settle_into(pipe, ready):
+                await self._intake.settle(ready)
+            pipe.xreadgroup(keys.GROUP, self._queue.consumer, {stream: ">"}, count=1)
+            *_, got = await pipe.execute()
         late = got[0][1] if got else []
         for entry_id, fields in late:
-            await self.handle(stream, entry_id, fields or {})
+            await self.handle(stream, entry_id, fields or {}, announce=False)
         return bool(late)
 
     async def _take_over(self, stream: str) -> list:
@@ -231,8 +264,11 @@ class FanOut:
         )
         return entries
 
-    async def handle(self, stream: str, entry_id: str, fields: dict[str, str]) -> int:
-        """Queue the entry's messages (possibly none) and ack it; returns how many.
+    async def handle(
+        self, stream: str, entry_id: str, fields: dict[str, str], *, announce: bool = True
+    ) -> int:
+        """Queue the entry's messages (possibly none) and ack it; returns how many. Without
+        `announce` the other workers are told by the turn, once for all its entries.
 
         An entry is dropped only when nothing is left to say (its tenant or call is gone); a
         malformed one is acked into the dead intake record; any other failure (a bug, a secret
@@ -257,7 +293,10 @@ class FanOut:
         if count:
             self._metrics.inc("messages_queued_total", by=count)
             self._kick()
-            await self._r.publish(keys.WAKE, "1")
+            if announce:
+                await self._r.publish(keys.WAKE, "1")
+            else:
+                self._unannounced = True
         return count
 
     async def _failed(
@@ -374,7 +413,9 @@ class FanOut:
         opened = await followup.open_card(self._store, tenant, event, rec)
         if not opened.new:
             return await followup.edit_copies(self._store, tid, opened.card.id)
-        text = await render_card(self._store, self._cat, tenant, opened.card)
+        text = await render_card(
+            self._store, self._cat, tenant, opened.card, call=(rec, event), group=group
+        )
         chats = await self._followers(tid, group.id)
         # Working hours (perezvon/hours.py): hold for the digest, or mark and maybe silence.
         plan = await self._hours.plan(tenant, group.id, rec.recorded_at, chats)

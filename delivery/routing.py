@@ -143,9 +143,10 @@ class Router:
     async def choose_many(self, tid: str, chats: list[int]) -> dict[int, Route]:
         """Routes for a fan-out: the 'started' facts of every chat in one SMISMEMBER per bot."""
         custom = await self.custom(tid)
-        started = self._store.started
-        sc = await started.has_many(custom.tg_id, chats) if custom else [False] * len(chats)
-        sd = await started.has_many(self.default.tg_id, chats)
+        bots = [custom.tg_id, self.default.tg_id] if custom else [self.default.tg_id]
+        flags = await self._store.started.has_many_bots(bots, chats)
+        sc = flags[0] if custom else [False] * len(chats)
+        sd = flags[-1]
         routes: dict[int, Route] = {}
         for chat, started_custom, started_default in zip(chats, sc, sd, strict=True):
             route = self._decide(self.default, custom, started_custom, started_default, ())

