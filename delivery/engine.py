@@ -318,6 +318,12 @@ class DeliveryEngine:
                 # Room in its arrival windows while it holds only its claim slot: a wait there
                 # (for a send of a second ago to leave) holds none of the send slots.
                 admission = await self._pool.admit(job.bot, job.chat, job.paid)
+            if self.sender.paused(job.bot):
+                # Claimed before a 429 of its token came back: back to its place in its lane
+                # (attempts untouched), claimed again once the pause is over.
+                self.counts["held_by_429"] += 1
+                await self._release(job.jid)
+                return
             async with self._sending:
                 claimed = False
                 self._slot_done()

@@ -58,11 +58,27 @@ class Sender:
         self._retry = retry
         self._kick = kick
         self._clock = clock
+        # Until when (monotonic) a bot's 429 holds its sends, as this process saw it.
+        self._paused: dict[int, float] = {}
         self._outbox = Outbox(store, clock)
         self._topics = ForumTopics(store, pool, catalogue, options)
         self._edits = CardEdits(
             store, queue, router, pool, catalogue, metrics, retry, kick, options.send_timeout, clock
         )
+
+    def paused(self, bot: int) -> bool:
+        """A send of `bot` met a 429 in this process and its `retry_after` has not passed.
+
+        The claim script refuses a paused token, but a job claimed before the 429 came back
+        (up to `claim_ahead` early, waiting for its slot) would still go out after it: at 30/s
+        the next message 33 ms after the 429. Such a job is handed back instead."""
+        until = self._paused.get(bot)
+        if until is None:
+            return False
+        if time.monotonic() < until:
+            return True
+        del self._paused[bot]
+        return False
 
     async def routes(self, jobs: list[Job]) -> list[Route | None]:
         """The bot for each claimed job, checked again now (bots change after fan-out)."""
@@ -150,8 +166,12 @@ class Sender:
             if job.kind is Kind.CALL and job.at:
                 self._metrics.observe(max(0.0, self._clock() - job.at))
         elif v is Verdict.RETRY_AFTER:
+            pause = max(out.retry_after, 1.0)
+            # Known here before the script call below: a job this worker claimed ahead must not
+            # go out in the meantime (see `paused`).
+            self._paused[route.bot.tg_id] = time.monotonic() + pause
             self._metrics.inc("telegram_429_total", {"bot": str(route.bot.tg_id)})
-            await self._queue.throttle(route.bot.tg_id, max(out.retry_after, 1.0))
+            await self._queue.throttle(route.bot.tg_id, pause)
             await self._requeue(job)
         elif v is Verdict.GONE:
             await self._store.started.forget(route.bot.tg_id, job.chat)

@@ -238,6 +238,23 @@ async def test_429_pauses_the_token_and_the_message_follows(world, make_engine):
     assert f'perezvon_telegram_429_total{{bot="{world.default["id"]}"}} 1' in text
 
 
+async def test_after_a_429_nothing_already_claimed_goes_before_retry_after(world, make_engine):
+    # At 30/s the next message's slot is 33 ms after the first: it is claimed (up to
+    # `claim_ahead` early) before the first one's 429 comes back, and must not go out then.
+    uids = [await world.subscriber(f"S{i}") for i in range(6)]
+    await world.tg.inject_fault("flood", bot_id=world.default["id"], count=1, retry_after=2)
+    engine = await make_engine()
+    await _call(world)
+    for uid in uids:
+        await world.tg.wait_for_messages(uid, 1, timeout=15)
+    await world.idle(engine)
+    log = await world.tg.api_log(world.default["id"], "sendMessage")
+    [flood] = [e for e in log if e["status"] == 429]
+    after = [e["time"] - flood["time"] for e in log if e["time"] > flood["time"]]
+    assert len(after) == len(uids)  # every message, each once
+    assert min(after) >= 2.0 - 0.05  # the first one after the 429 waited out its retry_after
+
+
 async def test_new_group_is_announced_to_admins_with_the_injected_button(world, make_engine):
     admin = await world.user("Admin")
     await world.store.admins.grant(world.tenant.id, admin)
