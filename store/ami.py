@@ -82,6 +82,8 @@ class AmiLinks:
             "dial_app": dial_app,
             "dial_data": dial_data,
         }
+        if dial:  # the index before the record; a reader checks the record
+            await self._r.sadd(keys.ami_dialers(tid), aid)
         await self._r.hset(keys.AMI, aid, json.dumps(record))
         return self._link(json.dumps(record))
 
@@ -90,7 +92,10 @@ class AmiLinks:
         return sorted((self._link(v) for v in rows.values()), key=lambda a: int(a.id))
 
     async def remove(self, aid: str) -> bool:
+        raw = await self._r.hget(keys.AMI, aid)
         removed = bool(await self._r.hdel(keys.AMI, aid))
+        if raw is not None:  # the index entry after the record
+            await self._r.srem(keys.ami_dialers(json.loads(raw)["tenant_id"]), aid)
         # Its «Позвонить» requests have no owner any more (one slot: the keys share a tag).
         await self._r.delete(keys.dial_queue(aid), keys.dial_taken(aid))
         return removed
@@ -101,11 +106,19 @@ class AmiLinks:
                 await self.remove(link.id)
 
     async def can_dial(self, tid: str) -> bool:
-        """Whether the tenant has a link allowed to place calls (secrets stay sealed)."""
-        for raw in (await self._r.hgetall(keys.AMI)).values():
-            d = json.loads(raw)
-            if d.get("tenant_id") == tid and d.get("dial"):
-                return True
+        """Whether the tenant has a link allowed to place calls (secrets stay sealed).
+
+        Asked for every card: one read of the tenant's own index (empty for most tenants),
+        not a decode of every link of every tenant; an entry counts only while its link is
+        there (the index is written before a link and cleared after it)."""
+        ids = await self._r.smembers(keys.ami_dialers(tid))
+        if not ids:
+            return False
+        for raw in await self._r.hmget(keys.AMI, sorted(ids)):
+            if raw is not None:
+                d = json.loads(raw)
+                if d.get("tenant_id") == tid and d.get("dial"):
+                    return True
         return False
 
     async def dialer_of(self, tid: str) -> AmiLink | None:

@@ -86,6 +86,11 @@ def tenant(tid: str) -> str:
     return f"{_t(tid)}:tenant"
 
 
+def ami_dialers(tid: str) -> str:
+    """Set: ids of the tenant's AMI links allowed to place calls (an index of `AMI`)."""
+    return f"{_t(tid)}:ami_dial"
+
+
 def groups(tid: str) -> str:
     return f"{_t(tid)}:groups"
 

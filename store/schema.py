@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -16,7 +17,7 @@ Migration = Callable[[Redis], Awaitable[None]]
 
 # version reached -> the step that reaches it from the version before; append, never edit.
 MIGRATIONS: dict[int, Migration] = {}
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 async def _initial(redis: Redis) -> None:
@@ -24,6 +25,17 @@ async def _initial(redis: Redis) -> None:
 
 
 MIGRATIONS[1] = _initial
+
+
+async def _ami_dialers(redis: Redis) -> None:
+    """Version 2: each tenant's index of its AMI links that may place calls."""
+    for aid, raw in (await redis.hgetall(keys.AMI)).items():
+        d = json.loads(raw)
+        if d.get("dial"):
+            await redis.sadd(keys.ami_dialers(d["tenant_id"]), aid)
+
+
+MIGRATIONS[2] = _ami_dialers
 
 
 async def migrate(redis: Redis) -> int:

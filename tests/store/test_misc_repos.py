@@ -1,8 +1,10 @@
 """Contract: admins, missed calls, started-bot facts, the wrong-key throttle, AMI links."""
 
+import json
+
 import pytest
 
-from store import Store
+from store import Store, keys
 from store.errors import InvalidInput, NotFound
 from store.facts import WRONG_KEY_LIMIT, WRONG_KEY_WINDOW
 
@@ -94,6 +96,34 @@ async def test_ami_link_options_round_trip(store: Store, tid):
     assert again == link
     assert again.did_groups == {"74951234567": "sales"}
     assert again.contexts == ("from-trunk", "from-sip") and again.tls_ca.endswith(".pem")
+
+
+async def test_can_dial_only_for_the_tenant_whose_link_may_place_calls(store: Store, tid):
+    other, _ = await store.tenants.create("Other", "Europe/Moscow", "ru")
+    assert not await store.ami.can_dial(tid)
+    await store.ami.add(other.id, "pbx", 5038, "u", "s", False)  # listens only
+    dialer = await store.ami.add(tid, "pbx", 5038, "u", "s", False, dial=True)
+    assert await store.ami.can_dial(tid)
+    assert not await store.ami.can_dial(other.id)
+    assert await store.ami.remove(dialer.id)
+    assert not await store.ami.can_dial(tid)
+    assert not await store.redis.exists(keys.ami_dialers(tid))  # nothing left behind
+
+
+async def test_can_dial_ignores_an_index_entry_whose_link_is_gone(store: Store, tid):
+    # What a crash between writing the index and the link leaves.
+    await store.redis.sadd(keys.ami_dialers(tid), "77")
+    assert not await store.ami.can_dial(tid)
+
+
+async def test_schema_2_indexes_the_dial_links_an_older_version_wrote(store: Store, tid):
+    old = {"id": "5", "tenant_id": tid, "host": "pbx", "port": 5038, "username": "u",
+           "tls": False, "secret": "sealed", "dial": True}  # fmt: skip
+    await store.redis.hset(keys.AMI, "5", json.dumps(old))
+    await store.redis.set(keys.SCHEMA, 1)
+    assert not await store.ami.can_dial(tid)  # before the migration: not indexed
+    assert await store.migrate() == 2
+    assert await store.ami.can_dial(tid)
 
 
 async def test_throttle_counts_attempts_made_in_the_same_instant(store: Store):
