@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +25,12 @@ from delivery.transport import AiohttpRequest, FileParams, JsonParams
 COUNTED = ("send", "edit", "copyMessage", "forwardMessage")
 
 
+# How long an admission stands for its call: its window entry counts until the admission's
+# time plus the longest a send stays in flight, so a job that waited longer than this for a send
+# slot asks again rather than send on an entry that may age out while it is in flight.
+ADMISSION_FRESH = 2.0
+
+
 @dataclass(frozen=True, slots=True)
 class Admission:
     """A send of `bot` to `chat` counted in its arrival windows ahead of the call (`admit`)."""
@@ -31,6 +39,12 @@ class Admission:
     chat: int
     paid: bool
     send: str
+    at: float  # monotonic
+
+
+# The admission of the job the current task is sending (`admit` sets it): only that job's own
+# counted call uses it, never another send of this process to the same chat (a card's edit).
+_ADMISSION: ContextVar[Admission | None] = ContextVar("admission", default=None)
 
 
 class BotPool:
@@ -51,10 +65,8 @@ class BotPool:
         # Sends of one chat from this process ask for the chat's window in the order they came
         # (first come, first in: asyncio.Lock is FIFO), so a later one cannot overtake.
         self._queues: dict[tuple[int, int], tuple[asyncio.Lock, int]] = {}
-        # Sends admitted ahead, by (bot, chat): the next counted call to that chat uses the
-        # admission instead of asking again. A chat's window holds one send at a time, so there
-        # is never more than one per chat.
-        self._admitted: dict[tuple[int, int], Admission] = {}
+        # Sends admitted ahead and not yet used or released, by their window entry.
+        self._admitted: dict[str, Admission] = {}
         self._request = AiohttpRequest(
             connections,
             read_timeout=send_timeout,
@@ -90,11 +102,20 @@ class BotPool:
         chat = params.get("chat_id")
         chat = chat if isinstance(chat, int) else None
         paid = bool(params.get("allow_paid_broadcast"))
-        ahead = None if chat is None else self._admitted.pop((bot.tg_id, chat), None)
-        if ahead is not None and ahead.paid == paid:
+        ahead = _ADMISSION.get()
+        if ahead is not None and (ahead.bot, ahead.chat) == (bot.tg_id, chat):
+            _ADMISSION.set(None)  # one call: a second one of the job asks for itself
+            ahead = self._admitted.pop(ahead.send, None)
+        else:
+            ahead = None
+        if (
+            ahead is not None
+            and ahead.paid == paid
+            and time.monotonic() - ahead.at < ADMISSION_FRESH
+        ):
             slot = ahead.send
         else:
-            if ahead is not None:  # counted in the other window: it may not stand for this one
+            if ahead is not None:  # the other window, or stale: it may not stand for this call
                 await self._drop(arrivals, ahead)
             slot = await self._enter(arrivals, bot.tg_id, chat, paid)
         try:
@@ -113,15 +134,17 @@ class BotPool:
         arrivals = self._arrivals
         if arrivals is None:
             return None
-        admission = Admission(bot, chat, paid, await self._enter(arrivals, bot, chat, paid))
-        self._admitted[(bot, chat)] = admission
+        send = await self._enter(arrivals, bot, chat, paid)
+        admission = Admission(bot, chat, paid, send, time.monotonic())
+        self._admitted[send] = admission
+        _ADMISSION.set(admission)
         return admission
 
     async def release(self, admission: Admission) -> None:
         """An admission no call used (its job was not sent): it never reached Telegram."""
-        key = (admission.bot, admission.chat)
-        if self._admitted.get(key) is admission:
-            del self._admitted[key]
+        if _ADMISSION.get() is admission:
+            _ADMISSION.set(None)
+        if self._admitted.pop(admission.send, None) is not None:
             assert self._arrivals is not None
             await self._drop(self._arrivals, admission)
 

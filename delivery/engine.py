@@ -327,6 +327,10 @@ class DeliveryEngine:
             async with self._sending:
                 claimed = False
                 self._slot_done()
+                if self.sender.paused(job.bot):  # a 429 came back while it waited for the slot
+                    self.counts["held_by_429"] += 1
+                    await self._release(job.jid)
+                    return
                 verdict = await self.sender.process(job, route)
                 self.counts[verdict.value if verdict else "rerouted"] += 1
                 self._failures = 0

@@ -45,8 +45,6 @@ class GroupNewMarkup(Protocol):
 DUE_POLL_SECONDS = 1.0
 # How often a busy worker reads the ready index again (an idle one reads it when woken).
 INDEX_EVERY_SECONDS = 0.05
-# Tenants one turn reads (one new entry each) and fans out side by side.
-AT_ONCE = 8
 
 
 def _farewell_copies(entry: intake.FarewellEntry) -> Copies:
@@ -158,12 +156,12 @@ class FanOut:
                 self._own_read.clear()
 
     async def _turn(self, current: list[Ready], refresh: bool) -> list[Ready]:
-        """One turn over the next tenants: one new entry of each of up to `AT_ONCE` (or
-        `intake_share`) tenants, read in one pipeline and fanned out side by side, each
+        """One turn over the next tenants: `intake_share` new entries of each of up to
+        `intake_tenants` tenants, read in one pipeline and fanned out side by side, each
         tenant's in order (a fan-out costs far more than a read, so taking a few entries at a
         time lets every worker take its share of a burst); returns the tenants to read next,
         round-robin, merged with the index when it was read."""
-        batch = current[: max(1, self._opt.intake_share, AT_ONCE)]
+        batch = current[: max(1, self._opt.intake_tenants)]
         consumer = self._queue.consumer
         async with self._r.pipeline(transaction=False) as pipe:
             for ready in batch:
@@ -173,7 +171,7 @@ class FanOut:
                     keys.GROUP,
                     consumer,
                     {stream: "0" if own else ">"},
-                    count=self._opt.intake_batch if own else 1,
+                    count=self._opt.intake_batch if own else max(1, self._opt.intake_share),
                 )
                 pipe.xlen(stream)
             index = self._intake.ready_into(pipe) if refresh else None
@@ -187,10 +185,7 @@ class FanOut:
             ),
             return_exceptions=True,
         )
-        if self._unannounced:
-            # Other workers' dispatchers: one wake-up per turn, not one per entry.
-            self._unannounced = False
-            await self._r.publish(keys.WAKE, "1")
+        await self._announce()
         for result in done:
             if isinstance(result, BaseException):
                 raise result
@@ -210,6 +205,13 @@ class FanOut:
         # turn found it busy.
         merged = [fresh.pop(r.tenant, r) for r in rest if r.tenant in fresh or r.tenant in kept]
         return [*merged, *fresh.values()]
+
+    async def _announce(self) -> None:
+        """Wake the other workers' dispatchers for what this turn queued: once per turn, not
+        once per entry (a turn that failed leaves the flag set for the next one)."""
+        if self._unannounced:
+            self._unannounced = False
+            await self._r.publish(keys.WAKE, "1")
 
     async def _tenant_turn(self, ready: Ready, read: object, length: object) -> bool:
         """Fan out what one tenant's read gave; True when more may wait (read it again)."""

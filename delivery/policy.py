@@ -107,9 +107,13 @@ class Options:
     lease_seconds: float = 15.0  # a worker silent this long is dead; its claims go back
     send_timeout: float = 10.0  # read timeout of one sendMessage
     intake_batch: int = 32  # entries per read of our own pending ones, and per take-over
-    # New entries per read: a fan-out costs far more than a read, so taking one at a time lets
-    # every worker take its share of a burst (20 calls at once: each worker fans out half).
+    # New entries per read of one tenant's stream: a fan-out costs far more than a read, so
+    # taking one at a time lets every worker take its share of a burst (20 calls at once: each
+    # worker fans out half).
     intake_share: int = 1
+    # Tenants one turn reads (`intake_share` new entries each) and fans out side by side: a
+    # fan-out mostly waits for Redis, and one at a time a worker's wall time was the limit.
+    intake_tenants: int = 8
     intake_block_ms: int = 1000
     stale_intake_ms: int = 30_000  # pending intake entries idle this long are taken over
     # Fan-out tries of one intake entry before it goes to the dead intake record (it is retried

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from delivery import keys
+from delivery import botpool, keys
 from delivery.botpool import BotPool
 from delivery.pacing import Arrivals
 from delivery.policy import Limits
@@ -114,3 +116,49 @@ async def test_a_send_admitted_ahead_uses_its_admission_and_an_unused_one_leaves
     finally:
         await pool.stop()
     assert [m["text"] for m in await world.tg.messages(other)] == ["paid"]
+
+
+async def test_an_admission_serves_only_its_own_task_not_another_send_to_the_chat(world, store):
+    # A job admitted for a chat waits for its send slot; meanwhile a card's edit to the same chat
+    # (another task) must take its own turn in the chat's window, not the job's admission.
+    uid = await world.subscriber("X")
+    arrivals = _Counting(store.redis, 30, chats=Limits())
+    pool, bot = await _pool(world, arrivals)
+    admitted, go = asyncio.Event(), asyncio.Event()
+
+    async def job() -> None:  # as the engine's task of one claimed job
+        admission = await pool.admit(bot.tg_id, uid, False)
+        admitted.set()
+        await go.wait()  # waiting for a send slot
+        await pool.call(bot, "sendMessage", {"chat_id": uid, "text": "own"})
+        assert admission is not None
+        await pool.release(admission)
+
+    try:
+        sending = asyncio.create_task(job())
+        await admitted.wait()
+        other = asyncio.create_task(
+            pool.call(bot, "sendMessage", {"chat_id": uid, "text": "other"})
+        )
+        await asyncio.sleep(0.3)
+        assert not other.done()  # waiting for the chat's window, held by the admission
+        go.set()
+        await asyncio.wait_for(asyncio.gather(sending, other), 10)
+        assert arrivals.entered == [(bot.tg_id, uid), (bot.tg_id, uid)]
+    finally:
+        await pool.stop()
+    assert [m["text"] for m in await world.tg.messages(uid)] == ["own", "other"]
+
+
+async def test_a_stale_admission_is_given_up_and_the_call_asks_again(world, store, monkeypatch):
+    uid = await world.subscriber("X")
+    arrivals = _Counting(store.redis, 30, chats=Limits())
+    pool, bot = await _pool(world, arrivals)
+    try:
+        await pool.admit(bot.tg_id, uid, False)
+        monkeypatch.setattr(botpool, "ADMISSION_FRESH", 0.0)  # it waited too long for a slot
+        await pool.call(bot, "sendMessage", {"chat_id": uid, "text": "late"})
+        assert arrivals.entered == [(bot.tg_id, uid), (bot.tg_id, uid)]
+        assert await store.redis.zcard(keys.arrivals(bot.tg_id, uid)) == 1  # the stale one left
+    finally:
+        await pool.stop()
