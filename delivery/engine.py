@@ -373,9 +373,12 @@ class DeliveryEngine:
         while not self._stopping:
             pubsub = self._r.pubsub()
             try:
-                await pubsub.subscribe(keys.WAKE, BOTS_CHANGED, INTAKE_WAKE)
+                await pubsub.subscribe(keys.WAKE, BOTS_CHANGED, INTAKE_WAKE, keys.PAUSED)
                 async for message in pubsub.listen():
                     if message.get("type") != "message":
+                        continue
+                    if message.get("channel") == keys.PAUSED:
+                        self._pause_heard(message.get("data"))
                         continue
                     if message.get("channel") == INTAKE_WAKE:
                         self.fanout.wake()
@@ -388,6 +391,14 @@ class DeliveryEngine:
             finally:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()
+
+    def _pause_heard(self, data: object) -> None:
+        """Another worker's 429 ("<bot>:<seconds>"): hold back our jobs of that bot too."""
+        try:
+            bot, seconds = str(data).split(":", 1)
+            self.sender.pause_seen(int(bot), float(seconds))
+        except ValueError:
+            log.warning("ignored a malformed pause notice: %r", str(data)[:80])
 
     async def gauges(self) -> dict[str, tuple[str, float]]:
         """Live figures for /metrics: jobs queued, waiting, in flight, dead; intake backlog."""

@@ -21,6 +21,9 @@ CONSUMERS = f"{P}:consumers"
 # counters for the gauges: jobs (queued or in flight), dead.
 STATS = f"{P}:stats"
 WAKE = f"{P}:wake"
+# Pub/sub: "<bot>:<seconds>" when a send of the bot met a 429, so every worker holds back the
+# jobs it claimed ahead (delivery.sender.Sender.paused), not only the one that saw it.
+PAUSED = f"{P}:paused"
 # Intake entries that failed to fan out too many times: JSON records, newest first, capped.
 DEAD_INTAKE = f"{P}:dead_intake"
 

@@ -66,12 +66,20 @@ class Sender:
             store, queue, router, pool, catalogue, metrics, retry, kick, options.send_timeout, clock
         )
 
+    def pause_seen(self, bot: int, seconds: float) -> None:
+        """A 429 of `bot` (here, or another worker's through `keys.PAUSED`) holds its sends."""
+        until = time.monotonic() + seconds
+        if until > self._paused.get(bot, 0.0):
+            self._paused[bot] = until
+
     def paused(self, bot: int) -> bool:
-        """A send of `bot` met a 429 in this process and its `retry_after` has not passed.
+        """A send of `bot` met a 429 (seen here or heard from another worker) and its
+        `retry_after` has not passed.
 
         The claim script refuses a paused token, but a job claimed before the 429 came back
         (up to `claim_ahead` early, waiting for its slot) would still go out after it: at 30/s
-        the next message 33 ms after the 429. Such a job is handed back instead."""
+        the next message 33 ms after the 429. Such a job is handed back instead; other workers
+        hear of the 429 through `keys.PAUSED` (a message lost there leaves the script's pause)."""
         until = self._paused.get(bot)
         if until is None:
             return False
@@ -169,9 +177,10 @@ class Sender:
             pause = max(out.retry_after, 1.0)
             # Known here before the script call below: a job this worker claimed ahead must not
             # go out in the meantime (see `paused`).
-            self._paused[route.bot.tg_id] = time.monotonic() + pause
+            self.pause_seen(route.bot.tg_id, pause)
             self._metrics.inc("telegram_429_total", {"bot": str(route.bot.tg_id)})
             await self._queue.throttle(route.bot.tg_id, pause)
+            await self._r.publish(keys.PAUSED, f"{route.bot.tg_id}:{pause:.3f}")
             await self._requeue(job)
         elif v is Verdict.GONE:
             await self._store.started.forget(route.bot.tg_id, job.chat)

@@ -255,6 +255,22 @@ async def test_after_a_429_nothing_already_claimed_goes_before_retry_after(world
     assert min(after) >= 2.0 - 0.05  # the first one after the 429 waited out its retry_after
 
 
+async def test_every_worker_holds_back_a_token_that_met_a_429(world, make_engine, store):
+    await world.subscriber("X")
+    bot = world.default["id"]
+    await world.tg.inject_fault("flood", bot_id=bot, count=1, retry_after=3)
+    engines = [await make_engine("w1"), await make_engine("w2")]
+    await store.redis.publish(keys.PAUSED, "not a notice")  # ignored; the listener goes on
+    await _call(world)
+
+    async def both_paused() -> bool:
+        return all(e.sender.paused(bot) for e in engines)
+
+    # One worker met the 429; the other heard of it and holds back what it claimed ahead.
+    await world.eventually(both_paused)
+    assert not any(e.sender.paused(bot + 1) for e in engines)
+
+
 async def test_new_group_is_announced_to_admins_with_the_injected_button(world, make_engine):
     admin = await world.user("Admin")
     await world.store.admins.grant(world.tenant.id, admin)
