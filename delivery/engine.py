@@ -318,18 +318,12 @@ class DeliveryEngine:
                 # Room in its arrival windows while it holds only its claim slot: a wait there
                 # (for a send of a second ago to leave) holds none of the send slots.
                 admission = await self._pool.admit(job.bot, job.chat, job.paid)
-            if self.sender.paused(job.bot):
-                # Claimed before a 429 of its token came back: back to its place in its lane
-                # (attempts untouched), claimed again once the pause is over.
-                self.counts["held_by_429"] += 1
-                await self._release(job.jid)
+            if await self._held_back(job):
                 return
             async with self._sending:
                 claimed = False
                 self._slot_done()
-                if self.sender.paused(job.bot):  # a 429 came back while it waited for the slot
-                    self.counts["held_by_429"] += 1
-                    await self._release(job.jid)
+                if await self._held_back(job):  # the 429 came back while it waited for the slot
                     return
                 verdict = await self.sender.process(job, route)
                 self.counts[verdict.value if verdict else "rerouted"] += 1
@@ -347,6 +341,15 @@ class DeliveryEngine:
                 self._slot_done()
             if admission is not None:  # last: a cancel may land in it
                 await self._pool.release(admission)  # not sent after all: out of the windows
+
+    async def _held_back(self, job: Job) -> bool:
+        """Claimed before a 429 of its token came back (here or in another worker): back to its
+        place in its lane (attempts untouched), claimed again once the pause is over."""
+        if not self.sender.paused(job.bot):
+            return False
+        self.counts["held_by_429"] += 1
+        await self._release(job.jid)
+        return True
 
     async def _release(self, jid: str) -> None:
         delay = 0.1
